@@ -1,0 +1,40 @@
+"""Need: how it grows, and crises when it is left too high."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def accrue_need(
+    need: np.ndarray,
+    context: np.ndarray,
+    prevention: np.ndarray,
+    growth: float,
+    gradient: float,
+    prevention_effect: float,
+    uniform: np.ndarray,
+) -> np.ndarray:
+    """Need after a month of life events.
+
+    Need grows towards 1 at rate ``growth x (1 + gradient x deprivation) x (1 -
+    prevention_effect x prevention)``, where deprivation is ``1 - context``; the month's events
+    scale it by ``2u`` (u uniform), so the mean rate is as stated and some months bring more;
+    need never exceeds 1.
+    """
+    rate = growth * (1.0 + gradient * (1.0 - context)) * (1.0 - prevention_effect * prevention)
+    return np.minimum(need + rate * (1.0 - need) * (2.0 * uniform), 1.0)
+
+
+def detect_crises(
+    need: np.ndarray, threshold: float, probability: float, uniform: np.ndarray
+) -> np.ndarray:
+    """Citizens whose need is above ``threshold`` fall into crisis with chance ``probability``."""
+    return (need > threshold) & (uniform < probability)
+
+
+def respond_to_crises(
+    need: np.ndarray, crisis: np.ndarray, funded_share: float, relief: float
+) -> np.ndarray:
+    """Need after the acute response: each crisis has its need cut by ``relief`` times the share
+    of the response that could be paid for."""
+    return np.where(crisis, np.maximum(need - relief * funded_share, 0.0), need)

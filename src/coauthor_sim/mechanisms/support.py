@@ -1,0 +1,90 @@
+"""Support: finding it, rationing it, co-producing it, prevention, and help through ties."""
+
+from __future__ import annotations
+
+import numpy as np
+
+PREVENTION_DECAY = 0.1  # share of the prevention stock that wears off each month
+
+
+def access_probability(
+    connectedness: np.ndarray, navigated: np.ndarray, access_base: float, navigator_effect: float
+) -> np.ndarray:
+    """Chance of reaching formal support this month.
+
+    Ties help people find support (``access_base`` for the unconnected, 1 for the fully
+    connected); a navigator closes a share ``navigator_effect`` of the remaining gap, which
+    helps the poorly connected most.
+    """
+    access = access_base + (1.0 - access_base) * connectedness
+    return np.where(navigated, access + navigator_effect * (1.0 - access), access)
+
+
+def seek_support(
+    need: np.ndarray, access: np.ndarray, seek_threshold: float, uniform: np.ndarray
+) -> np.ndarray:
+    """Formal support each citizen asks for: its need, if above ``seek_threshold`` and it
+    reaches a provider this month; zero otherwise."""
+    return np.where((need > seek_threshold) & (uniform < access), need, 0.0)
+
+
+def ration(
+    demand: np.ndarray, priority: np.ndarray, group: np.ndarray, supply: np.ndarray
+) -> np.ndarray:
+    """Share each group's ``supply`` among its members in proportion to demand x priority,
+    never giving anyone more than it asked for."""
+    weighted = demand * priority
+    asked = np.bincount(group, weighted, minlength=len(supply))
+    ratio = np.divide(supply, asked, out=np.zeros_like(supply, dtype=float), where=asked > 0)
+    return np.minimum(demand, weighted * ratio[group])
+
+
+def outcome_priority(need: np.ndarray, outcome_contract: np.ndarray, cream: float) -> np.ndarray:
+    """Priority a provider gives each citizen: providers paid by outcomes favour easy cases
+    (low need) by ``cream``; others serve all alike."""
+    return np.where(outcome_contract, 1.0 - cream * need, 1.0)
+
+
+def coproduction_multiplier(capacity: np.ndarray, intensity: float, effect: float) -> np.ndarray:
+    """Effectiveness multiplier of co-produced support.
+
+    Co-production helps those with capacity above one half and hinders those below it: the same
+    lever that empowers the confident burdens the least able.
+    """
+    return np.maximum(1.0 + intensity * effect * (2.0 * capacity - 1.0), 0.0)
+
+
+def coproduction_effort(
+    support: np.ndarray, capacity: np.ndarray, intensity: float, burden: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Effort citizens put into the support they receive, and its well-being burden (heavier
+    for those with little capacity)."""
+    helped = support > 0
+    effort = np.where(helped, intensity * capacity, 0.0)
+    cost = np.where(helped, intensity * burden * (1.0 - capacity), 0.0)
+    return effort, cost
+
+
+def build_prevention(prevention: np.ndarray, units: np.ndarray, effectiveness: np.ndarray):
+    """Prevention stock after a month: it wears off by PREVENTION_DECAY and grows with
+    preventative support received; it stays in [0, 1]."""
+    return np.minimum(prevention * (1.0 - PREVENTION_DECAY) + units * effectiveness, 1.0)
+
+
+def informal_support(received_help: np.ndarray, need: np.ndarray, efficiency: float) -> np.ndarray:
+    """Need met through ties: the help neighbours give (already summed over ties) times its
+    ``efficiency``, never more than the need."""
+    return np.minimum(need, efficiency * received_help)
+
+
+def help_given(
+    engaged: np.ndarray,
+    capacity: np.ndarray,
+    degree: np.ndarray,
+    give_rate: float,
+    boost: np.ndarray,
+) -> np.ndarray:
+    """Help each engaged citizen gives to each of its ties: its capacity times ``give_rate``,
+    raised by weavers and community resources (``boost``), shared among its ties."""
+    total = np.where(engaged, capacity * give_rate * (1.0 + boost), 0.0)
+    return np.divide(total, degree, out=np.zeros_like(total), where=degree > 0)

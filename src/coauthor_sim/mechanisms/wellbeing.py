@@ -1,0 +1,81 @@
+"""Connectedness, well-being, capacity and control: how citizens' states respond."""
+
+from __future__ import annotations
+
+import numpy as np
+
+CAPACITY_LEARNING = 0.02  # capacity gained per month of full engagement or effort
+CAPACITY_EROSION = 0.03  # capacity lost per month at full unmet need
+CAPACITY_RELAXATION = 0.05  # monthly return towards a citizen's base capacity
+CAPACITY_CRISIS_LOSS = 0.1  # share of capacity lost in a crisis
+CONTROL_GAIN = 0.3  # control gained when a voice changes decisions fully
+CONTROL_RELAXATION = 0.05  # monthly return towards a citizen's base control
+
+
+def connectedness_from_ties(tie_resources: np.ndarray, half_saturation: float) -> np.ndarray:
+    """Connectedness in [0, 1) from the resources a citizen's ties bring (the sum over its ties
+    of their capacity, doubled for engaged ties): r / (r + half_saturation)."""
+    return tie_resources / (tie_resources + half_saturation)
+
+
+def wellbeing_target(
+    need: np.ndarray,
+    connectedness: np.ndarray,
+    control: np.ndarray,
+    context: np.ndarray,
+    capacity: np.ndarray,
+    engaged: np.ndarray,
+    burden: np.ndarray,
+    disposition: np.ndarray,
+    w: dict[str, float],
+) -> np.ndarray:
+    """The well-being a citizen's situation supports: its personal set point plus a weighted
+    sum of needs met and the four Cs, less the burden of co-production."""
+    return (
+        w["base"]
+        + disposition
+        + w["need"] * (1.0 - need)
+        + w["ties"] * connectedness
+        + w["control"] * control
+        + w["context"] * context
+        + w["capacity"] * capacity
+        + w["engagement"] * engaged
+        - burden
+    )
+
+
+def update_wellbeing(
+    wellbeing: np.ndarray,
+    target: np.ndarray,
+    crisis: np.ndarray,
+    adjustment: float,
+    crisis_loss: float,
+    noise: np.ndarray,
+) -> np.ndarray:
+    """Well-being moves a share ``adjustment`` towards its target, drops by ``crisis_loss`` in
+    a crisis, and takes the month's personal events (``noise``); it stays in [0, 1]."""
+    new = wellbeing + adjustment * (target - wellbeing) + noise - crisis_loss * crisis
+    return np.clip(new, 0.0, 1.0)
+
+
+def update_capacity(
+    capacity: np.ndarray,
+    base: np.ndarray,
+    engaged: np.ndarray,
+    effort: np.ndarray,
+    need: np.ndarray,
+    crisis: np.ndarray,
+) -> np.ndarray:
+    """Capacity grows with engagement and co-production effort (learning by doing), erodes with
+    unmet need and crises, and relaxes towards the citizen's base; it stays in [0, 1]."""
+    grow = CAPACITY_LEARNING * (engaged + effort) * (1.0 - capacity)
+    lose = (CAPACITY_EROSION * need + CAPACITY_CRISIS_LOSS * crisis) * capacity
+    new = capacity + grow - lose + CAPACITY_RELAXATION * (base - capacity)
+    return np.clip(new, 0.0, 1.0)
+
+
+def update_control(control: np.ndarray, base: np.ndarray, heard: np.ndarray) -> np.ndarray:
+    """Control rises when a citizen's voice changes decisions (``heard`` in [0, 1]) and relaxes
+    towards its base otherwise; it stays in [0, 1]."""
+    new = control + CONTROL_GAIN * heard * (1.0 - control) + CONTROL_RELAXATION * (base - control)
+    return np.clip(new, 0.0, 1.0)

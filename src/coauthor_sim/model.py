@@ -1,0 +1,350 @@
+"""CoauthorModel: parameters -> state -> the monthly order of mechanisms -> outcomes.
+
+``step`` reads as the ODD process overview (docs/ODD.md, section 3): one block per submodel,
+each calling the pure functions of ``coauthor_sim.mechanisms`` on whole arrays.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from .agents import Citizen, Provider, PublicServant
+from .mechanisms import engagement, governance, need, providers, servants, support, wellbeing
+from .network import adjacency, build_network, neighbourhood_sizes
+from .outcomes import MOST_DEPRIVED, OUTCOME_NAMES, compute_outcomes
+from .params import Parameters, resolve
+from .state import (
+    CentralGovernment,
+    Ledger,
+    LocalGovernment,
+    draw_provider,
+    init_citizens,
+    init_providers,
+    init_servants,
+)
+
+PUBLIC, PRIVATE, THIRD, COMMUNITY = range(4)
+PREVENTATIVE, RESPONSIVE = 0, 1
+NAVIGATOR, WEAVER, STORYTELLER, ARCHITECT = range(4)
+N_UNIFORM = 7  # uniform draws per citizen per month, taken as one block (see step)
+
+
+def _read_outcome(name: str, model: CoauthorModel) -> float:
+    """DataCollector reporter: one outcome of the month (used through a picklable partial)."""
+    return model.outcomes[name]
+
+
+class CoauthorModel(mesa.Model):
+    """Citizens, public servants, providers and governments on a social network.
+
+    Every parameter of ``coauthor_sim.params`` may be given as a keyword argument; all have
+    defaults. Bad values raise ``ParameterError`` (a ``ValueError``) before anything is built.
+    All randomness comes from ``self.rng`` (seeded by ``seed``), so the same seed gives the
+    same outcome table, bit for bit, in any process.
+    """
+
+    def __init__(self, seed: int | None = None, **params: Any):
+        p = resolve(params)
+        super().__init__(seed=seed)
+        self.p: Parameters = p
+        self.seed = seed
+
+        sizes = neighbourhood_sizes(p.n_citizens, p.n_neighbourhoods)
+        self.n_hood = len(sizes)
+        self.network = build_network(
+            p.network_kind,
+            sizes,
+            p.mean_degree,
+            p.rewiring_prob,
+            p.bridging_share,
+            seed=int(self.rng.integers(2**31 - 1)),
+        )
+        self.adjacency = adjacency(self.network)
+        degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
+        self.citizens, self.deprivation = init_citizens(p, self.rng, sizes, degree)
+        self.servants = init_servants(p, self.rng, self.n_hood)
+        self.providers = init_providers(p, self.rng, self.n_hood)
+
+        c = self.citizens
+        self.population = np.bincount(c.neighbourhood, minlength=self.n_hood).astype(float)
+        self.population_share = self.population / c.n
+        self._most_deprived = c.deprivation_quintile == MOST_DEPRIVED
+        # Which provider of each kind serves each citizen (providers are replaced in place).
+        self._provider_of = self.providers.serves[:, c.neighbourhood]
+        self._wb_weights = {
+            "base": p.wellbeing_base,
+            "need": p.wellbeing_need_weight,
+            "ties": p.wellbeing_ties_weight,
+            "control": p.wellbeing_control_weight,
+            "context": p.wellbeing_context_weight,
+            "capacity": p.wellbeing_capacity_weight,
+            "engagement": p.wellbeing_engagement_weight,
+        }
+        self.central = CentralGovernment(grant=p.grant_per_citizen * c.n)
+        self.local = LocalGovernment(
+            priorities=self.population_share.copy(), fragmentation=p.initial_fragmentation
+        )
+
+        # Derived initial state: connectedness from ties, well-being at its target.
+        c.connectedness = wellbeing.connectedness_from_ties(
+            self.adjacency @ (c.capacity * (1.0 + c.engaged)), p.ties_half_saturation
+        )
+        target = wellbeing.wellbeing_target(
+            c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged,
+            c.burden, c.disposition, self._wb_weights,
+        )  # fmt: skip
+        c.wellbeing = np.clip(target + p.wellbeing_noise * self.rng.standard_normal(c.n), 0, 1)
+
+        self.citizen_agents = [Citizen(self, i) for i in range(c.n)]
+        self.servant_agents = [PublicServant(self, j) for j in range(self.servants.n)]
+        self.provider_agents = [Provider(self, k) for k in range(self.providers.n)]
+
+        self.ledger = Ledger(available=0.0)
+        self.outcomes = compute_outcomes(c, self.ledger, 0, self.local.fragmentation, 0.0)
+        agent_reporters = (
+            {"wellbeing": "wellbeing", "need": "need", "engaged": "engaged"}
+            if p.collect_agents
+            else None
+        )
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_read_outcome, name) for name in OUTCOME_NAMES},
+            agenttype_reporters={Citizen: agent_reporters} if agent_reporters else None,
+        )
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """One month. Mesa has already advanced ``self.steps``, which is the month number."""
+        p, c, s, pr, gov = self.p, self.citizens, self.servants, self.providers, self.local
+        month, n, n_hood, hood = self.steps, c.n, self.n_hood, c.neighbourhood
+        u = self.rng.random((N_UNIFORM, n))
+        normal = self.rng.standard_normal(n)
+        government_draw = self.rng.random()
+
+        # 1. Budget: central grant, pooled external money, fixed costs.
+        ring_fenced = month <= gov.ring_fenced_until
+        local_control = governance.effective_local_control(p.local_control, ring_fenced)
+        grant = governance.central_grant(
+            p.grant_per_citizen, n, p.budget_shock, month, p.shock_step
+        )
+        external = p.pooled_budget * grant
+        ledger = Ledger(available=grant + external)
+        ledger.pay("finance", PRIVATE, external * p.pooled_finance_cost)
+        ledger.pay("servants", s.sector, np.full(s.n, p.servant_cost))
+        ledger.pay("training", PUBLIC, s.n * p.training_cost * p.servant_training)
+        gov.budget = ledger.available
+
+        # 2. Need accrual and crises (the acute response is statutory: paid first).
+        c.need = need.accrue_need(
+            c.need, c.context, c.prevention, p.need_growth, p.deprivation_need_gradient,
+            p.prevention_effect, u[0],
+        )  # fmt: skip
+        c.crisis = need.detect_crises(c.need, p.crisis_threshold, p.crisis_prob, u[1])
+        n_crises = int(c.crisis.sum())
+        crisis_bill = n_crises * p.crisis_cost
+        paid = ledger.pay("crisis", PUBLIC, crisis_bill)
+        funded = paid / crisis_bill if crisis_bill > 0 else 1.0
+        c.need = need.respond_to_crises(c.need, c.crisis, funded, p.crisis_relief)
+        if governance.should_intervene(
+            n_crises / n, self.central.intervention_trigger, p.central_intervention,
+            government_draw,
+        ):  # fmt: skip
+            gov.ring_fenced_until = month + self.central.intervention_months
+
+        # 3. Servants: architect and storyteller.
+        effort = servants.role_effort(s.role_time, s.skills)
+        per_hood = np.stack(
+            [servants.by_neighbourhood(effort[:, r], s.neighbourhood, n_hood) for r in range(4)]
+        )
+        gov.fragmentation = servants.architect(
+            gov.fragmentation, float(effort[:, ARCHITECT].sum()), n, p.architect_effect,
+            p.initial_fragmentation, local_control,
+        )  # fmt: skip
+        if per_hood[STORYTELLER].any():
+            reach = servants.storytelling_reach(
+                per_hood[STORYTELLER], self.population, p.storyteller_reach
+            )
+            c.willingness, c.capacity = servants.tell_stories(
+                c.willingness, c.capacity, u[2] < reach[hood], p.storyteller_effect
+            )
+
+        # 4. Voice and priorities (deliberation), and how money is shared between places.
+        propensity = governance.voice_propensity(c.control, c.capacity, p.voice_rate)
+        voiced = u[3] < propensity
+        c.last_voiced[voiced] = month
+        weights = governance.voice_weights(voiced, propensity, p.deliberation_inclusion)
+        total_weight = weights.sum()
+        if total_weight > 0:
+            gov.voice_share_most_deprived = float(weights[self._most_deprived].sum() / total_weight)
+        gov.priorities = governance.update_priorities(gov.priorities, weights, c.need, hood)
+        heard = governance.voice_heard(weights, local_control, p.local_priority_setting)
+        shares = governance.allocation_shares(
+            self.population_share, gov.priorities, local_control, p.local_priority_setting
+        )
+
+        # 5. Dedicated resources for citizen and community action.
+        community_money = ledger.pay(
+            "community_action", COMMUNITY, ledger.available * p.community_resources
+        )
+        level = engagement.community_level(community_money * shares / self.population)
+
+        # 6. Ties: connectedness, exposure to engaged neighbours, help given (one product).
+        boost = servants.weaving_boost(per_hood[WEAVER], self.population, p.weaver_effect)
+        give = support.help_given(
+            c.engaged, c.capacity, c.degree, p.informal_give_rate, (boost + level)[hood]
+        )
+        ties = self.adjacency @ np.column_stack((c.capacity * (1.0 + c.engaged), c.engaged, give))
+        c.connectedness = wellbeing.connectedness_from_ties(ties[:, 0], p.ties_half_saturation)
+        exposure = engagement.exposure_from_counts(ties[:, 1], c.degree, fractional=True)
+
+        # 7. Navigator, then formal support: commissioning, rationing, co-production.
+        seeking = c.need > p.seek_threshold
+        priority = np.where(seeking, c.need * (1.0 - c.connectedness), 0.0)
+        c.navigated = servants.navigate(
+            priority, hood, per_hood[NAVIGATOR] * p.navigator_caseload, u[4]
+        )
+        navigated_per_hood = np.bincount(hood, c.navigated, minlength=n_hood)
+        nav_effort = per_hood[NAVIGATOR][s.neighbourhood]
+        s.caseload = np.divide(
+            navigated_per_hood[s.neighbourhood] * effort[:, NAVIGATOR], nav_effort,
+            out=np.zeros(s.n), where=nav_effort > 0,
+        )  # fmt: skip
+        access = support.access_probability(
+            c.connectedness, c.navigated, p.access_base, p.navigator_effect
+        )
+        demand = support.seek_support(c.need, access, p.seek_threshold, u[5])
+
+        provider_money = ledger.remaining
+        kind_money = (
+            provider_money * p.prevention_share,
+            provider_money * (1.0 - p.prevention_share),
+        )
+        unit_cost = pr.unit_cost * (1.0 - p.coproduction_saving * p.co_production)
+        multiplier = support.coproduction_multiplier(
+            c.capacity, p.co_production, p.coproduction_effect
+        )
+        efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
+        casework = servants.by_neighbourhood(
+            servants.casework_units(s.role_time, s.skills, p.casework_units),
+            s.neighbourhood,
+            n_hood,
+        )
+        allocated = np.zeros(pr.n)
+        delivered = np.zeros(pr.n)
+        received = []
+        for kind in (PREVENTATIVE, RESPONSIVE):
+            serving = pr.serves[kind]
+            money_h = kind_money[kind] * shares
+            provider_units = money_h / unit_cost[serving]
+            extra = casework if kind == RESPONSIVE else 0.0
+            supply = (provider_units + extra) * (1.0 - gov.fragmentation)
+            who = self._provider_of[kind]
+            if kind == PREVENTATIVE:
+                # Outreach to rising need: those between half the help-seeking level and it.
+                rising = (c.need > 0.5 * p.seek_threshold) & ~seeking
+                asked, rank = np.where(rising, 1.0 - c.prevention, 0.0), c.need
+            else:
+                asked = demand
+                rank = support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)
+            got = support.ration(asked, rank, hood, supply)
+            received.append(got)
+            allocated += np.bincount(serving, money_h, minlength=pr.n)
+            from_provider = np.divide(
+                provider_units, provider_units + extra, out=np.zeros(n_hood),
+                where=provider_units > 0,
+            )  # fmt: skip
+            got_h = np.bincount(hood, got, minlength=n_hood)
+            delivered += np.bincount(serving, got_h * from_provider, minlength=pr.n)
+            if kind == PREVENTATIVE:
+                c.prevention = support.build_prevention(
+                    c.prevention, got, efficacy[who] * multiplier
+                )
+            else:
+                c.need = c.need - np.minimum(c.need, got * efficacy[who] * multiplier)
+        c.support = received[RESPONSIVE]
+        c.contribution, c.burden = support.coproduction_effort(
+            received[PREVENTATIVE] + received[RESPONSIVE], c.capacity, p.co_production,
+            p.coproduction_burden,
+        )  # fmt: skip
+        payments = providers.provider_payments(
+            allocated, delivered * unit_cost, pr.outcome_contract
+        )
+        for kind, label in ((PREVENTATIVE, "preventative"), (RESPONSIVE, "responsive")):
+            mask = pr.kind == kind
+            ledger.pay(label, pr.sector[mask], payments[mask])
+        pr.delivered, pr.paid = delivered, payments
+
+        # 8. Informal support through ties.
+        c.informal = support.informal_support(ties[:, 2], c.need, p.tie_support_effect)
+        c.need = c.need - c.informal
+
+        # 9. Engagement: threshold rule over the network.
+        threshold = engagement.engagement_thresholds(
+            c.willingness, level[hood], p.threshold_scale, p.community_action_effect
+        )
+        c.engaged = engagement.update_engagement(
+            c.engaged, exposure, threshold, c.capacity - c.need, c.willingness,
+            p.engagement_capacity_floor, p.spontaneous_rate, p.dropout_rate, u[6],
+        )  # fmt: skip
+
+        # 10. Well-being, capacity and control respond.
+        target = wellbeing.wellbeing_target(
+            c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged, c.burden,
+            c.disposition, self._wb_weights,
+        )  # fmt: skip
+        c.wellbeing = wellbeing.update_wellbeing(
+            c.wellbeing, target, c.crisis, p.wellbeing_adjustment, p.crisis_wellbeing_loss,
+            p.wellbeing_noise * normal,
+        )  # fmt: skip
+        c.capacity = wellbeing.update_capacity(
+            c.capacity, c.capacity_base, c.engaged, c.contribution, c.need, c.crisis
+        )
+        c.control = wellbeing.update_control(c.control, c.control_base, heard)
+
+        # 11. Review of providers and learning.
+        if month % providers.REVIEW_INTERVAL == 0:
+            self._review_providers()
+
+        # 12. Outcomes.
+        self.ledger = ledger
+        self.outcomes = compute_outcomes(
+            c, ledger, month, gov.fragmentation, gov.voice_share_most_deprived
+        )
+        self.datacollector.collect(self)
+        if month >= p.steps:
+            self.running = False
+
+    def _review_providers(self) -> None:
+        """Local government measures every provider (with error that shrinks with feedback from
+        users) and, with chance ``learning`` per kind, replaces the worst one it sees."""
+        p, pr = self.p, self.providers
+        pr.track_record = providers.measured_performance(
+            pr.effectiveness,
+            pr.unit_cost,
+            p.connective_government,
+            self.rng.standard_normal(pr.n),
+        )
+        for kind in (PREVENTATIVE, RESPONSIVE):
+            if self.rng.random() < p.learning:
+                j = providers.worst_of_kind(pr.track_record, pr.kind, kind)
+                pr.sector[j], pr.unit_cost[j], pr.effectiveness[j] = draw_provider(
+                    p, self.rng, kind
+                )
+
+    # ------------------------------------------------------------------------------------
+    def run(self, steps: int | None = None) -> pd.DataFrame:
+        """Run ``steps`` months (default: the ``steps`` parameter) and return the outcomes."""
+        for _ in range(self.p.steps if steps is None else steps):
+            self.step()
+        return self.outcome_table()
+
+    def outcome_table(self) -> pd.DataFrame:
+        """One row per month (0 = initial state), one column per outcome."""
+        table = self.datacollector.get_model_vars_dataframe()
+        table.index = pd.RangeIndex(len(table), name="month")
+        return table

@@ -1,0 +1,96 @@
+"""Outcomes reported every month: functions of the model's state, no side effects."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .state import SECTORS, SPENDING_KINDS, CitizenState, Ledger
+
+CIVIC_WINDOW = 12  # months: "took part in the last 12 months", as the surveys ask
+LOW_WELLBEING = 0.5  # well-being below this maps to life satisfaction 0-4 (see docs/ODD.md)
+MOST_DEPRIVED, LEAST_DEPRIVED = 4, 0
+
+OUTCOME_NAMES: tuple[str, ...] = (
+    "mean_wellbeing",
+    "life_satisfaction",
+    "wellbeing_most_deprived",
+    "wellbeing_least_deprived",
+    "wellbeing_gap",
+    "gini_wellbeing",
+    "low_wellbeing_share",
+    "engagement_rate",
+    "coproduction_rate",
+    "civic_participation",
+    "influence_share",
+    "voice_share_most_deprived",
+    "mean_capacity",
+    "mean_connectedness",
+    "mean_control",
+    "unmet_need",
+    "crises",
+    "crisis_rate",
+    "fragmentation",
+    "budget_available",
+    "spending_total",
+    *(f"spending_{k}" for k in SPENDING_KINDS),
+    *(f"spending_{s}" for s in SECTORS),
+)
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 = all equal)."""
+    x = np.sort(values)
+    n = x.size
+    total = x.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    ranks = np.arange(1, n + 1)
+    return float(2.0 * np.dot(ranks, x) / (n * total) - (n + 1) / n)
+
+
+def quintile_means(values: np.ndarray, quintile: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` in each deprivation quintile (NaN for an empty quintile)."""
+    sums = np.bincount(quintile, values, minlength=5)
+    counts = np.bincount(quintile, minlength=5)
+    return np.divide(sums, counts, out=np.full(5, np.nan), where=counts > 0)
+
+
+def compute_outcomes(
+    c: CitizenState,
+    ledger: Ledger,
+    month: int,
+    fragmentation: float,
+    voice_share_most_deprived: float,
+) -> dict[str, float]:
+    """All outcomes of the month, as plain floats keyed by OUTCOME_NAMES."""
+    wb = c.wellbeing
+    by_q = quintile_means(wb, c.deprivation_quintile)
+    crises = int(c.crisis.sum())
+    out = {
+        "mean_wellbeing": float(wb.mean()),
+        "life_satisfaction": float(10.0 * wb.mean()),
+        "wellbeing_most_deprived": float(by_q[MOST_DEPRIVED]),
+        "wellbeing_least_deprived": float(by_q[LEAST_DEPRIVED]),
+        "wellbeing_gap": float(by_q[LEAST_DEPRIVED] - by_q[MOST_DEPRIVED]),
+        "gini_wellbeing": gini(wb),
+        "low_wellbeing_share": float(np.mean(wb < LOW_WELLBEING)),
+        "engagement_rate": float(c.engaged.mean()),
+        "coproduction_rate": float(np.mean(c.contribution > 0)),
+        "civic_participation": float(np.mean(month - c.last_voiced < CIVIC_WINDOW)),
+        "influence_share": float(np.mean(c.control > 0.5)),
+        "voice_share_most_deprived": float(voice_share_most_deprived),
+        "mean_capacity": float(c.capacity.mean()),
+        "mean_connectedness": float(c.connectedness.mean()),
+        "mean_control": float(c.control.mean()),
+        "unmet_need": float(c.need.mean()),
+        "crises": float(crises),
+        "crisis_rate": crises / c.n,
+        "fragmentation": float(fragmentation),
+        "budget_available": float(ledger.available),
+        "spending_total": float(ledger.spent),
+    }
+    for kind, amount in ledger.by_kind.items():
+        out[f"spending_{kind}"] = float(amount)
+    for s, name in enumerate(SECTORS):
+        out[f"spending_{name}"] = float(ledger.by_sector[s])
+    return out

@@ -1,0 +1,77 @@
+"""Provenance of results: package version, git commit, library versions, timings.
+
+Every results folder carries a ``manifest.json`` built here, so any number in it can be traced
+to the code, the parameters and the seeds that produced it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+LIBRARIES = ("mesa", "numpy", "scipy", "networkx", "pandas", "matplotlib")
+
+
+def git_commit() -> dict[str, Any] | None:
+    """Commit of the source tree the package was imported from, and whether it had uncommitted
+    changes; None when the package is not in a git checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
+        )
+        if commit.returncode != 0:
+            return None
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--", str(here)],
+            cwd=here, capture_output=True, text=True, timeout=5,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of the libraries results depend on."""
+    found = {}
+    for name in LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def now() -> str:
+    """Current UTC time in ISO 8601."""
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+def manifest(**fields: Any) -> dict[str, Any]:
+    """The common provenance fields, updated with ``fields`` (parameters, seeds, timings...)."""
+    base = {
+        "package": "coauthor-sim",
+        "version": __version__,
+        "git": git_commit(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "host": platform.node(),
+        "libraries": library_versions(),
+        "command": sys.argv,
+        "created": now(),
+    }
+    base.update(fields)
+    return base
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` as indented JSON (keys in insertion order)."""
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")

@@ -1,0 +1,288 @@
+"""Model state as numpy arrays, and its initialisation.
+
+Citizen attributes are one array each (structure of arrays), indexed by citizen number
+``0 .. n-1``; the same layout holds for servants and providers. Mesa agents (``agents.py``) are
+thin faces that read and write these arrays, so the dynamics can work on whole arrays at once.
+
+Codes used throughout:
+    sector: 0 public, 1 private, 2 third sector, 3 community
+    provider kind: 0 preventative, 1 responsive
+    age group: 0 young (16-24), 1 adult (25-64), 2 older (65+)
+    deprivation quintile: 0 least deprived ... 4 most deprived
+    servant role (column of ``role_time``): 0 navigator, 1 weaver, 2 storyteller, 3 architect
+    servant skill (column of ``skills``): 0 interpersonal, 1 organising, 2 communication,
+        3 synthesising (the skill each role draws on, in the same order)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .params import Parameters
+
+SECTORS = ("public", "private", "third", "community")
+KINDS = ("preventative", "responsive")
+ROLES = ("navigator", "weaver", "storyteller", "architect")
+SKILLS = ("interpersonal", "organising", "communication", "synthesising")
+AGE_GROUPS = ("young", "adult", "older")
+SPENDING_KINDS = (
+    "servants",
+    "training",
+    "finance",
+    "crisis",
+    "community_action",
+    "preventative",
+    "responsive",
+)
+
+# Provider characteristics by sector (public, private, third, community). They encode a
+# hypothesis, not a finding: non-public providers are cheaper but more variable in quality, so
+# plural provision pays only where commissioning can tell good providers from bad ones.
+SECTOR_COST_FACTOR = np.array([1.0, 0.85, 0.9, 0.6])
+SECTOR_EFFECTIVENESS_MEAN = np.array([0.6, 0.57, 0.6, 0.5])
+SECTOR_EFFECTIVENESS_SD = np.array([0.05, 0.15, 0.1, 0.15])
+# Among non-public providers, the chance of each sector (private, third, community).
+NON_PUBLIC_SECTOR_WEIGHTS = np.array([0.45, 0.4, 0.15])
+
+
+@dataclass
+class CitizenState:
+    """Per-citizen arrays. All well-being and four-C variables lie in [0, 1]."""
+
+    neighbourhood: np.ndarray
+    age_group: np.ndarray
+    context: np.ndarray  # favourability of the neighbourhood: 1 = least deprived
+    deprivation_quintile: np.ndarray
+    capacity_base: np.ndarray  # capacity a citizen returns to without events
+    capacity: np.ndarray
+    control_base: np.ndarray
+    control: np.ndarray
+    connectedness: np.ndarray  # derived from ties each month, never set freely
+    willingness: np.ndarray
+    wellbeing: np.ndarray
+    disposition: np.ndarray  # fixed personal offset of the well-being target (set point)
+    need: np.ndarray  # need not yet met (unmet need), in need units
+    prevention: np.ndarray  # stock of preventative support received, decays monthly
+    engaged: np.ndarray  # bool: takes part in community action this month
+    degree: np.ndarray
+    # Results of the current month, kept for outcomes and for the agents' faces.
+    contribution: np.ndarray = field(default=None)  # co-production effort
+    burden: np.ndarray = field(default=None)
+    support: np.ndarray = field(default=None)  # formal support units received
+    informal: np.ndarray = field(default=None)  # need met through ties
+    crisis: np.ndarray = field(default=None)
+    navigated: np.ndarray = field(default=None)
+    last_voiced: np.ndarray = field(default=None)  # month of last voice, -10**9 if never
+
+    def __post_init__(self) -> None:
+        n = len(self.capacity)
+        for name in ("contribution", "burden", "support", "informal"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(n))
+        for name in ("crisis", "navigated"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(n, dtype=bool))
+        if self.last_voiced is None:
+            self.last_voiced = np.full(n, -(10**9), dtype=np.int64)
+
+    @property
+    def n(self) -> int:
+        return len(self.capacity)
+
+
+@dataclass
+class ServantState:
+    """Per-servant arrays; ``role_time`` and ``skills`` have one column per role/skill."""
+
+    sector: np.ndarray
+    neighbourhood: np.ndarray
+    role_time: np.ndarray  # (S, 4) share of time in each new role; the rest is casework
+    skills: np.ndarray  # (S, 4)
+    caseload: np.ndarray  # citizens navigated last month
+
+    @property
+    def n(self) -> int:
+        return len(self.sector)
+
+
+@dataclass
+class ProviderState:
+    """Per-provider arrays, plus which provider of each kind serves each neighbourhood."""
+
+    sector: np.ndarray
+    kind: np.ndarray
+    unit_cost: np.ndarray  # GBP per unit of support
+    effectiveness: np.ndarray  # need units removed per unit of support
+    outcome_contract: np.ndarray  # bool: paid for need reduced rather than for capacity
+    track_record: np.ndarray  # as measured by local government (with error)
+    delivered: np.ndarray  # units delivered last month
+    paid: np.ndarray  # GBP paid last month
+    serves: np.ndarray  # (2, H): provider index for each kind and neighbourhood
+
+    @property
+    def n(self) -> int:
+        return len(self.sector)
+
+
+@dataclass
+class LocalGovernment:
+    """The locality's council: a model component, not an agent (there is one per model).
+
+    It holds the pooled budget of the month, the priorities it has heard from citizens, the
+    fragmentation of the support system it runs, and any central ring-fencing imposed on it.
+    """
+
+    priorities: np.ndarray  # (H,) share of locally steered money each neighbourhood gets
+    fragmentation: float
+    budget: float = 0.0
+    ring_fenced_until: int = -1  # month until which central government has taken back control
+    voice_share_most_deprived: float = 0.0
+
+
+@dataclass
+class CentralGovernment:
+    """Central government: sets the grant and intervenes when crises exceed its trigger."""
+
+    grant: float
+    intervention_trigger: float = 0.02  # crises per citizen per month
+    intervention_months: int = 12
+
+
+@dataclass
+class Ledger:
+    """The month's money: what is available and what was spent, by kind and by sector.
+
+    ``pay`` never lets spending exceed what is available; it returns what was actually paid.
+    """
+
+    available: float
+    spent: float = 0.0
+    by_kind: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SPENDING_KINDS, 0.0))
+    by_sector: np.ndarray = field(default_factory=lambda: np.zeros(len(SECTORS)))
+
+    @property
+    def remaining(self) -> float:
+        return max(self.available - self.spent, 0.0)
+
+    def pay(self, kind: str, sector: int | np.ndarray, amount: float | np.ndarray) -> float:
+        """Pay ``amount`` (a scalar, or one amount per entry of ``sector``) as far as the money
+        goes, scaling every part down alike if it does not; return the total paid."""
+        total = float(np.sum(amount))
+        if total <= 0:
+            return 0.0
+        scale = min(1.0, self.remaining / total)
+        paid = total * scale
+        self.spent += paid
+        self.by_kind[kind] += paid
+        np.add.at(self.by_sector, sector, np.asarray(amount, dtype=float) * scale)
+        return paid
+
+
+def beta_with_mean(rng: np.random.Generator, mean: np.ndarray, concentration: float) -> np.ndarray:
+    """Beta draws with the given means (clipped into (0.01, 0.99)) and concentration a + b."""
+    m = np.clip(mean, 0.01, 0.99)
+    return rng.beta(m * concentration, (1 - m) * concentration)
+
+
+def init_citizens(
+    p: Parameters, rng: np.random.Generator, sizes: np.ndarray, degree: np.ndarray
+) -> tuple[CitizenState, np.ndarray]:
+    """Draw the initial citizens. Returns their state and each neighbourhood's deprivation.
+
+    Deprivation ranks are spread evenly over neighbourhoods (as the English indices are by
+    construction) and shuffled, so neighbourhood id says nothing about deprivation.
+    """
+    n_hood = len(sizes)
+    deprivation = (rng.permutation(n_hood) + 0.5) / n_hood  # in (0, 1), 1 = most deprived
+    hood_context = 0.5 + p.deprivation_spread * (0.5 - deprivation)
+    neighbourhood = np.repeat(np.arange(n_hood), sizes)
+    n = len(neighbourhood)
+    context = hood_context[neighbourhood]
+    quintile = np.minimum((deprivation * 5).astype(np.int8), 4)[neighbourhood]
+    age = rng.choice(3, size=n, p=[p.young_share, 1 - p.young_share - p.older_share,
+                                   p.older_share]).astype(np.int8)  # fmt: skip
+    capacity = beta_with_mean(rng, 0.3 + 0.5 * context, 8.0)
+    control = beta_with_mean(rng, 0.15 + 0.4 * context, 6.0)
+    willingness = beta_with_mean(rng, np.full(n, p.willingness_mean), 4.0)
+    need = beta_with_mean(rng, 0.1 + 0.2 * (1 - context), 6.0)
+    engaged = rng.random(n) < 0.5 * willingness * capacity
+    state = CitizenState(
+        neighbourhood=neighbourhood,
+        age_group=age,
+        context=context,
+        deprivation_quintile=quintile,
+        capacity_base=capacity.copy(),
+        capacity=capacity,
+        control_base=control.copy(),
+        control=control,
+        connectedness=np.zeros(n),
+        willingness=willingness,
+        wellbeing=np.zeros(n),  # set by the model once connectedness is known
+        disposition=p.wellbeing_disposition_sd * rng.standard_normal(n),
+        need=need,
+        prevention=np.zeros(n),
+        engaged=engaged,
+        degree=degree.astype(np.float64),
+    )
+    return state, deprivation
+
+
+def init_servants(p: Parameters, rng: np.random.Generator, n_hood: int) -> ServantState:
+    """Servants spread over neighbourhoods in turn; each splits its new-role time unevenly."""
+    s = p.n_servants
+    sector = rng.choice(3, size=s, p=[0.7, 0.1, 0.2]).astype(np.int8)
+    mix = rng.dirichlet(np.full(4, 2.0), size=s) if s else np.zeros((0, 4))
+    skills = beta_with_mean(rng, np.full((s, 4), 0.4 + 0.4 * p.servant_training), 10.0)
+    return ServantState(
+        sector=sector,
+        neighbourhood=np.arange(s) % n_hood,
+        role_time=p.servant_new_roles * mix,
+        skills=skills,
+        caseload=np.zeros(s),
+    )
+
+
+def draw_provider(p: Parameters, rng: np.random.Generator, kind: int) -> tuple[int, float, float]:
+    """Draw a new provider of ``kind``: its sector, unit cost and effectiveness."""
+    if rng.random() < p.plural_provision:
+        sector = 1 + int(rng.choice(3, p=NON_PUBLIC_SECTOR_WEIGHTS))
+    else:
+        sector = 0
+    base = p.preventive_unit_cost if kind == 0 else p.responsive_unit_cost
+    cost = base * SECTOR_COST_FACTOR[sector]
+    eff = float(
+        np.clip(rng.normal(SECTOR_EFFECTIVENESS_MEAN[sector], SECTOR_EFFECTIVENESS_SD[sector]),
+                0.05, 1.0)
+    )  # fmt: skip
+    return sector, cost, eff
+
+
+def init_providers(p: Parameters, rng: np.random.Generator, n_hood: int) -> ProviderState:
+    """A third of providers (at least one) are preventative; each kind's providers share the
+    neighbourhoods between them in turn."""
+    m = p.n_providers
+    n_prev = max(1, round(m / 3))
+    kind = np.array([0] * n_prev + [1] * (m - n_prev), dtype=np.int8)
+    outcome = rng.random(m) < p.outcome_commissioning
+    sector = np.zeros(m, dtype=np.int8)
+    cost = np.zeros(m)
+    eff = np.zeros(m)
+    for j in range(m):
+        sector[j], cost[j], eff[j] = draw_provider(p, rng, int(kind[j]))
+    serves = np.stack([
+        np.arange(n_hood) % n_prev,
+        n_prev + np.arange(n_hood) % (m - n_prev),
+    ])  # fmt: skip
+    return ProviderState(
+        sector=sector,
+        kind=kind,
+        unit_cost=cost,
+        effectiveness=eff,
+        outcome_contract=outcome,
+        track_record=eff.copy(),
+        delivered=np.zeros(m),
+        paid=np.zeros(m),
+        serves=serves,
+    )

@@ -1,0 +1,74 @@
+"""The command line as a user meets it: real subprocesses, real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+
+def cli(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "coauthor_sim.cli", *args],
+        capture_output=True, text=True, cwd=cwd, timeout=300,
+    )  # fmt: skip
+
+
+def test_run_writes_table_and_manifest(tmp_path):
+    out = tmp_path / "run"
+    done = cli("run", "--steps", "12", "--citizens", "200", "--seed", "9", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "life satisfaction" in done.stdout and str(out) in done.stdout
+    table = pd.read_csv(out / "outcomes.csv", index_col="month")
+    assert len(table) == 13
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 9
+    assert manifest["parameters"]["n_citizens"] == 200
+    assert manifest["parameters"]["steps"] == 12
+    assert manifest["version"]
+    assert set(manifest["timings"]) == {"build_s", "run_s", "total_s"}
+    assert "git" in manifest and "libraries" in manifest
+
+
+def test_default_folder_is_new_under_results(tmp_path):
+    for _ in range(2):
+        done = cli("run", "--steps", "2", "--citizens", "100", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "results").iterdir())) == 2
+
+
+def test_same_seed_same_csv(tmp_path):
+    for name in ("a", "b"):
+        cli("run", "--steps", "6", "--citizens", "150", "--out", str(tmp_path / name))
+    assert (tmp_path / "a/outcomes.csv").read_bytes() == (tmp_path / "b/outcomes.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--citizens", "-3"], ["n_citizens", "-3"]),
+        (["--set", "co_production=2"], ["co_production", "2"]),
+        (["--set", "co_productoin=0.2"], ["did you mean 'co_production'"]),
+        (["--set", "network_kind=lattice"], ["network_kind", "lattice"]),
+        (["--set", "n_servants=900", "--citizens", "100"], ["n_servants", "n_citizens"]),
+        (["--set", "novalue"], ["key=value"]),
+        (["--steps", "ten"], ["invalid int value"]),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, args, words):
+    done = cli("run", *args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    for word in words:
+        assert word in done.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_refuses_to_write_into_a_non_empty_folder(tmp_path):
+    (tmp_path / "keep.txt").write_text("precious")
+    done = cli("run", "--steps", "2", "--citizens", "100", "--out", str(tmp_path))
+    assert done.returncode == 2 and "not empty" in done.stderr
+    assert (tmp_path / "keep.txt").read_text() == "precious"

@@ -1,0 +1,154 @@
+"""The model as a whole: construction, agents as faces on arrays, reproducibility, bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from coauthor_sim import Citizen, CoauthorModel, ParameterError, Provider, PublicServant
+from coauthor_sim.outcomes import OUTCOME_NAMES
+
+SMALL = {"n_citizens": 300, "n_neighbourhoods": 10, "steps": 24}
+
+
+def test_defaults_build_and_run():
+    model = CoauthorModel(seed=3)
+    table = model.run(6)
+    assert list(table.columns) == list(OUTCOME_NAMES)
+    assert len(table) == 7 and table.index.name == "month"
+    assert not table.isna().any().any()
+
+
+def test_agent_counts_and_types():
+    model = CoauthorModel(seed=1, **SMALL)
+    assert len(model.agents_by_type[Citizen]) == 300
+    assert len(model.agents_by_type[PublicServant]) == model.p.n_servants
+    assert len(model.agents_by_type[Provider]) == model.p.n_providers
+    model.run()
+    assert len(model.agents) == 300 + model.p.n_servants + model.p.n_providers
+
+
+def test_citizen_face_reads_and_writes_the_arrays():
+    model = CoauthorModel(seed=1, **SMALL)
+    citizen = model.citizen_agents[7]
+    assert citizen.wellbeing == model.citizens.wellbeing[7]
+    citizen.wellbeing = 0.25
+    assert model.citizens.wellbeing[7] == 0.25
+    model.step()  # the face follows the arrays the step replaces
+    assert citizen.wellbeing == model.citizens.wellbeing[7]
+    with pytest.raises(AttributeError):
+        citizen.connectedness = 0.9  # derived from ties, never set
+
+
+def test_mesa_agentset_tools_work_on_citizens():
+    model = CoauthorModel(seed=2, **SMALL)
+    model.run(3)
+    citizens = model.agents_by_type[Citizen]
+    assert citizens.agg("wellbeing", np.mean) == pytest.approx(model.citizens.wellbeing.mean())
+    engaged = citizens.select(lambda a: a.engaged)
+    assert len(engaged) == int(model.citizens.engaged.sum())
+    by_quintile = citizens.groupby("deprivation_quintile").count()
+    assert sum(by_quintile.values()) == 300
+
+
+def test_network_and_sparse_matrix_agree():
+    model = CoauthorModel(seed=4, **SMALL)
+    assert isinstance(model.network, nx.Graph)
+    assert sp.issparse(model.adjacency)
+    dense = nx.to_numpy_array(model.network, nodelist=range(300))
+    assert np.array_equal(model.adjacency.toarray(), dense)
+    citizen = model.citizen_agents[0]
+    assert {n.index for n in citizen.neighbours} == set(model.network.neighbors(0))
+
+
+@pytest.mark.parametrize("kind", ["neighbourhood_blocks", "small_world", "scale_free", "random"])
+def test_every_network_kind_runs(kind):
+    model = CoauthorModel(seed=5, network_kind=kind, **SMALL)
+    assert model.network.number_of_nodes() == 300
+    mean_degree = 2 * model.network.number_of_edges() / 300
+    assert 6 <= mean_degree <= 14  # default mean degree 10
+    assert not model.run().isna().any().any()
+
+
+def test_block_network_keeps_most_ties_inside_neighbourhoods():
+    model = CoauthorModel(seed=6, n_citizens=2000, bridging_share=0.1)
+    hood = model.citizens.neighbourhood
+    edges = np.array(model.network.edges())
+    inside = np.mean(hood[edges[:, 0]] == hood[edges[:, 1]])
+    assert 0.8 < inside < 0.97
+
+
+def test_neighbourhoods_differ_in_context():
+    model = CoauthorModel(seed=7, **SMALL)
+    c = model.citizens
+    most = c.context[c.deprivation_quintile == 4].mean()
+    least = c.context[c.deprivation_quintile == 0].mean()
+    assert least - most > 0.3
+
+
+def test_same_seed_same_table_in_process():
+    a = CoauthorModel(seed=11, **SMALL).run()
+    b = CoauthorModel(seed=11, **SMALL).run()
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_different_seeds_differ():
+    a = CoauthorModel(seed=11, **SMALL).run()
+    b = CoauthorModel(seed=12, **SMALL).run()
+    assert not a.equals(b)
+
+
+def test_same_seed_same_table_across_processes(tmp_path):
+    script = (
+        "import sys; from coauthor_sim import CoauthorModel; "
+        "CoauthorModel(seed=11, n_citizens=300, n_neighbourhoods=10, steps=24)"
+        ".run().to_pickle(sys.argv[1])"
+    )
+    paths = []
+    for k, hashseed in enumerate(("0", "12345")):
+        path = tmp_path / f"run{k}.pkl"
+        env = {"PYTHONHASHSEED": hashseed, "PATH": "/usr/bin:/bin"}
+        subprocess.run([sys.executable, "-c", script, str(path)], check=True, env=env)
+        paths.append(path)
+    here = CoauthorModel(seed=11, **SMALL).run()
+    for path in paths:
+        pd.testing.assert_frame_equal(pd.read_pickle(path), here, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"n_citizens": -5}, ["n_citizens", "-5", "10"]),
+        ({"co_production": 1.5}, ["co_production", "1.5", "0 to 1"]),
+        ({"network_kind": "lattice"}, ["network_kind", "lattice", "small_world"]),
+        ({"n_servants": 5000}, ["n_servants", "5000", "n_citizens"]),
+        ({"n_citizens": 2.5}, ["n_citizens", "2.5", "integer"]),
+        ({"collect_agents": "yes"}, ["collect_agents", "true or false"]),
+        ({"prevention_share": float("nan")}, ["prevention_share", "nan"]),
+        ({"co_productoin": 0.2}, ["co_productoin", "co_production"]),
+        ({"young_share": 0.6, "older_share": 0.6}, ["young_share + older_share"]),
+    ],
+)
+def test_bad_arguments_raise_value_error_naming_them(kwargs, words):
+    with pytest.raises(ValueError) as err:
+        CoauthorModel(seed=1, **kwargs)
+    assert isinstance(err.value, ParameterError)
+    for word in words:
+        assert word in str(err.value)
+
+
+def test_agent_series_are_optional():
+    off = CoauthorModel(seed=1, **SMALL)
+    off.run(2)
+    assert off.datacollector.agenttype_reporters == {}
+    on = CoauthorModel(seed=1, collect_agents=True, **SMALL)
+    on.run(2)
+    frame = on.datacollector.get_agenttype_vars_dataframe(Citizen)
+    assert len(frame) == 3 * 300
+    assert set(frame.columns) >= {"wellbeing", "need", "engaged"}
