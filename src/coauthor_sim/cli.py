@@ -114,8 +114,7 @@ def _summary(table, params, seed: int, folder: Path, seconds: float) -> str:
     ]
     lines = [
         f"coauthor-sim run: {params.n_citizens:,} citizens, {params.steps} months, seed {seed}",
-        "changed from defaults: "
-        + (", ".join(f"{k}={v}" for k, v in changed.items()) or "none"),
+        "changed from defaults: " + (", ".join(f"{k}={v}" for k, v in changed.items()) or "none"),
         "",
         f"{'outcome':34} {'month 0':>12} {'month ' + str(len(table) - 1):>12}",
     ]

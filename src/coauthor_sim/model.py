@@ -187,11 +187,19 @@ class CoauthorModel(mesa.Model):
             self.population_share, gov.priorities, local_control, p.local_priority_setting
         )
 
-        # 5. Dedicated resources for citizen and community action.
+        # 5. Dedicated resources for citizen and community action; capacity building.
         community_money = ledger.pay(
             "community_action", COMMUNITY, ledger.available * p.community_resources
         )
         level = engagement.community_level(community_money * shares / self.population)
+        if p.capacity_building > 0:
+            building_money = ledger.pay(
+                "capacity_building", PUBLIC, ledger.available * p.capacity_building
+            )
+            building = engagement.community_level(building_money * shares / self.population)
+            c.capacity_base = wellbeing.build_capacity(
+                c.capacity_base, building[hood], p.capacity_building_effect
+            )
 
         # 6. Ties: connectedness, exposure to engaged neighbours, help given (one product).
         boost = servants.weaving_boost(per_hood[WEAVER], self.population, p.weaver_effect)

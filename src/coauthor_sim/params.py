@@ -133,6 +133,9 @@ _SPECS: tuple[Spec, ...] = (
     _p("learning", "lever", 0.0, 0.0, 1.0, "probability per review",
        "10. Chance that each review replaces the worst-performing provider of each kind."),
     # --- levers: conditions for success and the settlement ----------------------------------
+    _p("capacity_building", "lever", 0.0, 0.0, 0.3, "share of budget",
+       "Condition 1: share of the budget spent building citizens' capability and confidence "
+       "(learning, mentoring), aimed at those with least capacity."),
     _p("servant_new_roles", "lever", 0.2, 0.0, 1.0, "share of servant time",
        "Condition 2: share of servants' time in the new roles (navigator, weaver, storyteller, "
        "architect) rather than professional casework."),
@@ -223,6 +226,9 @@ _SPECS: tuple[Spec, ...] = (
        "Largest boost to informal support from weavers in a neighbourhood."),
     _p("architect_effect", "uncertainty", 0.05, 0.0, 1.0, "share per month",
        "Monthly fall in fragmentation from one full-time architect per 1,000 citizens."),
+    _p("capacity_building_effect", "uncertainty", 0.005, 0.0, 0.1, "share per month",
+       "Monthly share of the gap to full capacity that capacity building closes at its "
+       "largest level."),
     _p("community_action_effect", "uncertainty", 0.5, 0.0, 1.0, "share",
        "Largest reduction in engagement thresholds from dedicated community resources."),
     _p("outcome_contract_effort", "uncertainty", 0.15, 0.0, 1.0, "share",

@@ -33,6 +33,7 @@ SPENDING_KINDS = (
     "finance",
     "crisis",
     "community_action",
+    "capacity_building",
     "preventative",
     "responsive",
 )

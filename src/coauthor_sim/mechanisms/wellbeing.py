@@ -79,3 +79,10 @@ def update_control(control: np.ndarray, base: np.ndarray, heard: np.ndarray) -> 
     towards its base otherwise; it stays in [0, 1]."""
     new = control + CONTROL_GAIN * heard * (1.0 - control) + CONTROL_RELAXATION * (base - control)
     return np.clip(new, 0.0, 1.0)
+
+
+def build_capacity(base: np.ndarray, level: np.ndarray, effect: float) -> np.ndarray:
+    """Capacity building: each citizen's base capacity closes a share ``effect x level`` of its
+    gap to full capacity each month (``level`` in [0, 1) from money per head), so those with
+    least capacity gain most."""
+    return base + effect * level * (1.0 - base)
