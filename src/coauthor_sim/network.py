@@ -58,20 +58,24 @@ def build_network(
 
 
 def _block_graph(sizes: np.ndarray, mean_degree: float, bridging: float, seed: int) -> nx.Graph:
+    """Stochastic block model built as one Erdos-Renyi graph per neighbourhood plus one sparse
+    Erdos-Renyi graph of bridging ties over everybody (a bridging draw that lands inside a
+    neighbourhood is kept as an ordinary tie). This is networkx's ``fast_gnp_random_graph``
+    throughout, linear in ties; ``stochastic_block_model`` is quadratic in the number of
+    neighbourhoods and took 25 s for 100,000 citizens in 200 neighbourhoods."""
     n = int(sizes.sum())
-    k = len(sizes)
-    inside = np.minimum(1.0, mean_degree * (1 - bridging) / np.maximum(sizes - 1, 1))
-    outside = min(1.0, mean_degree * bridging / max(n - sizes.mean(), 1))
-    probs = np.full((k, k), outside)
-    np.fill_diagonal(probs, inside)
-    graph = nx.stochastic_block_model(
-        sizes.tolist(), probs.tolist(), seed=seed, sparse=True, selfloops=False
-    )
-    # Keep a plain graph with integer nodes only; block labels live in the model's arrays.
-    plain = nx.Graph()
-    plain.add_nodes_from(range(n))
-    plain.add_edges_from(graph.edges())
-    return plain
+    seeds = np.random.default_rng(seed).integers(2**31 - 1, size=len(sizes) + 1)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    start = 0
+    for size, block_seed in zip(sizes.tolist(), seeds[:-1].tolist(), strict=True):
+        p_in = min(1.0, mean_degree * (1 - bridging) / max(size - 1, 1))
+        block = nx.fast_gnp_random_graph(size, p_in, seed=block_seed)
+        graph.add_edges_from((a + start, b + start) for a, b in block.edges())
+        start += size
+    p_out = min(1.0, mean_degree * bridging / max(n - 1, 1))
+    graph.add_edges_from(nx.fast_gnp_random_graph(n, p_out, seed=int(seeds[-1])).edges())
+    return graph
 
 
 def adjacency(graph: nx.Graph) -> sp.csr_array:

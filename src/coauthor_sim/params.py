@@ -44,6 +44,7 @@ class Spec:
     unit: str = ""
     meaning: str = ""
     choices: tuple[str, ...] | None = None
+    reason: str = ""  # why this default and range (source, calibration or judgement)
 
     def allowed(self) -> str:
         """Human-readable description of the allowed values."""
@@ -78,9 +79,11 @@ class Spec:
         return value
 
 
-def _p(name, group, default, low=None, high=None, unit="", meaning="", choices=None) -> Spec:
+def _p(
+    name, group, default, low=None, high=None, unit="", meaning="", choices=None, reason=""
+) -> Spec:
     kind = type(default)
-    return Spec(name, group, default, kind, low, high, unit, meaning, choices)
+    return Spec(name, group, default, kind, low, high, unit, meaning, choices, reason)
 
 
 # fmt: off
