@@ -8,7 +8,7 @@ from .state import SECTORS, SPENDING_KINDS, CitizenState, Ledger
 
 CIVIC_WINDOW = 12  # months: "took part in the last 12 months", as the surveys ask
 LOW_WELLBEING = 0.5  # well-being below this maps to life satisfaction 0-4 (see docs/ODD.md)
-MOST_DEPRIVED, LEAST_DEPRIVED = 4, 0
+MOST_DEPRIVED, LEAST_DEPRIVED = 4, 0  # wellbeing_fifth_1 is least, _5 most deprived
 
 OUTCOME_NAMES: tuple[str, ...] = (
     "mean_wellbeing",
@@ -16,6 +16,7 @@ OUTCOME_NAMES: tuple[str, ...] = (
     "wellbeing_most_deprived",
     "wellbeing_least_deprived",
     "wellbeing_gap",
+    *(f"wellbeing_fifth_{q + 1}" for q in range(5)),
     "gini_wellbeing",
     "low_wellbeing_share",
     "engagement_rate",
@@ -72,6 +73,7 @@ def compute_outcomes(
         "wellbeing_most_deprived": float(by_q[MOST_DEPRIVED]),
         "wellbeing_least_deprived": float(by_q[LEAST_DEPRIVED]),
         "wellbeing_gap": float(by_q[LEAST_DEPRIVED] - by_q[MOST_DEPRIVED]),
+        **{f"wellbeing_fifth_{q + 1}": float(by_q[q]) for q in range(5)},
         "gini_wellbeing": gini(wb),
         "low_wellbeing_share": float(np.mean(wb < LOW_WELLBEING)),
         "engagement_rate": float(c.engaged.mean()),
