@@ -13,7 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .params import ParameterError, resolve
+from .params import SPECS, ParameterError, defaults, resolve
+from .scenario import (
+    ScenarioError,
+    find_scenarios,
+    load_scenario,
+    scenario_path,
+)
 
 EXIT_BAD_INPUT = 2
 DEFAULT_SEED = 1
@@ -38,14 +44,26 @@ def _parse_setting(text: str) -> tuple[str, Any]:
     return key.strip(), parsed
 
 
-def _fresh_folder(out: str | None, seed: int) -> Path:
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Parameter values given on the command line (--set, --steps, --citizens)."""
+    overrides = dict(_parse_setting(s) for s in args.set)
+    if args.steps is not None:
+        overrides["steps"] = args.steps
+    if args.citizens is not None:
+        overrides["n_citizens"] = args.citizens
+    return overrides
+
+
+def _fresh_folder(out: str | None, seed: int, prefix: str = "run") -> Path:
+    """The folder a command writes into: ``--out`` if new or empty, else a new folder under
+    results/ named after the command, the time and the seed."""
     if out is None:
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = Path("results") / f"run-{stamp}-seed{seed}"
+        path = Path("results") / f"{prefix}-{stamp}-seed{seed}"
         k = 1
         while path.exists():
             k += 1
-            path = Path("results") / f"run-{stamp}-seed{seed}-{k}"
+            path = Path("results") / f"{prefix}-{stamp}-seed{seed}-{k}"
         return path
     path = Path(out)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
@@ -58,13 +76,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .model import CoauthorModel
     from .provenance import manifest, write_json
 
-    overrides = dict(_parse_setting(s) for s in args.set)
-    if args.steps is not None:
-        overrides["steps"] = args.steps
-    if args.citizens is not None:
-        overrides["n_citizens"] = args.citizens
-    params = resolve(overrides)  # raises ParameterError before any work
-    folder = _fresh_folder(args.out, args.seed)
+    overrides = _overrides(args)
+    if args.scenario:
+        scenario = load_scenario(scenario_path(args.scenario, args.dir), overrides)
+        params, name = scenario.params, scenario.name
+    else:
+        params, name = resolve(overrides), None  # raises ParameterError before any work
+    folder = _fresh_folder(args.out, args.seed, prefix=name or "run")
 
     t0 = time.perf_counter()
     model = CoauthorModel(seed=args.seed, **params)
@@ -85,6 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         folder / "manifest.json",
         manifest(
             kind="run",
+            scenario=str(scenario.path) if args.scenario else None,
             parameters=dict(params),
             seed=args.seed,
             timings={"build_s": t1 - t0, "run_s": t2 - t1, "total_s": time.perf_counter() - t0},
@@ -96,8 +115,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _summary(table, params, seed: int, folder: Path, seconds: float) -> str:
-    from .params import defaults
-
     first, last = table.iloc[0], table.iloc[-1]
     changed = {k: v for k, v in params.items() if defaults()[k] != v}
     rows = [
@@ -124,6 +141,98 @@ def _summary(table, params, seed: int, folder: Path, seconds: float) -> str:
     return "\n".join(lines)
 
 
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """List the scenarios of a folder, or print one fully resolved."""
+    if args.action == "show":
+        if not args.name:
+            raise UsageError("scenarios show: name a scenario, e.g. scenarios show status_quo")
+        scenario = load_scenario(scenario_path(args.name, args.dir))
+        print(_show(scenario))
+        return 0
+    paths = find_scenarios(args.dir)
+    if not paths:
+        raise UsageError(f"no scenario files (*.toml) in {args.dir}")
+    scenarios = [load_scenario(p) for p in paths]  # validates every file
+    width = max(len(s.name) for s in scenarios)
+    for s in scenarios:
+        print(f"{s.name:{width}}  {s.summary}")
+    return 0
+
+
+def _show(scenario) -> str:
+    """The fully resolved scenario as TOML, values that differ from the defaults marked."""
+    from .scenario import TABLES, toml_value
+
+    base = defaults()
+    lines = [f"# {scenario.name}: {scenario.path}", f"# {scenario.summary}"]
+    if len(scenario.chain) > 1:
+        lines.append("# extends: " + " <- ".join(str(p) for p in scenario.chain[1:]))
+    lines.append("# (* = differs from the model default)")
+    for table, group in TABLES.items():
+        lines += ["", f"[{table}]"]
+        for name, spec in SPECS.items():
+            if spec.group == group:
+                value = scenario.params[name]
+                mark = "*" if value != base[name] else " "
+                setting = f"{name} = {toml_value(value)}"
+                lines.append(f"{setting:<44} # {mark} {spec.unit}".rstrip())
+    return "\n".join(lines)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run a scenario comparison and write its tables, pictures and report."""
+    from . import __version__
+    from .analysis.report import terminal_table, write_comparison
+    from .compare import run_comparison
+    from .provenance import manifest, now
+
+    if args.replications < 2:
+        raise UsageError("--replications must be at least 2 (confidence intervals need two)")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    overrides = _overrides(args)
+    scenarios = [load_scenario(scenario_path(s, args.dir), overrides) for s in args.scenarios]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise UsageError("each scenario may be named only once: " + ", ".join(names))
+    if len({(s.params["n_citizens"], s.params["steps"]) for s in scenarios}) > 1:
+        raise UsageError(
+            "scenarios differ in n_citizens or steps; set them alike (--citizens, --steps)"
+        )
+    folder = _fresh_folder(args.out, args.seed, prefix="compare")
+    started = now()
+    t0 = time.perf_counter()
+    print(
+        f"comparing {len(scenarios)} scenarios x {args.replications} replications "
+        f"({scenarios[0].params['n_citizens']:,} citizens, {scenarios[0].params['steps']} "
+        "months)", file=sys.stderr,
+    )  # fmt: skip
+    result = run_comparison(scenarios, args.replications, args.seed, jobs=args.jobs)
+    result.settings.update(created=started, version=__version__)
+    report = write_comparison(
+        result,
+        folder,
+        manifest(
+            kind="compare",
+            scenarios={
+                s.name: {"file": str(s.path), "parameters": dict(s.params)} for s in scenarios
+            },
+            baseline=result.baseline,
+            seed=args.seed,
+            replication_seeds=result.seeds,
+            replications=args.replications,
+            started=started,
+            timings={
+                "runs_s": result.settings["run_seconds"],
+                "total_s": time.perf_counter() - t0,
+            },
+        ),
+    )
+    print(terminal_table(result))
+    print(f"\nreport: {report}\ntables: {folder}/*.csv  ({time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coauthor-sim",
@@ -131,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run one simulation and write its outcomes")
+    run.add_argument("scenario", nargs="?", help="scenario file or name (default: defaults)")
+    run.add_argument("--dir", default="scenarios", help="folder of scenario files")
     run.add_argument("--steps", type=int, help="months to simulate (default 120)")
     run.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default 1)")
     run.add_argument("--citizens", type=int, help="number of citizens (default 1000)")
@@ -140,6 +251,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="set any model parameter, e.g. --set co_production=0.5 (repeatable)",
     )  # fmt: skip
     run.set_defaults(func=cmd_run)
+
+    scen = sub.add_parser("scenarios", help="list scenarios, or show one fully resolved")
+    scen.add_argument("action", nargs="?", choices=["list", "show"], default="list")
+    scen.add_argument("name", nargs="?", help="scenario name or file (with show)")
+    scen.add_argument("--dir", default="scenarios", help="folder of scenario files")
+    scen.set_defaults(func=cmd_scenarios)
+
+    comp = sub.add_parser("compare", help="compare scenarios over replications")
+    comp.add_argument("scenarios", nargs="+", help="scenario files or names; first = baseline")
+    comp.add_argument("--replications", type=int, default=30, help="runs per scenario (30)")
+    comp.add_argument("--steps", type=int, help="months to simulate (default: scenario's)")
+    comp.add_argument("--citizens", type=int, help="citizens (default: scenario's)")
+    comp.add_argument("--seed", type=int, default=DEFAULT_SEED, help="experiment seed (1)")
+    comp.add_argument("--jobs", type=int, help="parallel processes (default: all cores)")
+    comp.add_argument("--out", help="new folder for the results (default results/compare-...)")
+    comp.add_argument("--dir", default="scenarios", help="folder of scenario files")
+    comp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                      help="set a parameter in every scenario (repeatable)")  # fmt: skip
+    comp.set_defaults(func=cmd_compare)
     return parser
 
 
@@ -149,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ParameterError, UsageError) as err:
+    except (ParameterError, ScenarioError, UsageError) as err:
         print(f"coauthor-sim: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

@@ -73,6 +73,7 @@ class CoauthorModel(mesa.Model):
         c = self.citizens
         self.population = np.bincount(c.neighbourhood, minlength=self.n_hood).astype(float)
         self.population_share = self.population / c.n
+        self.formula_share = governance.formula_shares(self.population, self.deprivation)
         self._most_deprived = c.deprivation_quintile == MOST_DEPRIVED
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
@@ -87,7 +88,7 @@ class CoauthorModel(mesa.Model):
         }
         self.central = CentralGovernment(grant=p.grant_per_citizen * c.n)
         self.local = LocalGovernment(
-            priorities=self.population_share.copy(), fragmentation=p.initial_fragmentation
+            priorities=self.formula_share.copy(), fragmentation=p.initial_fragmentation
         )
 
         # Derived initial state: connectedness from ties, well-being at its target.
@@ -139,11 +140,12 @@ class CoauthorModel(mesa.Model):
         ledger.pay("training", PUBLIC, s.n * p.training_cost * p.servant_training)
         gov.budget = ledger.available
 
-        # 2. Need accrual and crises (the acute response is statutory: paid first).
+        # 2. Need: accrual, self-help, crises (the acute response is statutory: paid first).
         c.need = need.accrue_need(
             c.need, c.context, c.prevention, p.need_growth, p.deprivation_need_gradient,
             p.prevention_effect, u[0],
         )  # fmt: skip
+        c.need = need.self_help(c.need, c.capacity, p.self_help_rate)
         c.crisis = need.detect_crises(c.need, p.crisis_threshold, p.crisis_prob, u[1])
         n_crises = int(c.crisis.sum())
         crisis_bill = n_crises * p.crisis_cost
@@ -184,7 +186,7 @@ class CoauthorModel(mesa.Model):
         gov.priorities = governance.update_priorities(gov.priorities, weights, c.need, hood)
         heard = governance.voice_heard(weights, local_control, p.local_priority_setting)
         shares = governance.allocation_shares(
-            self.population_share, gov.priorities, local_control, p.local_priority_setting
+            self.formula_share, gov.priorities, local_control, p.local_priority_setting
         )
 
         # 5. Dedicated resources for citizen and community action; capacity building.
@@ -279,9 +281,9 @@ class CoauthorModel(mesa.Model):
             received[PREVENTATIVE] + received[RESPONSIVE], c.capacity, p.co_production,
             p.coproduction_burden,
         )  # fmt: skip
-        payments = providers.provider_payments(
-            allocated, delivered * unit_cost, pr.outcome_contract
-        )
+        # Capacity used includes what fragmentation wasted on the way to citizens.
+        used_cost = delivered * unit_cost / max(1.0 - gov.fragmentation, 1e-12)
+        payments = providers.provider_payments(allocated, used_cost, pr.outcome_contract)
         for kind, label in ((PREVENTATIVE, "preventative"), (RESPONSIVE, "responsive")):
             mask = pr.kind == kind
             ledger.pay(label, pr.sector[mask], payments[mask])
@@ -300,7 +302,7 @@ class CoauthorModel(mesa.Model):
             p.engagement_capacity_floor, p.spontaneous_rate, p.dropout_rate, u[6],
         )  # fmt: skip
 
-        # 10. Well-being, capacity and control respond.
+        # 10. Well-being, capacity, control and willingness respond.
         target = wellbeing.wellbeing_target(
             c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged, c.burden,
             c.disposition, self._wb_weights,
@@ -313,6 +315,7 @@ class CoauthorModel(mesa.Model):
             c.capacity, c.capacity_base, c.engaged, c.contribution, c.need, c.crisis
         )
         c.control = wellbeing.update_control(c.control, c.control_base, heard)
+        c.willingness = wellbeing.update_willingness(c.willingness, c.willingness_base)
 
         # 11. Review of providers and learning.
         if month % providers.REVIEW_INTERVAL == 0:

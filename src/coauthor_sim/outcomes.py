@@ -96,3 +96,44 @@ def compute_outcomes(
     for s, name in enumerate(SECTORS):
         out[f"spending_{name}"] = float(ledger.by_sector[s])
     return out
+
+
+# Plain-language labels for tables and pictures.
+OUTCOME_LABELS: dict[str, str] = {
+    "life_satisfaction": "Life satisfaction (0-10)",
+    "mean_wellbeing": "Mean well-being (0-1)",
+    "wellbeing_least_deprived": "Well-being, least deprived fifth",
+    "wellbeing_most_deprived": "Well-being, most deprived fifth",
+    "wellbeing_gap": "Well-being gap (least minus most deprived fifth)",
+    "gini_wellbeing": "Inequality of well-being (Gini)",
+    "low_wellbeing_share": "Share with low life satisfaction (0-4)",
+    "engagement_rate": "Share engaged in community action",
+    "coproduction_rate": "Share co-producing their support",
+    "civic_participation": "Share who voiced priorities in the last 12 months",
+    "influence_share": "Share who feel able to influence decisions",
+    "voice_share_most_deprived": "Most deprived fifth's share of voice",
+    "unmet_need": "Mean unmet need (0-1)",
+    "crisis_rate": "Crises per citizen per month",
+    "spending_total": "Spending per month (GBP)",
+    "total_spending": "Spending over the run (GBP)",
+    "wellbys": "Well-being over the run (WELLBYs)",
+    **{f"wellbeing_fifth_{q}": f"Well-being, deprivation fifth {q}" for q in range(1, 6)},
+}
+# Whether more is better, for the outcomes where that is not a matter of opinion (spending is
+# left out: less spending is a saving or a cut depending on what it buys).
+HIGHER_IS_BETTER: dict[str, bool] = {
+    "life_satisfaction": True,
+    "mean_wellbeing": True,
+    "wellbeing_least_deprived": True,
+    "wellbeing_most_deprived": True,
+    "engagement_rate": True,
+    "civic_participation": True,
+    "influence_share": True,
+    **{f"wellbeing_fifth_{q}": True for q in range(1, 6)},
+    "wellbys": True,
+    "wellbeing_gap": False,
+    "gini_wellbeing": False,
+    "low_wellbeing_share": False,
+    "unmet_need": False,
+    "crisis_rate": False,
+}

@@ -90,181 +90,345 @@ def _p(
 _SPECS: tuple[Spec, ...] = (
     # --- population -------------------------------------------------------------------------
     _p("n_citizens", "population", 1000, 10, 5_000_000, "citizens",
-       "Number of adult citizens in the locality."),
+       "Number of adult citizens in the locality.",
+       reason="Modelling judgement: enough citizens for stable shares in every neighbourhood and a "
+       "run of about a second; outcomes are per head, so results compare across sizes."),
     _p("n_neighbourhoods", "population", 20, 5, 100_000, "neighbourhoods",
-       "Number of neighbourhoods; each has one level of deprivation (context)."),
+       "Number of neighbourhoods; each has one level of deprivation (context).",
+       reason="Modelling judgement: four neighbourhoods per deprivation fifth. Each stands for a "
+       "small area but holds far fewer people than an English LSOA (about 1,500 residents, "
+       "IoD2019)."),
     _p("n_servants", "population", 10, 0, 1_000_000, "servants",
-       "Number of public servants (any sector) working in the locality."),
+       "Number of public servants (any sector) working in the locality.",
+       reason="Modelling judgement (one servant per 100 citizens), not from workforce data. "
+       "Servants work in neighbourhoods in turn, so with fewer servants than neighbourhoods some "
+       "have none."),
     _p("n_providers", "population", 12, 2, 10_000, "providers",
-       "Number of support providers; a third (at least one) do preventative work."),
+       "Number of support providers; a third (at least one) do preventative work.",
+       reason="Modelling judgement: a few providers of each kind, each serving several "
+       "neighbourhoods, so that replacing one at review matters; to be calibrated."),
     _p("deprivation_spread", "population", 0.6, 0.0, 1.0, "context units",
-       "Difference in context between the least and the most deprived neighbourhood."),
-    _p("young_share", "population", 0.14, 0.0, 1.0, "share", "Share of citizens aged 16-24."),
-    _p("older_share", "population", 0.24, 0.0, 1.0, "share", "Share of citizens aged 65+."),
+       "Difference in context between the least and the most deprived neighbourhood.",
+       reason="Modelling judgement: places differ clearly without extremes; to be calibrated "
+       "against the participation gradient by deprivation (CLS 2016/17: 48% vs 34%, least vs most "
+       "deprived fifth)."),
+    _p("young_share", "population", 0.14, 0.0, 1.0, "share", "Share of citizens aged 16-24.",
+       reason="Roughly the share of 16-24s among adults in England (ONS population estimates; "
+       "approximate, not in the targets file). Age is not yet used by any mechanism."),
+    _p("older_share", "population", 0.24, 0.0, 1.0, "share", "Share of citizens aged 65+.",
+       reason="Roughly the share of people aged 65+ among adults in England (ONS population "
+       "estimates; approximate, not in the targets file). Age is not yet used by any mechanism."),
     # --- network ------------------------------------------------------------------------------
     _p("network_kind", "network", "neighbourhood_blocks", unit="",
-       meaning="Generator of the social network.", choices=NETWORK_KINDS),
+       meaning="Generator of the social network.", choices=NETWORK_KINDS,
+       reason="Neighbourhood blocks make inequality between places visible; the other kinds serve "
+       "robustness checks and docking with Watts (2002) on random graphs."),
     _p("mean_degree", "network", 10.0, 2.0, 200.0, "ties per citizen",
-       "Average number of social ties per citizen."),
+       "Average number of social ties per citizen.",
+       reason="Modelling judgement: a modest number of regular contacts. The range spans the "
+       "cascade window of Watts (2002), mean degree about 1 to 6 at threshold 0.18, and much "
+       "denser networks."),
     _p("rewiring_prob", "network", 0.1, 0.0, 1.0, "probability",
-       "Small-world only: chance that a tie is rewired to a random citizen."),
+       "Small-world only: chance that a tie is rewired to a random citizen.",
+       reason="Small-world regime of Watts and Strogatz (1998): clustered ties yet short paths; "
+       "modelling judgement."),
     _p("bridging_share", "network", 0.1, 0.0, 1.0, "share of ties",
-       "Neighbourhood blocks only: share of ties that bridge to other neighbourhoods."),
+       "Neighbourhood blocks only: share of ties that bridge to other neighbourhoods.",
+       reason="Modelling judgement: most ties stay within the neighbourhood; to be checked against "
+       "data on ties across areas."),
     # --- levers: the ten features of Local Public Support -----------------------------------
     _p("deliberation_inclusion", "lever", 0.0, 0.0, 1.0, "intensity",
        "1. Rights by deliberation: weight that makes quiet and marginalised voices count as "
-       "much as loud ones (0 = voices count as they come)."),
+       "much as loud ones (0 = voices count as they come).",
+       reason="Status quo: quiet voices get no protection, so the confident dominate (the report "
+       "asks that weak voices not be marginalised). The range runs to full inverse-propensity "
+       "weighting."),
     _p("local_priority_setting", "lever", 0.2, 0.0, 1.0, "share",
        "2. Share of the locally steered budget that follows citizens' voiced priorities "
-       "rather than a per-head formula."),
+       "rather than a per-head formula.",
+       reason="Status-quo judgement: little of the locally steered money follows citizens' "
+       "priorities. The range runs from none to all of it."),
     _p("outcome_commissioning", "lever", 0.0, 0.0, 1.0, "share of providers",
-       "3. Share of providers on outcome-based contracts (paid for need reduced, not capacity)."),
+       "3. Share of providers on outcome-based contracts (paid for need reduced, not capacity).",
+       reason="Status quo: block contracts only. The range runs to every provider paid by "
+       "outcomes."),
     _p("co_production", "lever", 0.1, 0.0, 1.0, "intensity",
        "4. How much citizens are asked to contribute to the design and delivery of their own "
-       "support."),
+       "support.",
+       reason="Status-quo judgement: citizens are asked for little. The range runs to full "
+       "co-production; its effects are uncertain (Durose et al. 2017), see coproduction_effect."),
     _p("community_resources", "lever", 0.0, 0.0, 0.3, "share of budget",
-       "5. Share of the budget dedicated to citizen and community action."),
+       "5. Share of the budget dedicated to citizen and community action.",
+       reason="Status quo: no dedicated money for citizen action. Capped at 30% of the budget, "
+       "beyond which little would be left for providers (modelling judgement)."),
     _p("prevention_share", "lever", 0.1, 0.0, 1.0, "share of provider budget",
-       "6. Share of provider spending on preventative rather than responsive support."),
+       "6. Share of provider spending on preventative rather than responsive support.",
+       reason="Status-quo judgement: most provider money responds to need rather than preventing "
+       "it; not a measured share."),
     _p("plural_provision", "lever", 0.3, 0.0, 1.0, "share of providers",
-       "7. Share of providers from the private, third and community sectors."),
+       "7. Share of providers from the private, third and community sectors.",
+       reason="Status-quo judgement: private and third-sector providers are already established in "
+       "many services, as the report notes; not a measured share."),
     _p("pooled_budget", "lever", 0.0, 0.0, 0.5, "share of grant",
        "8. External (private, charitable, philanthropic) money pooled into the local budget, "
-       "as a share of the central grant; it carries a finance cost."),
+       "as a share of the central grant; it carries a finance cost.",
+       reason="Status quo: no pooled external money. Capped at half the grant (judgement): social "
+       "investment has been small in practice (the Peterborough SIB covered two cohorts of 1,000)."),
     _p("local_control", "lever", 0.2, 0.0, 1.0, "share of budget",
-       "9. Share of the budget steered by local politicians rather than ring-fenced centrally."),
+       "9. Share of the budget steered by local politicians rather than ring-fenced centrally.",
+       reason="Status-quo judgement: most money is ring-fenced centrally. The range runs from none "
+       "to all of the budget steered locally."),
     _p("learning", "lever", 0.0, 0.0, 1.0, "probability per review",
-       "10. Chance that each review replaces the worst-performing provider of each kind."),
+       "10. Chance that each review replaces the worst-performing provider of each kind.",
+       reason="Status-quo judgement: providers are rarely reviewed and replaced. The range runs to "
+       "replacing the worst-seen provider of each kind at every review."),
     # --- levers: conditions for success and the settlement ----------------------------------
     _p("capacity_building", "lever", 0.0, 0.0, 0.3, "share of budget",
        "Condition 1: share of the budget spent building citizens' capability and confidence "
-       "(learning, mentoring), aimed at those with least capacity."),
+       "(learning, mentoring), aimed at those with least capacity.",
+       reason="Status quo: no spending on citizens' capacity. Capped at 30% of the budget like "
+       "community_resources (modelling judgement)."),
     _p("servant_new_roles", "lever", 0.2, 0.0, 1.0, "share of servant time",
        "Condition 2: share of servants' time in the new roles (navigator, weaver, storyteller, "
-       "architect) rather than professional casework."),
+       "architect) rather than professional casework.",
+       reason="Status-quo judgement: servants mostly do professional casework. The range runs to "
+       "no casework at all."),
     _p("servant_training", "lever", 0.0, 0.0, 1.0, "intensity",
-       "Condition 2: training that raises servants' skills; it costs money every month."),
+       "Condition 2: training that raises servants' skills; it costs money every month.",
+       reason="Status quo: no training for the new roles. The range runs to full-intensity "
+       "training (cost: training_cost)."),
     _p("connective_government", "lever", 0.2, 0.0, 1.0, "intensity",
        "Condition 3: quality of feedback from users that local government uses to judge "
-       "providers (1 = providers' performance seen without error)."),
+       "providers (1 = providers' performance seen without error).",
+       reason="Status-quo judgement: the council hears little from users. 1 means providers' "
+       "performance is seen without error."),
     _p("central_intervention", "lever", 0.8, 0.0, 1.0, "probability",
        "Condition 4: chance per month that central government re-imposes ring-fencing when "
-       "crises exceed its trigger."),
+       "crises exceed its trigger.",
+       reason="Status-quo judgement: the centre steps in readily when crises rise; the report asks "
+       "it to intervene only on legal breach or safety concerns."),
     _p("grant_per_citizen", "lever", 60.0, 0.0, 10_000.0, "GBP per citizen per month",
-       "Central government grant to the locality."),
+       "Central government grant to the locality.",
+       reason="Modelling judgement, not from local government accounts: set with the cost "
+       "parameters so the status quo is stretched but not in crisis; to be calibrated."),
     # --- uncertainties: behaviour ------------------------------------------------------------
     _p("willingness_mean", "uncertainty", 0.45, 0.0, 1.0, "share",
-       "Average willingness to be actively involved (report's survey: almost half)."),
-    _p("threshold_scale", "uncertainty", 0.9, 0.0, 1.0, "share of ties",
-       "Share of engaged ties a wholly unwilling citizen would need to see before joining."),
+       "Average willingness to be actively involved (report's survey: almost half).",
+       reason="Report's survey: almost half of young people surveyed were willing to be actively "
+       "involved (LVQ Research, April 2011); CLS: about half want more say. Applied to all adults, "
+       "an assumption."),
+    _p("threshold_scale", "uncertainty", 0.5, 0.0, 1.0, "share of ties",
+       "Share of engaged ties a wholly unwilling citizen would need to see before joining.",
+       reason="Threshold rule of Granovetter (1978) and Watts (2002); value hand-tuned with "
+       "spontaneous_rate and dropout_rate so status-quo engagement is about 22% (CLS monthly "
+       "formal volunteering)."),
     _p("spontaneous_rate", "uncertainty", 0.01, 0.0, 1.0, "per month",
-       "Chance per month that a fully willing citizen starts engaging without social cues."),
+       "Chance per month that a fully willing citizen starts engaging without social cues.",
+       reason="Hand-tuned with threshold_scale and dropout_rate towards monthly formal "
+       "volunteering of about 22% (CLS online, 2016/17-2019/20); to be calibrated."),
     _p("dropout_rate", "uncertainty", 0.05, 0.0, 1.0, "per month",
-       "Chance per month that an engaged citizen stops."),
+       "Chance per month that an engaged citizen stops.",
+       reason="Hand-tuned with the other engagement rates. Not tied to deprivation: volunteers in "
+       "deprived areas are as regular as others (Citizenship Survey 2009/10, via poverty.org.uk)."),
     _p("engagement_capacity_floor", "uncertainty", 0.25, 0.0, 1.0, "capacity units",
-       "Spare capacity (capacity minus need) a citizen must have to engage."),
+       "Spare capacity (capacity minus need) a citizen must have to engage.",
+       reason="Deprivation acts on entering volunteering, not on frequency (Citizenship Survey "
+       "2009/10, via poverty.org.uk; NCVO barriers); value hand-tuned, to be calibrated."),
     _p("voice_rate", "uncertainty", 0.08, 0.0, 1.0, "per month",
-       "Monthly chance of voicing priorities for a citizen with full control and capacity."),
+       "Monthly chance of voicing priorities for a citizen with full control and capacity.",
+       reason="Hand-tuned so about 35% voice priorities in 12 months (CLS online civic "
+       "participation 33-42%, 2015/16-2021/22); to be calibrated."),
     # --- uncertainties: need and crises ------------------------------------------------------
-    _p("need_growth", "uncertainty", 0.045, 0.0, 0.5, "need units per month",
-       "Speed at which unmet need grows in the least deprived context."),
+    _p("need_growth", "uncertainty", 0.08, 0.0, 0.5, "need units per month",
+       "Speed at which unmet need grows in the least deprived context.",
+       reason="Modelling judgement, hand-tuned with the crisis and support parameters for a "
+       "plausible status-quo baseline (well-being, few crises); to be calibrated."),
     _p("deprivation_need_gradient", "uncertainty", 1.5, 0.0, 10.0, "multiplier",
-       "How much faster need grows at the most deprived context (1 + gradient x deprivation)."),
-    _p("crisis_threshold", "uncertainty", 0.6, 0.0, 1.0, "need units",
-       "Need above which a citizen is at risk of crisis."),
-    _p("crisis_prob", "uncertainty", 0.15, 0.0, 1.0, "per month",
-       "Monthly chance of crisis for a citizen above the crisis threshold."),
+       "How much faster need grows at the most deprived context (1 + gradient x deprivation).",
+       reason="Modelling judgement: needs arise faster in deprived places (the direction is well "
+       "established, the size is not); to be calibrated against the gap by deprivation."),
+    _p("self_help_rate", "uncertainty", 0.1, 0.0, 1.0, "need units per month",
+       "Need a citizen with full capacity meets each month by its own and its household's "
+       "means, before any public support.",
+       reason="Modelling judgement: citizens meet part of their need by their own and their "
+       "household's means, more with more capacity; to be calibrated."),
+    _p("crisis_threshold", "uncertainty", 0.55, 0.0, 1.0, "need units",
+       "Need above which a citizen is at risk of crisis.",
+       reason="Modelling judgement: crises become possible only well above the help-seeking level; "
+       "to be calibrated."),
+    _p("crisis_prob", "uncertainty", 0.3, 0.0, 1.0, "per month",
+       "Monthly chance of crisis for a citizen above the crisis threshold.",
+       reason="Modelling judgement, set with crisis_threshold so that crises are rare in the "
+       "status quo; to be calibrated."),
     _p("budget_shock", "uncertainty", 0.0, -1.0, 1.0, "share of grant",
-       "Change to the central grant from shock_step on (-0.2 = a 20% cut)."),
-    _p("shock_step", "uncertainty", 0, 0, 100_000, "month", "Month the budget shock starts."),
+       "Change to the central grant from shock_step on (-0.2 = a 20% cut).",
+       reason="No shock by default. The range runs from losing the whole grant to doubling it."),
+    _p("shock_step", "uncertainty", 0, 0, 100_000, "month", "Month the budget shock starts.",
+       reason="From the start by default; it has no effect while budget_shock is 0."),
     # --- uncertainties: access and fragmentation ------------------------------------------
     _p("seek_threshold", "uncertainty", 0.2, 0.0, 1.0, "need units",
-       "Need above which a citizen looks for formal support."),
+       "Need above which a citizen looks for formal support.",
+       reason="Modelling judgement: citizens look for formal help once need is clearly above "
+       "everyday levels; to be calibrated."),
     _p("access_base", "uncertainty", 0.4, 0.0, 1.0, "probability",
-       "Chance that a citizen with no ties and no navigator finds formal support in a month."),
+       "Chance that a citizen with no ties and no navigator finds formal support in a month.",
+       reason="Modelling judgement: with no ties and no navigator, finding formal support in a "
+       "month is less likely than not; to be calibrated."),
     _p("ties_half_saturation", "uncertainty", 5.0, 0.01, 1000.0, "capacity units",
-       "Resources from ties (summed capacity of ties) that give connectedness one half."),
+       "Resources from ties (summed capacity of ties) that give connectedness one half.",
+       reason="Modelling judgement: an average number of ties of average capacity gives "
+       "connectedness of about one half; to be calibrated."),
     _p("initial_fragmentation", "uncertainty", 0.3, 0.0, 0.9, "share",
-       "Share of formal support lost to hand-offs and duplication in the silo system."),
+       "Share of formal support lost to hand-offs and duplication in the silo system.",
+       reason="Modelling judgement: no published measure of support lost to hand-offs and "
+       "duplication between silo services was found."),
     # --- uncertainties: costs ----------------------------------------------------------------
     _p("servant_cost", "uncertainty", 1500.0, 0.0, 100_000.0, "GBP per servant per month",
-       "Cost of one public servant."),
+       "Cost of one public servant.",
+       reason="Round figure, modelling judgement, not from pay data; to be calibrated with the "
+       "grant and the unit costs."),
     _p("training_cost", "uncertainty", 300.0, 0.0, 100_000.0, "GBP per servant per month",
-       "Cost of full-intensity training for one servant."),
+       "Cost of full-intensity training for one servant.",
+       reason="Round figure, modelling judgement; to be calibrated."),
     _p("responsive_unit_cost", "uncertainty", 400.0, 1.0, 100_000.0, "GBP per unit",
-       "Cost of one unit of responsive support from a public provider."),
+       "Cost of one unit of responsive support from a public provider.",
+       reason="Round figure, modelling judgement: with the grant it sets how much responsive "
+       "support the budget buys; to be calibrated."),
     _p("preventive_unit_cost", "uncertainty", 200.0, 1.0, 100_000.0, "GBP per unit",
-       "Cost of one unit of preventative support from a public provider."),
+       "Cost of one unit of preventative support from a public provider.",
+       reason="Modelling judgement: a unit of preventative support is assumed cheaper than a "
+       "responsive one; to be calibrated."),
     _p("crisis_cost", "uncertainty", 1000.0, 0.0, 1_000_000.0, "GBP per crisis",
-       "Cost of the acute response to one crisis (statutory: paid first)."),
-    _p("crisis_relief", "uncertainty", 0.4, 0.0, 1.0, "need units",
-       "Need removed by a funded acute response."),
+       "Cost of the acute response to one crisis (statutory: paid first).",
+       reason="Modelling judgement: an acute response costs more than a unit of planned support; "
+       "to be calibrated."),
+    _p("crisis_relief", "uncertainty", 0.5, 0.0, 1.0, "need units",
+       "Need removed by a funded acute response.",
+       reason="Modelling judgement: a funded acute response relieves much, but not all, of a "
+       "citizen's need."),
     _p("pooled_finance_cost", "uncertainty", 0.1, 0.0, 1.0, "share per month",
-       "Finance cost of pooled external money (returns to investors, fees)."),
+       "Finance cost of pooled external money (returns to investors, fees).",
+       reason="Modelling judgement. For scale, Peterborough SIB investors got their capital back "
+       "plus just over 3% a year (Pioneers Post 2017); here it is a share of each month's external "
+       "money."),
     _p("informal_give_rate", "uncertainty", 0.05, 0.0, 1.0, "need units per month",
-       "Help an engaged citizen with full capacity can give its ties each month."),
+       "Help an engaged citizen with full capacity can give its ties each month.",
+       reason="Modelling judgement, hand-tuned so that help through ties meets a modest part of "
+       "need; to be calibrated."),
     _p("navigator_caseload", "uncertainty", 40.0, 0.0, 10_000.0, "citizens per month",
-       "Citizens a full-time navigator can guide each month."),
+       "Citizens a full-time navigator can guide each month.",
+       reason="Modelling judgement; no caseload figure for navigators or local area coordinators "
+       "was found."),
     _p("storyteller_reach", "uncertainty", 100.0, 0.0, 100_000.0, "citizens per month",
-       "Citizens a full-time storyteller reaches each month."),
+       "Citizens a full-time storyteller reaches each month.",
+       reason="Modelling judgement of how many citizens one full-time storyteller reaches in a "
+       "month."),
     _p("casework_units", "uncertainty", 10.0, 0.0, 10_000.0, "support units per month",
-       "Responsive support one full-time servant gives through professional casework."),
+       "Responsive support one full-time servant gives through professional casework.",
+       reason="Modelling judgement of the responsive support one full-time servant gives through "
+       "casework; to be calibrated."),
     # --- uncertainties: effect sizes ---------------------------------------------------------
     _p("navigator_effect", "uncertainty", 0.8, 0.0, 1.0, "share",
-       "Share of the access gap a navigator closes for a citizen it reaches."),
+       "Share of the access gap a navigator closes for a citizen it reaches.",
+       reason="Modelling judgement. For scale, voluntary support with intensive outreach engaged "
+       "74-87% of those offered it in the Peterborough SIB (Pioneers Post 2017)."),
     _p("tie_support_effect", "uncertainty", 0.3, 0.0, 5.0, "need units per unit given",
-       "Informal support a citizen receives per unit of help given by engaged ties."),
+       "Informal support a citizen receives per unit of help given by engaged ties.",
+       reason="Ties matter for well-being independently (Helliwell & Putnam 2004); the support per "
+       "unit of help given is a judgement."),
     _p("coproduction_effect", "uncertainty", 0.5, 0.0, 2.0, "multiplier",
        "How strongly co-production raises (high capacity) or lowers (low capacity) the "
-       "effectiveness of support."),
+       "effectiveness of support.",
+       reason="Evidence on co-production is weak and case-study based (Durose et al. 2017), so the "
+       "prior is wide; the default is a middle judgement."),
     _p("coproduction_burden", "uncertainty", 0.15, 0.0, 1.0, "well-being units",
-       "Well-being cost of co-producing at full intensity with no capacity."),
+       "Well-being cost of co-producing at full intensity with no capacity.",
+       reason="Modelling judgement. Barriers such as cost and health or caring weigh more in "
+       "deprived areas (NCVO Time Well Spent), so the burden falls on low capacity."),
     _p("coproduction_saving", "uncertainty", 0.3, 0.0, 0.9, "share of unit cost",
-       "Unit cost saved by providers at full co-production."),
+       "Unit cost saved by providers at full co-production.",
+       reason="Modelling judgement. NESTA/nef (2010) claim savings up to six times the investment, "
+       "an advocacy upper bound; capped below 1 so support never becomes free."),
     _p("prevention_effect", "uncertainty", 0.5, 0.0, 1.0, "share",
-       "Largest reduction in need growth from a full prevention stock."),
+       "Largest reduction in need growth from a full prevention stock.",
+       reason="Effect at a full prevention stock, rarely reached; realised cuts should stay near "
+       "the Peterborough SIB ceiling of about 9% fewer adverse events (Barrow Cadbury Trust)."),
     _p("storyteller_effect", "uncertainty", 0.05, 0.0, 1.0, "share of gap",
-       "Rise in willingness and confidence of a citizen a storyteller reaches."),
+       "Rise in willingness and confidence of a citizen a storyteller reaches.",
+       reason="Modelling judgement: a story closes a small share of the gap in willingness."),
     _p("weaver_effect", "uncertainty", 1.0, 0.0, 10.0, "multiplier",
-       "Largest boost to informal support from weavers in a neighbourhood."),
+       "Largest boost to informal support from weavers in a neighbourhood.",
+       reason="Modelling judgement: weavers can at most double the help engaged citizens give."),
     _p("architect_effect", "uncertainty", 0.05, 0.0, 1.0, "share per month",
-       "Monthly fall in fragmentation from one full-time architect per 1,000 citizens."),
+       "Monthly fall in fragmentation from one full-time architect per 1,000 citizens.",
+       reason="Modelling judgement: architects cut fragmentation slowly; no published figure was "
+       "found."),
     _p("capacity_building_effect", "uncertainty", 0.005, 0.0, 0.1, "share per month",
        "Monthly share of the gap to full capacity that capacity building closes at its "
-       "largest level."),
+       "largest level.",
+       reason="Modelling judgement: capability and confidence change slowly, a small share of the "
+       "gap a month."),
     _p("community_action_effect", "uncertainty", 0.5, 0.0, 1.0, "share",
-       "Largest reduction in engagement thresholds from dedicated community resources."),
+       "Largest reduction in engagement thresholds from dedicated community resources.",
+       reason="Modelling judgement: dedicated resources can at most halve the social proof needed "
+       "to join."),
     _p("outcome_contract_effort", "uncertainty", 0.15, 0.0, 1.0, "share",
-       "Extra effectiveness of providers paid by outcomes."),
+       "Extra effectiveness of providers paid by outcomes.",
+       reason="Modelling judgement. For scale, the Peterborough SIB cut reconvictions by 8.4-9% "
+       "against a 7.5% target (Civil Society 2014; Barrow Cadbury Trust)."),
     _p("cream_skimming", "uncertainty", 0.6, 0.0, 1.0, "share",
-       "How far providers paid by outcomes favour citizens with low need."),
+       "How far providers paid by outcomes favour citizens with low need.",
+       reason="Modelling judgement: favouring easy cases is a known risk of payment by results; no "
+       "figure in the targets file."),
     # --- uncertainties: well-being ------------------------------------------------------------
-    _p("wellbeing_base", "uncertainty", 0.35, 0.0, 1.0, "well-being units",
-       "Well-being target of a citizen with all needs met but no other resource."),
+    _p("wellbeing_base", "uncertainty", 0.33, 0.0, 1.0, "well-being units",
+       "Well-being target of a citizen with all needs met but no other resource.",
+       reason="Hand-tuned so status-quo mean life satisfaction is about 7.5 (ONS APS "
+       "2013/14-2018/19: 7.5-7.7; target band 7.45-7.75)."),
     _p("wellbeing_need_weight", "uncertainty", 0.3, 0.0, 1.0, "well-being units",
-       "Well-being lost when need is wholly unmet."),
+       "Well-being lost when need is wholly unmet.",
+       reason="Modelling judgement: the largest weight, so unmet need drives the low tail; tuned "
+       "towards 5-8% with LS 0-4 (APS 2011/12: 6.6%; DCLG 2013: 7%)."),
     _p("wellbeing_ties_weight", "uncertainty", 0.12, 0.0, 1.0, "well-being units",
-       "Well-being from full connectedness."),
+       "Well-being from full connectedness.",
+       reason="Ties relate to life satisfaction independently (Helliwell & Putnam 2004), of the "
+       "order of marriage (Powdthavee 2008); the size is judgement."),
     _p("wellbeing_control_weight", "uncertainty", 0.05, 0.0, 1.0, "well-being units",
-       "Well-being from full control."),
+       "Well-being from full control.",
+       reason="Modelling judgement: a small weight; to be calibrated."),
     _p("wellbeing_context_weight", "uncertainty", 0.1, 0.0, 1.0, "well-being units",
-       "Well-being from the most favourable context."),
+       "Well-being from the most favourable context.",
+       reason="Area differences in life satisfaction are mostly compositional (DCLG, Gill & Green "
+       "2013), so the direct weight of context is small."),
     _p("wellbeing_capacity_weight", "uncertainty", 0.1, 0.0, 1.0, "well-being units",
-       "Well-being from full capacity."),
+       "Well-being from full capacity.",
+       reason="Modelling judgement; capability matters (APS 2011/12: 45% of unemployed vs 20% of "
+       "employed had LS below 7); to be calibrated."),
     _p("wellbeing_engagement_weight", "uncertainty", 0.02, 0.0, 1.0, "well-being units",
-       "Well-being from being engaged (kept small: trials find little effect)."),
+       "Well-being from being engaged (kept small: trials find little effect).",
+       reason="Kept small, with zero in the range: cohort studies link volunteering with "
+       "well-being but trials do not confirm it (Jenkinson et al. 2013)."),
     _p("wellbeing_disposition_sd", "uncertainty", 0.14, 0.0, 0.5, "well-being units",
-       "Spread of citizens' personal set points (well-being not explained by the model)."),
+       "Spread of citizens' personal set points (well-being not explained by the model).",
+       reason="Hand-tuned to the spread of life satisfaction (APS: 5-8% with LS 0-4; 74-80% with "
+       "LS 7-10)."),
     _p("wellbeing_adjustment", "uncertainty", 0.2, 0.0, 1.0, "share per month",
-       "Speed at which well-being moves towards its target."),
+       "Speed at which well-being moves towards its target.",
+       reason="Modelling judgement: well-being recovers from shocks within months, in line with "
+       "the partial recovery within a year after 2020/21 (APS 7.39 to 7.54)."),
     _p("wellbeing_noise", "uncertainty", 0.02, 0.0, 0.5, "well-being units",
-       "Standard deviation of monthly personal events in well-being."),
+       "Standard deviation of monthly personal events in well-being.",
+       reason="Modelling judgement: small personal events each month around the target."),
     _p("crisis_wellbeing_loss", "uncertainty", 0.1, 0.0, 1.0, "well-being units",
-       "Immediate loss of well-being in a crisis."),
+       "Immediate loss of well-being in a crisis.",
+       reason="Modelling judgement: a crisis costs about one point of life satisfaction at once."),
     # --- run ---------------------------------------------------------------------------------
-    _p("steps", "run", 120, 1, 1_000_000, "months", "Number of monthly steps to simulate."),
+    _p("steps", "run", 120, 1, 1_000_000, "months", "Number of monthly steps to simulate.",
+       reason="Ten years of months: long enough for slow effects such as prevention and capacity "
+       "building to show."),
     _p("collect_agents", "run", False, unit="",
-       meaning="Record per-citizen series every step (memory grows with citizens x steps)."),
+       meaning="Record per-citizen series every step (memory grows with citizens x steps).",
+       reason="Off by default: per-citizen series grow with citizens x steps."),
 )
 # fmt: on
 

@@ -39,10 +39,12 @@ SPENDING_KINDS = (
 )
 
 # Provider characteristics by sector (public, private, third, community). They encode a
-# hypothesis, not a finding: non-public providers are cheaper but more variable in quality, so
-# plural provision pays only where commissioning can tell good providers from bad ones.
+# hypothesis, not a finding: non-public providers are cheaper per unit but no better value on
+# average (effectiveness per pound equals the public sector's, 0.6 per unit of public cost),
+# and more variable, so plural provision pays only where commissioning can tell good providers
+# from bad ones and replace the bad.
 SECTOR_COST_FACTOR = np.array([1.0, 0.85, 0.9, 0.6])
-SECTOR_EFFECTIVENESS_MEAN = np.array([0.6, 0.57, 0.6, 0.5])
+SECTOR_EFFECTIVENESS_MEAN = 0.6 * SECTOR_COST_FACTOR
 SECTOR_EFFECTIVENESS_SD = np.array([0.05, 0.15, 0.1, 0.15])
 # Among non-public providers, the chance of each sector (private, third, community).
 NON_PUBLIC_SECTOR_WEIGHTS = np.array([0.45, 0.4, 0.15])
@@ -61,6 +63,7 @@ class CitizenState:
     control_base: np.ndarray
     control: np.ndarray
     connectedness: np.ndarray  # derived from ties each month, never set freely
+    willingness_base: np.ndarray  # willingness a citizen returns to when stories fade
     willingness: np.ndarray
     wellbeing: np.ndarray
     disposition: np.ndarray  # fixed personal offset of the well-being target (set point)
@@ -219,6 +222,7 @@ def init_citizens(
         control_base=control.copy(),
         control=control,
         connectedness=np.zeros(n),
+        willingness_base=willingness.copy(),
         willingness=willingness,
         wellbeing=np.zeros(n),  # set by the model once connectedness is known
         disposition=p.wellbeing_disposition_sd * rng.standard_normal(n),

@@ -45,10 +45,17 @@ def engagement_thresholds(
 ) -> np.ndarray:
     """Share of engaged ties each citizen needs to see before joining.
 
-    Unwilling citizens need more social proof; dedicated community resources (a level in
-    [0, 1] per citizen's neighbourhood) lower every threshold by up to ``effect``.
+    The threshold is ``threshold_scale`` times the odds against being willing,
+    ``(1 - w) / w``: the keen need little social proof, the reluctant a great deal, and the
+    unwilling (thresholds above 1) never join however many of their ties do. Dedicated
+    community resources (a level in [0, 1) per citizen's neighbourhood) lower every threshold
+    by up to a share ``effect``.
     """
-    return threshold_scale * (1.0 - willingness) * (1.0 - effect * community_level)
+    odds_against = np.divide(
+        1.0 - willingness, willingness, out=np.full_like(willingness, np.inf),
+        where=willingness > 0,
+    )  # fmt: skip
+    return threshold_scale * odds_against * (1.0 - effect * community_level)
 
 
 def update_engagement(

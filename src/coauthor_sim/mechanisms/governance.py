@@ -6,6 +6,15 @@ import numpy as np
 
 PRIORITY_MEMORY = 0.8  # share of last month's priorities the council keeps
 RING_FENCED_CONTROL = 0.25  # share of local control left while central government intervenes
+FORMULA_DEPRIVATION_WEIGHT = 1.0  # extra weight per head in the most deprived neighbourhood
+
+
+def formula_shares(population: np.ndarray, deprivation: np.ndarray) -> np.ndarray:
+    """Shares of money a central needs formula gives each neighbourhood: per head, weighted
+    up by ``1 + FORMULA_DEPRIVATION_WEIGHT x deprivation`` (deprivation in [0, 1]). Like
+    real funding formulas it is static: it knows places' deprivation, not this month's need."""
+    weight = population * (1.0 + FORMULA_DEPRIVATION_WEIGHT * deprivation)
+    return weight / weight.sum()
 
 
 def central_grant(grant_per_citizen: float, n: int, shock: float, month: int, shock_month: int):
@@ -58,15 +67,16 @@ def update_priorities(
 
 
 def allocation_shares(
-    population_share: np.ndarray,
+    formula_share: np.ndarray,
     priorities: np.ndarray,
     local_control: float,
     priority_setting: float,
 ) -> np.ndarray:
     """Share of the month's spending each neighbourhood gets: the ring-fenced part and the
-    formula part of the local budget go per head; the rest follows voiced priorities."""
+    formula part of the local budget follow the central needs formula; the rest follows
+    voiced priorities."""
     steered = local_control * priority_setting
-    return (1.0 - steered) * population_share + steered * priorities
+    return (1.0 - steered) * formula_share + steered * priorities
 
 
 def voice_heard(weights: np.ndarray, local_control: float, priority_setting: float) -> np.ndarray:

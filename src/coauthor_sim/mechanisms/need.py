@@ -25,11 +25,20 @@ def accrue_need(
     return np.minimum(need + rate * (1.0 - need) * (2.0 * uniform), 1.0)
 
 
+def self_help(need: np.ndarray, capacity: np.ndarray, rate: float) -> np.ndarray:
+    """Need after citizens meet what they can themselves: up to ``rate x capacity`` a month,
+    so those with more capability and confidence depend less on public support."""
+    return np.maximum(need - rate * capacity, 0.0)
+
+
 def detect_crises(
     need: np.ndarray, threshold: float, probability: float, uniform: np.ndarray
 ) -> np.ndarray:
-    """Citizens whose need is above ``threshold`` fall into crisis with chance ``probability``."""
-    return (need > threshold) & (uniform < probability)
+    """Citizens above the need ``threshold`` fall into crisis with a chance that rises from 0
+    at the threshold to ``probability`` at full need, so crises come gradually, not as a
+    cliff at one level of need."""
+    excess = np.clip((need - threshold) / max(1.0 - threshold, 1e-12), 0.0, 1.0)
+    return (need > threshold) & (uniform < probability * excess)
 
 
 def respond_to_crises(

@@ -6,14 +6,17 @@ import numpy as np
 
 REVIEW_INTERVAL = 12  # months between reviews of providers
 FEEDBACK_NOISE = 0.5  # spread of measurement error when the council hears nothing from users
+OUTCOME_RISK_PREMIUM = 0.1  # mark-up providers charge for bearing the risk of payment by results
 
 
 def provider_payments(
-    allocated: np.ndarray, delivered_cost: np.ndarray, outcome_contract: np.ndarray
+    allocated: np.ndarray, used_cost: np.ndarray, outcome_contract: np.ndarray
 ) -> np.ndarray:
-    """What each provider is paid: the money allocated to it on a block contract (capacity is
-    paid for whether used or not); the cost of what it delivered on an outcome contract."""
-    return np.where(outcome_contract, np.minimum(delivered_cost, allocated), allocated)
+    """What each provider is paid: on a block contract, the money allocated to it (capacity is
+    paid for whether used or not); on an outcome contract, the cost of the capacity its
+    results used, marked up by OUTCOME_RISK_PREMIUM, never more than its allocation."""
+    paid_for_results = np.minimum(used_cost * (1.0 + OUTCOME_RISK_PREMIUM), allocated)
+    return np.where(outcome_contract, paid_for_results, allocated)
 
 
 def measured_performance(

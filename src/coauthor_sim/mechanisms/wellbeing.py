@@ -10,6 +10,7 @@ CAPACITY_RELAXATION = 0.05  # monthly return towards a citizen's base capacity
 CAPACITY_CRISIS_LOSS = 0.1  # share of capacity lost in a crisis
 CONTROL_GAIN = 0.3  # control gained when a voice changes decisions fully
 CONTROL_RELAXATION = 0.05  # monthly return towards a citizen's base control
+WILLINGNESS_RELAXATION = 0.05  # monthly return towards a citizen's base willingness
 
 
 def connectedness_from_ties(tie_resources: np.ndarray, half_saturation: float) -> np.ndarray:
@@ -79,6 +80,11 @@ def update_control(control: np.ndarray, base: np.ndarray, heard: np.ndarray) -> 
     towards its base otherwise; it stays in [0, 1]."""
     new = control + CONTROL_GAIN * heard * (1.0 - control) + CONTROL_RELAXATION * (base - control)
     return np.clip(new, 0.0, 1.0)
+
+
+def update_willingness(willingness: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """Willingness raised by stories fades back towards the citizen's base each month."""
+    return willingness + WILLINGNESS_RELAXATION * (base - willingness)
 
 
 def build_capacity(base: np.ndarray, level: np.ndarray, effect: float) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""Statistics, pictures and reports built from model outcomes (no simulation here)."""
