@@ -32,6 +32,7 @@ PUBLIC, PRIVATE, THIRD, COMMUNITY = range(4)
 PREVENTATIVE, RESPONSIVE = 0, 1
 NAVIGATOR, WEAVER, STORYTELLER, ARCHITECT = range(4)
 N_UNIFORM = 7  # uniform draws per citizen per month, taken as one block (see step)
+STREAMS = ("network", "citizens", "servants", "providers", "events", "reviews")
 
 
 def _read_outcome(name: str, model: CoauthorModel) -> float:
@@ -44,8 +45,11 @@ class CoauthorModel(mesa.Model):
 
     Every parameter of ``coauthor_sim.params`` may be given as a keyword argument; all have
     defaults. Bad values raise ``ParameterError`` (a ``ValueError``) before anything is built.
-    All randomness comes from ``self.rng`` (seeded by ``seed``), so the same seed gives the
-    same outcome table, bit for bit, in any process.
+    All randomness comes from ``seed``: Mesa's ``self.rng`` seeds one independent numpy stream
+    per purpose (network, citizens, servants, providers, monthly events, reviews), so the same
+    seed gives the same outcome table, bit for bit, in any process; and two scenarios run with
+    the same seed share their citizens and monthly draws even when a lever changes how many
+    draws another purpose takes (common random numbers).
     """
 
     def __init__(self, seed: int | None = None, **params: Any):
@@ -54,6 +58,8 @@ class CoauthorModel(mesa.Model):
         self.p: Parameters = p
         self.seed = seed
 
+        streams = np.random.SeedSequence(int(self.rng.integers(2**63))).spawn(len(STREAMS))
+        self.streams = dict(zip(STREAMS, map(np.random.default_rng, streams), strict=True))
         sizes = neighbourhood_sizes(p.n_citizens, p.n_neighbourhoods)
         self.n_hood = len(sizes)
         self.network = build_network(
@@ -62,13 +68,13 @@ class CoauthorModel(mesa.Model):
             p.mean_degree,
             p.rewiring_prob,
             p.bridging_share,
-            seed=int(self.rng.integers(2**31 - 1)),
+            seed=int(self.streams["network"].integers(2**31 - 1)),
         )
         self.adjacency = adjacency(self.network)
         degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
-        self.citizens, self.deprivation = init_citizens(p, self.rng, sizes, degree)
-        self.servants = init_servants(p, self.rng, self.n_hood)
-        self.providers = init_providers(p, self.rng, self.n_hood)
+        self.citizens, self.deprivation = init_citizens(p, self.streams["citizens"], sizes, degree)
+        self.servants = init_servants(p, self.streams["servants"], self.n_hood)
+        self.providers = init_providers(p, self.streams["providers"], self.n_hood)
 
         c = self.citizens
         self.population = np.bincount(c.neighbourhood, minlength=self.n_hood).astype(float)
@@ -99,7 +105,9 @@ class CoauthorModel(mesa.Model):
             c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged,
             c.burden, c.disposition, self._wb_weights,
         )  # fmt: skip
-        c.wellbeing = np.clip(target + p.wellbeing_noise * self.rng.standard_normal(c.n), 0, 1)
+        c.wellbeing = np.clip(
+            target + p.wellbeing_noise * self.streams["citizens"].standard_normal(c.n), 0, 1
+        )
 
         self.citizen_agents = [Citizen(self, i) for i in range(c.n)]
         self.servant_agents = [PublicServant(self, j) for j in range(self.servants.n)]
@@ -123,9 +131,10 @@ class CoauthorModel(mesa.Model):
         """One month. Mesa has already advanced ``self.steps``, which is the month number."""
         p, c, s, pr, gov = self.p, self.citizens, self.servants, self.providers, self.local
         month, n, n_hood, hood = self.steps, c.n, self.n_hood, c.neighbourhood
-        u = self.rng.random((N_UNIFORM, n))
-        normal = self.rng.standard_normal(n)
-        government_draw = self.rng.random()
+        events = self.streams["events"]
+        u = events.random((N_UNIFORM, n))
+        normal = events.standard_normal(n)
+        government_draw = events.random()
 
         # 1. Budget: central grant, pooled external money, fixed costs.
         ring_fenced = month <= gov.ring_fenced_until
@@ -185,7 +194,7 @@ class CoauthorModel(mesa.Model):
             gov.voice_share_most_deprived = float(weights[self._most_deprived].sum() / total_weight)
         gov.priorities = governance.update_priorities(gov.priorities, weights, c.need, hood)
         heard = governance.voice_heard(weights, local_control, p.local_priority_setting)
-        shares = governance.allocation_shares(
+        shares = gov.allocation = governance.allocation_shares(
             self.formula_share, gov.priorities, local_control, p.local_priority_setting
         )
 
@@ -333,19 +342,17 @@ class CoauthorModel(mesa.Model):
     def _review_providers(self) -> None:
         """Local government measures every provider (with error that shrinks with feedback from
         users) and, with chance ``learning`` per kind, replaces the worst one it sees."""
-        p, pr = self.p, self.providers
+        p, pr, rng = self.p, self.providers, self.streams["reviews"]
         pr.track_record = providers.measured_performance(
             pr.effectiveness,
             pr.unit_cost,
             p.connective_government,
-            self.rng.standard_normal(pr.n),
+            rng.standard_normal(pr.n),
         )
         for kind in (PREVENTATIVE, RESPONSIVE):
-            if self.rng.random() < p.learning:
+            if rng.random() < p.learning:
                 j = providers.worst_of_kind(pr.track_record, pr.kind, kind)
-                pr.sector[j], pr.unit_cost[j], pr.effectiveness[j] = draw_provider(
-                    p, self.rng, kind
-                )
+                pr.sector[j], pr.unit_cost[j], pr.effectiveness[j] = draw_provider(p, rng, kind)
 
     # ------------------------------------------------------------------------------------
     def run(self, steps: int | None = None) -> pd.DataFrame:

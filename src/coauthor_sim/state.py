@@ -140,6 +140,7 @@ class LocalGovernment:
 
     priorities: np.ndarray  # (H,) share of locally steered money each neighbourhood gets
     fragmentation: float
+    allocation: np.ndarray | None = None  # (H,) share of this month's spending per place
     budget: float = 0.0
     ring_fenced_until: int = -1  # month until which central government has taken back control
     voice_share_most_deprived: float = 0.0
