@@ -23,6 +23,7 @@ from .scenario import (
 
 EXIT_BAD_INPUT = 2
 DEFAULT_SEED = 1
+BASELINE = "status_quo"  # the scenario every other is compared with by default
 PROGRESS_WORK = 5_000_000  # citizen-months above which a run shows a progress bar
 
 
@@ -179,6 +180,14 @@ def _show(scenario) -> str:
     return "\n".join(lines)
 
 
+def _all_scenarios(folder: str) -> list[str]:
+    """Every scenario file in ``folder``, the status quo first (it is the baseline)."""
+    paths = find_scenarios(folder)
+    if not paths:
+        raise UsageError(f"no scenario files (*.toml) in {folder}")
+    return [str(p) for p in sorted(paths, key=lambda p: (p.stem != BASELINE, p.stem))]
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run a scenario comparison and write its tables, pictures and report."""
     from . import __version__
@@ -191,7 +200,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     overrides = _overrides(args)
-    scenarios = [load_scenario(scenario_path(s, args.dir), overrides) for s in args.scenarios]
+    chosen = args.scenarios or _all_scenarios(args.dir)
+    scenarios = [load_scenario(scenario_path(s, args.dir), overrides) for s in chosen]
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise UsageError("each scenario may be named only once: " + ", ".join(names))
@@ -259,7 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
     scen.set_defaults(func=cmd_scenarios)
 
     comp = sub.add_parser("compare", help="compare scenarios over replications")
-    comp.add_argument("scenarios", nargs="+", help="scenario files or names; first = baseline")
+    comp.add_argument(
+        "scenarios", nargs="*",
+        help="scenario files or names, the first being the baseline (default: every scenario "
+        "in --dir, status_quo first)",
+    )  # fmt: skip
     comp.add_argument("--replications", type=int, default=30, help="runs per scenario (30)")
     comp.add_argument("--steps", type=int, help="months to simulate (default: scenario's)")
     comp.add_argument("--citizens", type=int, help="citizens (default: scenario's)")
