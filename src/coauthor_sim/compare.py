@@ -108,9 +108,13 @@ def run_comparison(
     ]
     rows, paths = [], []
     start = time.perf_counter()
-    for spec, (summary, trajectory) in execute(
+    for result in execute(
         specs, _summarise_run, jobs=jobs, executor=executor, progress=progress, desc="runs"
     ):
+        if not result.ok:
+            raise RuntimeError(f"run {result.spec.key} failed: {result.error}\n{result.traceback}")
+        summary, trajectory = result.value
+        spec = result.spec
         rows.append({**spec.labels, "seed": spec.seed, **summary})
         paths.append(trajectory.assign(**spec.labels).reset_index())
     elapsed = time.perf_counter() - start

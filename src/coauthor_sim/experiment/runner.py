@@ -1,20 +1,30 @@
 """Execution of many model runs on local processes or any ``concurrent.futures.Executor``.
 
-One code path: every run is a ``RunSpec`` (fully resolved parameters plus a seed), executed by
-the picklable top-level function ``simulate``. Results come back as runs finish; the caller
-decides what to keep, so nothing forces all results into memory at once.
+One code path: every run is a ``RunSpec`` (fully resolved parameters plus a seed), executed by a
+picklable top-level function. Results come back as runs finish, so the caller can stream them
+to disk; nothing forces all results into memory at once.
+
+Failures are isolated: a run that raises comes back as a failed ``RunResult`` with its error
+and traceback, and the others go on. A local worker process that dies (``BrokenProcessPool``)
+is survived: the pool is rebuilt, the runs that were in flight are retried one at a time to
+find the culprit, and a run that kills its worker twice on its own is recorded as failed.
 """
 
 from __future__ import annotations
 
 import os
+import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+SOLO_ATTEMPTS = 2  # times a suspect run may kill its worker on its own before it is failed
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,22 @@ class RunSpec:
     labels: dict[str, Any] = field(default_factory=dict)  # e.g. scenario and replication
 
 
+@dataclass
+class RunResult:
+    """What became of one run: its value, or its error and traceback."""
+
+    spec: RunSpec
+    value: Any = None
+    error: str | None = None
+    traceback: str | None = None
+    seconds: float = 0.0
+    worker: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
 def replication_seeds(seed: int, replications: int) -> list[int]:
     """Independent seeds for ``replications`` runs, spawned from one experiment seed.
 
@@ -35,8 +61,12 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
     Scenarios compared with the same list share their random numbers (common random numbers),
     which makes paired differences between them far less noisy.
     """
-    children = np.random.SeedSequence(seed).spawn(replications)
-    return [int(child.generate_state(1, dtype=np.uint64)[0]) for child in children]
+    return [child_seed(child) for child in np.random.SeedSequence(seed).spawn(replications)]
+
+
+def child_seed(child: np.random.SeedSequence) -> int:
+    """A 63-bit integer seed drawn from a spawned SeedSequence (fits SQLite and JSON)."""
+    return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
 
 def simulate(spec: RunSpec) -> pd.DataFrame:
@@ -54,40 +84,130 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def call(func: Callable[[RunSpec], Any], spec: RunSpec) -> RunResult:
+    """Run ``func(spec)`` in the worker, capturing any exception as a failed result."""
+    start = time.perf_counter()
+    worker = f"{os.uname().nodename}:{os.getpid()}"
+    try:
+        value = func(spec)
+    except Exception as err:  # any error of one run is that run's result, not the batch's
+        return RunResult(spec, None, f"{type(err).__name__}: {err}", traceback.format_exc(),
+                         time.perf_counter() - start, worker)  # fmt: skip
+    return RunResult(spec, value, seconds=time.perf_counter() - start, worker=worker)
+
+
 def execute(
     specs: Iterable[RunSpec],
-    func: Callable[[RunSpec], Any] = simulate,
+    func: Callable[[RunSpec], Any],
     *,
     jobs: int | None = None,
     executor: Executor | None = None,
     progress: bool = True,
     desc: str = "runs",
-) -> Iterator[tuple[RunSpec, Any]]:
-    """Yield ``(spec, func(spec))`` for every spec, in the order runs finish.
+) -> Iterator[RunResult]:
+    """Yield a ``RunResult`` for every spec, in the order runs finish.
 
-    With ``executor`` given, runs are submitted to it (a process pool, a Dask executor, ...);
-    otherwise ``jobs`` local processes are used (default: all cores), or the current process
-    when ``jobs`` is 1. A progress bar with runs done and time left is shown when ``progress``.
+    With ``executor`` given (a process pool, a Dask ``Client.get_executor()``, ...), runs are
+    submitted to it; otherwise ``jobs`` local processes are used (default: all cores), or the
+    current process when ``jobs`` is 1. At most a few runs per worker are in flight at once, so
+    memory stays flat however long the list. The progress bar shows runs done, failed and the
+    time left.
     """
     from tqdm import tqdm
 
     specs = list(specs)
     jobs = default_jobs() if jobs is None else jobs
     bar = tqdm(total=len(specs), desc=desc, unit="run", disable=not progress, smoothing=0.1)
+    failed = 0
+
+    def report(result: RunResult) -> RunResult:
+        nonlocal failed
+        failed += not result.ok
+        bar.update()
+        if failed:
+            bar.set_postfix(failed=failed)
+        return result
+
     with bar:
-        if executor is None and (jobs <= 1 or len(specs) <= 1):
+        if executor is None and jobs <= 1:
             for spec in specs:
-                result = func(spec)
-                bar.update()
-                yield spec, result
+                yield report(call(func, spec))
             return
-        own = executor is None
-        pool = ProcessPoolExecutor(max_workers=jobs) if own else executor
+        if executor is not None:
+            for result in _stream(executor, specs, func, window=2 * jobs + 2):
+                yield report(result)
+            return
+        yield from map(report, _local(specs, func, jobs))
+
+
+def _stream(
+    executor: Executor, specs: list[RunSpec], func: Callable, window: int
+) -> Iterator[RunResult]:
+    """Submit ``specs`` keeping at most ``window`` in flight; yield results as they finish.
+    A future that fails without a result (e.g. Dask's KilledWorker) becomes a failed run."""
+    queue = iter(specs)
+    flight: dict[Future, RunSpec] = {}
+
+    def refill() -> None:
+        while len(flight) < window:
+            spec = next(queue, None)
+            if spec is None:
+                return
+            flight[executor.submit(call, func, spec)] = spec
+
+    refill()
+    while flight:
+        done, _ = wait(flight, return_when=FIRST_COMPLETED)
+        for future in done:
+            spec = flight.pop(future)
+            yield _result_of(future, spec)
+        refill()
+
+
+def _result_of(future: Future, spec: RunSpec) -> RunResult:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise
+    except BaseException as err:  # lost with its worker, cancelled, ...
+        return RunResult(spec, None, f"{type(err).__name__}: {err}", None)
+
+
+def _local(specs: list[RunSpec], func: Callable, jobs: int) -> Iterator[RunResult]:
+    """Run on a local process pool that is rebuilt whenever a worker dies."""
+    pending = list(specs)
+    attempts: dict[str, int] = {}
+    while pending:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+        finished: set[str] = set()
         try:
-            futures = {pool.submit(func, spec): spec for spec in specs}
-            for future in as_completed(futures):
-                bar.update()
-                yield futures[future], future.result()
+            for result in _stream(pool, pending, func, window=2 * jobs):
+                finished.add(result.spec.key)
+                yield result
+            pending = []
+        except BrokenProcessPool:
+            pending = [s for s in pending if s.key not in finished]
         finally:
-            if own:
-                pool.shutdown(cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)
+        if pending:
+            # The culprit was among the runs in flight: retry the first few alone.
+            suspects, pending = pending[: 2 * jobs], pending[2 * jobs :]
+            for spec in suspects:
+                yield _solo(spec, func, attempts)
+
+
+def _solo(spec: RunSpec, func: Callable, attempts: dict[str, int]) -> RunResult:
+    """Run one suspect alone in a fresh single-worker pool until it finishes or has killed its
+    worker SOLO_ATTEMPTS times."""
+    while True:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            try:
+                return pool.submit(call, func, spec).result()
+            except BrokenProcessPool:
+                attempts[spec.key] = attempts.get(spec.key, 0) + 1
+                if attempts[spec.key] >= SOLO_ATTEMPTS:
+                    return RunResult(
+                        spec, None,
+                        f"WorkerDied: the worker process died {SOLO_ATTEMPTS} times running "
+                        "this run alone (killed, out of memory, or a crash in native code)",
+                    )  # fmt: skip
