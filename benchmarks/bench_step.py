@@ -1,0 +1,317 @@
+"""Speed and memory of CoauthorModel's monthly step, against the per-agent Mesa reference.
+
+Run from the repository root::
+
+    python benchmarks/bench_step.py            # 1,000 / 10,000 / 100,000 citizens
+    python benchmarks/bench_step.py --quick    # fewer steps, for a smoke run
+    python benchmarks/bench_step.py --profile 100000   # also cProfile one step at that size
+
+What is measured, and how:
+
+* **Throughput** of the fast model: citizen-steps per second, i.e. citizens x months / CPU
+  seconds, over ``--steps`` months after one warm-up month, with the normal DataCollector
+  collecting every month's outcomes (as in any real run). CPU time of the process
+  (``time.process_time``) is used rather than wall time, so another job on the machine does not
+  count against the model; wall time is printed beside it.
+* **Construction** time (network, citizens, agents) is reported separately: it is paid once.
+* **Peak memory**: the peak resident set size of the process (``resource.getrusage``
+  ``ru_maxrss``), which includes the interpreter, numpy, scipy, networkx and Mesa themselves
+  (about 100 MB before any model exists), and the networkx graph built at construction.
+* **Reference**: ``reference_mesa.ReferenceModel``, the same dynamics written per agent, started
+  from a fast model's state; its throughput is measured the same way over fewer months.
+
+Each measurement runs in a fresh Python subprocess (so one size's memory peak cannot hide
+another's) with numpy/BLAS limited to one thread, so "one core" is what is measured. Targets:
+at least 100x the reference's throughput at 10,000 citizens; at least 3 million citizen-steps
+per second at 100,000 citizens; at most 1 GB peak memory at 100,000 citizens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ONE_THREAD = {
+    name: "1"
+    for name in (
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "BLIS_NUM_THREADS",
+        "VECLIB_MAXIMUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+    )
+}
+TARGET_RATIO = 100.0  # fast / reference throughput at 10,000 citizens
+TARGET_RATE = 3_000_000.0  # citizen-steps per second at 100,000 citizens
+TARGET_MEMORY_MB = 1024.0  # peak memory at 100,000 citizens
+RATIO_SIZE, RATE_SIZE = 10_000, 100_000
+
+
+def model_params(n: int, steps: int) -> dict:
+    """Parameters of a benchmark locality of ``n`` citizens: mean degree 10, one neighbourhood
+    per 500 citizens (at least 20), one public servant per 100 citizens."""
+    return {
+        "n_citizens": n,
+        "n_neighbourhoods": max(20, n // 500),
+        "n_servants": n // 100,
+        "mean_degree": 10.0,
+        "steps": max(steps + 1, 1),
+    }
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process in MB (Linux reports kB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def timed_steps(model, steps: int) -> tuple[float, float]:
+    """CPU and wall seconds for ``steps`` months of ``model``."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+# ----------------------------------------------------------------------------------------------
+# Workers: each runs in its own subprocess and prints one JSON line.
+# ----------------------------------------------------------------------------------------------
+def work_fast(n: int, steps: int, seed: int) -> dict:
+    """Build the fast model, take one warm-up month, then time ``steps`` months."""
+    from coauthor_sim import CoauthorModel
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    model = CoauthorModel(seed=seed, **model_params(n, steps + 1))
+    build_cpu, build_wall = time.process_time() - cpu, time.perf_counter() - wall
+    model.step()  # warm-up: first-call costs (imports, caches) are not the step's
+    step_cpu, step_wall = timed_steps(model, steps)
+    rows = len(model.outcome_table())
+    assert rows == steps + 2, "the DataCollector must have collected every month"
+    return {
+        "n": n,
+        "steps": steps,
+        "build_cpu": build_cpu,
+        "build_wall": build_wall,
+        "step_cpu": step_cpu / steps,
+        "step_wall": step_wall / steps,
+        "rate": n * steps / step_cpu,
+        "peak_mb": peak_rss_mb(),
+    }
+
+
+def work_reference(n: int, steps: int, seed: int) -> dict:
+    """Build a fast model, copy it into the per-agent reference, then time ``steps`` months of
+    the reference (one warm-up month first, as for the fast model)."""
+    sys.path.insert(0, str(HERE))
+    from coauthor_sim import CoauthorModel
+    from reference_mesa import ReferenceModel
+
+    source = CoauthorModel(seed=seed, **model_params(n, steps + 1))
+    cpu, wall = time.process_time(), time.perf_counter()
+    model = ReferenceModel(source)
+    build_cpu, build_wall = time.process_time() - cpu, time.perf_counter() - wall
+    model.step()
+    step_cpu, step_wall = timed_steps(model, steps)
+    return {
+        "n": n,
+        "steps": steps,
+        "build_cpu": build_cpu,
+        "build_wall": build_wall,
+        "step_cpu": step_cpu / steps,
+        "step_wall": step_wall / steps,
+        "rate": n * steps / step_cpu,
+        "peak_mb": peak_rss_mb(),
+    }
+
+
+def work_profile(n: int, seed: int, top: int, months: int) -> str:
+    """cProfile of the fast model at ``n`` citizens: ``months`` months after a warm-up month
+    (several months, because one month at 100,000 citizens takes only some 25 ms and a single
+    sample is noisy); the times printed are totals over those months."""
+    from coauthor_sim import CoauthorModel
+
+    model = CoauthorModel(seed=seed, **model_params(n, months + 1))
+    model.step()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(months):
+        model.step()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def spawn(*args: str) -> str:
+    """Run this script as a worker in a fresh, single-threaded subprocess; return its stdout."""
+    env = {**os.environ, **ONE_THREAD}
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"worker {' '.join(args)} failed:\n{done.stderr}")
+    return done.stdout
+
+
+def measure(kind: str, n: int, steps: int, seed: int) -> dict:
+    """One worker run, parsed."""
+    out = spawn("--worker", kind, "--n", str(n), "--steps", str(steps), "--seed", str(seed))
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------------------------
+# Report
+# ----------------------------------------------------------------------------------------------
+def machine_line() -> str:
+    """Python, numpy, Mesa, CPU and load, for the record."""
+    import mesa
+    import numpy as np
+    import scipy
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+        cpu = f"{names[0]} x{len(names)}" if names else cpu
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (
+        f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"Mesa {mesa.__version__}; {cpu}; load average {load}"
+    )
+
+
+def fmt_rate(rate: float | None) -> str:
+    """A throughput with thousands separators, or a dash when not measured."""
+    return "-" if rate is None else f"{rate:,.0f}"
+
+
+def report(fast: dict[int, dict], ref: dict[int, dict]) -> list[str]:
+    """The table and the verdict on each target, as lines of text."""
+    lines = [
+        "Fast model (CoauthorModel, DataCollector on, one thread)",
+        "  build s: construction, wall clock; step ms: CPU per month; wall ms: wall clock",
+        f"{'citizens':>9} {'build s':>8} {'step ms':>8} {'wall ms':>8} "
+        f"{'citizen-steps/s':>16} {'peak RSS MB':>12} {'ref c-steps/s':>14} {'fast/ref':>9}",
+    ]
+    for n in sorted(fast):
+        f = fast[n]
+        r = ref.get(n)
+        ratio = f"{f['rate'] / r['rate']:,.0f}x" if r else "-"
+        lines.append(
+            f"{n:>9,} {f['build_wall']:>8.2f} {1e3 * f['step_cpu']:>8.2f} "
+            f"{1e3 * f['step_wall']:>8.2f} {fmt_rate(f['rate']):>16} {f['peak_mb']:>12.0f} "
+            f"{fmt_rate(r['rate'] if r else None):>14} {ratio:>9}"
+        )
+    if ref:
+        lines += ["", "Per-agent Mesa reference (ReferenceModel)"]
+        lines.append(
+            f"{'citizens':>9} {'months':>7} {'build s':>8} {'step ms':>10} {'wall ms':>10} "
+            f"{'citizen-steps/s':>16} {'peak RSS MB':>12}"
+        )
+        for n in sorted(ref):
+            r = ref[n]
+            lines.append(
+                f"{n:>9,} {r['steps']:>7} {r['build_wall']:>8.2f} {1e3 * r['step_cpu']:>10.1f} "
+                f"{1e3 * r['step_wall']:>10.1f} {fmt_rate(r['rate']):>16} {r['peak_mb']:>12.0f}"
+            )
+
+    def verdict(ok: bool | None) -> str:
+        return "NOT MEASURED" if ok is None else ("MET" if ok else "NOT MET")
+
+    lines += ["", "Targets"]
+    if RATIO_SIZE in fast and RATIO_SIZE in ref:
+        ratio = fast[RATIO_SIZE]["rate"] / ref[RATIO_SIZE]["rate"]
+        lines.append(
+            f"  [{verdict(ratio >= TARGET_RATIO)}] >= {TARGET_RATIO:.0f}x the reference at "
+            f"{RATIO_SIZE:,} citizens: {ratio:,.0f}x"
+        )
+    else:
+        lines.append(f"  [{verdict(None)}] >= {TARGET_RATIO:.0f}x the reference at {RATIO_SIZE:,}")
+    if RATE_SIZE in fast:
+        rate, peak = fast[RATE_SIZE]["rate"], fast[RATE_SIZE]["peak_mb"]
+        lines.append(
+            f"  [{verdict(rate >= TARGET_RATE)}] >= {TARGET_RATE:,.0f} citizen-steps/s at "
+            f"{RATE_SIZE:,} citizens (one core, collection on): {rate:,.0f}"
+        )
+        lines.append(
+            f"  [{verdict(peak <= TARGET_MEMORY_MB)}] <= {TARGET_MEMORY_MB:,.0f} MB peak memory "
+            f"at {RATE_SIZE:,} citizens (peak RSS, ru_maxrss): {peak:,.0f} MB"
+        )
+    else:
+        lines.append(f"  [{verdict(None)}] rate and memory at {RATE_SIZE:,} citizens")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse arguments; either act as a worker or run every measurement and print the report."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--steps", type=int, default=None, help="timed months (fast model)")
+    parser.add_argument(
+        "--reference-sizes", type=int, nargs="*", default=[1_000, 10_000], metavar="N"
+    )
+    parser.add_argument("--reference-steps", type=int, default=None, help="timed months")
+    parser.add_argument("--quick", action="store_true", help="few months: a smoke run")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", type=int, default=None, metavar="N", help="cProfile at N")
+    parser.add_argument("--top", type=int, default=25, help="rows of the profile to print")
+    parser.add_argument("--profile-months", type=int, default=10, help="months profiled")
+    parser.add_argument(
+        "--worker", choices=("fast", "reference", "profile"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker == "profile":
+        print(work_profile(args.n, args.seed, args.top, args.profile_months))
+        return
+    if args.worker:
+        work = work_fast if args.worker == "fast" else work_reference
+        print(json.dumps(work(args.n, args.steps, args.seed)))
+        return
+
+    steps = args.steps or (5 if args.quick else 30)
+    print(machine_line())
+    print("numpy/BLAS threads: 1 in every worker; each measurement in a fresh subprocess\n")
+    fast = {}
+    for n in args.sizes:
+        fast[n] = measure("fast", n, steps, args.seed)
+        print(f"  fast {n:>9,}: {fmt_rate(fast[n]['rate'])} citizen-steps/s", flush=True)
+    ref = {}
+    for n in args.reference_sizes:
+        ref_steps = args.reference_steps or (1 if args.quick else (3 if n >= 10_000 else 10))
+        ref[n] = measure("reference", n, ref_steps, args.seed)
+        print(f"  reference {n:>9,}: {fmt_rate(ref[n]['rate'])} citizen-steps/s", flush=True)
+    print()
+    print("\n".join(report(fast, ref)))
+    if args.profile:
+        months = args.profile_months
+        print(f"\ncProfile of the fast model at {args.profile:,} citizens, {months} months after a")
+        print("warm-up month (times are totals over those months; one thread). cProfile does")
+        print("not see calls through numpy's array-function dispatch (np.bincount, np.where) or")
+        print("Generator methods: their time is counted in the caller's tottime (step's own).\n")
+        print(spawn("--worker", "profile", "--n", str(args.profile), "--seed", str(args.seed),
+                    "--top", str(args.top), "--profile-months", str(months)))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
