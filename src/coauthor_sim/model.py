@@ -81,6 +81,7 @@ class CoauthorModel(mesa.Model):
         self.population_share = self.population / c.n
         self.formula_share = governance.formula_shares(self.population, self.deprivation)
         self._most_deprived = c.deprivation_quintile == MOST_DEPRIVED
+        self._tie_columns = np.empty((c.n, 3))  # reused each month for the one product
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
         self._wb_weights = {
@@ -217,7 +218,11 @@ class CoauthorModel(mesa.Model):
         give = support.help_given(
             c.engaged, c.capacity, c.degree, p.informal_give_rate, (boost + level)[hood]
         )
-        ties = self.adjacency @ np.column_stack((c.capacity * (1.0 + c.engaged), c.engaged, give))
+        columns = self._tie_columns
+        np.multiply(c.capacity, 1.0 + c.engaged, out=columns[:, 0])
+        columns[:, 1] = c.engaged
+        columns[:, 2] = give
+        ties = self.adjacency @ columns
         c.connectedness = wellbeing.connectedness_from_ties(ties[:, 0], p.ties_half_saturation)
         exposure = engagement.exposure_from_counts(ties[:, 1], c.degree, fractional=True)
 

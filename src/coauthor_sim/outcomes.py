@@ -49,10 +49,14 @@ def gini(values: np.ndarray) -> float:
     return float(2.0 * np.dot(ranks, x) / (n * total) - (n + 1) / n)
 
 
-def quintile_means(values: np.ndarray, quintile: np.ndarray) -> np.ndarray:
-    """Mean of ``values`` in each deprivation quintile (NaN for an empty quintile)."""
+def quintile_means(
+    values: np.ndarray, quintile: np.ndarray, counts: np.ndarray | None = None
+) -> np.ndarray:
+    """Mean of ``values`` in each deprivation quintile (NaN for an empty quintile);
+    ``counts`` (citizens per quintile) may be passed when known."""
     sums = np.bincount(quintile, values, minlength=5)
-    counts = np.bincount(quintile, minlength=5)
+    if counts is None:
+        counts = np.bincount(quintile, minlength=5)
     return np.divide(sums, counts, out=np.full(5, np.nan), where=counts > 0)
 
 

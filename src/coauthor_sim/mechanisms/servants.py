@@ -39,9 +39,10 @@ def navigate(
 ) -> np.ndarray:
     """Navigator: who is guided to support this month.
 
-    Each neighbourhood's navigators can guide ``capacity_per_hood`` citizens; they reach
-    citizens in proportion to ``priority`` (need of those seeking help times how poorly
-    connected they are), so the poorly connected are reached first.
+    Each neighbourhood's navigators can guide up to ``capacity_per_hood`` citizens; each
+    citizen's chance is proportional to its ``priority`` (need of those seeking help times how
+    poorly connected they are), capped at 1, so the poorly connected are reached first. When
+    some chances are capped, the capacity they could not use is not passed on to others.
     """
     total = np.bincount(neighbourhood, priority, minlength=len(capacity_per_hood))
     share = np.divide(
@@ -84,8 +85,9 @@ def architect(
 ) -> float:
     """Architect: fragmentation of the support system next month.
 
-    Architects (effort per 1,000 citizens) cut it by ``effect`` per full-time architect;
-    central ring-fencing (1 - local control) pulls it back towards its initial level.
+    Architects cut a share ``effect x density`` of the current fragmentation, where density is
+    architect effort (full-time equivalents) per 1,000 citizens; central ring-fencing (1 - local
+    control) pulls it back towards its initial level.
     """
     density = architect_effort / (n_citizens / 1000.0)
     cut = min(effect * density, 1.0) * fragmentation
