@@ -24,6 +24,9 @@ from .scenario import (
 EXIT_BAD_INPUT = 2
 DEFAULT_SEED = 1
 BASELINE = "status_quo"  # the scenario every other is compared with by default
+SENSITIVITY_OUTCOMES = [
+    "life_satisfaction", "wellbeing_gap", "engagement_rate", "unmet_need", "crisis_rate",
+]  # fmt: skip
 PROGRESS_WORK = 5_000_000  # citizen-months above which a run shows a progress bar
 
 
@@ -243,6 +246,142 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _executor(scheduler: str | None):
+    """A Dask executor for ``--scheduler``, or None for local processes."""
+    if not scheduler:
+        return None, None
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError(
+            "--scheduler needs Dask: pip install 'coauthor-sim[distributed]'"
+        ) from None
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError) as err:
+        raise UsageError(f"--scheduler {scheduler}: cannot connect ({err})") from None
+    return client, client.get_executor(pure=False)
+
+
+def _sweep(args: argparse.Namespace, experiment) -> tuple[Path, int]:
+    """Run (or resume) ``experiment`` into its folder; write the manifest; return the folder
+    and the number of failed runs stored."""
+    import json
+
+    from .experiment.store import Store
+    from .experiment.sweep import prepare_folder, run_sweep
+    from .provenance import manifest, now, write_json
+
+    folder = Path(args.out) if args.out else Path("results") / experiment.name
+    prepare_folder(experiment, folder).close()  # refuses a mismatched folder before any work
+    client, executor = _executor(args.scheduler)
+    started = now()
+    try:
+        summary = run_sweep(experiment, folder, executor=executor, jobs=args.jobs,
+                            progress=not args.quiet,
+                            retry_failed=getattr(args, "retry_failed", False))  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
+    with Store(folder) as store:
+        counts = dict(store.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"))
+    path = folder / "manifest.json"
+    sessions = json.loads(path.read_text()).get("sessions", []) if path.exists() else []
+    sessions.append({"started": started, "ended": now(), "ran": summary.ran,
+                     "failed": summary.failed, "executor": args.scheduler or "local",
+                     "jobs": args.jobs})  # fmt: skip
+    write_json(path, manifest(
+        kind="sweep", experiment=experiment.name, experiment_file=str(experiment.path),
+        experiment_file_sha256=experiment.file_hash(), fingerprint=experiment.fingerprint(),
+        design=experiment.kind, points=len(experiment.points),
+        replications=experiment.replications, seed=experiment.seed,
+        runs_total=experiment.n_runs, runs_done=counts.get("done", 0),
+        runs_failed=counts.get("failed", 0), base_parameters=experiment.base,
+        factors=[f.__dict__ for f in experiment.factors], sessions=sessions,
+    ))  # fmt: skip
+    print(
+        f"{experiment.name}: {counts.get('done', 0)}/{experiment.n_runs} runs done, "
+        f"{counts.get('failed', 0)} failed ({summary.already_done} were already done, "
+        f"{summary.ran} run now in {summary.seconds:.1f} s) -> {folder}"
+    )
+    return folder, counts.get("failed", 0)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run or resume a sweep; exit 1 if any run failed."""
+    from .experiment.definition import load_experiment
+
+    experiment = load_experiment(args.experiment)
+    folder, failed = _sweep(args, experiment)
+    if failed:
+        print(f"{failed} runs failed: see the error and traceback columns of "
+              f"{folder}/results.sqlite (coauthor-sim results export {folder}); "
+              "rerun with --retry-failed to try them again", file=sys.stderr)  # fmt: skip
+        return 1
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export a sweep's runs and series tables as CSV or Parquet."""
+    from .experiment.store import load_results
+
+    folder = Path(args.folder)
+    try:
+        runs, series = load_results(folder)
+    except FileNotFoundError as err:
+        raise UsageError(str(err)) from None
+    target = Path(args.to) if args.to else folder
+    target.mkdir(parents=True, exist_ok=True)
+    if args.format == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise UsageError("parquet needs pyarrow: pip install 'coauthor-sim[parquet]'") from None
+        runs.to_parquet(target / "runs.parquet", index=False)
+        series.to_parquet(target / "series.parquet", index=False)
+    else:
+        runs.to_csv(target / "runs.csv", index=False)
+        series.to_csv(target / "series.csv", index=False)
+    print(f"wrote {len(runs)} runs and {len(series)} series rows to {target} ({args.format})")
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Run (or resume) a Sobol-design sweep, then compute and plot Sobol indices."""
+    from .analysis.sensitivity import arrange, plot_indices, sobol_table
+    from .experiment.definition import load_experiment
+    from .experiment.store import load_results
+
+    experiment = load_experiment(args.experiment)
+    if experiment.kind != "sobol":
+        raise UsageError(
+            f'{experiment.path}: sensitivity needs [design] kind = "sobol" '
+            f"(this experiment is {experiment.kind})"
+        )
+    folder, failed = _sweep(args, experiment)
+    if failed:
+        raise UsageError(f"{failed} runs failed; indices need every run (rerun to retry them)")
+    runs, _ = load_results(folder)
+    outcomes = args.outcomes or SENSITIVITY_OUTCOMES
+    means = runs.groupby("point")[outcomes].mean()
+    means["role"] = [experiment.points[i].role for i in means.index]
+    means["row"] = [experiment.points[i].row for i in means.index]
+    factors = [f.name for f in experiment.factors]
+    table = sobol_table(arrange(means, factors, outcomes, experiment.samples), factors,
+                        outcomes, experiment.samples)  # fmt: skip
+    table.to_csv(folder / "sobol_indices.csv", index=False)
+    plot_indices(table).savefig(folder / "sobol_indices.png", dpi=110)
+    with_ci = table.assign(
+        S1=table.apply(lambda r: f"{r.first_order:.2f} [{r.first_order_low:.2f}, "
+                       f"{r.first_order_high:.2f}]", axis=1),
+        ST=table.apply(lambda r: f"{r.total:.2f} [{r.total_low:.2f}, {r.total_high:.2f}]",
+                       axis=1),
+    )  # fmt: skip
+    print(with_ci[["outcome", "factor", "S1", "ST"]].to_string(index=False))
+    print(f"\nwrote {folder}/sobol_indices.csv and sobol_indices.png")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coauthor-sim",
@@ -284,6 +423,31 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                       help="set a parameter in every scenario (repeatable)")  # fmt: skip
     comp.set_defaults(func=cmd_compare)
+
+    for name, func, text in (
+        ("sweep", cmd_sweep, "run or resume a batch experiment (experiments/*.toml)"),
+        ("sensitivity", cmd_sensitivity, "Sobol indices from a sobol-design experiment"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("experiment", help="experiment file")
+        cmd.add_argument("--jobs", type=int, help="local processes (default: all cores)")
+        cmd.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+        cmd.add_argument("--out", help="results folder (default results/<experiment>); "
+                         "rerun with the same folder to resume")  # fmt: skip
+        cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+        cmd.add_argument("--retry-failed", action="store_true",
+                         help="run again the runs stored as failed")  # fmt: skip
+        if name == "sensitivity":
+            cmd.add_argument("--outcomes", nargs="+", help="outcomes to analyse")
+        cmd.set_defaults(func=func)
+
+    results = sub.add_parser("results", help="work with a sweep's results")
+    rsub = results.add_subparsers(dest="results_command", required=True)
+    export = rsub.add_parser("export", help="export runs and series as CSV or Parquet")
+    export.add_argument("folder", help="a sweep results folder")
+    export.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    export.add_argument("--to", help="folder to write into (default: the results folder)")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

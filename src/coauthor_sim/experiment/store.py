@@ -1,0 +1,123 @@
+"""The results store of a sweep: one SQLite file per results folder.
+
+Why SQLite: it ships with Python, needs no server, and commits each run in one atomic
+transaction, so a sweep killed at any instant (even ``kill -9``) leaves every finished run
+stored whole and no run half-stored; a rerun then does only what is missing. Pandas reads it
+in one call, and it is easily exported to CSV or Parquet.
+
+Tables:
+    meta(key, value)               fingerprint, experiment file, created ...
+    runs(run_id, point, replication, seed, status, error, traceback, seconds, worker,
+         finished, <factor columns>, <final outcome columns>)
+    series(run_id, month, <outcome columns>)   one row per recorded month
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+STORE_NAME = "results.sqlite"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Store:
+    """Append-only store of one sweep's runs; safe to reopen after a crash."""
+
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / STORE_NAME
+        self.db = sqlite3.connect(self.path, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- metadata --------------------------------------------------------------------------
+    def get_meta(self, key: str) -> Any:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def set_meta(self, **items: Any) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [(k, json.dumps(v, default=str)) for k, v in items.items()],
+            )
+
+    # -- schema ----------------------------------------------------------------------------
+    def create_tables(self, factors: list[str], finals: list[str], series: list[str]) -> None:
+        """Create the runs and series tables (once; a reopened store keeps its own)."""
+        run_cols = ", ".join(f"{_quote('x_' + f)}" for f in factors)
+        final_cols = ", ".join(f"{_quote(o)} REAL" for o in finals)
+        series_cols = ", ".join(f"{_quote(o)} REAL" for o in series)
+        with self.db:
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS runs (run_id INTEGER PRIMARY KEY, point INTEGER, "
+                "replication INTEGER, seed INTEGER, status TEXT, error TEXT, traceback TEXT, "
+                "seconds REAL, worker TEXT, finished REAL"
+                + (f", {run_cols}" if run_cols else "")
+                + (f", {final_cols}" if final_cols else "")
+                + ")"
+            )
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS series (run_id INTEGER, month INTEGER"
+                + (f", {series_cols}" if series_cols else "")
+                + ", PRIMARY KEY (run_id, month))"
+            )
+
+    # -- writing -----------------------------------------------------------------------------
+    def done_ids(self, retry_failed: bool = False) -> set[int]:
+        """Ids of runs already stored: done or failed, or only done when failed runs are to
+        be tried again."""
+        sql = "SELECT run_id FROM runs" + (" WHERE status = 'done'" if retry_failed else "")
+        return {r[0] for r in self.db.execute(sql)}
+
+    def add_run(self, row: dict[str, Any], series: pd.DataFrame | None) -> None:
+        """Store one run and its series in one transaction (all or nothing)."""
+        with self.db:
+            self.db.execute("DELETE FROM series WHERE run_id = ?", (row["run_id"],))
+            cols = ", ".join(_quote(k) for k in row)
+            marks = ", ".join("?" for _ in row)
+            self.db.execute(
+                f"INSERT OR REPLACE INTO runs ({cols}) VALUES ({marks})", list(row.values())
+            )
+            if series is not None and len(series):
+                cols = ", ".join(_quote(c) for c in series.columns)
+                marks = ", ".join("?" for _ in series.columns)
+                self.db.executemany(
+                    f"INSERT INTO series ({cols}) VALUES ({marks})",
+                    series.itertuples(index=False, name=None),
+                )
+
+    # -- reading -----------------------------------------------------------------------------
+    def runs(self) -> pd.DataFrame:
+        return pd.read_sql_query("SELECT * FROM runs ORDER BY run_id", self.db)
+
+    def series(self) -> pd.DataFrame:
+        return pd.read_sql_query("SELECT * FROM series ORDER BY run_id, month", self.db)
+
+
+def load_results(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs table and the time-series table of a sweep's results folder, as DataFrames.
+
+    Factor columns are named ``x_<parameter>``; final outcomes keep their outcome names."""
+    path = Path(folder) / STORE_NAME
+    if not path.is_file():
+        raise FileNotFoundError(f"{folder}: no {STORE_NAME} here (not a sweep results folder)")
+    with Store(Path(folder)) as store:
+        return store.runs(), store.series()
