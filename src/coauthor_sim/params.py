@@ -91,8 +91,8 @@ _SPECS: tuple[Spec, ...] = (
     # --- population -------------------------------------------------------------------------
     _p("n_citizens", "population", 1000, 10, 5_000_000, "citizens",
        "Number of adult citizens in the locality.",
-       reason="Modelling judgement: enough citizens for stable shares in every neighbourhood and a "
-       "run of about a second; outcomes are per head, so results compare across sizes."),
+       reason="Modelling judgement: enough citizens for stable shares in every neighbourhood and "
+       "a run of about a second; outcomes are per head, so results compare across sizes."),
     _p("n_neighbourhoods", "population", 20, 5, 100_000, "neighbourhoods",
        "Number of neighbourhoods; each has one level of deprivation (context).",
        reason="Modelling judgement: four neighbourhoods per deprivation fifth. Each stands for a "
@@ -110,8 +110,8 @@ _SPECS: tuple[Spec, ...] = (
     _p("deprivation_spread", "population", 0.6, 0.0, 1.0, "context units",
        "Difference in context between the least and the most deprived neighbourhood.",
        reason="Modelling judgement: places differ clearly without extremes; to be calibrated "
-       "against the participation gradient by deprivation (CLS 2016/17: 48% vs 34%, least vs most "
-       "deprived fifth)."),
+       "against the participation gradient by deprivation (CLS 2016/17: 48% vs 34%, least vs "
+       "most deprived fifth)."),
     _p("young_share", "population", 0.14, 0.0, 1.0, "share", "Share of citizens aged 16-24.",
        reason="Roughly the share of 16-24s among adults in England (ONS population estimates; "
        "approximate, not in the targets file). Age is not yet used by any mechanism."),
@@ -121,8 +121,8 @@ _SPECS: tuple[Spec, ...] = (
     # --- network ------------------------------------------------------------------------------
     _p("network_kind", "network", "neighbourhood_blocks", unit="",
        meaning="Generator of the social network.", choices=NETWORK_KINDS,
-       reason="Neighbourhood blocks make inequality between places visible; the other kinds serve "
-       "robustness checks and docking with Watts (2002) on random graphs."),
+       reason="Neighbourhood blocks make inequality between places visible; the other kinds "
+       "serve robustness checks and docking with Watts (2002) on random graphs."),
     _p("mean_degree", "network", 10.0, 2.0, 200.0, "ties per citizen",
        "Average number of social ties per citizen.",
        reason="Modelling judgement: a modest number of regular contacts. The range spans the "
@@ -134,8 +134,8 @@ _SPECS: tuple[Spec, ...] = (
        "modelling judgement."),
     _p("bridging_share", "network", 0.1, 0.0, 1.0, "share of ties",
        "Neighbourhood blocks only: share of ties that bridge to other neighbourhoods.",
-       reason="Modelling judgement: most ties stay within the neighbourhood; to be checked against "
-       "data on ties across areas."),
+       reason="Modelling judgement: most ties stay within the neighbourhood; to be checked "
+       "against data on ties across areas."),
     # --- levers: the ten features of Local Public Support -----------------------------------
     _p("deliberation_inclusion", "lever", 0.0, 0.0, 1.0, "intensity",
        "1. Rights by deliberation: weight that makes quiet and marginalised voices count as "
@@ -167,21 +167,22 @@ _SPECS: tuple[Spec, ...] = (
        "it; not a measured share."),
     _p("plural_provision", "lever", 0.3, 0.0, 1.0, "share of providers",
        "7. Share of providers from the private, third and community sectors.",
-       reason="Status-quo judgement: private and third-sector providers are already established in "
-       "many services, as the report notes; not a measured share."),
+       reason="Status-quo judgement: private and third-sector providers are already established "
+       "in many services, as the report notes; not a measured share."),
     _p("pooled_budget", "lever", 0.0, 0.0, 0.5, "share of grant",
        "8. External (private, charitable, philanthropic) money pooled into the local budget, "
        "as a share of the central grant; it carries a finance cost.",
-       reason="Status quo: no pooled external money. Capped at half the grant (judgement): social "
-       "investment has been small in practice (the Peterborough SIB covered two cohorts of 1,000)."),
+       reason="Status quo: no pooled external money. Capped at half the grant (judgement): "
+       "social investment has been small in practice (the Peterborough SIB covered two cohorts "
+       "of 1,000)."),
     _p("local_control", "lever", 0.2, 0.0, 1.0, "share of budget",
        "9. Share of the budget steered by local politicians rather than ring-fenced centrally.",
-       reason="Status-quo judgement: most money is ring-fenced centrally. The range runs from none "
-       "to all of the budget steered locally."),
+       reason="Status-quo judgement: most money is ring-fenced centrally. The range runs from "
+       "none to all of the budget steered locally."),
     _p("learning", "lever", 0.0, 0.0, 1.0, "probability per review",
        "10. Chance that each review replaces the worst-performing provider of each kind.",
-       reason="Status-quo judgement: providers are rarely reviewed and replaced. The range runs to "
-       "replacing the worst-seen provider of each kind at every review."),
+       reason="Status-quo judgement: providers are rarely reviewed and replaced. The range runs "
+       "to replacing the worst-seen provider of each kind at every review."),
     # --- levers: conditions for success and the settlement ----------------------------------
     _p("capacity_building", "lever", 0.0, 0.0, 0.3, "share of budget",
        "Condition 1: share of the budget spent building citizens' capability and confidence "
@@ -205,8 +206,8 @@ _SPECS: tuple[Spec, ...] = (
     _p("central_intervention", "lever", 0.8, 0.0, 1.0, "probability",
        "Condition 4: chance per month that central government re-imposes ring-fencing when "
        "crises exceed its trigger.",
-       reason="Status-quo judgement: the centre steps in readily when crises rise; the report asks "
-       "it to intervene only on legal breach or safety concerns."),
+       reason="Status-quo judgement: the centre steps in readily when crises rise; the report "
+       "asks it to intervene only on legal breach or safety concerns."),
     _p("grant_per_citizen", "lever", 60.0, 0.0, 10_000.0, "GBP per citizen per month",
        "Central government grant to the locality.",
        reason="Modelling judgement, not from local government accounts: set with the cost "
@@ -215,21 +216,22 @@ _SPECS: tuple[Spec, ...] = (
     _p("willingness_mean", "uncertainty", 0.45, 0.0, 1.0, "share",
        "Average willingness to be actively involved (report's survey: almost half).",
        reason="Report's survey: almost half of young people surveyed were willing to be actively "
-       "involved (LVQ Research, April 2011); CLS: about half want more say. Applied to all adults, "
-       "an assumption."),
+       "involved (LVQ Research, April 2011); CLS: about half want more say. Applied to all "
+       "adults, an assumption."),
     _p("threshold_scale", "uncertainty", 0.5, 0.0, 1.0, "share of ties",
        "Share of engaged ties a wholly unwilling citizen would need to see before joining.",
        reason="Threshold rule of Granovetter (1978) and Watts (2002); value hand-tuned with "
-       "spontaneous_rate and dropout_rate so status-quo engagement is about 22% (CLS monthly "
-       "formal volunteering)."),
+       "spontaneous_rate and dropout_rate towards status-quo engagement of about 22% (CLS "
+       "monthly formal volunteering)."),
     _p("spontaneous_rate", "uncertainty", 0.01, 0.0, 1.0, "per month",
        "Chance per month that a fully willing citizen starts engaging without social cues.",
        reason="Hand-tuned with threshold_scale and dropout_rate towards monthly formal "
        "volunteering of about 22% (CLS online, 2016/17-2019/20); to be calibrated."),
     _p("dropout_rate", "uncertainty", 0.05, 0.0, 1.0, "per month",
        "Chance per month that an engaged citizen stops.",
-       reason="Hand-tuned with the other engagement rates. Not tied to deprivation: volunteers in "
-       "deprived areas are as regular as others (Citizenship Survey 2009/10, via poverty.org.uk)."),
+       reason="Hand-tuned with the other engagement rates. Not tied to deprivation: volunteers "
+       "in deprived areas are as regular as others (Citizenship Survey 2009/10, via "
+       "poverty.org.uk)."),
     _p("engagement_capacity_floor", "uncertainty", 0.25, 0.0, 1.0, "capacity units",
        "Spare capacity (capacity minus need) a citizen must have to engage.",
        reason="Deprivation acts on entering volunteering, not on frequency (Citizenship Survey "
@@ -254,8 +256,8 @@ _SPECS: tuple[Spec, ...] = (
        "household's means, more with more capacity; to be calibrated."),
     _p("crisis_threshold", "uncertainty", 0.55, 0.0, 1.0, "need units",
        "Need above which a citizen is at risk of crisis.",
-       reason="Modelling judgement: crises become possible only well above the help-seeking level; "
-       "to be calibrated."),
+       reason="Modelling judgement: crises become possible only well above the help-seeking "
+       "level; to be calibrated."),
     _p("crisis_prob", "uncertainty", 0.3, 0.0, 1.0, "per month",
        "Monthly chance of crisis for a citizen above the crisis threshold.",
        reason="Modelling judgement, set with crisis_threshold so that crises are rare in the "
@@ -309,8 +311,8 @@ _SPECS: tuple[Spec, ...] = (
     _p("pooled_finance_cost", "uncertainty", 0.1, 0.0, 1.0, "share per month",
        "Finance cost of pooled external money (returns to investors, fees).",
        reason="Modelling judgement. For scale, Peterborough SIB investors got their capital back "
-       "plus just over 3% a year (Pioneers Post 2017); here it is a share of each month's external "
-       "money."),
+       "plus just over 3% a year (Pioneers Post 2017); here it is a share of each month's "
+       "external money."),
     _p("informal_give_rate", "uncertainty", 0.05, 0.0, 1.0, "need units per month",
        "Help an engaged citizen with full capacity can give its ties each month.",
        reason="Modelling judgement, hand-tuned so that help through ties meets a modest part of "
@@ -334,21 +336,21 @@ _SPECS: tuple[Spec, ...] = (
        "74-87% of those offered it in the Peterborough SIB (Pioneers Post 2017)."),
     _p("tie_support_effect", "uncertainty", 0.3, 0.0, 5.0, "need units per unit given",
        "Informal support a citizen receives per unit of help given by engaged ties.",
-       reason="Ties matter for well-being independently (Helliwell & Putnam 2004); the support per "
-       "unit of help given is a judgement."),
+       reason="Ties matter for well-being independently (Helliwell & Putnam 2004); the support "
+       "per unit of help given is a judgement."),
     _p("coproduction_effect", "uncertainty", 0.5, 0.0, 2.0, "multiplier",
        "How strongly co-production raises (high capacity) or lowers (low capacity) the "
        "effectiveness of support.",
-       reason="Evidence on co-production is weak and case-study based (Durose et al. 2017), so the "
-       "prior is wide; the default is a middle judgement."),
+       reason="Evidence on co-production is weak and case-study based (Durose et al. 2017), so "
+       "the prior is wide; the default is a middle judgement."),
     _p("coproduction_burden", "uncertainty", 0.15, 0.0, 1.0, "well-being units",
        "Well-being cost of co-producing at full intensity with no capacity.",
        reason="Modelling judgement. Barriers such as cost and health or caring weigh more in "
        "deprived areas (NCVO Time Well Spent), so the burden falls on low capacity."),
     _p("coproduction_saving", "uncertainty", 0.3, 0.0, 0.9, "share of unit cost",
        "Unit cost saved by providers at full co-production.",
-       reason="Modelling judgement. NESTA/nef (2010) claim savings up to six times the investment, "
-       "an advocacy upper bound; capped below 1 so support never becomes free."),
+       reason="Modelling judgement. NESTA/nef (2010) claim savings up to six times the "
+       "investment, an advocacy upper bound; capped below 1 so support never becomes free."),
     _p("prevention_effect", "uncertainty", 0.5, 0.0, 1.0, "share",
        "Largest reduction in need growth from a full prevention stock.",
        reason="Effect at a full prevention stock, rarely reached; realised cuts should stay near "
@@ -366,20 +368,20 @@ _SPECS: tuple[Spec, ...] = (
     _p("capacity_building_effect", "uncertainty", 0.005, 0.0, 0.1, "share per month",
        "Monthly share of the gap to full capacity that capacity building closes at its "
        "largest level.",
-       reason="Modelling judgement: capability and confidence change slowly, a small share of the "
-       "gap a month."),
+       reason="Modelling judgement: capability and confidence change slowly, a small share of "
+       "the gap a month."),
     _p("community_action_effect", "uncertainty", 0.5, 0.0, 1.0, "share",
        "Largest reduction in engagement thresholds from dedicated community resources.",
-       reason="Modelling judgement: dedicated resources can at most halve the social proof needed "
-       "to join."),
+       reason="Modelling judgement: dedicated resources can at most halve the social proof "
+       "needed to join."),
     _p("outcome_contract_effort", "uncertainty", 0.15, 0.0, 1.0, "share",
        "Extra effectiveness of providers paid by outcomes.",
        reason="Modelling judgement. For scale, the Peterborough SIB cut reconvictions by 8.4-9% "
        "against a 7.5% target (Civil Society 2014; Barrow Cadbury Trust)."),
     _p("cream_skimming", "uncertainty", 0.6, 0.0, 1.0, "share",
        "How far providers paid by outcomes favour citizens with low need.",
-       reason="Modelling judgement: favouring easy cases is a known risk of payment by results; no "
-       "figure in the targets file."),
+       reason="Modelling judgement: favouring easy cases is a known risk of payment by results; "
+       "no figure in the targets file."),
     # --- uncertainties: well-being ------------------------------------------------------------
     _p("wellbeing_base", "uncertainty", 0.33, 0.0, 1.0, "well-being units",
        "Well-being target of a citizen with all needs met but no other resource.",
@@ -398,8 +400,8 @@ _SPECS: tuple[Spec, ...] = (
        reason="Modelling judgement: a small weight; to be calibrated."),
     _p("wellbeing_context_weight", "uncertainty", 0.1, 0.0, 1.0, "well-being units",
        "Well-being from the most favourable context.",
-       reason="Area differences in life satisfaction are mostly compositional (DCLG, Gill & Green "
-       "2013), so the direct weight of context is small."),
+       reason="Area differences in life satisfaction are mostly compositional (DCLG, Gill & "
+       "Green 2013), so the direct weight of context is small."),
     _p("wellbeing_capacity_weight", "uncertainty", 0.1, 0.0, 1.0, "well-being units",
        "Well-being from full capacity.",
        reason="Modelling judgement; capability matters (APS 2011/12: 45% of unemployed vs 20% of "

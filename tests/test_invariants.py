@@ -1,0 +1,280 @@
+"""Property-based tests of the model's invariants, over random valid parameter sets.
+
+Parameter sets are drawn from the one schema, ``coauthor_sim.params.SPECS``: every value lies
+within its Spec's range or choices, with a few ranges narrowed (never widened) so that models
+stay small and fast. Whatever the levers and uncertainties, a month of the model must keep
+every citizen state in [0, 1], produce no NaN, never spend more money than it has, keep its
+books consistent and keep its agents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coauthor_sim import CoauthorModel
+from coauthor_sim.agents import Citizen, Provider, PublicServant
+from coauthor_sim.outcomes import OUTCOME_NAMES, gini
+from coauthor_sim.params import SPECS, ParameterError, Spec, resolve
+from coauthor_sim.state import SECTORS, SPENDING_KINDS
+
+# Narrower (still valid) ranges that keep a model small; the rest use the full Spec range.
+SMALL_RANGES = {
+    "n_citizens": (50, 300),
+    "n_providers": (2, 30),
+    "steps": (1, 12),
+    "shock_step": (0, 15),
+}
+# Citizen arrays that must stay in [0, 1] every month.
+UNIT_ARRAYS = (
+    "wellbeing",
+    "capacity",
+    "capacity_base",
+    "connectedness",
+    "control",
+    "control_base",
+    "context",
+    "willingness",
+    "willingness_base",
+    "need",
+    "prevention",
+)
+# Outcomes that are shares, rates or means of [0, 1] quantities.
+UNIT_OUTCOMES = (
+    "mean_wellbeing",
+    "wellbeing_most_deprived",
+    "wellbeing_least_deprived",
+    "gini_wellbeing",
+    "low_wellbeing_share",
+    "engagement_rate",
+    "coproduction_rate",
+    "civic_participation",
+    "influence_share",
+    "voice_share_most_deprived",
+    "mean_capacity",
+    "mean_connectedness",
+    "mean_control",
+    "unmet_need",
+    "crisis_rate",
+    "fragmentation",
+    *(name for name in OUTCOME_NAMES if name.startswith("wellbeing_fifth_")),
+)
+KIND_COLUMNS = [f"spending_{k}" for k in SPENDING_KINDS]
+SECTOR_COLUMNS = [f"spending_{s}" for s in SECTORS]
+
+
+def money_tolerance(amount: float) -> float:
+    """Rounding allowance for sums of money (a billionth, at least a billionth of a pound)."""
+    return 1e-9 * max(1.0, abs(amount))
+
+
+# --------------------------------------------------------------------------------------------
+# Strategies
+# --------------------------------------------------------------------------------------------
+
+
+def in_range(spec: Spec, bounds: tuple[float, float] | None = None) -> st.SearchStrategy:
+    """Any value the Spec allows (within ``bounds`` if given, which must lie inside it)."""
+    if spec.kind is bool:
+        return st.booleans()
+    if spec.kind is str:
+        return st.sampled_from(spec.choices)
+    low, high = bounds or (spec.low, spec.high)
+    assert spec.low <= low <= high <= spec.high, spec.name
+    if spec.kind is int:
+        return st.integers(int(low), int(high))
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+def out_of_range(spec: Spec) -> st.SearchStrategy:
+    """Values the Spec must reject: wrong type, outside the range, NaN, not a choice."""
+    if spec.kind is bool:
+        return st.one_of(st.integers(), st.floats(), st.text(max_size=5), st.none())
+    if spec.kind is str:
+        return st.one_of(st.text(max_size=12).filter(lambda s: s not in spec.choices), st.none())
+    outside = st.one_of(
+        st.integers(max_value=math.ceil(spec.low) - 1),
+        st.integers(min_value=math.floor(spec.high) + 1),
+        st.floats(max_value=spec.low, allow_nan=False),
+        st.floats(min_value=spec.high, allow_nan=False),
+    ).filter(lambda v: not spec.low <= v <= spec.high)
+    wrong = st.one_of(outside, st.just(float("nan")), st.booleans(), st.text(max_size=5))
+    if spec.kind is int:
+        inside_fraction = st.floats(spec.low, spec.high).filter(lambda v: not float(v).is_integer())
+        wrong = st.one_of(wrong, inside_fraction)
+    return wrong
+
+
+@st.composite
+def parameter_sets(draw) -> dict:
+    """A random valid parameter set for a small model, drawn from the schema."""
+    values = {name: draw(in_range(spec, SMALL_RANGES.get(name))) for name, spec in SPECS.items()}
+    n = values["n_citizens"]
+    values["n_neighbourhoods"] = draw(st.integers(5, min(20, n)))
+    values["n_servants"] = draw(st.integers(0, n))
+    values["mean_degree"] = draw(st.floats(2.0, min(50.0, n - 1)))  # < n_citizens
+    values["older_share"] = draw(st.floats(0.0, 1.0 - values["young_share"]))
+    # Bridging shares below ~1e-15 crash networkx (see the xfail test below); leave them out
+    # here so that this test keeps checking everything else.
+    values["bridging_share"] = draw(st.one_of(st.just(0.0), st.floats(1e-9, 1.0)))
+    return values
+
+
+# Companions that make an in-range value of one parameter valid together with the others.
+COMPANIONS = {
+    "n_citizens": {"n_neighbourhoods": 5, "n_servants": 0, "mean_degree": 2.0},
+    "n_neighbourhoods": {"n_citizens": 5_000_000},
+    "n_servants": {"n_citizens": 5_000_000},
+    "young_share": {"older_share": 0.0},
+    "older_share": {"young_share": 0.0},
+}
+
+
+# --------------------------------------------------------------------------------------------
+# The model's invariants
+# --------------------------------------------------------------------------------------------
+
+
+def agent_counts(model: CoauthorModel) -> tuple[int, int, int]:
+    """Agents of each type (Mesa has no entry for a type with no agents)."""
+    return tuple(len(model.agents_by_type.get(t, ())) for t in (Citizen, PublicServant, Provider))
+
+
+def check_month(model: CoauthorModel, counts: tuple[int, int, int]) -> None:
+    """Every invariant that must hold at the end of any month."""
+    c = model.citizens
+    for field in dataclasses.fields(c):
+        values = getattr(c, field.name)
+        if np.issubdtype(values.dtype, np.floating):
+            assert np.all(np.isfinite(values)), f"non-finite citizen {field.name}"
+    for name in UNIT_ARRAYS:
+        values = getattr(c, name)
+        assert np.all((values >= 0) & (values <= 1)), f"{name} outside [0, 1]"
+    assert np.all(c.connectedness < 1)
+    for name in ("support", "informal", "contribution", "burden"):
+        # -1e-12: casework can round a hair below 0 (see test_mechanisms' xfail on it).
+        assert np.all(getattr(c, name) >= -1e-12), f"negative {name}"
+
+    ledger = model.ledger
+    assert ledger.spent <= ledger.available + money_tolerance(ledger.available)
+    assert sum(ledger.by_kind.values()) == pytest.approx(ledger.spent, rel=1e-9, abs=1e-6)
+    assert ledger.by_sector.sum() == pytest.approx(ledger.spent, rel=1e-9, abs=1e-6)
+    assert min(ledger.by_kind.values()) >= 0 and np.all(ledger.by_sector >= 0)
+
+    gov = model.local
+    assert 0.0 <= gov.fragmentation <= 1.0
+    assert np.all(gov.priorities >= 0) and gov.priorities.sum() == pytest.approx(1.0)
+
+    out = model.outcomes
+    assert all(math.isfinite(v) for v in out.values()), "non-finite outcome"
+    for name in UNIT_OUTCOMES:
+        # -1e-12: gini() can round a hair below 0 for equal values (see the xfail test below).
+        assert -1e-12 <= out[name] <= 1.0, name
+    assert 0.0 <= out["life_satisfaction"] <= 10.0
+    assert -1.0 <= out["wellbeing_gap"] <= 1.0
+    assert 0 <= out["crises"] <= c.n
+    assert agent_counts(model) == counts
+
+
+@given(params=parameter_sets(), seed=st.integers(0, 2**32 - 1))
+def test_invariants_hold_every_month(params, seed):
+    """States in [0, 1], no NaN, spending within the money available with consistent books,
+    constant agent counts and a Gini in [0, 1] after every month of any valid model."""
+    model = CoauthorModel(seed=seed, **params)
+    counts = agent_counts(model)
+    assert counts == (params["n_citizens"], params["n_servants"], params["n_providers"])
+    check_month(model, counts)
+    for _ in range(params["steps"]):
+        model.step()
+        check_month(model, counts)
+
+
+@given(params=parameter_sets(), seed=st.integers(0, 2**32 - 1))
+def test_outcome_table_has_no_nan_and_consistent_spending(params, seed):
+    """The outcome table (what users analyse) has no NaN; every month spends at most the
+    budget available, and spending by kind and by sector each add up to the total."""
+    table = CoauthorModel(seed=seed, **params).run()
+    assert len(table) == params["steps"] + 1
+    assert not table.isna().any().any()
+    tol = 1e-9 * np.maximum(1.0, table["budget_available"])
+    assert (table["spending_total"] <= table["budget_available"] + tol).all()
+    assert np.allclose(table[KIND_COLUMNS].sum(axis=1), table["spending_total"], rtol=1e-9)
+    assert np.allclose(table[SECTOR_COLUMNS].sum(axis=1), table["spending_total"], rtol=1e-9)
+    assert table["gini_wellbeing"].between(-1e-12, 1.0).all()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="gini() returns -2.2e-16 for equal values because of rounding; it should be "
+    "clipped to [0, 1] (outcomes.py gini)",
+)
+@pytest.mark.parametrize("n, value", [(2, 0.7), (6, 0.3), (8, 0.7)])
+def test_gini_of_equal_values_is_exactly_in_unit_interval(n, value):
+    """Equal well-being means no inequality: the Gini must be 0, never negative."""
+    assert 0.0 <= gini(np.full(n, value)) <= 1.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="resolve() accepts young_share + older_share that rounds to 1, but init_citizens "
+    "computes 1 - young - older < 0 and numpy rejects the probabilities (state.py)",
+)
+def test_model_builds_for_every_share_pair_resolve_accepts():
+    """young 0.75 and older the next float above 0.25 sum to 1.0 in floating point, so resolve
+    accepts them; building the model must not then fail with numpy's ValueError."""
+    shares = {"young_share": 0.75, "older_share": math.nextafter(0.25, 1.0)}
+    resolve(shares)  # accepted
+    CoauthorModel(seed=0, n_citizens=50, n_neighbourhoods=5, **shares)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ZeroDivisionError,
+    reason="a tiny positive bridging_share gives networkx's fast_gnp_random_graph a p with "
+    "log(1 - p) == 0, which divides by zero (network.py _block_graph)",
+)
+def test_model_builds_with_a_tiny_bridging_share():
+    """bridging_share 1e-20 is in range, so the model must build (with, in effect, no
+    bridging ties)."""
+    CoauthorModel(seed=0, n_citizens=50, n_neighbourhoods=5, bridging_share=1e-20)
+
+
+# --------------------------------------------------------------------------------------------
+# The parameter schema
+# --------------------------------------------------------------------------------------------
+
+
+@given(data=st.data(), name=st.sampled_from(sorted(SPECS)))
+def test_resolve_accepts_every_in_range_value(data, name):
+    """Every value within a Spec's range or choices is accepted and kept as given."""
+    value = data.draw(in_range(SPECS[name]), label=name)
+    params = resolve({name: value, **COMPANIONS.get(name, {})})
+    assert params[name] == value
+    assert type(params[name]) is SPECS[name].kind
+
+
+@given(data=st.data(), name=st.sampled_from(sorted(SPECS)))
+def test_resolve_rejects_out_of_range_values_naming_the_parameter(data, name):
+    """Out-of-range, NaN, wrongly typed or unknown-choice values raise ParameterError (a
+    ValueError) whose message names the parameter, before anything is built."""
+    value = data.draw(out_of_range(SPECS[name]), label=name)
+    with pytest.raises(ParameterError, match=name):
+        resolve({name: value})
+
+
+@given(n=st.integers(10, 1000), extra=st.integers(1, 1000), which=st.sampled_from(
+    ["n_servants", "n_neighbourhoods"]))  # fmt: skip
+def test_resolve_rejects_more_servants_or_places_than_citizens(n, extra, which):
+    """Parameters valid alone but not together are rejected, naming the parameter."""
+    with pytest.raises(ParameterError, match=which):
+        resolve({"n_citizens": n, "n_neighbourhoods": 5, "n_servants": 0, which: n + extra})
+
+
+def test_resolve_rejects_unknown_names_with_a_hint():
+    with pytest.raises(ParameterError, match=r"n_citizen.*did you mean 'n_citizens'"):
+        resolve({"n_citizen": 100})
