@@ -42,14 +42,19 @@ import pandas as pd
 from mesa.discrete_space import FixedAgent, Network
 
 from coauthor_sim.mechanisms.engagement import COMMUNITY_HALF_SATURATION
-from coauthor_sim.mechanisms.governance import PRIORITY_MEMORY, RING_FENCED_CONTROL
+from coauthor_sim.mechanisms.governance import (
+    CRISIS_WATCH,
+    PRIORITY_MEMORY,
+    RING_FENCED_CONTROL,
+)
+from coauthor_sim.mechanisms.need import AGE_NEED_FACTOR
 from coauthor_sim.mechanisms.providers import (
     FEEDBACK_NOISE,
     OUTCOME_RISK_PREMIUM,
     REVIEW_INTERVAL,
 )
-from coauthor_sim.mechanisms.servants import SILO_DRIFT
-from coauthor_sim.mechanisms.support import PREVENTION_DECAY
+from coauthor_sim.mechanisms.servants import SILO_DRIFT, TRAINING_RATE
+from coauthor_sim.mechanisms.support import PREVENTION_DECAY, RATION_ROUNDS
 from coauthor_sim.mechanisms.wellbeing import (
     CAPACITY_CRISIS_LOSS,
     CAPACITY_EROSION,
@@ -101,6 +106,35 @@ def _clip01(x: float) -> float:
     return min(max(x, 0.0), 1.0)
 
 
+def water_fill(weights: list[float], demands: list[float], supply: float) -> list[float]:
+    """One place's rationing in plain Python, round by round as ``support.ration``: share
+    what is left in proportion to the weights of those still waiting, cap each at what it
+    asked, and hand the rest on."""
+    given = [0.0] * len(weights)
+    waiting = [w > 0 for w in weights]
+    left = max(supply, 0.0)
+    for _ in range(RATION_ROUNDS):
+        asked = sum(w for w, wait in zip(weights, waiting, strict=True) if wait)
+        if asked <= 0:
+            break
+        taken, served = 0.0, False
+        for k, weight in enumerate(weights):
+            if not waiting[k]:
+                continue
+            offer = left * (weight / asked)
+            room = demands[k] - given[k]
+            take = min(room, offer)
+            given[k] += take
+            taken += take
+            if offer >= room:
+                waiting[k] = False
+                served = True
+        left = max(left - taken, 0.0)
+        if not served or left == 0:
+            break
+    return given
+
+
 # ----------------------------------------------------------------------------------------------
 # Plain bookkeeping objects: the month's ledger, a neighbourhood, the council.
 # ----------------------------------------------------------------------------------------------
@@ -149,6 +183,7 @@ class Neighbourhood:
         self.formula_share = formula_share  # its share of formula (not voice-led) money
         self.priority = priority  # the council's priority for this place (memory of voices)
         self.providers: list[ReferenceProvider] = []  # [preventative, responsive]
+        self.residents: list[ReferenceCitizen] = []
         self.new_month()
 
     def new_month(self) -> None:
@@ -219,6 +254,7 @@ class ReferenceCitizen(FixedAgent):
         super().__init__(model)
         self.cell = cell
         self.place = place
+        place.residents.append(self)
         for name, value in state.items():
             setattr(self, name, value)
         self.draws: list[float] = []
@@ -234,6 +270,7 @@ class ReferenceCitizen(FixedAgent):
         p, u = self.model.p, self.draws
         rate = (
             p.need_growth
+            * float(AGE_NEED_FACTOR[self.age_group])
             * (1.0 + p.deprivation_need_gradient * (1.0 - self.context))
             * (1.0 - p.prevention_effect * self.prevention)
         )
@@ -327,7 +364,7 @@ class ReferenceCitizen(FixedAgent):
         """Meet a navigator or not; try to reach formal support; note how co-production will
         change the support's effect for this citizen."""
         p, place = self.model.p, self.place
-        self.navigated = self.draws[4] < min(1.0, self.nav_priority * place.nav_share)
+        self.navigated = self.draws[4] < self.nav_chance
         access = p.access_base + (1.0 - p.access_base) * self.connectedness
         if self.navigated:
             place.navigated += 1
@@ -355,7 +392,7 @@ class ReferenceCitizen(FixedAgent):
     def receive_support(self, kind: int) -> None:
         """Take its ration of the place's supply and feel its effect: prevention builds a stock,
         responsive support meets need."""
-        got = min(self.asked, self.weighted * self.place.ratio)
+        got = self.allotted
         self.got[kind] = got
         self.place.got += got
         efficacy = self.place.providers[kind].efficacy
@@ -447,20 +484,36 @@ class ReferenceServant(mesa.Agent):
         for name, value in state.items():
             setattr(self, name, value)
 
+    def train(self) -> None:
+        """Training closes a share of the gap to full skill each month."""
+        intensity = self.model.p.servant_training
+        self.skills = [x + TRAINING_RATE * intensity * (1.0 - x) for x in self.skills]
+
     def report_effort(self) -> None:
-        """Add its effort in each role and its casework units to its neighbourhood."""
+        """Add its effort in each role and its casework units to the neighbourhoods it
+        covers, in proportion to its time in each."""
+        places = self.model.places
+        covered = [(places[h], share) for h, share in enumerate(self.coverage) if share > 0]
         for role in range(4):
             self.effort[role] = self.role_time[role] * self.skills[role]
-            self.place.effort[role] += self.effort[role]
-        share_in_casework = 1.0 - sum(self.role_time)
+            for place, share in covered:
+                place.effort[role] += self.effort[role] * share
+        share_in_casework = max(1.0 - sum(self.role_time), 0.0)
         skill = 0.5 + sum(self.skills) / 4
-        self.place.casework += self.model.p.casework_units * share_in_casework * skill
+        units = self.model.p.casework_units * share_in_casework * skill
+        for place, share in covered:
+            place.casework += units * share
 
     def count_caseload(self) -> None:
-        """Its part of the citizens its neighbourhood's navigators guided this month."""
-        total = self.place.effort[NAVIGATOR]
+        """Its part of the citizens guided in each place it covers (its share of the place's
+        navigator effort)."""
         mine = self.effort[NAVIGATOR]
-        self.caseload = self.place.navigated * mine / total if total > 0 else 0.0
+        self.caseload = 0.0
+        for h, share in enumerate(self.coverage):
+            place = self.model.places[h]
+            total = place.effort[NAVIGATOR]
+            if share > 0 and total > 0:
+                self.caseload += mine * share * (place.navigated / total)
 
 
 class ReferenceProvider(mesa.Agent):
@@ -555,8 +608,8 @@ class ReferenceModel(mesa.Model):
         )
         if gov.allocation is not None:
             self.council.allocation = gov.allocation.tolist()
-        self.intervention_trigger = source.central.intervention_trigger
         self.intervention_months = source.central.intervention_months
+        self.watched_crisis_rate = source.central.watched_crisis_rate
         self.initial_fragmentation = self.p.initial_fragmentation
 
         self.grid = Network(source.network, capacity=1, random=self.random)
@@ -628,11 +681,19 @@ class ReferenceModel(mesa.Model):
         bill = n_crises * p.crisis_cost
         paid = ledger.pay("crisis", [(PUBLIC, bill)])
         citizens.do("get_acute_response", paid / bill if bill > 0 else 1.0)
-        if n_crises / n > self.intervention_trigger and government_draw < p.central_intervention:
+        self.watched_crisis_rate = (
+            (1.0 - CRISIS_WATCH) * self.watched_crisis_rate + CRISIS_WATCH * n_crises / n
+        )
+        if (
+            self.watched_crisis_rate > p.intervention_trigger
+            and government_draw < p.central_intervention
+        ):
             council.ring_fenced_until = month + self.intervention_months
 
-        # 3. Servants: architects cut fragmentation, storytellers reach citizens.
+        # 3. Servants: training, architects cut fragmentation, storytellers reach citizens.
         for servant in self.servants:
+            if p.servant_training > 0:
+                servant.train()
             servant.report_effort()
         architects = sum(servant.effort[ARCHITECT] for servant in self.servants)
         density = architects / (n / 1000.0)
@@ -651,6 +712,7 @@ class ReferenceModel(mesa.Model):
         citizens.do("weigh_voice", mean_propensity)
         weights = [citizen.voice_weight for citizen in citizens]
         total_weight = sum(weights)
+        council.voice_share_most_deprived = 0.0
         if total_weight > 0:
             deprived = sum(
                 c.voice_weight for c in citizens if c.deprivation_quintile == MOST_DEPRIVED
@@ -697,7 +759,11 @@ class ReferenceModel(mesa.Model):
         citizens.do("ask_for_navigation")
         for place in places:
             guide = place.effort[NAVIGATOR] * p.navigator_caseload
-            place.nav_share = guide / place.nav_priority if place.nav_priority > 0 else 0.0
+            people = place.residents
+            wants = [1.0 if c.nav_priority > 0 else 0.0 for c in people]
+            weights = [w * c.nav_priority for w, c in zip(wants, people, strict=True)]
+            for c, chance in zip(people, water_fill(weights, wants, guide), strict=True):
+                c.nav_chance = chance
         citizens.do("look_for_support")
         for servant in self.servants:
             servant.count_caseload()
@@ -721,7 +787,11 @@ class ReferenceModel(mesa.Model):
                 units = money / provider.month_unit_cost
                 extra = place.casework if kind == RESPONSIVE else 0.0
                 supply = (units + extra) * (1.0 - council.fragmentation)
-                place.ratio = supply / place.asked if place.asked > 0 else 0.0
+                people = place.residents
+                shares = water_fill([c.weighted for c in people], [c.asked for c in people],
+                                    supply)  # fmt: skip
+                for c, allotted in zip(people, shares, strict=True):
+                    c.allotted = allotted
                 provider.allocated += money
                 from_provider.append(units / (units + extra) if units > 0 else 0.0)
             citizens.do("receive_support", kind)

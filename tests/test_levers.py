@@ -160,10 +160,17 @@ def test_connective_government_sharpens_what_reviews_see_and_nothing_else():
 
 def test_central_intervention_reimposes_ring_fencing_only_under_crisis():
     a, b = pair("central_intervention", 0.0, months=24, grant_per_citizen=15.0)
-    assert a.outcome_table()["crisis_rate"].max() > a.central.intervention_trigger
+    assert a.outcome_table()["crisis_rate"].max() > a.p.intervention_trigger
     assert a.local.ring_fenced_until > 0 and b.local.ring_fenced_until == -1
     calm_a, calm_b = pair("central_intervention", 0.0, months=24)
     assert calm_a.outcome_table().equals(calm_b.outcome_table())  # no crisis, no intervention
+
+
+def test_intervention_trigger_decides_when_the_centre_may_step_in():
+    strict, lax = pair("intervention_trigger", 0.5, months=24, grant_per_citizen=15.0)
+    assert strict.local.ring_fenced_until > 0 and lax.local.ring_fenced_until == -1
+    first_strict, first_lax = pair("intervention_trigger", 0.5, grant_per_citizen=15.0)
+    same(first_strict, first_lax, *UPSTREAM)
 
 
 def test_grant_sets_the_money_available():

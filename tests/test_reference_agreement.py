@@ -51,6 +51,7 @@ LEVERS = {
     "deliberation_inclusion": 1.0,
     "local_control": 0.9,
     "local_priority_setting": 0.8,
+    "servant_training": 0.7,
 }
 # Scarcity: the money does not go round (payments scaled down, crises only partly funded),
 # crises trigger central ring-fencing, and a budget cut arrives mid-run.
@@ -63,6 +64,7 @@ SCARCITY = {
     "shock_step": 6,
     "learning": 0.5,
     "plural_provision": 0.7,
+    "n_servants": 12,  # more servants than neighbourhoods: the other coverage layout
 }
 
 

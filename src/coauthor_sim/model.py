@@ -81,6 +81,7 @@ class CoauthorModel(mesa.Model):
         self.population_share = self.population / c.n
         self.formula_share = governance.formula_shares(self.population, self.deprivation)
         self._most_deprived = c.deprivation_quintile == MOST_DEPRIVED
+        self._age_need = need.AGE_NEED_FACTOR[c.age_group]
         self._tie_columns = np.empty((c.n, 3))  # reused each month for the one product
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
@@ -108,6 +109,15 @@ class CoauthorModel(mesa.Model):
         )  # fmt: skip
         c.wellbeing = np.clip(
             target + p.wellbeing_noise * self.streams["citizens"].standard_normal(c.n), 0, 1
+        )
+
+        # A year of voice history, so "voiced in the last 12 months" is right from month 1.
+        yearly = (
+            1.0 - (1.0 - governance.voice_propensity(c.control, c.capacity, p.voice_rate)) ** 12
+        )
+        draws = self.streams["citizens"].random((2, c.n))
+        c.last_voiced = np.where(
+            draws[0] < yearly, -(draws[1] * 12).astype(np.int64), c.last_voiced
         )
 
         self.citizen_agents = [Citizen(self, i) for i in range(c.n)]
@@ -152,8 +162,8 @@ class CoauthorModel(mesa.Model):
 
         # 2. Need: accrual, self-help, crises (the acute response is statutory: paid first).
         c.need = need.accrue_need(
-            c.need, c.context, c.prevention, p.need_growth, p.deprivation_need_gradient,
-            p.prevention_effect, u[0],
+            c.need, c.context, c.prevention, self._age_need, p.need_growth,
+            p.deprivation_need_gradient, p.prevention_effect, u[0],
         )  # fmt: skip
         c.need = need.self_help(c.need, c.capacity, p.self_help_rate)
         c.crisis = need.detect_crises(c.need, p.crisis_threshold, p.crisis_prob, u[1])
@@ -162,17 +172,21 @@ class CoauthorModel(mesa.Model):
         paid = ledger.pay("crisis", PUBLIC, crisis_bill)
         funded = paid / crisis_bill if crisis_bill > 0 else 1.0
         c.need = need.respond_to_crises(c.need, c.crisis, funded, p.crisis_relief)
+        centre = self.central
+        centre.watched_crisis_rate = governance.watched_crisis_rate(
+            centre.watched_crisis_rate, n_crises / n
+        )
         if governance.should_intervene(
-            n_crises / n, self.central.intervention_trigger, p.central_intervention,
+            centre.watched_crisis_rate, p.intervention_trigger, p.central_intervention,
             government_draw,
         ):  # fmt: skip
             gov.ring_fenced_until = month + self.central.intervention_months
 
-        # 3. Servants: architect and storyteller.
+        # 3. Servants: training, architect and storyteller.
+        if p.servant_training > 0:
+            s.skills = servants.train(s.skills, p.servant_training)
         effort = servants.role_effort(s.role_time, s.skills)
-        per_hood = np.stack(
-            [servants.by_neighbourhood(effort[:, r], s.neighbourhood, n_hood) for r in range(4)]
-        )
+        per_hood = servants.by_neighbourhood(effort, s.coverage)  # (role, neighbourhood)
         gov.fragmentation = servants.architect(
             gov.fragmentation, float(effort[:, ARCHITECT].sum()), n, p.architect_effect,
             p.initial_fragmentation, local_control,
@@ -191,8 +205,9 @@ class CoauthorModel(mesa.Model):
         c.last_voiced[voiced] = month
         weights = governance.voice_weights(voiced, propensity, p.deliberation_inclusion)
         total_weight = weights.sum()
-        if total_weight > 0:
-            gov.voice_share_most_deprived = float(weights[self._most_deprived].sum() / total_weight)
+        gov.voice_share_most_deprived = (
+            float(weights[self._most_deprived].sum() / total_weight) if total_weight > 0 else 0.0
+        )
         gov.priorities = governance.update_priorities(gov.priorities, weights, c.need, hood)
         heard = governance.voice_heard(weights, local_control, p.local_priority_setting)
         shares = gov.allocation = governance.allocation_shares(
@@ -232,12 +247,12 @@ class CoauthorModel(mesa.Model):
         c.navigated = servants.navigate(
             priority, hood, per_hood[NAVIGATOR] * p.navigator_caseload, u[4]
         )
-        navigated_per_hood = np.bincount(hood, c.navigated, minlength=n_hood)
-        nav_effort = per_hood[NAVIGATOR][s.neighbourhood]
-        s.caseload = np.divide(
-            navigated_per_hood[s.neighbourhood] * effort[:, NAVIGATOR], nav_effort,
-            out=np.zeros(s.n), where=nav_effort > 0,
+        # Each servant's caseload: its share of the navigator effort in each place it covers.
+        navigated_per_effort = np.divide(
+            np.bincount(hood, c.navigated, minlength=n_hood), per_hood[NAVIGATOR],
+            out=np.zeros(n_hood), where=per_hood[NAVIGATOR] > 0,
         )  # fmt: skip
+        s.caseload = effort[:, NAVIGATOR] * (s.coverage @ navigated_per_effort)
         access = support.access_probability(
             c.connectedness, c.navigated, p.access_base, p.navigator_effect
         )
@@ -254,9 +269,7 @@ class CoauthorModel(mesa.Model):
         )
         efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
         casework = servants.by_neighbourhood(
-            servants.casework_units(s.role_time, s.skills, p.casework_units),
-            s.neighbourhood,
-            n_hood,
+            servants.casework_units(s.role_time, s.skills, p.casework_units), s.coverage
         )
         allocated = np.zeros(pr.n)
         delivered = np.zeros(pr.n)
@@ -269,9 +282,8 @@ class CoauthorModel(mesa.Model):
             supply = (provider_units + extra) * (1.0 - gov.fragmentation)
             who = self._provider_of[kind]
             if kind == PREVENTATIVE:
-                # Outreach to rising need: those between half the help-seeking level and it.
-                rising = (c.need > 0.5 * p.seek_threshold) & ~seeking
-                asked, rank = np.where(rising, 1.0 - c.prevention, 0.0), c.need
+                asked = support.prevention_outreach(c.need, c.prevention, p.seek_threshold)
+                rank = c.need
             else:
                 asked = demand
                 rank = support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)

@@ -74,6 +74,8 @@ def _block_graph(sizes: np.ndarray, mean_degree: float, bridging: float, seed: i
         graph.add_edges_from((a + start, b + start) for a, b in block.edges())
         start += size
     p_out = min(1.0, mean_degree * bridging / max(n - 1, 1))
+    if p_out < 1e-12:  # networkx divides by log(1 - p), which is 0 for so tiny a p
+        p_out = 0.0
     graph.add_edges_from(nx.fast_gnp_random_graph(n, p_out, seed=int(seeds[-1])).edges())
     return graph
 

@@ -46,7 +46,8 @@ def gini(values: np.ndarray) -> float:
     if n == 0 or total <= 0:
         return 0.0
     ranks = np.arange(1, n + 1)
-    return float(2.0 * np.dot(ranks, x) / (n * total) - (n + 1) / n)
+    value = 2.0 * np.dot(ranks, x) / (n * total) - (n + 1) / n
+    return float(min(max(value, 0.0), 1.0))  # rounding can stray a hair outside [0, 1]
 
 
 def quintile_means(

@@ -145,11 +145,12 @@ _SPECS: tuple[Spec, ...] = (
        "weighting."),
     _p("local_priority_setting", "lever", 0.2, 0.0, 1.0, "share",
        "2. Share of the locally steered budget that follows citizens' voiced priorities "
-       "rather than a per-head formula.",
+       "rather than the central needs formula.",
        reason="Status-quo judgement: little of the locally steered money follows citizens' "
        "priorities. The range runs from none to all of it."),
     _p("outcome_commissioning", "lever", 0.0, 0.0, 1.0, "share of providers",
-       "3. Share of providers on outcome-based contracts (paid for need reduced, not capacity).",
+       "3. Share of providers on outcome-based contracts (paid for capacity their results "
+       "used, plus a risk premium, rather than a block sum).",
        reason="Status quo: block contracts only. The range runs to every provider paid by "
        "outcomes."),
     _p("co_production", "lever", 0.1, 0.0, 1.0, "intensity",
@@ -186,7 +187,8 @@ _SPECS: tuple[Spec, ...] = (
     # --- levers: conditions for success and the settlement ----------------------------------
     _p("capacity_building", "lever", 0.0, 0.0, 0.3, "share of budget",
        "Condition 1: share of the budget spent building citizens' capability and confidence "
-       "(learning, mentoring), aimed at those with least capacity.",
+       "(learning, mentoring); shared between places like other money, it closes a share "
+       "of each citizen's gap to full capacity, so the least capable gain most.",
        reason="Status quo: no spending on citizens' capacity. Capped at 30% of the budget like "
        "community_resources (modelling judgement)."),
     _p("servant_new_roles", "lever", 0.2, 0.0, 1.0, "share of servant time",
@@ -208,6 +210,10 @@ _SPECS: tuple[Spec, ...] = (
        "crises exceed its trigger.",
        reason="Status-quo judgement: the centre steps in readily when crises rise; the report "
        "asks it to intervene only on legal breach or safety concerns."),
+    _p("intervention_trigger", "lever", 0.005, 0.0, 1.0, "crises per citizen per month",
+       "Condition 4: the settlement's rule for when central government may step in.",
+       reason="Modelling judgement: about three times the status quo's crisis rate, so the "
+       "centre acts on a real deterioration, not on noise; reached under deep cuts."),
     _p("grant_per_citizen", "lever", 60.0, 0.0, 10_000.0, "GBP per citizen per month",
        "Central government grant to the locality.",
        reason="Modelling judgement, not from local government accounts: set with the cost "
@@ -219,7 +225,8 @@ _SPECS: tuple[Spec, ...] = (
        "involved (LVQ Research, April 2011); CLS: about half want more say. Applied to all "
        "adults, an assumption."),
     _p("threshold_scale", "uncertainty", 0.5, 0.0, 1.0, "share of ties",
-       "Share of engaged ties a wholly unwilling citizen would need to see before joining.",
+       "Share of engaged ties a citizen with even odds of being willing (willingness 0.5) "
+       "needs to see before joining; thresholds scale with the odds against willingness.",
        reason="Threshold rule of Granovetter (1978) and Watts (2002); value hand-tuned with "
        "spontaneous_rate and dropout_rate towards status-quo engagement of about 22% (CLS "
        "monthly formal volunteering)."),

@@ -48,6 +48,7 @@ SECTOR_EFFECTIVENESS_MEAN = 0.6 * SECTOR_COST_FACTOR
 SECTOR_EFFECTIVENESS_SD = np.array([0.05, 0.15, 0.1, 0.15])
 # Among non-public providers, the chance of each sector (private, third, community).
 NON_PUBLIC_SECTOR_WEIGHTS = np.array([0.45, 0.4, 0.15])
+UNTRAINED_SKILL = 0.4  # mean skill of a servant before any training
 
 
 @dataclass
@@ -101,7 +102,8 @@ class ServantState:
     """Per-servant arrays; ``role_time`` and ``skills`` have one column per role/skill."""
 
     sector: np.ndarray
-    neighbourhood: np.ndarray
+    neighbourhood: np.ndarray  # the first (home) neighbourhood each servant covers
+    coverage: np.ndarray  # (S, H) share of each servant's time in each neighbourhood
     role_time: np.ndarray  # (S, 4) share of time in each new role; the rest is casework
     skills: np.ndarray  # (S, 4)
     caseload: np.ndarray  # citizens navigated last month
@@ -148,11 +150,12 @@ class LocalGovernment:
 
 @dataclass
 class CentralGovernment:
-    """Central government: sets the grant and intervenes when crises exceed its trigger."""
+    """Central government: sets the grant and, when crises exceed the settlement's trigger
+    (the ``intervention_trigger`` parameter), may re-impose ring-fencing for a while."""
 
     grant: float
-    intervention_trigger: float = 0.02  # crises per citizen per month
-    intervention_months: int = 12
+    intervention_months: int = 12  # how long re-imposed ring-fencing lasts
+    watched_crisis_rate: float = 0.0  # crises per citizen per month, smoothed
 
 
 @dataclass
@@ -172,16 +175,21 @@ class Ledger:
         return max(self.available - self.spent, 0.0)
 
     def pay(self, kind: str, sector: int | np.ndarray, amount: float | np.ndarray) -> float:
-        """Pay ``amount`` (a scalar, or one amount per entry of ``sector``) as far as the money
-        goes, scaling every part down alike if it does not; return the total paid."""
-        total = float(np.sum(amount))
+        """Pay ``amount`` (a scalar for one sector, or one amount per entry of an array of
+        sectors) as far as the money goes, scaling every part down alike if it does not;
+        return the total paid. Spending never exceeds what is available, not even by
+        rounding."""
+        amounts = np.asarray(amount, dtype=float)
+        if np.ndim(sector) != amounts.ndim or np.shape(sector) != amounts.shape:
+            raise ValueError("pay: give one amount per sector")
+        total = float(amounts.sum())
         if total <= 0:
             return 0.0
-        scale = min(1.0, self.remaining / total)
-        paid = total * scale
-        self.spent += paid
+        remaining = self.remaining
+        paid = min(total, remaining)
+        self.spent = self.available if paid == remaining else self.spent + paid
         self.by_kind[kind] += paid
-        np.add.at(self.by_sector, sector, np.asarray(amount, dtype=float) * scale)
+        np.add.at(self.by_sector, sector, amounts * (paid / total))
         return paid
 
 
@@ -206,8 +214,9 @@ def init_citizens(
     n = len(neighbourhood)
     context = hood_context[neighbourhood]
     quintile = np.minimum((deprivation * 5).astype(np.int8), 4)[neighbourhood]
-    age = rng.choice(3, size=n, p=[p.young_share, 1 - p.young_share - p.older_share,
-                                   p.older_share]).astype(np.int8)  # fmt: skip
+    shares = np.array([p.young_share, max(0.0, 1.0 - p.young_share - p.older_share),
+                       p.older_share])  # fmt: skip
+    age = rng.choice(3, size=n, p=shares / shares.sum()).astype(np.int8)
     capacity = beta_with_mean(rng, 0.3 + 0.5 * context, 8.0)
     control = beta_with_mean(rng, 0.15 + 0.4 * context, 6.0)
     willingness = beta_with_mean(rng, np.full(n, p.willingness_mean), 4.0)
@@ -235,15 +244,36 @@ def init_citizens(
     return state, deprivation
 
 
+def servant_coverage(n_servants: int, n_hood: int) -> np.ndarray:
+    """Which neighbourhoods each servant covers, as shares of its time (rows sum to 1).
+
+    With at least as many servants as neighbourhoods, servant j works in neighbourhood
+    j mod H; with fewer, servant j covers every neighbourhood h with h mod S = j, splitting its
+    time evenly, so no neighbourhood is left without servants."""
+    cover = np.zeros((n_servants, n_hood))
+    if n_servants == 0:
+        return cover
+    hoods = np.arange(n_hood)
+    if n_servants >= n_hood:
+        cover[np.arange(n_servants), np.arange(n_servants) % n_hood] = 1.0
+    else:
+        cover[hoods % n_servants, hoods] = 1.0
+        cover /= cover.sum(axis=1, keepdims=True)
+    return cover
+
+
 def init_servants(p: Parameters, rng: np.random.Generator, n_hood: int) -> ServantState:
-    """Servants spread over neighbourhoods in turn; each splits its new-role time unevenly."""
+    """Servants spread over neighbourhoods; each splits its new-role time unevenly. Skills
+    start untrained (mean 0.4); training raises them month by month."""
     s = p.n_servants
     sector = rng.choice(3, size=s, p=[0.7, 0.1, 0.2]).astype(np.int8)
     mix = rng.dirichlet(np.full(4, 2.0), size=s) if s else np.zeros((0, 4))
-    skills = beta_with_mean(rng, np.full((s, 4), 0.4 + 0.4 * p.servant_training), 10.0)
+    skills = beta_with_mean(rng, np.full((s, 4), UNTRAINED_SKILL), 10.0)
+    coverage = servant_coverage(s, n_hood)
     return ServantState(
         sector=sector,
-        neighbourhood=np.arange(s) % n_hood,
+        neighbourhood=coverage.argmax(axis=1) if s else np.zeros(0, dtype=np.int64),
+        coverage=coverage,
         role_time=p.servant_new_roles * mix,
         skills=skills,
         caseload=np.zeros(s),
@@ -287,7 +317,7 @@ def init_providers(p: Parameters, rng: np.random.Generator, n_hood: int) -> Prov
         unit_cost=cost,
         effectiveness=eff,
         outcome_contract=outcome,
-        track_record=eff.copy(),
+        track_record=1000.0 * eff / cost,  # need removed per 1,000 GBP, as reviews measure
         delivered=np.zeros(m),
         paid=np.zeros(m),
         serves=serves,

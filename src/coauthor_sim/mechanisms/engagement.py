@@ -52,10 +52,10 @@ def engagement_thresholds(
     by up to a share ``effect``.
     """
     odds_against = np.divide(
-        1.0 - willingness, willingness, out=np.full_like(willingness, np.inf),
-        where=willingness > 0,
-    )  # fmt: skip
-    return threshold_scale * odds_against * (1.0 - effect * community_level)
+        1.0 - willingness, willingness, out=np.zeros_like(willingness), where=willingness > 0
+    )
+    threshold = threshold_scale * odds_against * (1.0 - effect * community_level)
+    return np.where(willingness > 0, threshold, np.inf)  # the wholly unwilling never join
 
 
 def update_engagement(

@@ -23,9 +23,18 @@ def central_grant(grant_per_citizen: float, n: int, shock: float, month: int, sh
     return max(grant_per_citizen * n * factor, 0.0)
 
 
+CRISIS_WATCH = 1.0 / 3.0  # weight of this month in the crisis rate the centre watches
+
+
+def watched_crisis_rate(previous: float, this_month: float) -> float:
+    """The crisis rate central government watches: an exponential moving average (about a
+    quarter's memory), so one bad month in a small locality does not trigger intervention."""
+    return (1.0 - CRISIS_WATCH) * previous + CRISIS_WATCH * this_month
+
+
 def should_intervene(crisis_rate: float, trigger: float, propensity: float, uniform: float):
-    """Central government re-imposes ring-fencing when crises exceed its trigger, with chance
-    ``propensity`` (the settlement: 0 = never intervene on local matters)."""
+    """Central government re-imposes ring-fencing when the watched crisis rate exceeds its
+    trigger, with chance ``propensity`` (the settlement: 0 = never intervene locally)."""
     return crisis_rate > trigger and uniform < propensity
 
 

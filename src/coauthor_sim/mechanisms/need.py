@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+AGE_NEED_FACTOR = np.array([0.8, 1.0, 1.4])  # young, adult, older: need grows faster with age
+
 
 def accrue_need(
     need: np.ndarray,
     context: np.ndarray,
     prevention: np.ndarray,
+    age_factor: np.ndarray,
     growth: float,
     gradient: float,
     prevention_effect: float,
@@ -16,12 +19,16 @@ def accrue_need(
 ) -> np.ndarray:
     """Need after a month of life events.
 
-    Need grows towards 1 at rate ``growth x (1 + gradient x deprivation) x (1 -
-    prevention_effect x prevention)``, where deprivation is ``1 - context``; the month's events
+    Need grows towards 1 at rate ``growth x age_factor x (1 + gradient x deprivation) x (1 -
+    prevention_effect x prevention)``, where deprivation is ``1 - context`` and ``age_factor``
+    is AGE_NEED_FACTOR of the citizen's age group; the month's events
     scale it by ``2u`` (u uniform), so the mean rate is as stated and some months bring more;
     need never exceeds 1.
     """
-    rate = growth * (1.0 + gradient * (1.0 - context)) * (1.0 - prevention_effect * prevention)
+    rate = (
+        growth * age_factor * (1.0 + gradient * (1.0 - context))
+        * (1.0 - prevention_effect * prevention)
+    )  # fmt: skip
     return np.minimum(need + rate * (1.0 - need) * (2.0 * uniform), 1.0)
 
 

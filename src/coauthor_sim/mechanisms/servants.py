@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 SILO_DRIFT = 0.05  # monthly pull of fragmentation back to its initial level under ring-fencing
+TRAINING_RATE = 0.03  # monthly share of the skill gap closed by full-intensity training
 
 
 def role_effort(role_time: np.ndarray, skills: np.ndarray) -> np.ndarray:
@@ -23,12 +24,21 @@ def casework_units(
 ) -> np.ndarray:
     """Responsive support units each servant gives through casework in the time the new roles
     leave, scaled by its average skill (0.5 to 1.5 times ``units_per_servant``)."""
-    return units_per_servant * (1.0 - role_time.sum(axis=1)) * (0.5 + skills.mean(axis=1))
+    casework_time = np.maximum(1.0 - role_time.sum(axis=1), 0.0)  # rounding can pass 1
+    return units_per_servant * casework_time * (0.5 + skills.mean(axis=1))
 
 
-def by_neighbourhood(values: np.ndarray, where: np.ndarray, n_hood: int) -> np.ndarray:
-    """Sum of per-servant ``values`` in each neighbourhood."""
-    return np.bincount(where, values, minlength=n_hood)
+def by_neighbourhood(values: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    """Per-servant ``values`` (S, or S x k) summed into neighbourhoods (H, or k x H) by the
+    share of each servant's time in each neighbourhood."""
+    return (coverage.T @ values).T
+
+
+def train(skills: np.ndarray, intensity: float) -> np.ndarray:
+    """Training: each month servants close a share ``TRAINING_RATE x intensity`` of the gap
+    between their skills and full skill, so training pays off gradually while it costs money
+    every month."""
+    return skills + TRAINING_RATE * intensity * (1.0 - skills)
 
 
 def navigate(
@@ -39,16 +49,17 @@ def navigate(
 ) -> np.ndarray:
     """Navigator: who is guided to support this month.
 
-    Each neighbourhood's navigators can guide up to ``capacity_per_hood`` citizens; each
-    citizen's chance is proportional to its ``priority`` (need of those seeking help times how
-    poorly connected they are), capped at 1, so the poorly connected are reached first. When
-    some chances are capped, the capacity they could not use is not passed on to others.
+    Each neighbourhood's navigators can guide up to ``capacity_per_hood`` citizens (on
+    average). A citizen's chance of being guided is proportional to its ``priority`` (need of
+    those seeking help times how poorly connected they are), so the poorly connected are
+    reached first; a chance cannot exceed 1, and the capacity that caps leave over goes to the
+    others (the same water filling as ``support.ration``, with one "unit" per citizen).
     """
-    total = np.bincount(neighbourhood, priority, minlength=len(capacity_per_hood))
-    share = np.divide(
-        capacity_per_hood, total, out=np.zeros_like(total, dtype=float), where=total > 0
-    )
-    return uniform < np.minimum(1.0, priority * share[neighbourhood])
+    from .support import ration
+
+    wants = (priority > 0).astype(float)
+    chance = ration(wants, priority, neighbourhood, capacity_per_hood)
+    return uniform < chance
 
 
 def weaving_boost(weave_per_hood: np.ndarray, pop_per_hood: np.ndarray, effect: float):

@@ -28,15 +28,35 @@ def seek_support(
     return np.where((need > seek_threshold) & (uniform < access), need, 0.0)
 
 
+RATION_ROUNDS = 10  # rounds of handing on what fully served citizens leave over
+
+
 def ration(
     demand: np.ndarray, priority: np.ndarray, group: np.ndarray, supply: np.ndarray
 ) -> np.ndarray:
     """Share each group's ``supply`` among its members in proportion to demand x priority,
-    never giving anyone more than it asked for."""
+    never giving anyone more than it asked for, and handing what fully served members leave
+    over to the others ("water filling"), so supply is not left idle while anyone with
+    priority waits. Stops after RATION_ROUNDS rounds (each round serves at least one member
+    fully or hands out all that is left)."""
     weighted = demand * priority
-    asked = np.bincount(group, weighted, minlength=len(supply))
-    ratio = np.divide(supply, asked, out=np.zeros_like(supply, dtype=float), where=asked > 0)
-    return np.minimum(demand, weighted * ratio[group])
+    given = np.zeros_like(weighted, dtype=float)
+    left = np.maximum(np.asarray(supply, dtype=float), 0.0)
+    waiting = weighted > 0
+    for _ in range(RATION_ROUNDS):
+        asked = np.bincount(group, np.where(waiting, weighted, 0.0), minlength=len(left))
+        share = np.divide(weighted, asked[group], out=np.zeros_like(given),
+                          where=waiting & (asked[group] > 0))  # fmt: skip
+        offer = left[group] * share  # share <= 1, so nothing overflows
+        room = demand - given
+        take = np.minimum(room, offer)
+        given += take
+        left = np.maximum(left - np.bincount(group, take, minlength=len(left)), 0.0)
+        served = waiting & (offer >= room)
+        if not served.any() or not left.any():
+            break
+        waiting &= ~served
+    return given
 
 
 def outcome_priority(need: np.ndarray, outcome_contract: np.ndarray, cream: float) -> np.ndarray:
@@ -63,6 +83,16 @@ def coproduction_effort(
     effort = np.where(helped, intensity * capacity, 0.0)
     cost = np.where(helped, intensity * burden * (1.0 - capacity), 0.0)
     return effort, cost
+
+
+def prevention_outreach(
+    need: np.ndarray, prevention: np.ndarray, seek_threshold: float
+) -> np.ndarray:
+    """Preventative support each citizen is offered: outreach to rising need, i.e. those
+    with need between half the help-seeking level and that level (not yet asking), up to the
+    room left in their prevention stock."""
+    rising = (need > 0.5 * seek_threshold) & (need <= seek_threshold)
+    return np.where(rising, 1.0 - prevention, 0.0)
 
 
 def build_prevention(prevention: np.ndarray, units: np.ndarray, effectiveness: np.ndarray):
