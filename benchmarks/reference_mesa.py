@@ -682,8 +682,8 @@ class ReferenceModel(mesa.Model):
         paid = ledger.pay("crisis", [(PUBLIC, bill)])
         citizens.do("get_acute_response", paid / bill if bill > 0 else 1.0)
         self.watched_crisis_rate = (
-            (1.0 - CRISIS_WATCH) * self.watched_crisis_rate + CRISIS_WATCH * n_crises / n
-        )
+            1.0 - CRISIS_WATCH
+        ) * self.watched_crisis_rate + CRISIS_WATCH * n_crises / n
         if (
             self.watched_crisis_rate > p.intervention_trigger
             and government_draw < p.central_intervention
