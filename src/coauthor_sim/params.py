@@ -224,7 +224,7 @@ _SPECS: tuple[Spec, ...] = (
        reason="Report's survey: almost half of young people surveyed were willing to be actively "
        "involved (LVQ Research, April 2011); CLS: about half want more say. Applied to all "
        "adults, an assumption."),
-    _p("threshold_scale", "uncertainty", 0.5, 0.0, 1.0, "share of ties",
+    _p("threshold_scale", "uncertainty", 0.45, 0.0, 1.0, "share of ties",
        "Share of engaged ties a citizen with even odds of being willing (willingness 0.5) "
        "needs to see before joining; thresholds scale with the odds against willingness.",
        reason="Threshold rule of Granovetter (1978) and Watts (2002); value hand-tuned with "
@@ -362,7 +362,7 @@ _SPECS: tuple[Spec, ...] = (
        "Largest reduction in need growth from a full prevention stock.",
        reason="Effect at a full prevention stock, rarely reached; realised cuts should stay near "
        "the Peterborough SIB ceiling of about 9% fewer adverse events (Barrow Cadbury Trust)."),
-    _p("storyteller_effect", "uncertainty", 0.05, 0.0, 1.0, "share of gap",
+    _p("storyteller_effect", "uncertainty", 0.02, 0.0, 1.0, "share of gap",
        "Rise in willingness and confidence of a citizen a storyteller reaches.",
        reason="Modelling judgement: a story closes a small share of the gap in willingness."),
     _p("weaver_effect", "uncertainty", 1.0, 0.0, 10.0, "multiplier",
@@ -377,7 +377,7 @@ _SPECS: tuple[Spec, ...] = (
        "largest level.",
        reason="Modelling judgement: capability and confidence change slowly, a small share of "
        "the gap a month."),
-    _p("community_action_effect", "uncertainty", 0.5, 0.0, 1.0, "share",
+    _p("community_action_effect", "uncertainty", 0.3, 0.0, 1.0, "share",
        "Largest reduction in engagement thresholds from dedicated community resources.",
        reason="Modelling judgement: dedicated resources can at most halve the social proof "
        "needed to join."),
