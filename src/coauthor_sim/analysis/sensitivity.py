@@ -47,18 +47,23 @@ def sobol_table(
     bootstrap confidence intervals, as a long table."""
     result = stats.sobol_indices(func=outputs, n=n)
     boot = result.bootstrap(confidence_level=confidence, n_resamples=n_resamples)
+    shape = (len(outcomes), len(factors))  # scipy drops the outcome axis when there is one
+
+    def grid(values) -> np.ndarray:
+        return np.reshape(np.asarray(values, dtype=float), shape)
+
+    first, total = grid(result.first_order), grid(result.total_order)
+    first_ci, total_ci = boot.first_order.confidence_interval, boot.total_order.confidence_interval
+    first_low, first_high = grid(first_ci.low), grid(first_ci.high)
+    total_low, total_high = grid(total_ci.low), grid(total_ci.high)
     rows = []
     for s, outcome in enumerate(outcomes):
         for d, factor in enumerate(factors):
             rows.append({
-                "outcome": outcome,
-                "factor": factor,
-                "first_order": float(result.first_order[s, d]),
-                "first_order_low": float(boot.first_order.confidence_interval.low[s, d]),
-                "first_order_high": float(boot.first_order.confidence_interval.high[s, d]),
-                "total": float(result.total_order[s, d]),
-                "total_low": float(boot.total_order.confidence_interval.low[s, d]),
-                "total_high": float(boot.total_order.confidence_interval.high[s, d]),
+                "outcome": outcome, "factor": factor,
+                "first_order": first[s, d], "first_order_low": first_low[s, d],
+                "first_order_high": first_high[s, d],
+                "total": total[s, d], "total_low": total_low[s, d], "total_high": total_high[s, d],
             })  # fmt: skip
     return pd.DataFrame(rows)
 
