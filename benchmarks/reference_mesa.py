@@ -72,6 +72,7 @@ from coauthor_sim.state import (
     SECTOR_EFFECTIVENESS_SD,
     SECTORS,
     SPENDING_KINDS,
+    VOICE_MONTHS,
     CitizenState,
     ProviderState,
     ServantState,
@@ -233,6 +234,8 @@ class GatheredCitizens:
         if name.startswith("_"):
             raise AttributeError(name)
         values = np.array([getattr(citizen, name) for citizen in self._citizens])
+        if name == "voice_log":  # each citizen keeps its own 12 months; the state is (12, n)
+            values = values.T
         setattr(self, name, values)
         return values
 
@@ -298,10 +301,11 @@ class ReferenceCitizen(FixedAgent):
     # 4. voice
     def consider_speaking(self) -> None:
         """Voice priorities this month with a chance that grows with control and capacity."""
-        self.propensity = self.model.p.voice_rate * 0.5 * (self.control + self.capacity)
+        p = self.model.p
+        lift = 1.0 + p.engaged_voice_boost * self.engaged
+        self.propensity = min(p.voice_rate * 0.5 * (self.control + self.capacity) * lift, 1.0)
         self.voiced = self.draws[3] < self.propensity
-        if self.voiced:
-            self.last_voiced = self.model.steps
+        self.voice_log[self.model.steps % VOICE_MONTHS] = self.voiced
 
     def weigh_voice(self, mean_propensity: float) -> None:
         """Weight of its voice (inclusive deliberation lifts the quiet), and the need it voices
@@ -473,6 +477,8 @@ class ReferenceCitizen(FixedAgent):
         self.willingness = self.willingness + WILLINGNESS_RELAXATION * (
             self.willingness_base - self.willingness
         )
+        if self.engaged:
+            self.last_engaged = self.model.steps
 
 
 class ReferenceServant(mesa.Agent):
@@ -615,6 +621,7 @@ class ReferenceModel(mesa.Model):
         self.grid = Network(source.network, capacity=1, random=self.random)
         cell_of = {cell.coordinate: cell for cell in self.grid.all_cells}
         columns = {name: getattr(c, name).tolist() for name in CITIZEN_FIELDS}
+        columns["voice_log"] = c.voice_log.T.tolist()  # one list of 12 months per citizen
         for i in range(c.n):
             state = {name: columns[name][i] for name in CITIZEN_FIELDS}
             ReferenceCitizen(self, cell_of[i], self.places[state["neighbourhood"]], state)

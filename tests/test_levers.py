@@ -39,7 +39,7 @@ def same(a, b, *arrays: str) -> None:
         assert np.array_equal(getattr(a.citizens, name), getattr(b.citizens, name)), name
 
 
-UPSTREAM = ("crisis", "last_voiced", "connectedness")  # decided before provision each month
+UPSTREAM = ("crisis", "voice_log", "connectedness")  # decided before provision each month
 
 
 def test_deliberation_inclusion_gives_the_most_deprived_more_voice():
@@ -139,14 +139,14 @@ def test_servant_new_roles_trade_casework_for_navigation():
     assert b.servants.role_time.sum() > a.servants.role_time.sum()
     assert b.citizens.navigated.sum() > a.citizens.navigated.sum()
     a1, b1 = pair("servant_new_roles", 0.9)
-    same(a1, b1, "crisis", "last_voiced")
+    same(a1, b1, "crisis", "voice_log")
 
 
 def test_servant_training_raises_skills_at_a_cost():
     a, b = pair("servant_training", 1.0)
     assert b.servants.skills.mean() > a.servants.skills.mean()
     assert b.outcomes["spending_training"] > 0 == a.outcomes["spending_training"]
-    same(a, b, "crisis", "last_voiced")
+    same(a, b, "crisis", "voice_log")
 
 
 def test_connective_government_sharpens_what_reviews_see_and_nothing_else():
@@ -176,7 +176,7 @@ def test_intervention_trigger_decides_when_the_centre_may_step_in():
 def test_grant_sets_the_money_available():
     a, b = pair("grant_per_citizen", 30.0)
     assert b.outcomes["budget_available"] == pytest.approx(a.outcomes["budget_available"] / 2)
-    same(a, b, "crisis", "last_voiced", "connectedness")
+    same(a, b, "crisis", "voice_log", "connectedness")
 
 
 def test_every_lever_has_a_test_here():

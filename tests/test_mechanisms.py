@@ -306,8 +306,15 @@ def test_effective_local_control_is_cut_under_ring_fencing():
 
 def test_voice_propensity_rises_with_control_and_capacity():
     """rate x mean of control and capacity."""
-    prop = governance.voice_propensity(arr(0, 1, 0.5), arr(0, 1, 0.3), 0.1)
+    prop = governance.voice_propensity(arr(0, 1, 0.5), arr(0, 1, 0.3), arr(0, 0, 0), 0.1, 3.0)
     assert_allclose(prop, [0.0, 0.1, 0.04])
+
+
+def test_engaged_citizens_voice_more_often_and_the_chance_stays_a_probability():
+    prop = governance.voice_propensity(arr(0.5, 0.5, 1.0), arr(0.5, 0.5, 1.0),
+                                       np.array([F, T, T]), 0.2, 3.0)  # fmt: skip
+    assert_allclose(prop, [0.1, 0.4, 0.8])
+    assert governance.voice_propensity(arr(1.0), arr(1.0), np.array([T]), 0.5, 10.0)[0] == 1.0
 
 
 def test_voice_weights_hand_computed():

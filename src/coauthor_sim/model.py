@@ -19,6 +19,7 @@ from .network import adjacency, build_network, neighbourhood_sizes
 from .outcomes import MOST_DEPRIVED, OUTCOME_NAMES, compute_outcomes
 from .params import Parameters, resolve
 from .state import (
+    VOICE_MONTHS,
     CentralGovernment,
     Ledger,
     LocalGovernment,
@@ -112,13 +113,10 @@ class CoauthorModel(mesa.Model):
         )
 
         # A year of voice history, so "voiced in the last 12 months" is right from month 1.
-        yearly = (
-            1.0 - (1.0 - governance.voice_propensity(c.control, c.capacity, p.voice_rate)) ** 12
+        propensity = governance.voice_propensity(
+            c.control, c.capacity, c.engaged, p.voice_rate, p.engaged_voice_boost
         )
-        draws = self.streams["citizens"].random((2, c.n))
-        c.last_voiced = np.where(
-            draws[0] < yearly, -(draws[1] * 12).astype(np.int64), c.last_voiced
-        )
+        c.voice_log = self.streams["citizens"].random((VOICE_MONTHS, c.n)) < propensity
 
         self.citizen_agents = [Citizen(self, i) for i in range(c.n)]
         self.servant_agents = [PublicServant(self, j) for j in range(self.servants.n)]
@@ -200,9 +198,11 @@ class CoauthorModel(mesa.Model):
             )
 
         # 4. Voice and priorities (deliberation), and how money is shared between places.
-        propensity = governance.voice_propensity(c.control, c.capacity, p.voice_rate)
+        propensity = governance.voice_propensity(
+            c.control, c.capacity, c.engaged, p.voice_rate, p.engaged_voice_boost
+        )
         voiced = u[3] < propensity
-        c.last_voiced[voiced] = month
+        c.voice_log[month % VOICE_MONTHS] = voiced
         weights = governance.voice_weights(voiced, propensity, p.deliberation_inclusion)
         total_weight = weights.sum()
         gov.voice_share_most_deprived = (
@@ -341,6 +341,7 @@ class CoauthorModel(mesa.Model):
             c.capacity, c.capacity_base, c.engaged, c.contribution, c.need, c.crisis
         )
         c.control = wellbeing.update_control(c.control, c.control_base, heard)
+        c.last_engaged[c.engaged] = month
         c.willingness = wellbeing.update_willingness(c.willingness, c.willingness_base)
 
         # 11. Review of providers and learning.

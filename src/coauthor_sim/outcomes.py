@@ -7,6 +7,13 @@ import numpy as np
 from .state import SECTORS, SPENDING_KINDS, CitizenState, Ledger
 
 CIVIC_WINDOW = 12  # months: "took part in the last 12 months", as the surveys ask
+# Depth of civic involvement read from how often a citizen voiced in the last 12 months: any
+# voice = civic participation; CONSULTATION_VOICES or more = took part in consultations;
+# ACTIVISM_VOICES or more = civic activism (a decision-making role). A mapping of ours, chosen so
+# that the three nest as the Community Life Survey's measures do.
+CONSULTATION_VOICES = 2
+ACTIVISM_VOICES = 3
+RATIO_OUTCOMES = ("civic_participation_ratio", "engagement_ratio")  # NaN when undefined
 LOW_WELLBEING = 0.5  # well-being below this maps to life satisfaction 0-4 (see docs/ODD.md)
 MOST_DEPRIVED, LEAST_DEPRIVED = 4, 0  # wellbeing_fifth_1 is least, _5 most deprived
 
@@ -21,7 +28,12 @@ OUTCOME_NAMES: tuple[str, ...] = (
     "low_wellbeing_share",
     "engagement_rate",
     "coproduction_rate",
+    "engaged_last_year",
     "civic_participation",
+    "civic_consultation",
+    "civic_activism",
+    "civic_participation_ratio",
+    "engagement_ratio",
     "influence_share",
     "voice_share_most_deprived",
     "mean_capacity",
@@ -61,6 +73,14 @@ def quintile_means(
     return np.divide(sums, counts, out=np.full(5, np.nan), where=counts > 0)
 
 
+def _ratio(flags: np.ndarray, quintile: np.ndarray) -> float:
+    """Rate among the least deprived fifth over the rate among the most deprived fifth (NaN
+    when the most deprived rate is zero)."""
+    rates = quintile_means(flags.astype(float), quintile)
+    most = rates[MOST_DEPRIVED]
+    return float(rates[LEAST_DEPRIVED] / most) if most > 0 else float("nan")
+
+
 def compute_outcomes(
     c: CitizenState,
     ledger: Ledger,
@@ -71,6 +91,7 @@ def compute_outcomes(
     """All outcomes of the month, as plain floats keyed by OUTCOME_NAMES."""
     wb = c.wellbeing
     by_q = quintile_means(wb, c.deprivation_quintile)
+    voices = c.voice_log.sum(axis=0)
     crises = int(c.crisis.sum())
     out = {
         "mean_wellbeing": float(wb.mean()),
@@ -83,7 +104,12 @@ def compute_outcomes(
         "low_wellbeing_share": float(np.mean(wb < LOW_WELLBEING)),
         "engagement_rate": float(c.engaged.mean()),
         "coproduction_rate": float(np.mean(c.contribution > 0)),
-        "civic_participation": float(np.mean(month - c.last_voiced < CIVIC_WINDOW)),
+        "engaged_last_year": float(np.mean(month - c.last_engaged < CIVIC_WINDOW)),
+        "civic_participation": float(np.mean(voices >= 1)),
+        "civic_consultation": float(np.mean(voices >= CONSULTATION_VOICES)),
+        "civic_activism": float(np.mean(voices >= ACTIVISM_VOICES)),
+        "civic_participation_ratio": _ratio(voices >= 1, c.deprivation_quintile),
+        "engagement_ratio": _ratio(c.engaged, c.deprivation_quintile),
         "influence_share": float(np.mean(c.control > 0.5)),
         "voice_share_most_deprived": float(voice_share_most_deprived),
         "mean_capacity": float(c.capacity.mean()),
@@ -115,6 +141,11 @@ OUTCOME_LABELS: dict[str, str] = {
     "engagement_rate": "Share engaged in community action",
     "coproduction_rate": "Share co-producing their support",
     "civic_participation": "Share who voiced priorities in the last 12 months",
+    "engaged_last_year": "Share engaged in community action in the last 12 months",
+    "civic_consultation": "Share who took part in consultations (2+ voices a year)",
+    "civic_activism": "Share in civic activism (3+ voices a year)",
+    "civic_participation_ratio": "Civic participation, least over most deprived fifth",
+    "engagement_ratio": "Engagement, least over most deprived fifth",
     "influence_share": "Share who feel able to influence decisions",
     "voice_share_most_deprived": "Most deprived fifth's share of voice",
     "unmet_need": "Mean unmet need (0-1)",

@@ -243,10 +243,15 @@ _SPECS: tuple[Spec, ...] = (
        "Spare capacity (capacity minus need) a citizen must have to engage.",
        reason="Deprivation acts on entering volunteering, not on frequency (Citizenship Survey "
        "2009/10, via poverty.org.uk; NCVO barriers); value hand-tuned, to be calibrated."),
-    _p("voice_rate", "uncertainty", 0.08, 0.0, 1.0, "per month",
+    _p("voice_rate", "uncertainty", 0.05, 0.0, 1.0, "per month",
        "Monthly chance of voicing priorities for a citizen with full control and capacity.",
        reason="Hand-tuned so about 35% voice priorities in 12 months (CLS online civic "
        "participation 33-42%, 2015/16-2021/22); to be calibrated."),
+    _p("engaged_voice_boost", "uncertainty", 6.0, 0.0, 20.0, "multiplier",
+       "How much more often citizens engaged in community action voice priorities.",
+       reason="Modelling judgement: volunteering and civic participation go together in the "
+       "Community Life Survey; set so that consultation and activism nest within participation "
+       "at roughly the surveyed levels; to be calibrated."),
     # --- uncertainties: need and crises ------------------------------------------------------
     _p("need_growth", "uncertainty", 0.08, 0.0, 0.5, "need units per month",
        "Speed at which unmet need grows in the least deprived context.",

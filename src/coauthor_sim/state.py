@@ -27,6 +27,7 @@ KINDS = ("preventative", "responsive")
 ROLES = ("navigator", "weaver", "storyteller", "architect")
 SKILLS = ("interpersonal", "organising", "communication", "synthesising")
 AGE_GROUPS = ("young", "adult", "older")
+VOICE_MONTHS = 12  # months of voice history kept: the surveys ask about the last 12 months
 SPENDING_KINDS = (
     "servants",
     "training",
@@ -79,7 +80,8 @@ class CitizenState:
     informal: np.ndarray = field(default=None)  # need met through ties
     crisis: np.ndarray = field(default=None)
     navigated: np.ndarray = field(default=None)
-    last_voiced: np.ndarray = field(default=None)  # month of last voice, -10**9 if never
+    voice_log: np.ndarray = field(default=None)  # (12, n) bool: voiced in each of 12 months
+    last_engaged: np.ndarray = field(default=None)  # month last engaged, -10**9 if never
 
     def __post_init__(self) -> None:
         n = len(self.capacity)
@@ -89,8 +91,10 @@ class CitizenState:
         for name in ("crisis", "navigated"):
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros(n, dtype=bool))
-        if self.last_voiced is None:
-            self.last_voiced = np.full(n, -(10**9), dtype=np.int64)
+        if self.voice_log is None:
+            self.voice_log = np.zeros((VOICE_MONTHS, n), dtype=bool)
+        if self.last_engaged is None:
+            self.last_engaged = np.where(self.engaged, 0, -(10**9)).astype(np.int64)
 
     @property
     def n(self) -> int:

@@ -43,9 +43,17 @@ def effective_local_control(local_control: float, ring_fenced: bool) -> float:
     return local_control * (RING_FENCED_CONTROL if ring_fenced else 1.0)
 
 
-def voice_propensity(control: np.ndarray, capacity: np.ndarray, rate: float) -> np.ndarray:
-    """Monthly chance of voicing priorities: those with more control and capacity speak more."""
-    return rate * 0.5 * (control + capacity)
+def voice_propensity(
+    control: np.ndarray,
+    capacity: np.ndarray,
+    engaged: np.ndarray,
+    rate: float,
+    engaged_boost: float,
+) -> np.ndarray:
+    """Monthly chance of voicing priorities: those with more control and capacity speak more,
+    and those engaged in community action speak ``1 + engaged_boost`` times as often (civic
+    involvement and volunteering go together), capped at 1."""
+    return np.minimum(rate * 0.5 * (control + capacity) * (1.0 + engaged_boost * engaged), 1.0)
 
 
 def voice_weights(voiced: np.ndarray, propensity: np.ndarray, inclusion: float) -> np.ndarray:
