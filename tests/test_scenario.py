@@ -52,7 +52,9 @@ def test_extends_overrides_only_what_differs():
     unfunded = load_scenario(SHIPPED / "big_society_unfunded.toml")
     assert austerity.params["grant_per_citizen"] < base.params["grant_per_citizen"]
     assert unfunded.params["grant_per_citizen"] == austerity.params["grant_per_citizen"]
-    assert [p.stem for p in unfunded.chain] == ["big_society_unfunded", "austerity", "status_quo"]
+    assert [p.stem for p in unfunded.chain] == [
+        "big_society_unfunded", "austerity", "status_quo", "calibrated_baseline",
+    ]  # fmt: skip
     differing = {k for k in SPECS if austerity.params[k] != base.params[k]}
     assert differing == {"grant_per_citizen"}
 

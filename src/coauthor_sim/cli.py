@@ -7,6 +7,7 @@ written.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -195,7 +196,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run a scenario comparison and write its tables, pictures and report."""
     from . import __version__
     from .analysis.report import terminal_table, write_comparison
-    from .compare import run_comparison
+    from .compare import load_posterior, run_comparison
     from .provenance import manifest, now
 
     if args.replications < 2:
@@ -212,16 +213,26 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError(
             "scenarios differ in n_citizens or steps; set them alike (--citizens, --steps)"
         )
+    source = None if args.no_posterior else (
+        Path(args.posterior) if args.posterior else scenarios[0].posterior
+    )  # fmt: skip
+    posterior = load_posterior(source) if source else None
     folder = _fresh_folder(args.out, args.seed, prefix="compare")
     started = now()
     t0 = time.perf_counter()
+    uncertainty = (
+        f"uncertain parameters drawn from the calibrated posterior {source} "
+        f"({len(posterior)} draws)" if posterior is not None
+        else "uncertain parameters fixed at the scenarios' values (no posterior)"
+    )  # fmt: skip
     print(
         f"comparing {len(scenarios)} scenarios x {args.replications} replications "
         f"({scenarios[0].params['n_citizens']:,} citizens, {scenarios[0].params['steps']} "
-        "months)", file=sys.stderr,
+        f"months); {uncertainty}", file=sys.stderr,
     )  # fmt: skip
-    result = run_comparison(scenarios, args.replications, args.seed, jobs=args.jobs)
-    result.settings.update(created=started, version=__version__)
+    result = run_comparison(scenarios, args.replications, args.seed, jobs=args.jobs,
+                            posterior=posterior)  # fmt: skip
+    result.settings.update(created=started, version=__version__, uncertainty=uncertainty)
     report = write_comparison(
         result,
         folder,
@@ -234,6 +245,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             seed=args.seed,
             replication_seeds=result.seeds,
             replications=args.replications,
+            uncertainty=uncertainty,
+            posterior=str(source) if source else None,
             started=started,
             timings={
                 "runs_s": result.settings["run_seconds"],
@@ -242,7 +255,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         ),
     )
     print(terminal_table(result))
-    print(f"\nreport: {report}\ntables: {folder}/*.csv  ({time.perf_counter() - t0:.0f} s)")
+    print(f"\n{uncertainty}.")
+    print(f"report: {report}\ntables: {folder}/*.csv  ({time.perf_counter() - t0:.0f} s)")
     return 0
 
 
@@ -382,6 +396,51 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Calibrate the uncertain parameters of a scenario to published targets (ABC)."""
+    from . import calibration as cal
+    from .experiment.store import load_results
+
+    if not 0 < args.accept <= 1:
+        raise UsageError("--accept must be a share in (0, 1]")
+    if args.samples < 4 or args.replications < 1:
+        raise UsageError("--samples must be at least 4 and --replications at least 1")
+    targets = cal.load_targets(args.targets)
+    priors = cal.load_priors(args.priors)
+    overrides = _overrides(args)
+    experiment = cal.calibration_experiment(
+        scenario_path(args.scenario, args.dir), priors, targets, args.samples,
+        args.replications, args.seed, overrides,
+    )  # fmt: skip
+    args.out = args.out or str(Path("results") / experiment.name)
+    folder, failed = _sweep(args, experiment)
+    if failed:
+        raise UsageError(f"{failed} calibration runs failed; rerun with --retry-failed")
+    runs, _ = load_results(folder)
+    posterior = cal.abc_reject(experiment, runs, targets, args.accept)
+    posterior.accepted.to_csv(folder / "posterior.csv", index_label="point")
+    posterior.all_points.to_csv(folder / "points.csv", index_label="point")
+    fit, ranges = posterior.fit(), posterior.ranges()
+    fit.to_csv(folder / "fit.csv", index=False)
+    ranges.to_csv(folder / "ranges.csv", index=False)
+    cal.plot_fit(fit).savefig(folder / "fit.png", dpi=110)
+    cal.plot_posterior(posterior).savefig(folder / "posterior.png", dpi=110)
+    print(ranges.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print()
+    print(fit[["target", "observed", "band_low", "band_high", "simulated_mean", "in_band"]]
+          .to_string(index=False, float_format=lambda v: f"{v:.3f}"))  # fmt: skip
+    if args.write_scenario:
+        target = Path(args.write_scenario)
+        sample = target.with_suffix(".posterior.csv")
+        names = [f.name for f in priors]
+        posterior.accepted[names].to_csv(sample, index=False)
+        target.write_text(cal.calibrated_scenario_text(
+            posterior, str(args.scenario), sample.name, experiment.fingerprint()))  # fmt: skip
+        print(f"\nwrote {target} and {sample} ({len(posterior.accepted)} posterior draws)")
+    print(f"details: {folder}/ (fit.png, posterior.png, fit.csv, ranges.csv, posterior.csv)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coauthor-sim",
@@ -420,6 +479,10 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--jobs", type=int, help="parallel processes (default: all cores)")
     comp.add_argument("--out", help="new folder for the results (default results/compare-...)")
     comp.add_argument("--dir", default="scenarios", help="folder of scenario files")
+    comp.add_argument("--posterior", help="posterior sample CSV to draw uncertain parameters "
+                      "from (default: the baseline scenario's, if calibrated)")  # fmt: skip
+    comp.add_argument("--no-posterior", action="store_true",
+                      help="keep uncertain parameters at the scenarios' values")  # fmt: skip
     comp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                       help="set a parameter in every scenario (repeatable)")  # fmt: skip
     comp.set_defaults(func=cmd_compare)
@@ -441,6 +504,29 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--outcomes", nargs="+", help="outcomes to analyse")
         cmd.set_defaults(func=func)
 
+    cal = sub.add_parser("calibrate", help="calibrate uncertain parameters to targets (ABC)")
+    cal.add_argument("scenario", help="base scenario file or name")
+    cal.add_argument("--targets", default="data/targets.toml", help="targets file")
+    cal.add_argument("--priors", default="data/priors.toml", help="prior ranges file")
+    cal.add_argument("--samples", type=int, default=256, help="Latin hypercube points (256)")
+    cal.add_argument("--replications", type=int, default=2, help="runs per point (2)")
+    cal.add_argument("--accept", type=float, default=0.1, help="share of points kept (0.1)")
+    cal.add_argument("--seed", type=int, default=DEFAULT_SEED, help="experiment seed (1)")
+    cal.add_argument("--steps", type=int, help="months per run (default: scenario's)")
+    cal.add_argument("--citizens", type=int, help="citizens per run (default: scenario's)")
+    cal.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    cal.add_argument("--jobs", type=int, help="local processes (default: all cores)")
+    cal.add_argument("--scheduler", help="Dask scheduler address")
+    cal.add_argument("--out", help="results folder (default results/calibration-<scenario>)")
+    cal.add_argument("--dir", default="scenarios", help="folder of scenario files")
+    cal.add_argument(
+        "--write-scenario", metavar="FILE",
+        help="write the calibrated scenario here (and FILE.posterior.csv)",
+    )  # fmt: skip
+    cal.add_argument("--quiet", action="store_true", help="no progress bar")
+    cal.add_argument("--retry-failed", action="store_true", help=argparse.SUPPRESS)
+    cal.set_defaults(func=cmd_calibrate)
+
     results = sub.add_parser("results", help="work with a sweep's results")
     rsub = results.add_subparsers(dest="results_command", required=True)
     export = rsub.add_parser("export", help="export runs and series as CSV or Parquet")
@@ -457,6 +543,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ParameterError, ScenarioError, UsageError) as err:
         print(f"coauthor-sim: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

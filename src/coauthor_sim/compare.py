@@ -10,13 +10,16 @@ from __future__ import annotations
 import time
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .analysis import stats
 from .experiment import RunSpec, execute, replication_seeds
-from .scenario import Scenario
+from .params import SPECS
+from .scenario import Scenario, ScenarioError
 
 SUMMARY_MONTHS = 12  # outcomes are averaged over the final year of each run
 COMPARED = [
@@ -84,24 +87,67 @@ def _summarise_run(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame]:
     return run_summary(table, spec.params["n_citizens"]), table[TRAJECTORY]
 
 
+def load_posterior(path: Path) -> pd.DataFrame:
+    """A posterior sample written by ``coauthor-sim calibrate``: one row per draw, one column
+    per calibrated uncertain parameter."""
+    try:
+        sample = pd.read_csv(path)
+    except (OSError, ValueError) as err:
+        raise ScenarioError(f"{path}: cannot read the posterior sample: {err}") from None
+    bad = [c for c in sample.columns if c not in SPECS or SPECS[c].group != "uncertainty"]
+    if bad or sample.empty:
+        raise ScenarioError(f"{path}: a posterior sample needs rows and only uncertainty "
+                            f"parameters as columns (found {bad or 'no rows'})")  # fmt: skip
+    return sample
+
+
+def posterior_draws(sample: pd.DataFrame, replications: int, seed: int) -> list[int]:
+    """Which posterior row each replication uses: drawn with replacement, from a stream
+    spawned off the experiment seed (separate from the run seeds)."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
+    return rng.integers(len(sample), size=replications).tolist()
+
+
 def run_comparison(
     scenarios: list[Scenario],
     replications: int = 30,
     seed: int = 1,
     *,
+    posterior: pd.DataFrame | None = None,
     jobs: int | None = None,
     executor: Executor | None = None,
     progress: bool = True,
 ) -> Comparison:
     """Run every scenario under the same ``replications`` seeds and compare them with the
-    first scenario (the baseline)."""
+    first scenario (the baseline).
+
+    With a ``posterior`` sample, replication r of every scenario also shares one draw of the
+    calibrated parameters, so intervals include parameter uncertainty; a scenario that sets
+    such a parameter differently from the baseline (a stress test) keeps its own value.
+    """
     seeds = replication_seeds(seed, replications)
+    draws = posterior_draws(posterior, replications, seed) if posterior is not None else None
+    baseline = scenarios[0].params
+
+    def params_for(s: Scenario, r: int) -> dict[str, Any]:
+        values = dict(s.params)
+        if draws is not None:
+            row = posterior.iloc[draws[r]]
+            for name in posterior.columns:
+                if s.params[name] == baseline[name]:
+                    values[name] = SPECS[name].check(row[name].item())
+        return values
+
     specs = [
         RunSpec(
             key=f"{s.name}/{r}",
-            params=dict(s.params),
+            params=params_for(s, r),
             seed=run_seed,
-            labels={"scenario": s.name, "replication": r},
+            labels={
+                "scenario": s.name,
+                "replication": r,
+                **({"posterior_draw": draws[r]} if draws is not None else {}),
+            },
         )
         for s in scenarios
         for r, run_seed in enumerate(seeds)
@@ -138,6 +184,8 @@ def run_comparison(
         differences=stats.differences(runs, outcomes, baseline),
         cost_effectiveness=stats.cost_effectiveness(runs, baseline),
         settings={
+            "posterior_draws": len(set(draws)) if draws is not None else 0,
+            "posterior_size": len(posterior) if posterior is not None else 0,
             "replications": replications,
             "seed": seed,
             "summary_months": SUMMARY_MONTHS,

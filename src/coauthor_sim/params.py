@@ -243,6 +243,10 @@ _SPECS: tuple[Spec, ...] = (
        "Spare capacity (capacity minus need) a citizen must have to engage.",
        reason="Deprivation acts on entering volunteering, not on frequency (Citizenship Survey "
        "2009/10, via poverty.org.uk; NCVO barriers); value hand-tuned, to be calibrated."),
+    _p("control_mean", "uncertainty", 0.35, 0.05, 0.95, "control units",
+       "Average starting control over decisions (higher in favourable contexts).",
+       reason="Modelling judgement, calibrated against the share who feel able to influence "
+       "local decisions (Community Life Survey online series, about a quarter)."),
     _p("voice_rate", "uncertainty", 0.05, 0.0, 1.0, "per month",
        "Monthly chance of voicing priorities for a citizen with full control and capacity.",
        reason="Hand-tuned so about 35% voice priorities in 12 months (CLS online civic "

@@ -37,7 +37,7 @@ TABLES = {
     "run": "run",
 }
 GROUP_TABLE = {group: table for table, group in TABLES.items()}
-TOP_LEVEL = ("description", "extends")
+TOP_LEVEL = ("description", "extends", "posterior")
 
 
 class ScenarioError(ValueError):
@@ -53,6 +53,7 @@ class Scenario:
     description: str
     params: Parameters
     chain: tuple[Path, ...]  # this file first, then the files it extends, in order
+    posterior: Path | None = None  # sample of calibrated parameters, from the chain if any
 
     @property
     def summary(self) -> str:
@@ -110,7 +111,7 @@ def _unknown_top_level(key: str) -> str:
     close = difflib.get_close_matches(key, options, n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     allowed = ", ".join(f"[{t}]" for t in TABLES)
-    return f"unknown key or table '{key}'{hint} (allowed: description, extends, {allowed})"
+    return f"unknown key or table '{key}'{hint} (allowed: {', '.join(TOP_LEVEL)}, {allowed})"
 
 
 def _check_key(path: Path, table: str, name: str, value: Any) -> Any:
@@ -145,12 +146,17 @@ def _parent_path(path: Path, extends: str) -> Path:
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load, merge (following ``extends``) and validate a scenario file.
 
+    A file may name a ``posterior``: a CSV sample of calibrated uncertain parameters (written
+    by ``coauthor-sim calibrate``) that comparisons draw their runs from; the nearest file in
+    the ``extends`` chain that names one decides.
+
     ``overrides`` (e.g. from the command line) are applied last and validated the same way.
     """
     path = Path(path)
     chain: list[Path] = []
     layers: list[dict[str, Any]] = []
     description = None
+    posterior: Path | None = None
     current: Path | None = path
     while current is not None:
         resolved = current.resolve()
@@ -162,6 +168,13 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         chain.append(current)
         if description is None:
             description = data["description"]
+        if posterior is None and "posterior" in data:
+            posterior = current.parent / data["posterior"]
+            if not posterior.is_file():
+                raise ScenarioError(
+                    f"{_where(current)}: posterior = {data['posterior']!r}, but {posterior} "
+                    "does not exist (run coauthor-sim calibrate ... --write-scenario)"
+                )
         parent = data.get("extends")
         current = _parent_path(current, parent) if parent else None
         if current is not None and not current.is_file():
@@ -175,7 +188,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         params = resolve({**merged, **(overrides or {})})
     except ParameterError as err:
         raise ScenarioError(f"{_where(path)}: {err}") from None
-    return Scenario(path.stem, path, description.strip(), params, tuple(chain))
+    return Scenario(path.stem, path, description.strip(), params, tuple(chain), posterior)
 
 
 def find_scenarios(folder: str | Path) -> list[Path]:

@@ -222,7 +222,7 @@ def init_citizens(
                        p.older_share])  # fmt: skip
     age = rng.choice(3, size=n, p=shares / shares.sum()).astype(np.int8)
     capacity = beta_with_mean(rng, 0.3 + 0.5 * context, 8.0)
-    control = beta_with_mean(rng, 0.15 + 0.4 * context, 6.0)
+    control = beta_with_mean(rng, p.control_mean + 0.4 * (context - 0.5), 6.0)
     willingness = beta_with_mean(rng, np.full(n, p.willingness_mean), 4.0)
     need = beta_with_mean(rng, 0.1 + 0.2 * (1 - context), 6.0)
     engaged = rng.random(n) < 0.5 * willingness * capacity

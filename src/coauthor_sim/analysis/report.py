@@ -249,9 +249,11 @@ small {{ color: #555; }}
 <div class="caveat"><b>How to read this.</b> These are projections of a simulation model whose
 mechanisms are hypotheses drawn from the Policy Commission report, not forecasts. Results are
 averages over the final year of each run, with 95% confidence intervals that describe the
-model's randomness across replications (each scenario used the same seeds). They do not yet
-include uncertainty about the model's parameters. Read differences between scenarios, not
-levels, and read them together with the mechanisms described in docs/levers.md.</div>
+model's randomness across replications (each scenario used the same seeds), and
+{esc(result.settings.get("uncertainty", "uncertain parameters fixed"))}; where they are fixed,
+the intervals leave out what we do not know about the parameters. Read differences between
+scenarios, not levels, and read them together with the mechanisms described in
+docs/levers.md.</div>
 <h2>Scenarios</h2>
 {_table(["scenario", "description"], scen_rows)}
 <h2>Results</h2>
