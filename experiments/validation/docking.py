@@ -28,32 +28,15 @@ realisations at 24 mean degrees takes about a quarter of an hour; 60 realisation
 from __future__ import annotations
 
 import argparse
-import textwrap
 import time
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from coauthor_sim import docking
 from coauthor_sim.provenance import manifest, write_json
+from coauthor_sim.validation import plot_granovetter, plot_watts
 
-GRANOVETTER_SOURCE = (
-    "Source of the experiment: Granovetter, M. (1978). Threshold models of collective "
-    "behavior. American Journal of Sociology 83(6): 1420-1443, fig. 2 (N = 100, mean threshold "
-    "25). Curves: coauthor_sim's engagement rule (update_engagement in its limiting "
-    "configuration) on a complete graph with count exposure."
-)
-WATTS_SOURCE = (
-    "Source of the experiment: Watts, D. J. (2002). A simple model of global cascades on "
-    "random networks. PNAS 99(9): 5766-5771, fig. 1 (Erdos-Renyi graphs, one random initial "
-    "adopter). Points: coauthor_sim's engagement rule (update_engagement in its limiting "
-    "configuration) with fractional exposure."
-)
 REPORT_Z = (1.0, 3.0, 5.0, 6.0, 7.0, 8.0)
 
 
@@ -77,116 +60,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def _caption(fig: plt.Figure, text: str) -> None:
-    """Wrapped caption under the axes."""
-    fig.text(0.01, 0.01, textwrap.fill(text, 120), fontsize=7.5, va="bottom", ha="left")
-
-
-def plot_granovetter(table: pd.DataFrame, critical: float, jump: float, path: Path) -> None:
-    """Participation against sigma: docking curve, sampled crowds, Granovetter's calculation."""
-    fig, ax = plt.subplots(figsize=(8, 5.6))
-    fig.subplots_adjust(bottom=0.25)
-    if "sampled_mean" in table:
-        ax.fill_between(
-            table["sigma"],
-            table["sampled_q10"],
-            table["sampled_q90"],
-            color="tab:orange",
-            alpha=0.2,
-            step="mid",
-            label="sampled crowds, 10-90% range",
-        )
-        ax.plot(
-            table["sigma"], table["sampled_mean"], color="tab:orange", label="sampled crowds, mean"
-        )
-    ax.plot(
-        table["sigma"],
-        table["mean_field"],
-        "k--",
-        lw=1,
-        label="Granovetter's continuous calculation r <- N F(r)",
-    )
-    ax.step(
-        table["sigma"],
-        table["quantile"],
-        where="mid",
-        color="tab:blue",
-        lw=2,
-        label="docked model, quantile thresholds",
-    )
-    ax.axvline(critical, color="grey", lw=1, ls=":")
-    ax.annotate(
-        f"critical sigma {critical:.2f}\n(paper: 12.2)",
-        (critical, 50),
-        xytext=(critical - 7.5, 40),
-        arrowprops={"arrowstyle": "->"},
-        fontsize=8,
-    )
-    ax.annotate(
-        f"docked jump {jump:.2f}",
-        (jump, 30),
-        xytext=(jump + 2, 25),
-        arrowprops={"arrowstyle": "->"},
-        fontsize=8,
-    )
-    ax.set_xlabel("standard deviation of thresholds, sigma (mean threshold 25)")
-    ax.set_ylabel("final number taking part (of N = 100)")
-    ax.set_xlim(0, table["sigma"].max())
-    ax.set_ylim(-2, 102)
-    ax.legend(loc="upper left", fontsize=8)
-    ax.set_title("Granovetter (1978): riot size against spread of thresholds")
-    _caption(
-        fig,
-        GRANOVETTER_SOURCE
-        + " Quantile thresholds: mean + sigma * Phi^-1((i - 0.5)/N). Sampled crowds draw "
-        "thresholds from N(25, sigma^2), the same standard normal draws at every sigma. The "
-        "docked jump lies right of 12.2 because whole people must reach a threshold.",
-    )
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-
-
-def plot_watts(
-    table: pd.DataFrame, window: tuple[float, float] | None, n: int, phi: float, path: Path
-) -> None:
-    """Frequency and mean size of global cascades against mean degree, window shaded."""
-    fig, ax = plt.subplots(figsize=(8, 5.6))
-    fig.subplots_adjust(bottom=0.25)
-    if window is not None:
-        ax.axvspan(
-            *window,
-            color="tab:green",
-            alpha=0.12,
-            label=f"analytic cascade window {window[0]:.2f} < z < {window[1]:.2f}",
-        )
-    ax.plot(
-        table["z"], table["frequency"], "o-", color="tab:blue", label="frequency of global cascades"
-    )
-    ax.plot(
-        table["z"],
-        table["mean_global_size"],
-        "^--",
-        color="tab:red",
-        label="mean size of global cascades",
-    )
-    ax.set_xlabel("mean degree z")
-    ax.set_ylabel("frequency / size (share of nodes)")
-    ax.set_xlim(0, table["z"].max() + 0.5)
-    ax.set_ylim(-0.02, 1.05)
-    ax.legend(loc="upper right", fontsize=8)
-    reps = int(table["realisations"].iloc[0])
-    ax.set_title(f"Watts (2002): global cascades, phi = {phi}, n = {n:,}, {reps} runs per z")
-    _caption(
-        fig,
-        WATTS_SOURCE
-        + f" A cascade is global when it reaches at least {docking.GLOBAL_SHARE:.0%} of the "
-        "nodes; mean size is over global cascades only. Window: z P(Poisson(z) <= K - 2) > 1 "
-        "with K = floor(1/phi).",
-    )
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Compute both docking experiments and write CSVs, PNGs and a manifest."""
     args = parse_args(argv)
@@ -199,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     critical = docking.granovetter_critical_sigma()
     jump = docking.granovetter_jump_sigma()
     gran.to_csv(args.out / "granovetter.csv", index=False)
-    plot_granovetter(gran, critical, jump, args.out / "granovetter.png")
+    plot_granovetter(gran, critical, jump).savefig(args.out / "granovetter.png", dpi=130)
     timings["granovetter_seconds"] = round(time.perf_counter() - start, 2)
     print(f"Granovetter: critical sigma (continuous) {critical:.3f}, docked jump {jump:.3f}")
 
@@ -210,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     window = docking.watts_window(args.phi)
     watts.to_csv(args.out / "watts.csv", index=False)
-    plot_watts(watts, window, args.n, args.phi, args.out / "watts.png")
+    plot_watts(watts, window, args.n, args.phi).savefig(args.out / "watts.png", dpi=130)
     timings["watts_seconds"] = round(time.perf_counter() - start, 2)
     print(f"Watts: analytic window {window}")
     print(watts[watts["z"].isin(REPORT_Z)].to_string(index=False))

@@ -441,6 +441,21 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Regenerate docs/validation.md: docking and the calibrated baseline against targets."""
+    from .validation import write_validation
+
+    if args.realisations < 1 or args.replications < 2:
+        raise UsageError("--realisations must be at least 1 and --replications at least 2")
+    path = write_validation(
+        Path(args.out), realisations=args.realisations, replications=args.replications,
+        seed=args.seed, jobs=args.jobs, scenario=scenario_path(args.scenario, args.dir),
+        targets_path=Path(args.targets),
+    )  # fmt: skip
+    print(f"wrote {path} and its pictures in {Path(args.out) / 'img'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coauthor-sim",
@@ -526,6 +541,17 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
     cal.add_argument("--retry-failed", action="store_true", help=argparse.SUPPRESS)
     cal.set_defaults(func=cmd_calibrate)
+
+    val = sub.add_parser("validate", help="regenerate docs/validation.md")
+    val.add_argument("--out", default="docs", help="folder for validation.md and img/ (docs)")
+    val.add_argument("--scenario", default="status_quo", help="calibrated baseline scenario")
+    val.add_argument("--targets", default="data/targets.toml", help="targets file")
+    val.add_argument("--realisations", type=int, default=40, help="docking runs per point (40)")
+    val.add_argument("--replications", type=int, default=30, help="baseline runs (30)")
+    val.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    val.add_argument("--jobs", type=int, help="local processes (default: all cores)")
+    val.add_argument("--dir", default="scenarios", help="folder of scenario files")
+    val.set_defaults(func=cmd_validate)
 
     results = sub.add_parser("results", help="work with a sweep's results")
     rsub = results.add_subparsers(dest="results_command", required=True)
