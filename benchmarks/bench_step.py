@@ -65,7 +65,7 @@ def model_params(n: int, steps: int) -> dict:
     return {
         "n_citizens": n,
         "n_neighbourhoods": max(20, n // 500),
-        "n_servants": n // 100,
+        "servants_per_1000": 10.0,
         "mean_degree": 10.0,
         "steps": max(steps + 1, 1),
     }

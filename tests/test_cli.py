@@ -53,7 +53,11 @@ def test_same_seed_same_csv(tmp_path):
         (["--set", "co_production=2"], ["co_production", "2"]),
         (["--set", "co_productoin=0.2"], ["did you mean 'co_production'"]),
         (["--set", "network_kind=lattice"], ["network_kind", "lattice"]),
-        (["--set", "n_servants=900", "--citizens", "100"], ["n_servants", "n_citizens"]),
+        (["--set", "servants_per_1000=2000"], ["servants_per_1000", "2000", "0 to 1000"]),
+        (
+            ["--set", "n_neighbourhoods=900", "--citizens", "100"],
+            ["n_neighbourhoods", "n_citizens"],
+        ),
         (["--set", "novalue"], ["key=value"]),
         (["--steps", "ten"], ["invalid int value"]),
     ],

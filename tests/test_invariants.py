@@ -116,7 +116,6 @@ def parameter_sets(draw) -> dict:
     values = {name: draw(in_range(spec, SMALL_RANGES.get(name))) for name, spec in SPECS.items()}
     n = values["n_citizens"]
     values["n_neighbourhoods"] = draw(st.integers(5, min(20, n)))
-    values["n_servants"] = draw(st.integers(0, n))
     values["mean_degree"] = draw(st.floats(2.0, min(50.0, n - 1)))  # < n_citizens
     values["older_share"] = draw(st.floats(0.0, 1.0 - values["young_share"]))
     values["bridging_share"] = draw(st.one_of(st.just(0.0), st.floats(0.0, 1.0)))
@@ -125,9 +124,8 @@ def parameter_sets(draw) -> dict:
 
 # Companions that make an in-range value of one parameter valid together with the others.
 COMPANIONS = {
-    "n_citizens": {"n_neighbourhoods": 5, "n_servants": 0, "mean_degree": 2.0},
+    "n_citizens": {"n_neighbourhoods": 5, "mean_degree": 2.0},
     "n_neighbourhoods": {"n_citizens": 5_000_000},
-    "n_servants": {"n_citizens": 5_000_000},
     "young_share": {"older_share": 0.0},
     "older_share": {"young_share": 0.0},
 }
@@ -188,7 +186,8 @@ def test_invariants_hold_every_month(params, seed):
     constant agent counts and a Gini in [0, 1] after every month of any valid model."""
     model = CoauthorModel(seed=seed, **params)
     counts = agent_counts(model)
-    assert counts == (params["n_citizens"], params["n_servants"], params["n_providers"])
+    servants = round(params["servants_per_1000"] * params["n_citizens"] / 1000)
+    assert counts == (params["n_citizens"], servants, params["n_providers"])
     check_month(model, counts)
     for _ in range(params["steps"]):
         model.step()
@@ -252,12 +251,11 @@ def test_resolve_rejects_out_of_range_values_naming_the_parameter(data, name):
         resolve({name: value})
 
 
-@given(n=st.integers(10, 1000), extra=st.integers(1, 1000), which=st.sampled_from(
-    ["n_servants", "n_neighbourhoods"]))  # fmt: skip
-def test_resolve_rejects_more_servants_or_places_than_citizens(n, extra, which):
+@given(n=st.integers(10, 1000), extra=st.integers(1, 1000))
+def test_resolve_rejects_more_places_than_citizens(n, extra):
     """Parameters valid alone but not together are rejected, naming the parameter."""
-    with pytest.raises(ParameterError, match=which):
-        resolve({"n_citizens": n, "n_neighbourhoods": 5, "n_servants": 0, which: n + extra})
+    with pytest.raises(ParameterError, match="n_neighbourhoods"):
+        resolve({"n_citizens": n, "n_neighbourhoods": n + extra})
 
 
 def test_resolve_rejects_unknown_names_with_a_hint():

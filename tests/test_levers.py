@@ -20,7 +20,7 @@ from coauthor_sim.scenario import load_scenario
 STATUS_QUO = dict(
     load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "status_quo.toml").params
 )
-SIZE = {"n_citizens": 600, "n_neighbourhoods": 10, "n_servants": 8}
+SIZE = {"n_citizens": 600, "n_neighbourhoods": 10, "servants_per_1000": 13.0}
 
 
 def pair(lever: str, value, months: int = 1, seed: int = 5, **extra):

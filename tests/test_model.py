@@ -28,10 +28,10 @@ def test_defaults_build_and_run():
 def test_agent_counts_and_types():
     model = CoauthorModel(seed=1, **SMALL)
     assert len(model.agents_by_type[Citizen]) == 300
-    assert len(model.agents_by_type[PublicServant]) == model.p.n_servants
+    assert len(model.agents_by_type[PublicServant]) == 3  # 10 per 1,000 of 300 citizens
     assert len(model.agents_by_type[Provider]) == model.p.n_providers
     model.run()
-    assert len(model.agents) == 300 + model.p.n_servants + model.p.n_providers
+    assert len(model.agents) == 300 + 3 + model.p.n_providers
 
 
 def test_citizen_face_reads_and_writes_the_arrays():
@@ -127,7 +127,8 @@ def test_same_seed_same_table_across_processes(tmp_path):
         ({"n_citizens": -5}, ["n_citizens", "-5", "10"]),
         ({"co_production": 1.5}, ["co_production", "1.5", "0 to 1"]),
         ({"network_kind": "lattice"}, ["network_kind", "lattice", "small_world"]),
-        ({"n_servants": 5000}, ["n_servants", "5000", "n_citizens"]),
+        ({"servants_per_1000": 5000}, ["servants_per_1000", "5000", "0 to 1000"]),
+        ({"n_neighbourhoods": 5000}, ["n_neighbourhoods", "5000", "n_citizens"]),
         ({"n_citizens": 2.5}, ["n_citizens", "2.5", "integer"]),
         ({"collect_agents": "yes"}, ["collect_agents", "true or false"]),
         ({"prevention_share": float("nan")}, ["prevention_share", "nan"]),

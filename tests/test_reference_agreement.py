@@ -35,7 +35,7 @@ from coauthor_sim.outcomes import OUTCOME_NAMES
 
 RTOL, ATOL = 1e-9, 1e-12
 MONTHS = 24  # crosses the provider reviews at months 12 and 24
-SMALL = {"n_citizens": 300, "n_neighbourhoods": 10, "n_servants": 5, "steps": MONTHS}
+SMALL = {"n_citizens": 300, "n_neighbourhoods": 10, "servants_per_1000": 16.7, "steps": MONTHS}
 
 # Every lever away from its default, so every mechanism runs (community money, capacity
 # building, pooled money, outcome contracts, learning, inclusive deliberation, local control).
@@ -64,7 +64,7 @@ SCARCITY = {
     "shock_step": 6,
     "learning": 0.5,
     "plural_provision": 0.7,
-    "n_servants": 12,  # more servants than neighbourhoods: the other coverage layout
+    "servants_per_1000": 40.0,  # 12 servants, more than neighbourhoods: the other layout
 }
 
 

@@ -45,7 +45,7 @@ seed = 3
 replications = 2
 [fixed]
 n_citizens = 120
-n_servants = 2
+servants_per_1000 = 16.0
 steps = 14
 [design]
 kind = "full_factorial"
@@ -99,12 +99,12 @@ samples = 10
 [uncertainties]
 need_growth = {low = 0.05, high = 0.1}
 [population]
-n_servants = {low = 1, high = 9}
+n_providers = {low = 2, high = 9}
 """, "lhs"))  # fmt: skip
     growth = sorted(p.values["need_growth"] for p in lhs.points)
     strata = np.floor((np.array(growth) - 0.05) / 0.005).astype(int)
     assert sorted(strata) == list(range(10))  # one point per stratum
-    assert all(isinstance(p.values["n_servants"], int) for p in lhs.points)
+    assert all(isinstance(p.values["n_providers"], int) for p in lhs.points)
     sobol = load_experiment(experiment_file(tmp_path, """
 description = "sobol"
 scenario = "status_quo"
@@ -145,7 +145,7 @@ self_help_rate = {low = 0.05, high = 0.15}
         (BASIC.replace("every = 6", "every = -1"), ["every"]),
         (BASIC.replace('"engagement_rate"]', '"engagment_rate"]'),
          ["engagment_rate", "engagement_rate"]),
-        (BASIC.replace("n_servants = 2", "n_servants = 500"), ["n_servants", "n_citizens"]),
+        (BASIC.replace("steps = 14", "n_neighbourhoods = 500"), ["n_neighbourhoods", "n_citizens"]),
         (BASIC + "\nbogus = 1\n", ["bogus"]),
         (BASIC.replace("[design]", "[design\n"), ["line"]),
     ],
@@ -194,7 +194,7 @@ def test_changed_experiment_is_refused_on_an_existing_folder(tmp_path):
 
 
 SLOW = BASIC.replace("replications = 2", "replications = 8").replace(
-    "n_citizens = 120\nn_servants = 2\nsteps = 14", "n_citizens = 2000\nsteps = 60"
+    "n_citizens = 120\nservants_per_1000 = 16.0\nsteps = 14", "n_citizens = 2000\nsteps = 60"
 )
 
 

@@ -98,11 +98,13 @@ _SPECS: tuple[Spec, ...] = (
        reason="Modelling judgement: four neighbourhoods per deprivation fifth. Each stands for a "
        "small area but holds far fewer people than an English LSOA (about 1,500 residents, "
        "IoD2019)."),
-    _p("n_servants", "population", 10, 0, 1_000_000, "servants",
-       "Number of public servants (any sector) working in the locality.",
+    _p("servants_per_1000", "population", 10.0, 0.0, 1000.0, "servants per 1,000 citizens",
+       "Public servants (any sector) working in the locality, per 1,000 citizens; the count is "
+       "rounded to a whole number of servants.",
        reason="Modelling judgement (one servant per 100 citizens), not from workforce data. "
-       "Servants work in neighbourhoods in turn, so with fewer servants than neighbourhoods some "
-       "have none."),
+       "Given per head so that a policy means the same at every model size. Servants share "
+       "their time between neighbourhoods when there are fewer servants than "
+       "neighbourhoods."),
     _p("n_providers", "population", 12, 2, 10_000, "providers",
        "Number of support providers; a third (at least one) do preventative work.",
        reason="Modelling judgement: a few providers of each kind, each serving several "
@@ -521,11 +523,11 @@ def resolve(overrides: Mapping[str, Any] | None = None) -> Parameters:
 def _check_together(v: dict[str, Any]) -> None:
     """Constraints that involve more than one parameter."""
     n = v["n_citizens"]
-    for name in ("n_servants", "n_neighbourhoods"):
-        if v[name] > n:
-            raise ParameterError(
-                f"{name} = {v[name]} is not allowed: expected at most n_citizens ({n})"
-            )
+    if v["n_neighbourhoods"] > n:
+        raise ParameterError(
+            f"n_neighbourhoods = {v['n_neighbourhoods']} is not allowed: expected at most "
+            f"n_citizens ({n})"
+        )
     if v["mean_degree"] >= n:
         raise ParameterError(
             f"mean_degree = {v['mean_degree']} is not allowed: expected less than n_citizens ({n})"

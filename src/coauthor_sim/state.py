@@ -248,6 +248,11 @@ def init_citizens(
     return state, deprivation
 
 
+def servant_count(p: Parameters) -> int:
+    """Number of public servants: ``servants_per_1000`` per 1,000 citizens, rounded."""
+    return round(p.servants_per_1000 * p.n_citizens / 1000.0)
+
+
 def servant_coverage(n_servants: int, n_hood: int) -> np.ndarray:
     """Which neighbourhoods each servant covers, as shares of its time (rows sum to 1).
 
@@ -269,7 +274,7 @@ def servant_coverage(n_servants: int, n_hood: int) -> np.ndarray:
 def init_servants(p: Parameters, rng: np.random.Generator, n_hood: int) -> ServantState:
     """Servants spread over neighbourhoods; each splits its new-role time unevenly. Skills
     start untrained (mean 0.4); training raises them month by month."""
-    s = p.n_servants
+    s = servant_count(p)
     sector = rng.choice(3, size=s, p=[0.7, 0.1, 0.2]).astype(np.int8)
     mix = rng.dirichlet(np.full(4, 2.0), size=s) if s else np.zeros((0, 4))
     skills = beta_with_mean(rng, np.full((s, 4), UNTRAINED_SKILL), 10.0)
