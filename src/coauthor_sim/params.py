@@ -461,6 +461,14 @@ def closest_name(name: str) -> str | None:
     return match[0] if match else None
 
 
+def unknown_key(name: str, where: str = "") -> str:
+    """Message for a name that is no parameter: where it was found and the closest valid
+    name, e.g. "unknown key 'co_productoin' in [levers]; did you mean 'co_production'?"."""
+    hint = closest_name(name)
+    place = f" in {where}" if where else ""
+    return f"unknown key '{name}'{place}" + (f"; did you mean '{hint}'?" if hint else "")
+
+
 class Parameters(Mapping[str, Any]):
     """A complete, validated, read-only set of parameter values.
 
@@ -512,9 +520,7 @@ def resolve(overrides: Mapping[str, Any] | None = None) -> Parameters:
     for name, value in (overrides or {}).items():
         spec = SPECS.get(name)
         if spec is None:
-            hint = closest_name(name)
-            extra = f"; did you mean {hint!r}?" if hint else ""
-            raise ParameterError(f"unknown parameter {name!r}{extra}")
+            raise ParameterError(unknown_key(name).replace("unknown key", "unknown parameter"))
         values[name] = spec.check(value)
     _check_together(values)
     return Parameters(values)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .params import SPECS, ParameterError, Parameters, closest_name, resolve
+from .params import SPECS, ParameterError, Parameters, resolve, unknown_key
 
 TABLES = {
     "population": "population",
@@ -117,9 +117,7 @@ def _unknown_top_level(key: str) -> str:
 def _check_key(path: Path, table: str, name: str, value: Any) -> Any:
     spec = SPECS.get(name)
     if spec is None:
-        hint = closest_name(name)
-        extra = f"; did you mean '{hint}'?" if hint else ""
-        raise ScenarioError(f"{_where(path)}: unknown key '{name}' in [{table}]{extra}")
+        raise ScenarioError(f"{_where(path)}: {unknown_key(name, f'[{table}]')}")
     if GROUP_TABLE[spec.group] != table:
         raise ScenarioError(
             f"{_where(path)}: '{name}' belongs in [{GROUP_TABLE[spec.group]}], not [{table}]"

@@ -68,6 +68,17 @@ def summarise(runs: pd.DataFrame, outcomes: list[str], by: str = "scenario") -> 
     return pd.DataFrame(rows)
 
 
+def _pairs(runs: pd.DataFrame, baseline: str, by: str, pair: str):
+    """For each group other than ``baseline``: its name, its runs and the baseline's runs,
+    both indexed by ``pair`` and limited to the pairs they share."""
+    base = runs[runs[by] == baseline].set_index(pair)
+    for group, frame in runs.groupby(by, sort=False):
+        if group != baseline:
+            frame = frame.set_index(pair)
+            common = frame.index.intersection(base.index)
+            yield group, frame.loc[common], base.loc[common]
+
+
 def differences(
     runs: pd.DataFrame,
     outcomes: list[str],
@@ -79,18 +90,11 @@ def differences(
     """Paired difference of every group from ``baseline`` for every outcome, with confidence
     intervals, p-values, Benjamini-Hochberg adjusted p-values over the whole table, and
     whether each difference is significant at false discovery rate ``alpha``."""
-    base = runs[runs[by] == baseline].set_index(pair)
     rows = []
-    for group, frame in runs.groupby(by, sort=False):
-        if group == baseline:
-            continue
-        frame = frame.set_index(pair)
-        common = frame.index.intersection(base.index)
+    for group, frame, base in _pairs(runs, baseline, by, pair):
         for outcome in outcomes:
-            result = paired_difference(
-                frame.loc[common, outcome].to_numpy(), base.loc[common, outcome].to_numpy()
-            )
-            rows.append({by: group, "outcome": outcome, **result, "n_pairs": len(common)})
+            result = paired_difference(frame[outcome].to_numpy(), base[outcome].to_numpy())
+            rows.append({by: group, "outcome": outcome, **result, "n_pairs": len(frame)})
     table = pd.DataFrame(rows)
     if table.empty:
         return table
@@ -114,19 +118,14 @@ def cost_effectiveness(
     interval above zero); a scenario that saves money and loses well-being, or gains nothing,
     is not given a ratio that would read as a price. Its bootstrap interval resamples pairs.
     """
-    base = runs[runs[by] == baseline].set_index(pair)
     rows = []
-    for group, frame in runs.groupby(by, sort=False):
-        if group == baseline:
-            continue
-        frame = frame.set_index(pair)
-        common = frame.index.intersection(base.index)
-        dc = frame.loc[common, cost].to_numpy() - base.loc[common, cost].to_numpy()
-        dw = frame.loc[common, gain].to_numpy() - base.loc[common, gain].to_numpy()
+    for group, frame, base in _pairs(runs, baseline, by, pair):
+        dc = frame[cost].to_numpy() - base[cost].to_numpy()
+        dw = frame[gain].to_numpy() - base[gain].to_numpy()
         c_mean, c_low, c_high = mean_ci(dc)
         w_mean, w_low, w_high = mean_ci(dw)
         ratio, r_low, r_high = float("nan"), float("nan"), float("nan")
-        if len(common) >= 2 and w_low > 0:
+        if len(frame) >= 2 and w_low > 0:
             ratio = c_mean / w_mean
             boot = stats.bootstrap(
                 (dc, dw), lambda c, w: np.mean(c) / np.mean(w), paired=True,

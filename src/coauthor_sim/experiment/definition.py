@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from ..outcomes import OUTCOME_NAMES
-from ..params import SPECS, ParameterError, closest_name, resolve
+from ..params import SPECS, ParameterError, closest_name, resolve, unknown_key
 from ..scenario import GROUP_TABLE, TABLES, Scenario, ScenarioError, load_scenario
 from .design import DESIGNS, Factor, Point, full_factorial, latin_hypercube, sobol_matrices
 from .runner import RunSpec, child_seed
@@ -163,9 +163,7 @@ def load_experiment(path: str | Path) -> Experiment:
     fixed = _want(path, data, "fixed", dict, "a table [fixed] of parameter values", {})
     for name in fixed:
         if name not in SPECS:
-            hint = closest_name(name)
-            raise _fail(path, f"unknown key '{name}' in [fixed]"
-                        + (f"; did you mean '{hint}'?" if hint else ""))  # fmt: skip
+            raise _fail(path, unknown_key(name, "[fixed]"))
     try:
         scenario = load_scenario(scenario_file, fixed)
     except ScenarioError as err:
@@ -246,9 +244,7 @@ def _factors(path: Path, data: dict, kind: str, sampled: bool) -> list[Factor]:
         for name, spec_value in entries.items():
             spec = SPECS.get(name)
             if spec is None:
-                hint = closest_name(name)
-                raise _fail(path, f"unknown key '{name}' in [{table}]"
-                            + (f"; did you mean '{hint}'?" if hint else ""))  # fmt: skip
+                raise _fail(path, unknown_key(name, f"[{table}]"))
             if GROUP_TABLE[spec.group] != table:
                 raise _fail(path, f"'{name}' belongs in [{GROUP_TABLE[spec.group]}], "
                             f"not [{table}]")  # fmt: skip
@@ -293,9 +289,7 @@ def _explicit_points(path: Path, data: dict, factors: list[Factor]) -> list[Poin
         for name, value in row.items():
             spec = SPECS.get(name)
             if spec is None:
-                hint = closest_name(name)
-                raise _fail(path, f"unknown key '{name}' in [[points]] number {k}"
-                            + (f"; did you mean '{hint}'?" if hint else ""))  # fmt: skip
+                raise _fail(path, unknown_key(name, f"[[points]] number {k}"))
             try:
                 values[name] = spec.check(value)
             except ParameterError as err:
