@@ -456,6 +456,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_viz(args: argparse.Namespace) -> int:
+    """Serve the browser app (its packages come with: pip install -e '.[app]')."""
+    try:
+        from .app import serve
+    except ImportError as err:
+        raise UsageError(f"the browser app needs: pip install -e '.[app]' ({err})") from None
+    return serve(args.host, args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coauthor-sim",
@@ -552,6 +561,13 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--jobs", type=int, help="local processes (default: all cores)")
     val.add_argument("--dir", default="scenarios", help="folder of scenario files")
     val.set_defaults(func=cmd_validate)
+
+    viz = sub.add_parser("viz", help="explore the model in a web browser")
+    viz.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free)")
+    viz.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: this computer only)"
+    )
+    viz.set_defaults(func=cmd_viz)
 
     results = sub.add_parser("results", help="work with a sweep's results")
     rsub = results.add_subparsers(dest="results_command", required=True)
