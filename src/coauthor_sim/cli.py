@@ -95,7 +95,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     work = params.steps * params.n_citizens
     from tqdm import tqdm
 
-    with tqdm(total=params.steps, unit="month", disable=work < PROGRESS_WORK) as bar:
+    with tqdm(
+        total=params.steps, unit="month", disable=True if work < PROGRESS_WORK else None
+    ) as bar:
         for _ in range(params.steps):
             model.step()
             bar.update()

@@ -117,7 +117,9 @@ def execute(
 
     specs = list(specs)
     jobs = default_jobs() if jobs is None else jobs
-    bar = tqdm(total=len(specs), desc=desc, unit="run", disable=not progress, smoothing=0.1)
+    # disable=None: shown on a terminal only, so logs and CI output stay readable
+    bar = tqdm(total=len(specs), desc=desc, unit="run", disable=None if progress else True,
+               smoothing=0.1)  # fmt: skip
     failed = 0
 
     def report(result: RunResult) -> RunResult:
