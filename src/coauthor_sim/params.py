@@ -116,10 +116,10 @@ _SPECS: tuple[Spec, ...] = (
        "most deprived fifth)."),
     _p("young_share", "population", 0.14, 0.0, 1.0, "share", "Share of citizens aged 16-24.",
        reason="Roughly the share of 16-24s among adults in England (ONS population estimates; "
-       "approximate, not in the targets file). Age is not yet used by any mechanism."),
+       "approximate, not in the targets file). Age sets how fast need grows (AGE_NEED_FACTOR)."),
     _p("older_share", "population", 0.24, 0.0, 1.0, "share", "Share of citizens aged 65+.",
        reason="Roughly the share of people aged 65+ among adults in England (ONS population "
-       "estimates; approximate, not in the targets file). Age is not yet used by any mechanism."),
+       "estimates; approximate, not in the targets file). Need grows fastest in this group."),
     # --- network ------------------------------------------------------------------------------
     _p("network_kind", "network", "neighbourhood_blocks", unit="",
        meaning="Generator of the social network.", choices=NETWORK_KINDS,
@@ -201,7 +201,7 @@ _SPECS: tuple[Spec, ...] = (
     _p("servant_training", "lever", 0.0, 0.0, 1.0, "intensity",
        "Condition 2: training that raises servants' skills; it costs money every month.",
        reason="Status quo: no training for the new roles. The range runs to full-intensity "
-       "training (cost: training_cost)."),
+       "training (cost: training_cost); skills then rise gradually (TRAINING_RATE a month)."),
     _p("connective_government", "lever", 0.2, 0.0, 1.0, "intensity",
        "Condition 3: quality of feedback from users that local government uses to judge "
        "providers (1 = providers' performance seen without error).",
@@ -214,7 +214,7 @@ _SPECS: tuple[Spec, ...] = (
        "asks it to intervene only on legal breach or safety concerns."),
     _p("intervention_trigger", "lever", 0.005, 0.0, 1.0, "crises per citizen per month",
        "Condition 4: the settlement's rule for when central government may step in.",
-       reason="Modelling judgement: about three times the status quo's crisis rate, so the "
+       reason="Modelling judgement: about four times the status quo's usual crisis rate, so the "
        "centre acts on a real deterioration, not on noise; reached under deep cuts."),
     _p("grant_per_citizen", "lever", 60.0, 0.0, 10_000.0, "GBP per citizen per month",
        "Central government grant to the locality.",
@@ -225,39 +225,42 @@ _SPECS: tuple[Spec, ...] = (
        "Average willingness to be actively involved (report's survey: almost half).",
        reason="Report's survey: almost half of young people surveyed were willing to be actively "
        "involved (LVQ Research, April 2011); CLS: about half want more say. Applied to all "
-       "adults, an assumption."),
+       "adults, an assumption. Calibrated: the status quo uses the ABC value (data/priors.toml)."),
     _p("threshold_scale", "uncertainty", 0.45, 0.0, 1.0, "share of ties",
        "Share of engaged ties a citizen with even odds of being willing (willingness 0.5) "
        "needs to see before joining; thresholds scale with the odds against willingness.",
-       reason="Threshold rule of Granovetter (1978) and Watts (2002); value hand-tuned with "
-       "spontaneous_rate and dropout_rate towards status-quo engagement of about 22% (CLS "
-       "monthly formal volunteering)."),
+       reason="Threshold rule of Granovetter (1978) and Watts (2002); default hand-tuned towards "
+       "monthly formal volunteering of about 22% (CLS). Calibrated: the status quo uses the ABC "
+       "value (data/priors.toml)."),
     _p("spontaneous_rate", "uncertainty", 0.01, 0.0, 1.0, "per month",
        "Chance per month that a fully willing citizen starts engaging without social cues.",
-       reason="Hand-tuned with threshold_scale and dropout_rate towards monthly formal "
-       "volunteering of about 22% (CLS online, 2016/17-2019/20); to be calibrated."),
+       reason="Default hand-tuned with threshold_scale and dropout_rate towards monthly formal "
+       "volunteering of about 22% (CLS online, 2016/17-2019/20). Calibrated: the status quo uses "
+       "the ABC value (data/priors.toml)."),
     _p("dropout_rate", "uncertainty", 0.05, 0.0, 1.0, "per month",
        "Chance per month that an engaged citizen stops.",
-       reason="Hand-tuned with the other engagement rates. Not tied to deprivation: volunteers "
-       "in deprived areas are as regular as others (Citizenship Survey 2009/10, via "
-       "poverty.org.uk)."),
+       reason="Not tied to deprivation: volunteers in deprived areas are as regular as others "
+       "(Citizenship Survey 2009/10, via poverty.org.uk). Default hand-tuned; calibrated: the "
+       "status quo uses the ABC value (data/priors.toml)."),
     _p("engagement_capacity_floor", "uncertainty", 0.25, 0.0, 1.0, "capacity units",
        "Spare capacity (capacity minus need) a citizen must have to engage.",
        reason="Deprivation acts on entering volunteering, not on frequency (Citizenship Survey "
-       "2009/10, via poverty.org.uk; NCVO barriers); value hand-tuned, to be calibrated."),
+       "2009/10, via poverty.org.uk; NCVO barriers). Default hand-tuned; calibrated: the status "
+       "quo uses the ABC value (data/priors.toml)."),
     _p("control_mean", "uncertainty", 0.35, 0.05, 0.95, "control units",
        "Average starting control over decisions (higher in favourable contexts).",
-       reason="Modelling judgement, calibrated against the share who feel able to influence "
-       "local decisions (Community Life Survey online series, about a quarter)."),
+       reason="Default a modelling judgement. Calibrated against the share who feel able to "
+       "influence local decisions (CLS online, about a quarter): the status quo uses the ABC "
+       "value (data/priors.toml)."),
     _p("voice_rate", "uncertainty", 0.05, 0.0, 1.0, "per month",
        "Monthly chance of voicing priorities for a citizen with full control and capacity.",
-       reason="Hand-tuned so about 35% voice priorities in 12 months (CLS online civic "
-       "participation 33-42%, 2015/16-2021/22); to be calibrated."),
+       reason="Default hand-tuned so about 35-40% voice priorities in 12 months (CLS online civic "
+       "participation 33-42%). Calibrated: the status quo uses the ABC value (data/priors.toml)."),
     _p("engaged_voice_boost", "uncertainty", 6.0, 0.0, 20.0, "multiplier",
        "How much more often citizens engaged in community action voice priorities.",
        reason="Modelling judgement: volunteering and civic participation go together in the "
-       "Community Life Survey; set so that consultation and activism nest within participation "
-       "at roughly the surveyed levels; to be calibrated."),
+       "Community Life Survey. Calibrated with voice_rate against participation, consultation "
+       "and activism: the status quo uses the ABC value (data/priors.toml)."),
     # --- uncertainties: need and crises ------------------------------------------------------
     _p("need_growth", "uncertainty", 0.08, 0.0, 0.5, "need units per month",
        "Speed at which unmet need grows in the least deprived context.",
@@ -390,8 +393,8 @@ _SPECS: tuple[Spec, ...] = (
        "the gap a month."),
     _p("community_action_effect", "uncertainty", 0.3, 0.0, 1.0, "share",
        "Largest reduction in engagement thresholds from dedicated community resources.",
-       reason="Modelling judgement: dedicated resources can at most halve the social proof "
-       "needed to join."),
+       reason="Modelling judgement: dedicated resources can cut the social proof needed to join "
+       "by at most about a third, so engagement under Local Public Support does not saturate."),
     _p("outcome_contract_effort", "uncertainty", 0.15, 0.0, 1.0, "share",
        "Extra effectiveness of providers paid by outcomes.",
        reason="Modelling judgement. For scale, the Peterborough SIB cut reconvictions by 8.4-9% "
@@ -403,8 +406,8 @@ _SPECS: tuple[Spec, ...] = (
     # --- uncertainties: well-being ------------------------------------------------------------
     _p("wellbeing_base", "uncertainty", 0.33, 0.0, 1.0, "well-being units",
        "Well-being target of a citizen with all needs met but no other resource.",
-       reason="Hand-tuned so status-quo mean life satisfaction is about 7.5 (ONS APS "
-       "2013/14-2018/19: 7.5-7.7; target band 7.45-7.75)."),
+       reason="Default hand-tuned towards mean life satisfaction of 7.5-7.7 (ONS APS "
+       "2013/14-2018/19). Calibrated: the status quo uses the ABC value (data/priors.toml)."),
     _p("wellbeing_need_weight", "uncertainty", 0.3, 0.0, 1.0, "well-being units",
        "Well-being lost when need is wholly unmet.",
        reason="Modelling judgement: the largest weight, so unmet need drives the low tail; tuned "
@@ -430,8 +433,8 @@ _SPECS: tuple[Spec, ...] = (
        "well-being but trials do not confirm it (Jenkinson et al. 2013)."),
     _p("wellbeing_disposition_sd", "uncertainty", 0.14, 0.0, 0.5, "well-being units",
        "Spread of citizens' personal set points (well-being not explained by the model).",
-       reason="Hand-tuned to the spread of life satisfaction (APS: 5-8% with LS 0-4; 74-80% with "
-       "LS 7-10)."),
+       reason="Default hand-tuned to the spread of life satisfaction (APS: 5-8% with LS 0-4). "
+       "Calibrated: the status quo uses the ABC value (data/priors.toml)."),
     _p("wellbeing_adjustment", "uncertainty", 0.2, 0.0, 1.0, "share per month",
        "Speed at which well-being moves towards its target.",
        reason="Modelling judgement: well-being recovers from shocks within months, in line with "
