@@ -13,7 +13,11 @@ The steps:
    never levers) by Latin hypercube, and run each ``replications`` times on the base scenario;
 2. for each point, average each target's outcome over its replications and compute the
    distance ``sum_t weight_t ((simulated_t - observed_t) / half-band_t)^2``;
-3. accept the ``accept`` share of points closest to the targets: that is the posterior sample.
+3. accept the ``accept`` share of points closest to the targets: that is the posterior sample;
+4. (refinement) run each accepted point again with more replications, and take as the best
+   point (written into the calibrated scenario) the one closest to the targets on those runs:
+   with two replications a point can be accepted partly by luck, and the best of a few hundred
+   noisy distances is the luckiest.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +34,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .experiment.definition import Experiment
-from .experiment.design import Factor, latin_hypercube
+from .experiment.design import Factor, Point, latin_hypercube
 from .outcomes import OUTCOME_NAMES
 from .params import SPECS, ParameterError
 from .scenario import ScenarioError, load_scenario, toml_value
@@ -164,10 +168,14 @@ def calibration_experiment(
         "targets": [t.__dict__ for t in targets], "samples": samples,
         "replications": replications, "seed": seed, "overrides": overrides or {},
     }, sort_keys=True, default=str)  # fmt: skip
+    # The calibrated parameters start from their schema defaults, not from whatever an earlier
+    # calibration wrote into the scenario: every design point sets them anyway, and this keeps
+    # the experiment (and so its results folder) the same when a calibration is repeated.
+    base = {**scenario.params, **{f.name: SPECS[f.name].default for f in priors}}
     return Experiment(
         name=f"calibration-{scenario.name}", path=Path(scenario_path),
-        description=f"ABC calibration of {scenario.name}", scenario=scenario,
-        base=dict(scenario.params), factors=tuple(priors), kind="latin_hypercube",
+        description=f"ABC calibration of {scenario.name}", scenario=scenario, base=base,
+        factors=tuple(priors), kind="latin_hypercube",
         points=tuple(points), seed=seed, replications=replications, every=0, series=(),
         samples=samples, text=text,
     )  # fmt: skip
@@ -247,6 +255,35 @@ def abc_reject(
     table = table.sort_values("distance", kind="stable")
     keep = max(2, round(accept * len(table)))
     return Posterior(list(experiment.factors), targets, table.head(keep), table, accept)
+
+
+def refinement_experiment(
+    experiment: Experiment, posterior: Posterior, replications: int, seed: int
+) -> Experiment:
+    """The accepted points again, each with ``replications`` new runs (seeds spawned from
+    ``seed``, a different stream from the first stage's)."""
+    points = tuple(
+        Point({f.name: posterior.accepted.iloc[k][f.name].item() for f in posterior.factors})
+        for k in range(len(posterior.accepted))
+    )
+    return replace(
+        experiment, name=f"{experiment.name}-refine", kind="points", points=points,
+        replications=replications, seed=seed,
+        text=f"refinement of {experiment.fingerprint()} with {replications} replications",
+    )  # fmt: skip
+
+
+def refine(posterior: Posterior, refined: Experiment, runs: pd.DataFrame) -> Posterior:
+    """Posterior whose accepted points carry the outcome means and distances of the
+    refinement runs, best first (the parameter values are unchanged)."""
+    means = point_means(runs, posterior.targets)
+    dist = distance(means, posterior.targets)
+    params = pd.DataFrame([refined.points[i].values for i in means.index], index=means.index)
+    table = pd.concat([params, dist.rename("distance"), means], axis=1)
+    table.index = posterior.accepted.index[table.index]  # back to first-stage point numbers
+    table = table.sort_values("distance", kind="stable")
+    return Posterior(posterior.factors, posterior.targets, table, posterior.all_points,
+                     posterior.accept)  # fmt: skip
 
 
 def calibrated_scenario_text(

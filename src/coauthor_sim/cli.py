@@ -405,8 +405,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     if not 0 < args.accept <= 1:
         raise UsageError("--accept must be a share in (0, 1]")
-    if args.samples < 4 or args.replications < 1:
-        raise UsageError("--samples must be at least 4 and --replications at least 1")
+    if args.samples < 4 or args.replications < 1 or args.refine < 0:
+        raise UsageError(
+            "--samples must be at least 4, --replications at least 1, --refine at least 0"
+        )
     targets = cal.load_targets(args.targets)
     priors = cal.load_priors(args.priors)
     overrides = _overrides(args)
@@ -420,6 +422,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise UsageError(f"{failed} calibration runs failed; rerun with --retry-failed")
     runs, _ = load_results(folder)
     posterior = cal.abc_reject(experiment, runs, targets, args.accept)
+    if args.refine > 0:
+        refined = cal.refinement_experiment(experiment, posterior, args.refine, args.seed + 1)
+        sub_args = argparse.Namespace(**{**vars(args), "out": str(folder / "refine")})
+        refine_folder, failed = _sweep(sub_args, refined)
+        if failed:
+            raise UsageError(f"{failed} refinement runs failed; rerun with --retry-failed")
+        posterior = cal.refine(posterior, refined, load_results(refine_folder)[0])
     posterior.accepted.to_csv(folder / "posterior.csv", index_label="point")
     posterior.all_points.to_csv(folder / "points.csv", index_label="point")
     fit, ranges = posterior.fit(), posterior.ranges()
@@ -537,6 +546,10 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--samples", type=int, default=256, help="Latin hypercube points (256)")
     cal.add_argument("--replications", type=int, default=2, help="runs per point (2)")
     cal.add_argument("--accept", type=float, default=0.1, help="share of points kept (0.1)")
+    cal.add_argument(
+        "--refine", type=int, default=8,
+        help="runs per accepted point to choose the best from (8; 0 = skip)",
+    )  # fmt: skip
     cal.add_argument("--seed", type=int, default=DEFAULT_SEED, help="experiment seed (1)")
     cal.add_argument("--steps", type=int, help="months per run (default: scenario's)")
     cal.add_argument("--citizens", type=int, help="citizens per run (default: scenario's)")
