@@ -43,7 +43,12 @@ GROUP_TITLES = {
     "run": "Run length",
 }
 # Upper limits the app sets below the schema's, so that a classroom browser stays responsive.
-APP_MAX = {"n_citizens": 20_000, "n_neighbourhoods": 2_000, "n_servants": 2_000, "steps": 1_200}
+APP_MAX = {
+    "n_citizens": 20_000,
+    "n_neighbourhoods": 2_000,
+    "servants_per_1000": 100.0,
+    "steps": 1_200,
+}
 SLIDER_SPAN = 10.0  # numbers whose allowed range is at most this wide get a slider
 MAX_DRAWN_CITIZENS = 1_500  # bigger models show a fixed random sample of citizens
 MAX_DRAWN_TIES = 1_200  # and a fixed random sample of the ties among them
