@@ -73,10 +73,10 @@ def quintile_means(
     return np.divide(sums, counts, out=np.full(5, np.nan), where=counts > 0)
 
 
-def _ratio(flags: np.ndarray, quintile: np.ndarray) -> float:
+def _ratio(flags: np.ndarray, quintile: np.ndarray, counts: np.ndarray) -> float:
     """Rate among the least deprived fifth over the rate among the most deprived fifth (NaN
     when the most deprived rate is zero)."""
-    rates = quintile_means(flags.astype(float), quintile)
+    rates = quintile_means(flags.astype(float), quintile, counts)
     most = rates[MOST_DEPRIVED]
     return float(rates[LEAST_DEPRIVED] / most) if most > 0 else float("nan")
 
@@ -89,10 +89,16 @@ def compute_outcomes(
     voice_share_most_deprived: float,
 ) -> dict[str, float]:
     """All outcomes of the month, as plain floats keyed by OUTCOME_NAMES."""
-    wb = c.wellbeing
-    by_q = quintile_means(wb, c.deprivation_quintile)
-    voices = c.voice_log.sum(axis=0)
-    crises = int(c.crisis.sum())
+    wb, n, quintile = c.wellbeing, c.n, c.deprivation_quintile
+    counts = np.bincount(quintile, minlength=5)
+    by_q = quintile_means(wb, quintile, counts)
+    voices = c.voice_log.sum(axis=0, dtype=np.int8)
+    spoke = voices >= 1
+    crises = int(np.count_nonzero(c.crisis))
+
+    def share(flags: np.ndarray) -> float:  # exact: a count over n, like np.mean of booleans
+        return np.count_nonzero(flags) / n
+
     out = {
         "mean_wellbeing": float(wb.mean()),
         "life_satisfaction": float(10.0 * wb.mean()),
@@ -101,23 +107,23 @@ def compute_outcomes(
         "wellbeing_gap": float(by_q[LEAST_DEPRIVED] - by_q[MOST_DEPRIVED]),
         **{f"wellbeing_fifth_{q + 1}": float(by_q[q]) for q in range(5)},
         "gini_wellbeing": gini(wb),
-        "low_wellbeing_share": float(np.mean(wb < LOW_WELLBEING)),
-        "engagement_rate": float(c.engaged.mean()),
-        "coproduction_rate": float(np.mean(c.contribution > 0)),
-        "engaged_last_year": float(np.mean(month - c.last_engaged < CIVIC_WINDOW)),
-        "civic_participation": float(np.mean(voices >= 1)),
-        "civic_consultation": float(np.mean(voices >= CONSULTATION_VOICES)),
-        "civic_activism": float(np.mean(voices >= ACTIVISM_VOICES)),
-        "civic_participation_ratio": _ratio(voices >= 1, c.deprivation_quintile),
-        "engagement_ratio": _ratio(c.engaged, c.deprivation_quintile),
-        "influence_share": float(np.mean(c.control > 0.5)),
+        "low_wellbeing_share": share(wb < LOW_WELLBEING),
+        "engagement_rate": share(c.engaged),
+        "coproduction_rate": share(c.contribution > 0),
+        "engaged_last_year": share(month - c.last_engaged < CIVIC_WINDOW),
+        "civic_participation": share(spoke),
+        "civic_consultation": share(voices >= CONSULTATION_VOICES),
+        "civic_activism": share(voices >= ACTIVISM_VOICES),
+        "civic_participation_ratio": _ratio(spoke, quintile, counts),
+        "engagement_ratio": _ratio(c.engaged, quintile, counts),
+        "influence_share": share(c.control > 0.5),
         "voice_share_most_deprived": float(voice_share_most_deprived),
         "mean_capacity": float(c.capacity.mean()),
         "mean_connectedness": float(c.connectedness.mean()),
         "mean_control": float(c.control.mean()),
         "unmet_need": float(c.need.mean()),
         "crises": float(crises),
-        "crisis_rate": crises / c.n,
+        "crisis_rate": crises / n,
         "fragmentation": float(fragmentation),
         "budget_available": float(ledger.available),
         "spending_total": float(ledger.spent),

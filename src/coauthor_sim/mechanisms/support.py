@@ -38,24 +38,35 @@ def ration(
     never giving anyone more than it asked for, and handing what fully served members leave
     over to the others ("water filling"), so supply is not left idle while anyone with
     priority waits. Stops after RATION_ROUNDS rounds (each round serves at least one member
-    fully or hands out all that is left)."""
+    fully or hands out all that is left).
+
+    Only members with demand x priority above zero take part, and each round works on those
+    still waiting, so the cost follows the number asking, not the population."""
     weighted = demand * priority
     given = np.zeros_like(weighted, dtype=float)
+    asking = np.flatnonzero(weighted > 0)
+    if asking.size == 0:
+        return given
+    n_groups = len(supply)
+    want, weight, where = demand[asking], weighted[asking], group[asking]
+    got = np.zeros(asking.size)
     left = np.maximum(np.asarray(supply, dtype=float), 0.0)
-    waiting = weighted > 0
+    waiting = np.arange(asking.size)
     for _ in range(RATION_ROUNDS):
-        asked = np.bincount(group, np.where(waiting, weighted, 0.0), minlength=len(left))
-        share = np.divide(weighted, asked[group], out=np.zeros_like(given),
-                          where=waiting & (asked[group] > 0))  # fmt: skip
-        offer = left[group] * share  # share <= 1, so nothing overflows
-        room = demand - given
+        g, w = where[waiting], weight[waiting]
+        asked = np.bincount(g, w, minlength=n_groups)
+        offer = left[g] * (w / asked[g])  # w / asked <= 1, so nothing overflows
+        room = want[waiting] - got[waiting]
         take = np.minimum(room, offer)
-        given += take
-        left = np.maximum(left - np.bincount(group, take, minlength=len(left)), 0.0)
-        served = waiting & (offer >= room)
+        got[waiting] += take
+        left = np.maximum(left - np.bincount(g, take, minlength=n_groups), 0.0)
+        served = offer >= room
         if not served.any() or not left.any():
             break
-        waiting &= ~served
+        waiting = waiting[~served]
+        if waiting.size == 0:
+            break
+    given[asking] = got
     return given
 
 
