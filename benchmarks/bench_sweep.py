@@ -3,7 +3,7 @@ and the runner's overhead against the bare model.
 
 Usage::
 
-    python benchmarks/bench_sweep.py              # runs of about 1 s each
+    python benchmarks/bench_sweep.py              # 24 runs of about 1.1 s each
     python benchmarks/bench_sweep.py --quick      # a smaller check
 
 What is measured:
@@ -45,9 +45,9 @@ every = 12
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--citizens", type=int, default=10_000)
+    parser.add_argument("--citizens", type=int, default=20_000)
     parser.add_argument("--steps", type=int, default=120)
-    parser.add_argument("--replications", type=int, default=6, help="per design point (x2)")
+    parser.add_argument("--replications", type=int, default=12, help="per design point (x2)")
     parser.add_argument("--quick", action="store_true", help="smaller runs (about 0.2 s)")
     args = parser.parse_args()
     if args.quick:

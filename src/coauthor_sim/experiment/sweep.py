@@ -12,14 +12,16 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..scenario import ScenarioError
-from .definition import Experiment
 from .runner import RunSpec, execute, simulate
 from .store import Store
+
+if TYPE_CHECKING:  # workers import this module: keep them from loading scipy.stats
+    from .definition import Experiment
 
 FINAL_MONTHS = 12  # final outcomes are means over the last year of each run
 
