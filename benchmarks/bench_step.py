@@ -99,6 +99,13 @@ def work_fast(n: int, steps: int, seed: int) -> dict:
     step_cpu, step_wall = timed_steps(model, steps)
     rows = len(model.outcome_table())
     assert rows == steps + 2, "the DataCollector must have collected every month"
+    return summary(n, steps, build_cpu, build_wall, step_cpu, step_wall)
+
+
+def summary(
+    n: int, steps: int, build_cpu: float, build_wall: float, step_cpu: float, step_wall: float
+) -> dict:
+    """One row of the results: per-month times, throughput and this process's peak memory."""
     return {
         "n": n,
         "steps": steps,
@@ -124,16 +131,7 @@ def work_reference(n: int, steps: int, seed: int) -> dict:
     build_cpu, build_wall = time.process_time() - cpu, time.perf_counter() - wall
     model.step()
     step_cpu, step_wall = timed_steps(model, steps)
-    return {
-        "n": n,
-        "steps": steps,
-        "build_cpu": build_cpu,
-        "build_wall": build_wall,
-        "step_cpu": step_cpu / steps,
-        "step_wall": step_wall / steps,
-        "rate": n * steps / step_cpu,
-        "peak_mb": peak_rss_mb(),
-    }
+    return summary(n, steps, build_cpu, build_wall, step_cpu, step_wall)
 
 
 def work_profile(n: int, seed: int, top: int, months: int) -> str:
