@@ -52,8 +52,9 @@ class Spec:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind is bool:
             return "true or false"
-        word = "an integer" if self.kind is int else "a number"
-        return f"{word} from {self.low:g} to {self.high:g}"
+        if self.kind is int:
+            return f"an integer from {int(self.low):,} to {int(self.high):,}"
+        return f"a number from {self.low:g} to {self.high:g}"
 
     def check(self, value: Any) -> Any:
         """Return ``value`` converted to this parameter's type, or raise ParameterError."""
