@@ -309,7 +309,7 @@ def test_scenario_picker_loads_a_scenario_into_the_controls(page) -> None:
     _choose(page, "Load a scenario file", "austerity")
     page.locator(".scenario-message", has_text="Loaded 'austerity'").wait_for()
     assert page.locator(".param-grant_per_citizen input").input_value() == "45.0"
-    assert "From model defaults" in _run_summary(page)
+    assert "From scenario 'status_quo'" in _run_summary(page)  # where every session starts
     page.get_by_role("button", name="Reset").click()
     page.locator(".run-summary", has_text="From scenario 'austerity'").wait_for()
     page.locator(".run-summary", has_text="Grant per citizen: 45 (default 60)").wait_for()

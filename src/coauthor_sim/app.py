@@ -467,7 +467,7 @@ def ScenarioPicker(settings: solara.Reactive[Settings]) -> None:
 
     def load(name: str) -> None:
         if name == DEFAULTS_LABEL:
-            settings.set(Settings.initial())
+            settings.set(Settings.defaults())
             set_message(("info", "Model defaults loaded into the controls. Press Reset to run."))
             return
         try:

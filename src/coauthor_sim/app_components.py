@@ -155,9 +155,18 @@ class Settings:
     edited: tuple[str, ...] = ()  # parameters changed by hand since then
 
     @classmethod
-    def initial(cls) -> Settings:
+    def defaults(cls) -> Settings:
         """Every parameter at its model default."""
         return cls(values=dict(resolve()))
+
+    @classmethod
+    def initial(cls) -> Settings:
+        """Where a session starts: the calibrated status quo when its scenario file is found
+        (the world the published figures describe), else the model defaults."""
+        try:
+            return cls.defaults().with_scenario(load_named("status_quo"))
+        except (ScenarioError, OSError):
+            return cls.defaults()
 
     def with_value(self, name: str, value: Any) -> Settings:
         """These settings with one parameter changed; raises ParameterError if not allowed."""
