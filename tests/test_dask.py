@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 from coauthor_sim.experiment.store import load_results
+from helpers import experiment_file
 
 pytest.importorskip("distributed")  # the test extra installs it; CI fails without the extra
 
-ROOT = Path(__file__).resolve().parents[1]
 VOLATILE = ["seconds", "worker", "finished"]
 EXPERIMENT = """
 description = "dask"
@@ -84,10 +84,7 @@ def cluster(tmp_path):
 
 
 def test_sweep_on_dask_equals_local_sweep(cluster, tmp_path):
-    (tmp_path / "experiments").mkdir()
-    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
-    path = tmp_path / "experiments" / "dask.toml"
-    path.write_text(EXPERIMENT)
+    path = experiment_file(tmp_path, EXPERIMENT, "dask")
     for out, extra in (("dask", ["--scheduler", cluster]), ("local", ["--jobs", "2"])):
         done = subprocess.run(
             [sys.executable, "-m", "coauthor_sim.cli", "sweep", str(path), "--out",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,8 +12,7 @@ import pytest
 
 from coauthor_sim.analysis.sensitivity import arrange, sobol_table
 from coauthor_sim.experiment.design import Factor, sobol_matrices
-
-ROOT = Path(__file__).resolve().parents[1]
+from helpers import experiment_file
 
 # Ishigami function, a = 7, b = 0.1, inputs uniform on [-pi, pi]: analytic indices
 # (Ishigami & Homma 1990; Sobol' & Levitan 1999).
@@ -49,10 +47,9 @@ def test_arrange_refuses_an_incomplete_design():
 
 
 def test_sensitivity_command_end_to_end(tmp_path):
-    (tmp_path / "experiments").mkdir()
-    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
-    path = tmp_path / "experiments" / "tiny.toml"
-    path.write_text("""
+    path = experiment_file(
+        tmp_path,
+        """
 description = "tiny sensitivity"
 scenario = "status_quo"
 seed = 5
@@ -66,7 +63,9 @@ samples = 8
 [uncertainties]
 need_growth = {low = 0.05, high = 0.12}
 self_help_rate = {low = 0.05, high = 0.15}
-""")
+""",
+        "tiny",
+    )
     out = tmp_path / "out"
     done = subprocess.run(
         [sys.executable, "-m", "coauthor_sim.cli", "sensitivity", str(path), "--out", str(out),

@@ -21,21 +21,10 @@ from coauthor_sim.experiment.runner import RunSpec, execute
 from coauthor_sim.experiment.store import load_results
 from coauthor_sim.experiment.sweep import final_outcomes, run_sweep
 from coauthor_sim.scenario import ScenarioError
+from helpers import experiment_file
 
 ROOT = Path(__file__).resolve().parents[1]
 VOLATILE = ["seconds", "worker", "finished"]  # differ between executions by nature
-
-
-def experiment_file(folder: Path, body: str, name: str = "exp") -> Path:
-    """An experiment file in ``folder/experiments`` using the shipped scenarios."""
-    exp_dir = folder / "experiments"
-    exp_dir.mkdir(parents=True, exist_ok=True)
-    scen = folder / "scenarios"
-    if not scen.exists():
-        scen.symlink_to(ROOT / "scenarios")
-    path = exp_dir / f"{name}.toml"
-    path.write_text(body)
-    return path
 
 
 BASIC = """
