@@ -22,7 +22,6 @@ The steps:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tomllib
 from dataclasses import dataclass, replace
@@ -306,10 +305,6 @@ def calibrated_scenario_text(
     for name, value in posterior.best.items():
         lines.append(f"{name} = {toml_value(round(value, 6))}")
     return "\n".join(lines) + "\n"
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def plot_fit(fit: pd.DataFrame) -> Figure:

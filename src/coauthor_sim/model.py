@@ -95,7 +95,7 @@ class CoauthorModel(mesa.Model):
             "capacity": p.wellbeing_capacity_weight,
             "engagement": p.wellbeing_engagement_weight,
         }
-        self.central = CentralGovernment(grant=p.grant_per_citizen * c.n)
+        self.central = CentralGovernment()
         self.local = LocalGovernment(
             priorities=self.formula_share.copy(), fragmentation=p.initial_fragmentation
         )

@@ -154,10 +154,10 @@ class LocalGovernment:
 
 @dataclass
 class CentralGovernment:
-    """Central government: sets the grant and, when crises exceed the settlement's trigger
-    (the ``intervention_trigger`` parameter), may re-impose ring-fencing for a while."""
+    """Central government: when crises exceed the settlement's trigger (the
+    ``intervention_trigger`` parameter) it may re-impose ring-fencing for a while. The grant it
+    pays is ``governance.central_grant`` of the parameters, computed each month."""
 
-    grant: float
     intervention_months: int = 12  # how long re-imposed ring-fencing lasts
     watched_crisis_rate: float = 0.0  # crises per citizen per month, smoothed
 

@@ -17,12 +17,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import docking
-from .calibration import Target, load_targets, plot_fit
+from .calibration import Target, load_priors, load_targets, plot_fit
 from .compare import load_posterior, posterior_draws
+from .experiment.design import Factor
 from .experiment.runner import RunSpec, execute, replication_seeds, simulate
 from .experiment.sweep import final_outcomes
 from .params import SPECS
-from .scenario import load_scenario
+from .scenario import ScenarioError, load_scenario
 
 REPORT_Z = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
 NOT_MODELLED = [
@@ -266,6 +267,10 @@ def write_validation(
     targets = load_targets(targets_path)
     fit, info = baseline_fit(scenario, targets, replications, seed, jobs)
     plot_fit(fit).savefig(img / "validation_fit.png", dpi=110)
+    try:  # the priors beside the targets, to show each posterior against its prior range
+        priors = {f.name: f for f in load_priors(targets_path.parent / "priors.toml")}
+    except ScenarioError:
+        priors = {}
     posterior_table = ""
     if info["posterior"]:
         sample = pd.read_csv(info["posterior"])
@@ -274,7 +279,7 @@ def write_validation(
             "median": [f"{sample[c].median():.3g}" for c in sample.columns],
             "5%": [f"{sample[c].quantile(0.05):.3g}" for c in sample.columns],
             "95%": [f"{sample[c].quantile(0.95):.3g}" for c in sample.columns],
-            "prior range": [_prior_range(c) for c in sample.columns],
+            "prior range": [_prior_range(priors, c) for c in sample.columns],
         }))  # fmt: skip
 
     fit_table = _md_table(pd.DataFrame({
@@ -365,12 +370,6 @@ Published patterns the model does not attempt:
     return path
 
 
-def _prior_range(name: str) -> str:
-    from .calibration import load_priors
-
-    try:
-        factors = {f.name: f for f in load_priors(Path("data/priors.toml"))}
-    except Exception:  # priors file absent: the range is simply not shown
-        return "-"
-    f = factors.get(name)
+def _prior_range(priors: dict[str, Factor], name: str) -> str:
+    f = priors.get(name)
     return f"{f.low:.3g}-{f.high:.3g}" if f else "-"
