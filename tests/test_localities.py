@@ -1,0 +1,109 @@
+"""Localities from a deprivation table in the official IoD format (issue 15)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coauthor_sim.localities import LocalityError, apportion, load_locality, read_table
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "localities" / "example_iod2019.csv"
+DECILE = "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"
+POPULATION = "Total population: mid 2015 (excluding prisoners)"
+LA_NAME = "Local Authority District name (2019)"
+
+
+def test_example_table_builds_neighbourhoods_as_the_table_says():
+    table = read_table(EXAMPLE)
+    mine = table[table[LA_NAME] == "Exampleton"]
+    locality = load_locality(EXAMPLE, "Exampleton")
+    assert locality.codes == tuple(mine["LSOA code (2011)"])
+    assert np.array_equal(locality.population, mine[POPULATION].astype(float))
+    assert np.array_equal(locality.decile, mine[DECILE].astype(int))
+    # At 1:1 every LSOA keeps its population; at a tenth, sizes stay proportional.
+    assert np.array_equal(locality.sizes(1.0), mine[POPULATION].astype(int))
+    tenth = locality.sizes(0.1)
+    assert tenth.sum() == round(locality.population.sum() * 0.1)
+    assert np.all(np.abs(tenth - locality.population * 0.1) < 1)
+    # National deprivation: decile 1 is the most deprived, rank order is kept.
+    assert np.all((locality.deprivation > 0) & (locality.deprivation < 1))
+    most, least = locality.decile.argmin(), locality.decile.argmax()
+    assert locality.deprivation[most] > locality.deprivation[least]
+    assert set(locality.quintile[locality.decile <= 2]) == {4}
+
+
+def test_authority_by_code_any_case_and_short_column_names(tmp_path):
+    by_code = load_locality(EXAMPLE, "e07999902")
+    assert by_code.local_authority == "Sampleford" and by_code.n_neighbourhoods == 30
+    hand = tmp_path / "hand.csv"
+    hand.write_text(
+        '\ufefflsoa_code,population,imd_decile\nA1,1000,1\nA2,"1,500",10\n', encoding="utf-8"
+    )
+    locality = load_locality(hand)
+    assert locality.population.tolist() == [1000.0, 1500.0]
+    assert np.allclose(locality.deprivation, [0.95, 0.05])
+
+
+def _bad(tmp_path, text: str) -> Path:
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "authority", "message"),
+    [
+        ("lsoa_code,imd_decile\nA1,3\n", None, "missing column 'Total population"),
+        ("lsoa_code,population\nA1,3\n", None, "missing column 'Index of Multiple"),
+        ("lsoa_code,population,imd_decile\nA1,100,11\n", None, "decile 11 is not allowed"),
+        ("lsoa_code,population,imd_decile\nA1,100,0\n", None, "decile 0 is not allowed"),
+        ("lsoa_code,population,imd_decile\nA1,100,2.5\n", None, "is not a whole number"),
+        ("lsoa_code,population,imd_decile\nA1,-5,2\n", None, "population -5 is not allowed"),
+        ("lsoa_code,population,imd_decile\nA1,,2\n", None, "'' is not a number"),
+        ("lsoa_code,population,imd_decile\nA1,10,2\nA1,10,3\n", None, "more than once"),
+        ("lsoa_code,population,imd_rank\nA1,10,40000\n", None, "expected 1 to 32,844"),
+        ("lsoa_code,population,imd_decile,local_authority\nA1,10,2,X\n", "Y", "not in the table"),
+        ("lsoa_code,population,imd_decile,local_authority\nA1,1,2,X\nA2,1,2,Y\n", None, "2 local"),
+        ("lsoa_code,population,imd_decile\n", None, "no rows"),
+    ],
+)
+def test_bad_tables_get_one_line_errors(tmp_path, text, authority, message):
+    path = _bad(tmp_path, text)
+    with pytest.raises(LocalityError) as caught:
+        load_locality(path, authority)
+    assert message in str(caught.value)
+    assert str(path) in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_unknown_authority_suggests_the_close_one():
+    with pytest.raises(LocalityError, match="did you mean 'Exampleton'"):
+        load_locality(EXAMPLE, "Exampletown")
+
+
+def test_unreadable_files(tmp_path):
+    with pytest.raises(LocalityError, match="no such deprivation table"):
+        load_locality(tmp_path / "missing.csv")
+    sheet = tmp_path / "File_7.xlsx"
+    sheet.write_bytes(b"PK\x03\x04")
+    with pytest.raises(LocalityError, match="save the sheet as CSV"):
+        load_locality(sheet)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("lsoa_code,population,imd_decile\nCaf\xe9,10,2\n".encode("latin-1"))
+    with pytest.raises(LocalityError, match="not UTF-8"):
+        load_locality(latin)
+
+
+@given(
+    st.lists(st.floats(0, 5_000, allow_nan=False), min_size=1, max_size=60),
+    st.integers(0, 3),
+)
+def test_apportion_keeps_the_total_and_stays_close(quotas, minimum):
+    quotas = np.array(quotas)
+    counts = apportion(quotas, minimum)
+    assert counts.sum() == max(round(quotas.sum()), minimum * len(quotas))
+    assert counts.min() >= minimum
+    if np.all(quotas >= minimum + 1):  # the minimum never binds: largest remainders exactly
+        assert np.all(np.abs(counts - quotas) < 1)
