@@ -18,7 +18,15 @@ every worker process) stays light.
 from typing import Any
 
 from .agents import Citizen, Provider, PublicServant
-from .api import FINAL_MONTHS, final_outcomes, rerun, run_parameters, scenario_parameters, simulate
+from .api import (
+    FINAL_MONTHS,
+    batch_outcomes,
+    final_outcomes,
+    rerun,
+    run_parameters,
+    scenario_parameters,
+    simulate,
+)
 from .model import CoauthorModel
 from .params import ParameterError, Parameters, resolve
 from .scenario import ScenarioError, load_scenario
@@ -42,6 +50,7 @@ __all__ = [
     "PublicServant",
     "ScenarioError",
     "__version__",
+    "batch_outcomes",
     "final_outcomes",
     "load_experiment",
     "load_results",

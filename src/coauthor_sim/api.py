@@ -32,6 +32,7 @@ SHIPPED_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 __all__ = [
     "FINAL_MONTHS",
+    "batch_outcomes",
     "final_outcomes",
     "rerun",
     "run_parameters",
@@ -50,6 +51,27 @@ def final_outcomes(table: pd.DataFrame) -> dict[str, float]:
     """
     months = table.iloc[1:] if len(table) > 1 else table
     return {k: float(v) for k, v in months.iloc[-FINAL_MONTHS:].mean().items()}
+
+
+def batch_outcomes(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    """Final outcomes of every run of ``mesa.batch_run(CoauthorModel, ...,
+    data_collection_period=1)``, one row per ``RunId`` with its parameters: the same numbers
+    ``simulate`` gives for the same parameters and seed.
+
+    Mesa 3.3's ``batch_run`` steps a model ``max_steps + 1`` times at most and reports months
+    0 to ``max_steps``: give the horizon as ``max_steps`` and the model's own ``steps`` beyond
+    it (``steps = horizon + 1``), or the final month is left out (see the README)."""
+    from .outcomes import OUTCOME_NAMES
+
+    table = pd.DataFrame(rows)
+    if "Step" not in table or table.groupby("RunId")["Step"].nunique().min() < 2:
+        raise ValueError("batch_run rows hold one month per run: pass data_collection_period=1")
+    out = []
+    for _, run in table.sort_values(["RunId", "Step"]).groupby("RunId"):
+        months = run.set_index("Step")[list(OUTCOME_NAMES)]
+        first = run.iloc[0].drop([*OUTCOME_NAMES, "Step"], errors="ignore").to_dict()
+        out.append({**first, "months": int(months.index.max()), **final_outcomes(months)})
+    return pd.DataFrame(out)
 
 
 def scenario_file(name_or_path: str | Path) -> Path:
