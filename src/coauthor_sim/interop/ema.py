@@ -84,10 +84,11 @@ def _parameters(items: Ranges, role: str) -> list[Any]:
     params = []
     for name, value in given.items():
         spec = spec_of(name)
-        if (role == "lever") != (spec.group == "lever"):
-            kind = "a policy lever" if spec.group == "lever" else f"a {spec.group} parameter"
-            where = "levers" if spec.group == "lever" else "uncertainties"
-            raise ParameterError(f"{name} is {kind}: give it in {where}=[...]")
+        if role == "lever" and spec.group != "lever":
+            raise ParameterError(f"{name} is not a policy lever (group: {spec.group}): "
+                                 "give it in uncertainties=[...]")  # fmt: skip
+        if role != "lever" and spec.group == "lever":
+            raise ParameterError(f"{name} is a policy lever: give it in levers=[...]")
         params.append(parameter(name, value))
     return params
 
