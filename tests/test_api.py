@@ -282,3 +282,15 @@ def test_main_guard_detection_reads_the_script(tmp_path):
     done = _script(tmp_path, probe)
     lines = done.stdout.splitlines()
     assert lines[0].endswith("script.py', 7)") and lines[1] == "None", done.stderr
+
+
+def test_a_worker_still_importing_the_script_gets_a_clear_error():
+    import multiprocessing
+
+    process = multiprocessing.current_process()
+    process._inheriting = True  # what spawn sets in a worker while it imports the script
+    try:
+        with pytest.raises(guard.UnguardedScriptError, match="__main__"):
+            guard.pool_hazard()
+    finally:
+        del process._inheriting
