@@ -152,6 +152,12 @@ def test_runs_table_has_every_parameter_and_rerun_reproduces_each_row(tmp_path):
         rerun(tmp_path / "out", 99)
 
 
+def test_parameter_columns_cannot_collide_with_other_columns():
+    others = {"run_id", "point", "replication", "seed", "status", "error", "traceback",
+              "seconds", "worker", "finished", "role", "design_row", *OUTCOME_NAMES}  # fmt: skip
+    assert not others & set(SPECS) and not any(name.startswith("x_") for name in SPECS)
+
+
 def test_sobol_runs_carry_their_design_role(tmp_path):
     body = SWEEP.replace('kind = "full_factorial"', 'kind = "sobol"\nsamples = 4').replace(
         "co_production = [0.1, 0.4]\npooled_budget = [0.0, 0.2]",

@@ -75,4 +75,5 @@ def test_example_runs_as_a_script(block: Block, tmp_path: Path):
                           text=True, timeout=600, env=env)  # fmt: skip
     assert done.returncode == 0, f"{block.id} failed:\n{done.stderr[-3000:]}"
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
-    assert "RuntimeWarning" not in done.stderr, f"{block.id} warned:\n{done.stderr[-3000:]}"
+    # The fallback for a missing __main__ guard works, but the docs must show the guard.
+    assert "starts worker processes from the top level" not in done.stderr, done.stderr[-3000:]
