@@ -34,9 +34,11 @@ def test_ranges_come_from_priors_then_effects_then_schema(tmp_path):
         SPECS["prevention_effect"].low, SPECS["prevention_effect"].high,
     )  # fmt: skip
     effects.write_text("[prevention]\nprevention_effect = {low = 0.1, high = 0.4, source = 'x'}\n"
-                       "[coproduction.coproduction_effect]\nrange = [0.05, 0.3]\n")  # fmt: skip
+                       "[coproduction.coproduction_effect]\nrange = [0.05, 0.3]\n"
+                       "[navigator_effect]\nband = [0.3, 0.9]\nsource = 'y'\n")  # fmt: skip
     assert ranges.plausible_range("prevention_effect", effects=effects) == (0.1, 0.4)
     assert ranges.plausible_range("coproduction_effect", effects=effects) == (0.05, 0.3)
+    assert ranges.plausible_range("navigator_effect", effects=effects) == (0.3, 0.9)
     assert ranges.plausible_range(name, (0.3, 0.4), effects=effects) == (0.3, 0.4)
     effects.write_text("[x]\nprevention_effect = {low = 0.5, high = 7}\n")
     with pytest.raises(ParameterError, match=r"effects.toml.*prevention_effect"):

@@ -4,7 +4,8 @@ Where a range comes from, first match wins:
 
 1. ``data/priors.toml``: the calibration's prior range of an uncertain parameter;
 2. ``data/effects.toml``, when it exists: a range of plausible effect sizes from the literature
-   (any table entry ``name = {low = ..., high = ...}``, or with ``range = [low, high]``);
+   (any table entry ``name = {low = ..., high = ...}``, or one with ``range`` or ``band`` =
+   ``[low, high]``; other keys such as a source are ignored);
 3. the parameter schema (``coauthor_sim.params``): the widest range the model accepts.
 
 A range given by the caller always wins over all three.
@@ -33,8 +34,8 @@ def spec_of(name: str) -> Spec:
 
 
 def _ranges_in(tree: Mapping[str, Any]) -> Iterator[tuple[str, Any, Any]]:
-    """Every ``name = {low, high}`` (or ``{range = [low, high]}``) entry of a TOML tree whose
-    name is a parameter, at any depth."""
+    """Every ``name = {low, high}`` (or ``range``/``band = [low, high]``) entry of a TOML tree
+    whose name is a parameter, at any depth."""
     for key, value in tree.items():
         if not isinstance(value, Mapping):
             continue
@@ -42,7 +43,7 @@ def _ranges_in(tree: Mapping[str, Any]) -> Iterator[tuple[str, Any, Any]]:
             if "low" in value and "high" in value:
                 yield key, value["low"], value["high"]
                 continue
-            pair = value.get("range")
+            pair = value.get("range", value.get("band"))
             if isinstance(pair, list) and len(pair) == 2:
                 yield key, pair[0], pair[1]
                 continue
