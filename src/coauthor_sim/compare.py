@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 
 from .analysis import stats
+from .api import FINAL_MONTHS, final_outcomes
 from .experiment import RunSpec, execute, replication_seeds
 from .params import SPECS
 from .scenario import Scenario, ScenarioError
 
-SUMMARY_MONTHS = 12  # outcomes are averaged over the final year of each run
+SUMMARY_MONTHS = FINAL_MONTHS  # outcomes are averaged over the final year of each run
 COMPARED = [
     "life_satisfaction",
     "wellbeing_least_deprived",
@@ -72,8 +73,8 @@ def run_summary(table: pd.DataFrame, n_citizens: int) -> dict[str, float]:
     """One run reduced to numbers: final-year means of the compared outcomes and of well-being
     by deprivation fifth, spending over the whole run, and WELLBYs over the whole run."""
     months = table.iloc[1:]
-    final = months.iloc[-SUMMARY_MONTHS:]
-    row = {name: float(final[name].mean()) for name in COMPARED + FIFTHS}
+    final = final_outcomes(table)  # the one definition of final-year outcomes
+    row = {name: final[name] for name in COMPARED + FIFTHS}
     row["total_spending"] = float(months["spending_total"].sum())
     row["wellbys"] = float(months["life_satisfaction"].sum() * n_citizens / 12.0)
     return row

@@ -44,6 +44,9 @@ def _read_outcome(name: str, model: CoauthorModel) -> float:
 class CoauthorModel(mesa.Model):
     """Citizens, public servants, providers and governments on a social network.
 
+    ``CoauthorModel()`` alone is the uncalibrated schema default: for the calibrated status
+    quo use ``CoauthorModel.from_scenario("status_quo", seed=...)``.
+
     Every parameter of ``coauthor_sim.params`` may be given as a keyword argument; all have
     defaults. Bad values raise ``ParameterError`` (a ``ValueError``) before anything is built.
     All randomness comes from ``seed``: Mesa's ``self.rng`` seeds one independent numpy stream
@@ -384,3 +387,13 @@ class CoauthorModel(mesa.Model):
         table = self.datacollector.get_model_vars_dataframe()
         table.index = pd.RangeIndex(len(table), name="month")
         return table
+
+    @classmethod
+    def from_scenario(
+        cls, name_or_path: str, seed: int | None = None, **overrides: Any
+    ) -> CoauthorModel:
+        """A model of a scenario (a name such as ``"status_quo"`` or a .toml path), with
+        ``overrides`` applied; bad values raise ``ScenarioError`` naming the file and key."""
+        from .api import scenario_parameters  # reading files stays outside the core
+
+        return cls(seed=seed, **scenario_parameters(name_or_path, **overrides))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +24,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .guard import pool_hazard
 
 SOLO_ATTEMPTS = 2  # times a suspect run may kill its worker on its own before it is failed
 
@@ -131,6 +134,9 @@ def execute(
         return result
 
     with bar:
+        if executor is None and jobs > 1 and (hazard := pool_hazard()):
+            warnings.warn(hazard, RuntimeWarning, stacklevel=3)  # see experiment/guard.py
+            jobs = 1
         if executor is None and jobs <= 1:
             for spec in specs:
                 yield report(call(func, spec))

@@ -8,7 +8,8 @@ in one call, and it is easily exported to CSV or Parquet.
 Tables:
     meta(key, value)               fingerprint, experiment file, created ...
     runs(run_id, point, replication, seed, status, error, traceback, seconds, worker,
-         finished, <factor columns>, <final outcome columns>)
+         finished, x_<factor> columns, <final outcome columns>, role, design_row,
+         <one column per model parameter>)
     series(run_id, month, <outcome columns>)   one row per recorded month
 """
 
@@ -89,6 +90,7 @@ class Store:
 
     def add_run(self, row: dict[str, Any], series: pd.DataFrame | None) -> None:
         """Store one run and its series in one transaction (all or nothing)."""
+        self._add_missing_columns(row)
         with self.db:
             self.db.execute("DELETE FROM series WHERE run_id = ?", (row["run_id"],))
             cols = ", ".join(_quote(k) for k in row)
@@ -104,6 +106,18 @@ class Store:
                     series.itertuples(index=False, name=None),
                 )
 
+    def _add_missing_columns(self, row: dict[str, Any]) -> None:
+        """Add a column for any key of ``row`` the runs table lacks (the design and parameter
+        columns of ``run_columns``; a store written by an older version gains them)."""
+        if not hasattr(self, "_columns"):
+            self._columns = {r[1] for r in self.db.execute("PRAGMA table_info(runs)")}
+        missing = [k for k in row if k not in self._columns]
+        if missing:
+            with self.db:
+                for name in missing:
+                    self.db.execute(f"ALTER TABLE runs ADD COLUMN {_quote(name)}")
+            self._columns.update(missing)
+
     # -- reading -----------------------------------------------------------------------------
     def runs(self) -> pd.DataFrame:
         return pd.read_sql_query("SELECT * FROM runs ORDER BY run_id", self.db)
@@ -112,10 +126,19 @@ class Store:
         return pd.read_sql_query("SELECT * FROM series ORDER BY run_id, month", self.db)
 
 
+def run_columns(point: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """The columns that make a stored run self-contained: its design role (``role``: "A", "B"
+    or "AB:<factor>" in a Sobol design, empty otherwise; ``design_row``: its row in the Sobol
+    matrices, -1 otherwise) and every model parameter it ran with, fixed or varied, under the
+    parameter's own name (no prefix): ``coauthor_sim.api.rerun`` reruns a run from them."""
+    return {"role": point.role or None, "design_row": point.row, **params}
+
+
 def load_results(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The runs table and the time-series table of a sweep's results folder, as DataFrames.
 
-    Factor columns are named ``x_<parameter>``; final outcomes keep their outcome names."""
+    Factor columns are named ``x_<parameter>``; final outcomes keep their outcome names; the
+    design role and every parameter of the run follow (see ``run_columns``)."""
     path = Path(folder) / STORE_NAME
     if not path.is_file():
         raise FileNotFoundError(f"{folder}: no {STORE_NAME} here (not a sweep results folder)")

@@ -14,16 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from ..api import final_outcomes
 from ..scenario import ScenarioError
 from .runner import RunSpec, execute, simulate
-from .store import Store
+from .store import Store, run_columns
 
 if TYPE_CHECKING:  # workers import this module: keep them from loading scipy.stats
     from .definition import Experiment
-
-FINAL_MONTHS = 12  # final outcomes are means over the last year of each run
 
 
 @dataclass
@@ -36,13 +33,6 @@ class SweepSummary:
     failed: int
     seconds: float
     folder: Path
-
-
-def final_outcomes(table: pd.DataFrame) -> dict[str, float]:
-    """Mean of every outcome over the final year (or all months if the run is shorter),
-    excluding month 0, the initial state."""
-    months = table.iloc[1:] if len(table) > 1 else table
-    return {k: float(v) for k, v in months.iloc[-FINAL_MONTHS:].mean().items()}
 
 
 def record_run(spec: RunSpec, every: int, series: tuple[str, ...]) -> dict[str, Any]:
@@ -145,6 +135,7 @@ def run_sweep(
                 "worker": result.worker,
                 "finished": time.time(),
                 **{f"x_{k}": point.values.get(k) for k in factor_names},
+                **run_columns(point, spec.params),
             }
             series = None
             if result.ok:
