@@ -15,6 +15,7 @@ from coauthor_sim.compare import run_comparison
 from coauthor_sim.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+P_VALUE = re.compile(r"\bp(-value)?\s*[=<]|p-value|adj\. p", re.IGNORECASE)
 SMALL = ["--replications", "3", "--steps", "14", "--citizens", "150", "--seed", "4"]
 
 
@@ -39,7 +40,8 @@ def test_compare_writes_every_table_picture_and_the_report(compared):
     out, done = compared
     for name in ("runs.csv", "summary.csv", "differences.csv", "cost_effectiveness.csv",
                  "trajectories.csv", "trajectories.png", "fifths.png", "cost_vs_gain.png",
-                 "report.html", "manifest.json"):  # fmt: skip
+                 "differences.png", "worlds.csv", "robust.csv", "regret.csv",
+                 "plausibility.csv", "report.html", "manifest.json"):  # fmt: skip
         assert (out / name).stat().st_size > 0, name
     assert "report:" in done.stdout and "austerity" in done.stdout
 
@@ -71,10 +73,46 @@ def test_differences_are_against_the_first_scenario_with_adjusted_p(compared):
 def test_report_is_self_contained(compared):
     out, _ = compared
     html = (out / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 3
+    assert html.count("data:image/png;base64,") == 4
     assert not re.search(r'(src|href)="(https?:)?//', html)
     for name in ("status_quo", "austerity", "co_production_only", "grant_per_citizen"):
         assert name in html
+
+
+def test_every_replication_is_one_plausible_world_shared_by_every_scenario(compared):
+    out, done = compared
+    worlds = pd.read_csv(out / "worlds.csv")
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(worlds) == 3 and "prevention_effect" in worlds and "willingness_mean" in worlds
+    assert worlds["prevention_effect"].nunique() == 3  # each world its own draw
+    assert (worlds["seed"].to_numpy() == runs[runs.scenario == "austerity"]["seed"]).all()
+    robust = pd.read_csv(out / "robust.csv")
+    assert set(robust["group"]) == {"everyone", *(f"fifth {q}" for q in range(1, 6))}
+    assert robust["p_better"].between(0, 1).all() and (robust["worlds"] == 3).all()
+    assert "plausible worlds" in done.stdout and not P_VALUE.search(done.stdout)
+
+
+def test_summary_comes_first_and_carries_no_p_values(compared):
+    out, _ = compared
+    html = (out / "report.html").read_text()
+    body = html[html.index("<body>") :]
+    summary = body[body.index('<section id="summary">') : body.index("</section>")]
+    assert body.index('<section id="summary">') < body.index("<h2>")
+    assert "plausible worlds" in summary and "most deprived fifth" in summary
+    assert not P_VALUE.search(summary) and "significan" not in summary
+
+
+def test_worlds_draw_effects_unless_uncertainty_is_fixed():
+    from coauthor_sim.effects import load_effects
+
+    scenarios = [load_scenario(SCENARIOS / f"{n}.toml", {"steps": 4, "n_citizens": 80})
+                 for n in ("status_quo", "prevention_first")]  # fmt: skip
+    drawn = run_comparison(scenarios, 3, seed=2, jobs=1, progress=False,
+                           effects=load_effects(), discover=False)  # fmt: skip
+    fixed = run_comparison(scenarios, 3, seed=2, jobs=1, progress=False)
+    assert "coproduction_effect" in drawn.worlds and "coproduction_effect" not in fixed.worlds
+    assert drawn.seeds == fixed.seeds  # adding effect priors leaves the seeds alone
+    assert set(fixed.settings["drawn_parameters"]) == set()
 
 
 def test_same_seed_gives_identical_tables_with_one_or_two_processes(tmp_path):
@@ -94,6 +132,8 @@ def test_same_seed_gives_identical_tables_with_one_or_two_processes(tmp_path):
         (["status_quo", "status_quo"], ["only once"]),
         (["status_quo", "austerity", "--jobs", "0"], ["--jobs"]),
         (["status_quo", "--set", "co_production=3"], ["co_production", "3"]),
+        (["status_quo", "austerity", "--effects", "nowhere.toml"], ["nowhere.toml"]),
+        (["status_quo", "austerity", "--minimum-difference", "-1"], ["--minimum-difference"]),
     ],
 )
 def test_bad_compare_input_exit_2_nothing_written(tmp_path, args, words):

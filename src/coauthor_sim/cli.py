@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .effects import DEFAULT_EFFECTS
 from .params import SPECS, ParameterError, defaults, resolve
 from .scenario import (
     ScenarioError,
@@ -199,12 +200,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from . import __version__
     from .analysis.report import terminal_table, write_comparison
     from .compare import load_posterior, run_comparison
+    from .effects import load_effects
     from .provenance import manifest, now
 
     if args.replications < 2:
         raise UsageError("--replications must be at least 2 (confidence intervals need two)")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if not 0 <= args.minimum_difference < 10:
+        raise UsageError("--minimum-difference must be from 0 to 10 life-satisfaction points")
     overrides = _overrides(args)
     chosen = args.scenarios or _all_scenarios(args.dir)
     scenarios = [load_scenario(scenario_path(s, args.dir), overrides) for s in chosen]
@@ -215,25 +219,40 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError(
             "scenarios differ in n_citizens or steps; set them alike (--citizens, --steps)"
         )
-    source = None if args.no_posterior else (
+    source = None if args.no_posterior or args.fix_uncertainty else (
         Path(args.posterior) if args.posterior else scenarios[0].posterior
     )  # fmt: skip
     posterior = load_posterior(source) if source else None
+    effects_file = None if args.fix_uncertainty else Path(args.effects)
+    effects = (
+        load_effects(effects_file, set(posterior.columns) if posterior is not None else set())
+        if effects_file else None
+    )  # fmt: skip
     folder = _fresh_folder(args.out, args.seed, prefix="compare")
+    client, executor = _executor(args.scheduler)
     started = now()
     t0 = time.perf_counter()
+    drawn = [
+        *([f"the calibrated posterior {source} ({len(posterior)} draws)"] if source else []),
+        *([f"{len(effects)} effect-size priors from {effects_file}"] if effects else []),
+    ]
     uncertainty = (
-        f"uncertain parameters drawn from the calibrated posterior {source} "
-        f"({len(posterior)} draws)" if posterior is not None
-        else "uncertain parameters fixed at the scenarios' values (no posterior)"
+        "each replication a plausible world: uncertain parameters drawn from "
+        + " and ".join(drawn) if drawn
+        else "uncertain parameters fixed at the scenarios' values; worlds differ in seeds only"
     )  # fmt: skip
     print(
         f"comparing {len(scenarios)} scenarios x {args.replications} replications "
         f"({scenarios[0].params['n_citizens']:,} citizens, {scenarios[0].params['steps']} "
         f"months); {uncertainty}", file=sys.stderr,
     )  # fmt: skip
-    result = run_comparison(scenarios, args.replications, args.seed, jobs=args.jobs,
-                            posterior=posterior)  # fmt: skip
+    try:
+        result = run_comparison(scenarios, args.replications, args.seed, jobs=args.jobs,
+                                posterior=posterior, effects=effects, executor=executor,
+                                mid=args.minimum_difference)  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
     result.settings.update(created=started, version=__version__, uncertainty=uncertainty)
     report = write_comparison(
         result,
@@ -249,6 +268,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             replications=args.replications,
             uncertainty=uncertainty,
             posterior=str(source) if source else None,
+            effects=str(effects_file) if effects else None,
+            minimum_important_difference=args.minimum_difference,
             started=started,
             timings={
                 "runs_s": result.settings["run_seconds"],
@@ -517,7 +538,25 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--posterior", help="posterior sample CSV to draw uncertain parameters "
                       "from (default: the baseline scenario's, if calibrated)")  # fmt: skip
     comp.add_argument("--no-posterior", action="store_true",
-                      help="keep uncertain parameters at the scenarios' values")  # fmt: skip
+                      help="keep calibrated parameters at the scenarios' values")  # fmt: skip
+    comp.add_argument(
+        "--effects",
+        default=str(DEFAULT_EFFECTS),
+        help="effect-size priors drawn for each world (default data/effects.toml)",
+    )
+    comp.add_argument(
+        "--fix-uncertainty",
+        action="store_true",
+        help="worlds differ in seeds only: no posterior, no effect-size draws",
+    )
+    comp.add_argument(
+        "--minimum-difference",
+        type=float,
+        default=0.05,
+        metavar="POINTS",
+        help="smallest important change in life satisfaction, 0-10 (0.05)",
+    )
+    comp.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     comp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                       help="set a parameter in every scenario (repeatable)")  # fmt: skip
     comp.set_defaults(func=cmd_compare)

@@ -109,3 +109,37 @@ def cost_vs_gain(ce: pd.DataFrame, person_years: float) -> Figure:
     ax.legend(fontsize=8, loc="best")
     ax.set_title("Cost against well-being gained")
     return fig
+
+
+def differences(robust: pd.DataFrame, order: list[str], baseline: str) -> Figure:
+    """Change in life satisfaction (0-10) of each scenario against the baseline, for everyone
+    and for the least and most deprived fifths: the mean over plausible worlds (dot) and the
+    range holding 90% of worlds (bar). The axis is centred on zero, so no difference is
+    drawn as no difference; dotted lines mark the minimum important difference."""
+    groups = [("everyone", "everyone"), ("fifth 5", "most deprived fifth"),
+              ("fifth 1", "least deprived fifth")]  # fmt: skip
+    fig = Figure(figsize=(8.5, 1.0 + 0.55 * len(order) * len(groups) / 1.5), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(len(order))[::-1].astype(float)
+    spread = 0.0
+    for g, (group, label) in enumerate(groups):
+        part = robust[robust["group"] == group].set_index("scenario").loc[order]
+        offset = (1 - g) * 0.25
+        mean = part["difference"].to_numpy()
+        err = np.vstack([mean - part["worlds_low"], part["worlds_high"] - mean])
+        ax.errorbar(mean, y + offset, xerr=np.clip(err, 0, None), fmt="o", color=_colour(g),
+                    capsize=3, label=label, ms=5)  # fmt: skip
+        spread = max(spread, float(np.abs(part[["worlds_low", "worlds_high"]]).to_numpy().max()))
+    mid = float(robust["mid"].iloc[0]) if "mid" in robust and len(robust) else 0.0
+    ax.axvline(0, color="black", lw=1)
+    for x in (-mid, mid):
+        ax.axvline(x, color="grey", lw=0.8, ls=":")
+    limit = 1.1 * max(spread, 2 * mid, 0.05)
+    ax.set_xlim(-limit, limit)
+    ax.set_yticks(y, order)
+    ax.set_xlabel(f"change in life satisfaction (0-10) against {baseline}, final year")
+    ax.grid(axis="x", alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="outside lower center", ncol=3)
+    ax.set_title("Differences across plausible worlds: mean and 90% of worlds")
+    return fig
