@@ -383,12 +383,100 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _contrast_sensitivity(args: argparse.Namespace) -> int:
+    """Sensitivity of a policy contrast (A - B): Morris screening of every uncertainty with a
+    stated range, then Sobol indices of the few above the noise floor."""
+    from .analysis import sensitivity as sa
+    from .compare import load_posterior
+    from .effects import load_effects
+    from .provenance import manifest, write_json
+
+    if args.experiment:
+        raise UsageError("give either an experiment file or --contrast A B, not both")
+    for flag in ("replications", "trajectories", "top"):
+        if getattr(args, flag) < 1:
+            raise UsageError(f"--{flag} must be at least 1")
+    if args.samples < 2 or args.samples & (args.samples - 1):
+        raise UsageError(f"--samples {args.samples}: expected a power of 2 (e.g. 32, 64)")
+    outcome = (args.outcomes or ["life_satisfaction"])[0]
+    if outcome not in [*SENSITIVITY_OUTCOMES, "wellbeing_most_deprived", "spending_total"]:
+        from .outcomes import OUTCOME_NAMES
+
+        if outcome not in OUTCOME_NAMES:
+            raise UsageError(f"--outcomes {outcome}: not an outcome of the model")
+    overrides = {"n_citizens": 500, **_overrides(args)}
+    treated_name, base_name = args.contrast
+    treated = load_scenario(scenario_path(treated_name, args.dir), overrides)
+    base = load_scenario(scenario_path(base_name, args.dir), overrides)
+    posterior = load_posterior(base.posterior) if base.posterior else None
+    drawn = set(posterior.columns) if posterior is not None else set()
+    effects = load_effects(Path(args.effects), drawn)
+    factors = (
+        [
+            sa.Uncertain(name, float(posterior[name].min()), float(posterior[name].max()))
+            for name in sorted(drawn)
+        ]
+        + [sa.Uncertain(p.name, p.low, p.high, p.ppf) for p in effects]
+        + [sa.Uncertain(sa.NOISE)]
+    )
+    folder = _fresh_folder(args.out, args.seed, prefix="sensitivity")
+    contrast = sa.Contrast(dict(base.params), dict(treated.params), outcome, args.replications,
+                           args.seed)  # fmt: skip
+    client, executor = _executor(args.scheduler)
+    t0 = time.perf_counter()
+    run = {"jobs": args.jobs, "executor": executor, "progress": not args.quiet}
+    try:
+        screen = sa.morris_screen(contrast, factors, args.trajectories, args.seed, **run)
+        keep = screen[screen["above_noise"]]["factor"].head(args.top).tolist()
+        chosen = [f for f in factors if f.name in keep] + [factors[-1]]
+        sobol = (
+            sa.sobol_contrast(contrast, chosen, args.samples, args.seed, **run) if keep else None
+        )
+    finally:
+        if client is not None:
+            client.close()
+    folder.mkdir(parents=True, exist_ok=True)
+    screen.to_csv(folder / "morris.csv", index=False)
+    files = ["morris.csv"]
+    label = f"{outcome}: {treated.name} - {base.name}"
+    if sobol is not None:
+        sobol.assign(outcome=label).to_csv(folder / "sobol_contrast.csv", index=False)
+        sa.plot_indices(sobol.assign(outcome=label)).savefig(folder / "sobol_contrast.png",
+                                                             dpi=110)  # fmt: skip
+        files += ["sobol_contrast.csv", "sobol_contrast.png"]
+    write_json(folder / "manifest.json", manifest(
+        kind="sensitivity-contrast", treated=str(treated.path), baseline=str(base.path),
+        outcome=outcome, parameters=dict(base.params), seed=args.seed,
+        replications=args.replications, trajectories=args.trajectories, samples=args.samples,
+        factors=[[f.name, f.low, f.high] for f in factors], screened_in=keep,
+        timings={"total_s": time.perf_counter() - t0}, files=[*files, "manifest.json"],
+    ))  # fmt: skip
+    print(f"Contrast {label} (final-year mean, same seeds in the same world), "
+          f"{len(factors) - 1} uncertainties and the noise dummy {sa.NOISE}.")  # fmt: skip
+    print("\nMorris screening (mu* = mean absolute elementary effect):")
+    print(screen.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    if sobol is None:
+        print(f"\nNo uncertainty stands above the noise floor ({sa.NOISE}); no Sobol stage.")
+    else:
+        print(f"\nSobol indices of the {len(keep)} above the noise floor (95% intervals):")
+        cols = ["factor", "first_order", "first_order_low", "first_order_high", "total",
+                "total_low", "total_high", "above_noise"]  # fmt: skip
+        print(sobol[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"\nwrote {folder}/ ({', '.join(files)}) in {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    """Run (or resume) a Sobol-design sweep, then compute and plot Sobol indices."""
+    """Sobol indices from a sobol-design experiment file, or the sensitivity of a policy
+    contrast (--contrast A B)."""
     from .analysis.sensitivity import arrange, plot_indices, sobol_table
     from .experiment.definition import load_experiment
     from .experiment.store import load_results
 
+    if args.contrast:
+        return _contrast_sensitivity(args)
+    if not args.experiment:
+        raise UsageError("sensitivity: give an experiment file, or --contrast A B")
     experiment = load_experiment(args.experiment)
     if experiment.kind != "sobol":
         raise UsageError(
@@ -566,7 +654,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("sensitivity", cmd_sensitivity, "Sobol indices from a sobol-design experiment"),
     ):
         cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("experiment", help="experiment file")
+        cmd.add_argument("experiment", nargs="?" if name == "sensitivity" else None,
+                         help="experiment file")  # fmt: skip
         cmd.add_argument("--jobs", type=int, help="local processes (default: all cores)")
         cmd.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
         cmd.add_argument("--out", help="results folder (default results/<experiment>); "
@@ -576,6 +665,41 @@ def build_parser() -> argparse.ArgumentParser:
                          help="run again the runs stored as failed")  # fmt: skip
         if name == "sensitivity":
             cmd.add_argument("--outcomes", nargs="+", help="outcomes to analyse")
+            cmd.add_argument(
+                "--contrast",
+                nargs=2,
+                metavar=("A", "B"),
+                help="sensitivity of scenario A minus scenario B (no experiment "
+                "file): Morris screening, then Sobol on the few that matter",
+            )
+            cmd.add_argument("--dir", default="scenarios", help="folder of scenario files")
+            cmd.add_argument(
+                "--effects",
+                default=str(DEFAULT_EFFECTS),
+                help="effect-size priors (default data/effects.toml)",
+            )
+            cmd.add_argument(
+                "--trajectories", type=int, default=10, help="Morris trajectories (10)"
+            )
+            cmd.add_argument(
+                "--samples", type=int, default=32, help="Sobol base samples, a power of 2 (32)"
+            )
+            cmd.add_argument(
+                "--top",
+                type=int,
+                default=4,
+                help="uncertainties kept for Sobol, above the noise floor (4)",
+            )
+            cmd.add_argument(
+                "--replications",
+                type=int,
+                default=2,
+                help="runs averaged per design point, same seeds for A and B (2)",
+            )
+            cmd.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed (1)")
+            cmd.add_argument("--steps", type=int, help="months per run (default: scenario's)")
+            cmd.add_argument("--citizens", type=int, help="citizens per run (default 500)")
+            cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
         cmd.set_defaults(func=func)
 
     cal = sub.add_parser("calibrate", help="calibrate uncertain parameters to targets (ABC)")
