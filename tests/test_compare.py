@@ -143,3 +143,49 @@ def test_bad_compare_input_exit_2_nothing_written(tmp_path, args, words):
     for word in words:
         assert word in done.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_shipped_comparison_file_asks_for_thousands_of_worlds():
+    from coauthor_sim.compare import load_compare_plan
+
+    plan = load_compare_plan(SCENARIOS.parent / "experiments" / "compare" / "robust_worlds.toml")
+    assert plan.worlds >= 1000 and plan.draw_effects and len(plan.scenarios) >= 2
+    assert all(p.is_file() for p in plan.scenarios)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ('scenarios = ["status_quo", "austerity"]\nworlds = 4', ["'description' is missing"]),
+        ('description = "x"\nscenarios = ["status_quo"]\nworlds = 4', ["at least two"]),
+        ('description = "x"\nscenarios = ["status_quo", "austerity"]\nworlds = 1', ["worlds"]),
+        ('description = "x"\nscenarios = ["a", "b"]\nworlds = 4\nreplications = 3',
+         ["unknown key 'replications'"]),
+        ('description = "x"\nscenarios = ["a", "b"]\nworlds = 4\n'
+         "minimum_important_difference = -1", ["minimum_important_difference"]),
+    ],
+)  # fmt: skip
+def test_bad_comparison_files_exit_2_nothing_written(tmp_path, body, words):
+    path = tmp_path / "plan.toml"
+    path.write_text(body)
+    done = cli("compare", "--experiment", str(path), cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert str(path) in done.stderr
+    for word in words:
+        assert word in done.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_any_executor_gives_the_same_worlds_and_tables():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from coauthor_sim.effects import load_effects
+
+    scenarios = [load_scenario(SCENARIOS / f"{n}.toml", {"steps": 5, "n_citizens": 80})
+                 for n in ("status_quo", "co_production_only")]  # fmt: skip
+    settings = {"seed": 6, "progress": False, "effects": load_effects(), "discover": False}
+    one = run_comparison(scenarios, 3, jobs=1, **settings)
+    with ThreadPoolExecutor(2) as pool:
+        other = run_comparison(scenarios, 3, executor=pool, **settings)
+    pd.testing.assert_frame_equal(one.runs, other.runs, check_exact=True)
+    pd.testing.assert_frame_equal(one.robust, other.robust, check_exact=True)

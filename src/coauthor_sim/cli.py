@@ -210,7 +210,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not 0 <= args.minimum_difference < 10:
         raise UsageError("--minimum-difference must be from 0 to 10 life-satisfaction points")
     overrides = _overrides(args)
-    chosen = args.scenarios or _all_scenarios(args.dir)
+    if args.experiment:  # a comparison file sets scenarios, worlds, seed and fixed parameters
+        from .compare import load_compare_plan
+
+        if args.scenarios:
+            raise UsageError("give scenarios either on the command line or in --experiment")
+        plan = load_compare_plan(args.experiment)
+        chosen = [str(p) for p in plan.scenarios]
+        overrides = {**plan.fixed, **overrides}
+        args.replications, args.seed, args.minimum_difference = plan.worlds, plan.seed, plan.mid
+        args.effects = "" if not plan.draw_effects else str(plan.effects or args.effects)
+    else:
+        chosen = args.scenarios or _all_scenarios(args.dir)
     scenarios = [load_scenario(scenario_path(s, args.dir), overrides) for s in chosen]
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
@@ -223,7 +234,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         Path(args.posterior) if args.posterior else scenarios[0].posterior
     )  # fmt: skip
     posterior = load_posterior(source) if source else None
-    effects_file = None if args.fix_uncertainty else Path(args.effects)
+    effects_file = None if args.fix_uncertainty or not args.effects else Path(args.effects)
     effects = (
         load_effects(effects_file, set(posterior.columns) if posterior is not None else set())
         if effects_file else None
@@ -269,6 +280,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             uncertainty=uncertainty,
             posterior=str(source) if source else None,
             effects=str(effects_file) if effects else None,
+            experiment=args.experiment,
             minimum_important_difference=args.minimum_difference,
             started=started,
             timings={
@@ -645,6 +657,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="smallest important change in life satisfaction, 0-10 (0.05)",
     )
     comp.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    comp.add_argument(
+        "--experiment",
+        metavar="FILE",
+        help="a comparison file (experiments/compare/*.toml): scenarios, worlds, "
+        "seed and fixed parameters, e.g. thousands of worlds on Dask",
+    )
     comp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                       help="set a parameter in every scenario (repeatable)")  # fmt: skip
     comp.set_defaults(func=cmd_compare)

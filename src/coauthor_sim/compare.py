@@ -256,3 +256,84 @@ def run_comparison(
             "run_seconds": elapsed,
         },
     )
+
+
+@dataclass(frozen=True)
+class ComparePlan:
+    """A robust comparison asked for by a file (``coauthor-sim compare --experiment FILE``):
+    scenarios, how many worlds, seed, minimum important difference, effect priors, and
+    parameters fixed in every scenario."""
+
+    path: Path
+    description: str
+    scenarios: list[Path]
+    worlds: int
+    seed: int
+    mid: float
+    effects: Path | None  # None: the default priors
+    draw_effects: bool
+    fixed: dict[str, Any]
+
+
+PLAN_KEYS = ("description", "scenarios", "worlds", "seed", "minimum_important_difference",
+             "effects", "fixed")  # fmt: skip
+
+
+def load_compare_plan(path: str | Path) -> ComparePlan:
+    """Load and check a comparison file::
+
+        description = "..."
+        scenarios = ["status_quo", "local_public_support"]  # the first is the baseline
+        worlds = 2000
+        seed = 2026
+        minimum_important_difference = 0.05   # life-satisfaction points (optional)
+        effects = "../../data/effects.toml"   # optional; "" = no effect-size draws
+        [fixed]
+        n_citizens = 500
+
+    Scenario names are looked up in the repository's ``scenarios`` folder (``../../scenarios``
+    from a file in ``experiments/compare/``); ``.toml`` paths are relative to the file.
+    """
+    import tomllib
+
+    path = Path(path)
+    fail = lambda message: ScenarioError(f"{path}: {message}")  # noqa: E731
+    if not path.is_file():
+        raise fail("no such comparison file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise fail(f"cannot be read as TOML: {err}") from None
+    for key in data:
+        if key not in PLAN_KEYS:
+            raise fail(f"unknown key '{key}' (allowed: {', '.join(PLAN_KEYS)})")
+    description = data.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise fail("'description' is missing: say what the comparison asks")
+    names = data.get("scenarios")
+    if not isinstance(names, list) or len(names) < 2 or not all(isinstance(n, str) for n in names):
+        raise fail("scenarios must list at least two scenario names, the baseline first")
+    folder = path.parent.parent.parent / "scenarios"
+    scenarios = [path.parent / n if n.endswith(".toml") else folder / f"{n}.toml" for n in names]
+    values = {}
+    for key, default, low in (("worlds", None, 2), ("seed", 0, 0)):
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise fail(f"{key} = {value!r} is not allowed: expected a whole number from {low}")
+        values[key] = value
+    mid = data.get("minimum_important_difference", robustness.MID_DEFAULT)
+    if isinstance(mid, bool) or not isinstance(mid, int | float) or not 0 <= mid < 10:
+        raise fail(f"minimum_important_difference = {mid!r} is not allowed: expected a number "
+                   "from 0 to 10 (life-satisfaction points)")  # fmt: skip
+    effects = data.get("effects")
+    if effects is not None and not isinstance(effects, str):
+        raise fail(f'effects = {effects!r} is not allowed: expected a file path or ""')
+    fixed = data.get("fixed", {})
+    if not isinstance(fixed, dict):
+        raise fail("'fixed' must be a table: [fixed]")
+    return ComparePlan(
+        path=path, description=description.strip(), scenarios=scenarios,
+        worlds=values["worlds"], seed=values["seed"], mid=float(mid),
+        effects=path.parent / effects if effects else None, draw_effects=effects != "",
+        fixed=fixed,
+    )  # fmt: skip
