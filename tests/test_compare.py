@@ -189,3 +189,15 @@ def test_any_executor_gives_the_same_worlds_and_tables():
         other = run_comparison(scenarios, 3, executor=pool, **settings)
     pd.testing.assert_frame_equal(one.runs, other.runs, check_exact=True)
     pd.testing.assert_frame_equal(one.robust, other.robust, check_exact=True)
+
+
+def test_without_ema_workbench_compare_notes_it_and_goes_on(monkeypatch):
+    from coauthor_sim.analysis import robustness
+    from coauthor_sim.effects import load_effects
+
+    monkeypatch.setattr(robustness, "prim_available", lambda: False)
+    scenarios = [load_scenario(SCENARIOS / f"{n}.toml", {"steps": 3, "n_citizens": 60})
+                 for n in ("status_quo", "austerity")]  # fmt: skip
+    result = run_comparison(scenarios, 2, seed=1, jobs=1, progress=False, effects=load_effects())
+    assert "EMA Workbench" in result.settings["prim_note"] and result.boxes.empty
+    assert not result.robust.empty

@@ -55,8 +55,9 @@ def trajectories(paths: pd.DataFrame, outcomes: list[str], order: list[str]) -> 
 
 
 def fifths(summary: pd.DataFrame, order: list[str]) -> Figure:
-    """Final-year well-being in each deprivation fifth (1 least, 5 most deprived), per
-    scenario, with 95% confidence intervals."""
+    """Final-year life satisfaction (0-10) in each deprivation fifth (1 least, 5 most
+    deprived), per scenario, with 95% confidence intervals, on the full 0-10 axis (the
+    differences themselves are drawn by ``differences``)."""
     fig = Figure(figsize=(9, 4.2), layout="constrained")
     ax = fig.subplots()
     width = 0.8 / len(order)
@@ -73,8 +74,7 @@ def fifths(summary: pd.DataFrame, order: list[str]) -> Figure:
                color=_colour(k), label=name, capsize=2)  # fmt: skip
     ax.set_xticks(x, ["1 least\ndeprived", "2", "3", "4", "5 most\ndeprived"])
     ax.set_ylabel("life satisfaction (0-10), final year")
-    low = 10 * summary[summary["outcome"].str.startswith("wellbeing_fifth")]["mean"].min()
-    ax.set_ylim(max(0.0, low - 1.0), None)
+    ax.set_ylim(0, 10)  # bars start at zero: their lengths compare honestly
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8, ncol=2)
     ax.set_title("Well-being by deprivation fifth of neighbourhoods")

@@ -20,9 +20,23 @@ from . import plots, robustness
 from .stats import WELLBY_GBP
 
 
+def _on_ls_scale(outcome: str) -> bool:
+    """Well-being outcomes (0-1) are shown as life satisfaction (0-10), one scale throughout."""
+    return outcome.startswith("wellbeing_")
+
+
+def _label(outcome: str) -> str:
+    label = OUTCOME_LABELS.get(outcome, outcome)
+    if _on_ls_scale(outcome):
+        label = label.replace("Well-being", "Life satisfaction") + " (0-10)"
+    return label
+
+
 def _fmt(value: float, outcome: str) -> str:
     if value != value:  # NaN
         return "n/a"
+    if _on_ls_scale(outcome):
+        return f"{10 * value:.2f}"
     if outcome in ("spending_total", "total_spending"):
         return f"{value:,.0f}"
     if outcome == "wellbys":
@@ -54,7 +68,7 @@ def _diff_mark(row: pd.Series, outcome: str) -> str:
 
 TERMINAL_COLUMNS = [
     ("life_satisfaction", "LS 0-10"),
-    ("wellbeing_most_deprived", "most dep."),
+    ("wellbeing_most_deprived", "LS most dep"),
     ("wellbeing_gap", "gap"),
     ("low_wellbeing_share", "low LS"),
     ("engagement_rate", "engaged"),
@@ -130,8 +144,10 @@ def terminal_table(result: Comparison) -> str:
     lines += [
         "",
         "Final-year means over "
-        f"{result.settings['replications']} plausible worlds. most dep. = well-being (0-1) of "
-        "the most deprived fifth; gap = least minus most deprived fifth; low LS = share with "
+        f"{result.settings['replications']} plausible worlds. LS = life satisfaction (0-10); "
+        "LS most dep = life "
+        "satisfaction of the most deprived fifth; gap = least minus most deprived fifth (LS "
+        "points); low LS = share with "
         "life satisfaction 0-4; crises per 1,000 citizens per month.",
     ]
     mid = result.settings.get("minimum_important_difference", robustness.MID_DEFAULT)
@@ -214,7 +230,7 @@ def _html(result: Comparison, images: dict[str, bytes], person_years: float) -> 
 
     key_rows = []
     for outcome in COMPARED:
-        row = [esc(OUTCOME_LABELS.get(outcome, outcome))]
+        row = [esc(_label(outcome))]
         for name in names:
             cell = _cell(summary.loc[(name, outcome)], outcome)
             if diffs is not None and name != base:
@@ -412,8 +428,14 @@ def _robust_html(result: Comparison, mid: float, figure: str) -> str:
     if result.robust.empty:
         return ""
     esc = html.escape
+    rank = {v["scenario"]: k for k, v in enumerate(verdicts(result))}
+    group_rank = {g: k for k, g in enumerate(robustness.GROUPS)}
+    ordered = result.robust.sort_values(
+        ["scenario", "group"],
+        key=lambda col: col.map(rank if col.name == "scenario" else group_rank),
+    )
     rows = []
-    for r in result.robust.itertuples(index=False):
+    for r in ordered.itertuples(index=False):
         rows.append([
             esc(r.scenario), esc(robustness.GROUP_LABELS[r.group]), _pts(r.difference),
             f"{_pts(r.worlds_low)} to {_pts(r.worlds_high)}", f"{r.better} of {r.worlds}",

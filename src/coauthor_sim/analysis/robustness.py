@@ -152,14 +152,21 @@ def _prim():
 
 
 def find_box(
-    x: pd.DataFrame, failed: np.ndarray, scenario: str = "", max_dims: int = 3
+    x: pd.DataFrame,
+    failed: np.ndarray,
+    scenario: str = "",
+    max_dims: int = 3,
+    significance: float = 0.05,
 ) -> Box | None:
     """The PRIM box (Friedman & Fisher 1999, as implemented in EMA Workbench) of the
     uncertain parameters ``x`` (one row per world) in which ``failed`` worlds concentrate.
 
     Of the boxes on PRIM's peeling trajectory that restrict at most ``max_dims`` parameters,
-    the one with the best balance of coverage and density (their product) is kept. None when
-    there are no failures, every world fails, or no box beats the share of failures overall.
+    the one with the best balance of coverage and density (their product) is kept; then only
+    the restrictions that matter are kept: those whose quasi-p value (Bryant & Lempert 2010, a
+    one-sided binomial test of the box with that restriction removed) is below
+    ``significance``, so that a few worlds do not yield a box of chance coincidences. None
+    when there are no failures, every world fails, or no restriction survives.
     """
     failed = np.asarray(failed, dtype=bool)
     x = x.loc[:, x.nunique() > 1].reset_index(drop=True).astype(float)
@@ -174,17 +181,24 @@ def find_box(
     if ok.empty:
         return None
     best = int((ok["coverage"] * ok["density"]).idxmax())
-    row = trajectory.loc[best]
-    if row["density"] <= failed.mean():
-        return None
     lims = box.box_lims[best]
-    limits = {
-        name: (float(lims.loc[0, name]), float(lims.loc[1, name]))
-        for name in x.columns
-        if (lims.loc[0, name], lims.loc[1, name]) != (x[name].min(), x[name].max())
-    }
-    return Box(scenario, limits, float(row["coverage"]), float(row["density"]),
-               float(row["mass"]), int(failed.sum()), len(failed))  # fmt: skip
+    qp = box.qp[best]
+    limits = {}
+    for name, values in qp.items():
+        p_values = [v for v in values if v >= 0]  # -1: that side is not restricted
+        if p_values and min(p_values) < significance:
+            limits[name] = (float(lims.loc[0, name]), float(lims.loc[1, name]))
+    if not limits:
+        return None
+    inside = np.ones(len(x), dtype=bool)
+    for name, (low, high) in limits.items():
+        inside &= (x[name] >= low).to_numpy() & (x[name] <= high).to_numpy()
+    hits = int((inside & failed).sum())
+    density = hits / inside.sum()
+    if density <= failed.mean():
+        return None
+    return Box(scenario, limits, hits / failed.sum(), density, float(inside.mean()),
+               int(failed.sum()), len(failed))  # fmt: skip
 
 
 def scenario_discovery(
