@@ -197,7 +197,8 @@ def write_comparison(result: Comparison, folder: Path, manifest: dict[str, Any])
         "fifths": plots.fifths(result.summary, names),
     }
     if len(names) > 1:
-        figures["differences"] = plots.differences(result.robust, names[1:], result.baseline)
+        ranked = [v["scenario"] for v in verdicts(result)]  # best first, as in the summary
+        figures["differences"] = plots.differences(result.robust, ranked, result.baseline)
         figures["cost_vs_gain"] = plots.cost_vs_gain(result.cost_effectiveness, person_years)
     images = {}
     for key, fig in figures.items():
@@ -328,17 +329,15 @@ small {{ color: #555; }}
 {p0["steps"]} months. Baseline: <b>{esc(base)}</b>. Generated {
         esc(result.settings.get("created", ""))
     } by coauthor-sim {esc(result.settings.get("version", ""))}.</p>
-<div class="caveat"><b>How to read this.</b> Each replication is one plausible world: a
-seed, a draw of the calibrated parameters and a draw of every effect size from its prior
-(data/effects.toml); every scenario runs in the same worlds, so "better in 27 of 30 plausible
-worlds" counts paired worlds. These are projections of a simulation model whose
-mechanisms are hypotheses drawn from the Policy Commission report, not forecasts. Results are
-averages over the final year of each run, with 95% confidence intervals that describe the
-model's randomness across replications (each scenario used the same seeds), and
-{esc(result.settings.get("uncertainty", "uncertain parameters fixed"))}; where they are fixed,
-the intervals leave out what we do not know about the parameters. Read differences between
-scenarios, not levels, and read them together with the mechanisms described in
-docs/levers.md.</div>
+<div class="caveat"><b>How to read this.</b> These are projections of a simulation model
+whose mechanisms are hypotheses drawn from the Policy Commission report, not forecasts. Each
+replication is one plausible world ({esc(result.settings.get("uncertainty", ""))}); every
+scenario runs in the same worlds, so "better in 27 of 30 plausible worlds" counts paired
+worlds, and the ranges show how far the worlds disagree. A range that leaves out what we do
+not know would be too narrow: where parameters are fixed, the report says so. Results are
+averages over the final year of each run, in life-satisfaction points (0-10). Read
+differences between scenarios, not levels, and read them together with the mechanisms
+described in docs/levers.md.</div>
 <h2>Scenarios</h2>
 {_table(["scenario", "description"], scen_rows)}
 {robust_html}

@@ -158,10 +158,14 @@ class Contrast:
 
         world = dict(spec.params)
         noise = world.pop(NOISE, 0.0)
+        # as in compare: a scenario that sets a parameter apart from the baseline keeps it
+        treated_world = {k: v for k, v in world.items()
+                         if self.treated.get(k) == self.baseline.get(k)}  # fmt: skip
         total = 0.0
         for seed in self.seeds(noise):
-            for sign, scenario in ((1.0, self.treated), (-1.0, self.baseline)):
-                run = type(spec)(key=spec.key, params={**scenario, **world}, seed=seed)
+            for sign, scenario, values in ((1.0, self.treated, treated_world),
+                                           (-1.0, self.baseline, world)):  # fmt: skip
+                run = type(spec)(key=spec.key, params={**scenario, **values}, seed=seed)
                 total += sign * final_outcomes(simulate(run))[self.outcome]
         return total / self.replications
 
