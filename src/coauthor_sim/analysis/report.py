@@ -88,6 +88,9 @@ def verdicts(result: Comparison) -> list[dict[str, Any]]:
     robust = result.robust.set_index(["scenario", "group"])
     regret = result.regret.set_index("scenario")
     guard = result.plausibility.set_index("scenario") if not result.plausibility.empty else None
+    cost = result.cost_effectiveness.set_index("scenario")
+    p0 = result.scenarios[0].params
+    person_years = p0["n_citizens"] * p0["steps"] / 12.0
     out = []
     for name in [s.name for s in result.scenarios[1:]]:
         every = robust.loc[(name, "everyone")]
@@ -107,6 +110,7 @@ def verdicts(result: Comparison) -> list[dict[str, Any]]:
             "implausible": bool(guard is not None and guard.loc[name, "outside_published"]),
             "ratio": guard.loc[name, "benefit_cost_ratio"] if guard is not None else np.nan,
             "failure": result.box_words.get(name, ""),
+            "extra_cost": cost.loc[name, "extra_cost"] / person_years,
         })  # fmt: skip
     return sorted(out, key=lambda v: -v["difference"])
 
@@ -122,7 +126,7 @@ def verdict_line(v: dict[str, Any], mid: float) -> str:
         f"(90% of worlds: {_pts(v['worlds_low'])} to {_pts(v['worlds_high'])}); "
         f"{robustness.certainty_words(v['better'], v['worlds'])}, by {mid:g} points or more "
         f"in {v['better_by_mid']}; most deprived fifth {_pts(v['most'])}, least deprived "
-        f"{_pts(v['least'])}"
+        f"{_pts(v['least'])}; spending {v['extra_cost']:+,.0f} GBP per citizen a year"
     )
 
 
