@@ -145,8 +145,14 @@ need_growth = {low = 0.05, high = 0.12}
 
 def test_sensitivity_contrast_command_end_to_end(tmp_path):
     out = tmp_path / "out"
+    effects = tmp_path / "effects.toml"  # two priors keep the design small
+    effects.write_text(
+        '[effects.prevention_effect]\nlow = 0.0\nhigh = 1.0\nsource = "judgement"\n'
+        '[effects.cream_skimming]\nlow = 0.0\nhigh = 1.0\nsource = "judgement"\n'
+    )
     done = subprocess.run(
-        [sys.executable, "-m", "coauthor_sim.cli", "sensitivity", "--contrast",
+        [sys.executable, "-m", "coauthor_sim.cli", "sensitivity", "--effects", str(effects),
+         "--contrast",
          "prevention_first", "status_quo", "--dir", str(ROOT / "scenarios"), "--citizens", "60",
          "--steps", "12", "--trajectories", "2", "--samples", "4", "--replications", "1",
          "--jobs", "2", "--quiet", "--out", str(out)],
