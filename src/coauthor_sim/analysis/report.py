@@ -335,7 +335,13 @@ small {{ color: #555; }}
     } by coauthor-sim {esc(result.settings.get("version", ""))}.</p>
 <div class="caveat"><b>How to read this.</b> These are projections of a simulation model
 whose mechanisms are hypotheses drawn from the Policy Commission report, not forecasts. Each
-replication is one plausible world ({esc(result.settings.get("uncertainty", ""))}); every
+replication is one plausible world ({
+        esc(
+            result.settings.get("uncertainty", "").removeprefix(
+                "each replication a plausible world: "
+            )
+        )
+    }); every
 scenario runs in the same worlds, so "better in 27 of 30 plausible worlds" counts paired
 worlds, and the ranges show how far the worlds disagree. A range that leaves out what we do
 not know would be too narrow: where parameters are fixed, the report says so. Results are
