@@ -36,7 +36,8 @@ def trajectories(paths: pd.DataFrame, outcomes: list[str], order: list[str]) -> 
             frame = paths[paths["scenario"] == name]
             if outcome in FLOWS:
                 frame = frame[frame["month"] >= 1]
-            grouped = frame.groupby("month")[outcome]
+            scale = 10.0 if outcome.startswith("wellbeing_") else 1.0  # one scale: LS 0-10
+            grouped = (frame[outcome] * scale).groupby(frame["month"])
             mean, sem, n = grouped.mean(), grouped.sem(), grouped.count()
             half = sem * sps.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1))
             ax.plot(mean.index, mean.to_numpy(), color=_colour(k), lw=1.6, label=name)
@@ -44,7 +45,10 @@ def trajectories(paths: pd.DataFrame, outcomes: list[str], order: list[str]) -> 
                 mean.index, (mean - half).to_numpy(), (mean + half).to_numpy(),
                 color=_colour(k), alpha=0.18, lw=0,
             )  # fmt: skip
-        ax.set_title(OUTCOME_LABELS.get(outcome, outcome), fontsize=9.5)
+        title = OUTCOME_LABELS.get(outcome, outcome)
+        if outcome.startswith("wellbeing_"):
+            title = title.replace("Well-being", "Life satisfaction") + " (0-10)"
+        ax.set_title(title, fontsize=9.5)
         ax.set_xlabel("month")
         ax.grid(alpha=0.3)
     for ax in axes[len(outcomes) :]:
