@@ -15,6 +15,7 @@ from coauthor_sim.compare import run_comparison
 from coauthor_sim.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+P_VALUE = re.compile(r"\bp(-value)?\s*[=<]|p-value|adj\. p", re.IGNORECASE)
 SMALL = ["--replications", "3", "--steps", "14", "--citizens", "150", "--seed", "4"]
 
 
@@ -39,7 +40,8 @@ def test_compare_writes_every_table_picture_and_the_report(compared):
     out, done = compared
     for name in ("runs.csv", "summary.csv", "differences.csv", "cost_effectiveness.csv",
                  "trajectories.csv", "trajectories.png", "fifths.png", "cost_vs_gain.png",
-                 "report.html", "manifest.json"):  # fmt: skip
+                 "differences.png", "worlds.csv", "robust.csv", "regret.csv",
+                 "plausibility.csv", "report.html", "manifest.json"):  # fmt: skip
         assert (out / name).stat().st_size > 0, name
     assert "report:" in done.stdout and "austerity" in done.stdout
 
@@ -71,10 +73,46 @@ def test_differences_are_against_the_first_scenario_with_adjusted_p(compared):
 def test_report_is_self_contained(compared):
     out, _ = compared
     html = (out / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 3
+    assert html.count("data:image/png;base64,") == 4
     assert not re.search(r'(src|href)="(https?:)?//', html)
     for name in ("status_quo", "austerity", "co_production_only", "grant_per_citizen"):
         assert name in html
+
+
+def test_every_replication_is_one_plausible_world_shared_by_every_scenario(compared):
+    out, done = compared
+    worlds = pd.read_csv(out / "worlds.csv")
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(worlds) == 3 and "prevention_effect" in worlds and "willingness_mean" in worlds
+    assert worlds["prevention_effect"].nunique() == 3  # each world its own draw
+    assert (worlds["seed"].to_numpy() == runs[runs.scenario == "austerity"]["seed"]).all()
+    robust = pd.read_csv(out / "robust.csv")
+    assert set(robust["group"]) == {"everyone", *(f"fifth {q}" for q in range(1, 6))}
+    assert robust["p_better"].between(0, 1).all() and (robust["worlds"] == 3).all()
+    assert "plausible worlds" in done.stdout and not P_VALUE.search(done.stdout)
+
+
+def test_summary_comes_first_and_carries_no_p_values(compared):
+    out, _ = compared
+    html = (out / "report.html").read_text()
+    body = html[html.index("<body>") :]
+    summary = body[body.index('<section id="summary">') : body.index("</section>")]
+    assert body.index('<section id="summary">') < body.index("<h2>")
+    assert "plausible worlds" in summary and "most deprived fifth" in summary
+    assert not P_VALUE.search(summary) and "significan" not in summary
+
+
+def test_worlds_draw_effects_unless_uncertainty_is_fixed():
+    from coauthor_sim.effects import load_effects
+
+    scenarios = [load_scenario(SCENARIOS / f"{n}.toml", {"steps": 4, "n_citizens": 80})
+                 for n in ("status_quo", "prevention_first")]  # fmt: skip
+    drawn = run_comparison(scenarios, 3, seed=2, jobs=1, progress=False,
+                           effects=load_effects(), discover=False)  # fmt: skip
+    fixed = run_comparison(scenarios, 3, seed=2, jobs=1, progress=False)
+    assert "coproduction_effect" in drawn.worlds and "coproduction_effect" not in fixed.worlds
+    assert drawn.seeds == fixed.seeds  # adding effect priors leaves the seeds alone
+    assert set(fixed.settings["drawn_parameters"]) == set()
 
 
 def test_same_seed_gives_identical_tables_with_one_or_two_processes(tmp_path):
@@ -94,6 +132,8 @@ def test_same_seed_gives_identical_tables_with_one_or_two_processes(tmp_path):
         (["status_quo", "status_quo"], ["only once"]),
         (["status_quo", "austerity", "--jobs", "0"], ["--jobs"]),
         (["status_quo", "--set", "co_production=3"], ["co_production", "3"]),
+        (["status_quo", "austerity", "--effects", "nowhere.toml"], ["nowhere.toml"]),
+        (["status_quo", "austerity", "--minimum-difference", "-1"], ["--minimum-difference"]),
     ],
 )
 def test_bad_compare_input_exit_2_nothing_written(tmp_path, args, words):
@@ -103,3 +143,61 @@ def test_bad_compare_input_exit_2_nothing_written(tmp_path, args, words):
     for word in words:
         assert word in done.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_shipped_comparison_file_asks_for_thousands_of_worlds():
+    from coauthor_sim.compare import load_compare_plan
+
+    plan = load_compare_plan(SCENARIOS.parent / "experiments" / "compare" / "robust_worlds.toml")
+    assert plan.worlds >= 1000 and plan.draw_effects and len(plan.scenarios) >= 2
+    assert all(p.is_file() for p in plan.scenarios)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ('scenarios = ["status_quo", "austerity"]\nworlds = 4', ["'description' is missing"]),
+        ('description = "x"\nscenarios = ["status_quo"]\nworlds = 4', ["at least two"]),
+        ('description = "x"\nscenarios = ["status_quo", "austerity"]\nworlds = 1', ["worlds"]),
+        ('description = "x"\nscenarios = ["a", "b"]\nworlds = 4\nreplications = 3',
+         ["unknown key 'replications'"]),
+        ('description = "x"\nscenarios = ["a", "b"]\nworlds = 4\n'
+         "minimum_important_difference = -1", ["minimum_important_difference"]),
+    ],
+)  # fmt: skip
+def test_bad_comparison_files_exit_2_nothing_written(tmp_path, body, words):
+    path = tmp_path / "plan.toml"
+    path.write_text(body)
+    done = cli("compare", "--experiment", str(path), cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert str(path) in done.stderr
+    for word in words:
+        assert word in done.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_any_executor_gives_the_same_worlds_and_tables():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from coauthor_sim.effects import load_effects
+
+    scenarios = [load_scenario(SCENARIOS / f"{n}.toml", {"steps": 5, "n_citizens": 80})
+                 for n in ("status_quo", "co_production_only")]  # fmt: skip
+    settings = {"seed": 6, "progress": False, "effects": load_effects(), "discover": False}
+    one = run_comparison(scenarios, 3, jobs=1, **settings)
+    with ThreadPoolExecutor(2) as pool:
+        other = run_comparison(scenarios, 3, executor=pool, **settings)
+    pd.testing.assert_frame_equal(one.runs, other.runs, check_exact=True)
+    pd.testing.assert_frame_equal(one.robust, other.robust, check_exact=True)
+
+
+def test_without_ema_workbench_compare_notes_it_and_goes_on(monkeypatch):
+    from coauthor_sim.analysis import robustness
+    from coauthor_sim.effects import load_effects
+
+    monkeypatch.setattr(robustness, "prim_available", lambda: False)
+    scenarios = [load_scenario(SCENARIOS / f"{n}.toml", {"steps": 3, "n_citizens": 60})
+                 for n in ("status_quo", "austerity")]  # fmt: skip
+    result = run_comparison(scenarios, 2, seed=1, jobs=1, progress=False, effects=load_effects())
+    assert "EMA Workbench" in result.settings["prim_note"] and result.boxes.empty
+    assert not result.robust.empty

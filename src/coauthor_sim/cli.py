@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .effects import DEFAULT_EFFECTS
 from .params import SPECS, ParameterError, defaults, resolve
 from .scenario import (
     ScenarioError,
@@ -199,14 +200,28 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from . import __version__
     from .analysis.report import terminal_table, write_comparison
     from .compare import load_posterior, run_comparison
+    from .effects import load_effects
     from .provenance import manifest, now
 
     if args.replications < 2:
         raise UsageError("--replications must be at least 2 (confidence intervals need two)")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if not 0 <= args.minimum_difference < 10:
+        raise UsageError("--minimum-difference must be from 0 to 10 life-satisfaction points")
     overrides = _overrides(args)
-    chosen = args.scenarios or _all_scenarios(args.dir)
+    if args.experiment:  # a comparison file sets scenarios, worlds, seed and fixed parameters
+        from .compare import load_compare_plan
+
+        if args.scenarios:
+            raise UsageError("give scenarios either on the command line or in --experiment")
+        plan = load_compare_plan(args.experiment)
+        chosen = [str(p) for p in plan.scenarios]
+        overrides = {**plan.fixed, **overrides}
+        args.replications, args.seed, args.minimum_difference = plan.worlds, plan.seed, plan.mid
+        args.effects = "" if not plan.draw_effects else str(plan.effects or args.effects)
+    else:
+        chosen = args.scenarios or _all_scenarios(args.dir)
     scenarios = [load_scenario(scenario_path(s, args.dir), overrides) for s in chosen]
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
@@ -215,25 +230,40 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError(
             "scenarios differ in n_citizens or steps; set them alike (--citizens, --steps)"
         )
-    source = None if args.no_posterior else (
+    source = None if args.no_posterior or args.fix_uncertainty else (
         Path(args.posterior) if args.posterior else scenarios[0].posterior
     )  # fmt: skip
     posterior = load_posterior(source) if source else None
+    effects_file = None if args.fix_uncertainty or not args.effects else Path(args.effects)
+    effects = (
+        load_effects(effects_file, set(posterior.columns) if posterior is not None else set())
+        if effects_file else None
+    )  # fmt: skip
     folder = _fresh_folder(args.out, args.seed, prefix="compare")
+    client, executor = _executor(args.scheduler)
     started = now()
     t0 = time.perf_counter()
+    drawn = [
+        *([f"the calibrated posterior {source} ({len(posterior)} draws)"] if source else []),
+        *([f"{len(effects)} effect-size priors from {effects_file}"] if effects else []),
+    ]
     uncertainty = (
-        f"uncertain parameters drawn from the calibrated posterior {source} "
-        f"({len(posterior)} draws)" if posterior is not None
-        else "uncertain parameters fixed at the scenarios' values (no posterior)"
+        "each replication a plausible world: uncertain parameters drawn from "
+        + " and ".join(drawn) if drawn
+        else "uncertain parameters fixed at the scenarios' values; worlds differ in seeds only"
     )  # fmt: skip
     print(
         f"comparing {len(scenarios)} scenarios x {args.replications} replications "
         f"({scenarios[0].params['n_citizens']:,} citizens, {scenarios[0].params['steps']} "
         f"months); {uncertainty}", file=sys.stderr,
     )  # fmt: skip
-    result = run_comparison(scenarios, args.replications, args.seed, jobs=args.jobs,
-                            posterior=posterior)  # fmt: skip
+    try:
+        result = run_comparison(scenarios, args.replications, args.seed, jobs=args.jobs,
+                                posterior=posterior, effects=effects, executor=executor,
+                                mid=args.minimum_difference)  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
     result.settings.update(created=started, version=__version__, uncertainty=uncertainty)
     report = write_comparison(
         result,
@@ -249,6 +279,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             replications=args.replications,
             uncertainty=uncertainty,
             posterior=str(source) if source else None,
+            effects=str(effects_file) if effects else None,
+            experiment=args.experiment,
+            minimum_important_difference=args.minimum_difference,
             started=started,
             timings={
                 "runs_s": result.settings["run_seconds"],
@@ -362,12 +395,99 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _contrast_sensitivity(args: argparse.Namespace) -> int:
+    """Sensitivity of a policy contrast (A - B): Morris screening of every uncertainty with a
+    stated range, then Sobol indices of the few above the noise floor."""
+    if args.experiment:
+        raise UsageError("give either an experiment file or --contrast A B, not both")
+    for flag in ("replications", "trajectories", "top"):
+        if getattr(args, flag) < 1:
+            raise UsageError(f"--{flag} must be at least 1")
+    if args.samples < 2 or args.samples & (args.samples - 1):
+        raise UsageError(f"--samples {args.samples}: expected a power of 2 (e.g. 32, 64)")
+    from .outcomes import OUTCOME_NAMES
+
+    outcome = (args.outcomes or ["life_satisfaction"])[0]
+    if outcome not in OUTCOME_NAMES:
+        raise UsageError(f"--outcomes {outcome}: not an outcome of the model")
+    overrides = {"n_citizens": 500, **_overrides(args)}
+    treated_name, base_name = args.contrast
+    treated = load_scenario(scenario_path(treated_name, args.dir), overrides)
+    base = load_scenario(scenario_path(base_name, args.dir), overrides)
+    from .analysis import sensitivity as sa
+    from .compare import load_posterior
+    from .effects import load_effects
+    from .provenance import manifest, write_json
+
+    posterior = load_posterior(base.posterior) if base.posterior else None
+    drawn = set(posterior.columns) if posterior is not None else set()
+    effects = load_effects(Path(args.effects), drawn)
+    factors = (
+        [
+            sa.Uncertain(name, float(posterior[name].min()), float(posterior[name].max()))
+            for name in sorted(drawn)
+        ]
+        + [sa.Uncertain(p.name, p.low, p.high, p.ppf) for p in effects]
+        + [sa.Uncertain(sa.NOISE)]
+    )
+    folder = _fresh_folder(args.out, args.seed, prefix="sensitivity")
+    contrast = sa.Contrast(dict(base.params), dict(treated.params), outcome, args.replications,
+                           args.seed)  # fmt: skip
+    client, executor = _executor(args.scheduler)
+    t0 = time.perf_counter()
+    run = {"jobs": args.jobs, "executor": executor, "progress": not args.quiet}
+    try:
+        screen = sa.morris_screen(contrast, factors, args.trajectories, args.seed, **run)
+        keep = screen[screen["above_noise"]]["factor"].head(args.top).tolist()
+        chosen = [f for f in factors if f.name in keep] + [factors[-1]]
+        sobol = (
+            sa.sobol_contrast(contrast, chosen, args.samples, args.seed, **run) if keep else None
+        )
+    finally:
+        if client is not None:
+            client.close()
+    folder.mkdir(parents=True, exist_ok=True)
+    screen.to_csv(folder / "morris.csv", index=False)
+    files = ["morris.csv"]
+    label = f"{outcome}: {treated.name} - {base.name}"
+    if sobol is not None:
+        sobol.assign(outcome=label).to_csv(folder / "sobol_contrast.csv", index=False)
+        sa.plot_indices(sobol.assign(outcome=label)).savefig(folder / "sobol_contrast.png",
+                                                             dpi=110)  # fmt: skip
+        files += ["sobol_contrast.csv", "sobol_contrast.png"]
+    write_json(folder / "manifest.json", manifest(
+        kind="sensitivity-contrast", treated=str(treated.path), baseline=str(base.path),
+        outcome=outcome, parameters=dict(base.params), seed=args.seed,
+        replications=args.replications, trajectories=args.trajectories, samples=args.samples,
+        factors=[[f.name, f.low, f.high] for f in factors], screened_in=keep,
+        timings={"total_s": time.perf_counter() - t0}, files=[*files, "manifest.json"],
+    ))  # fmt: skip
+    print(f"Contrast {label} (final-year mean, same seeds in the same world), "
+          f"{len(factors) - 1} uncertainties and the noise dummy {sa.NOISE}.")  # fmt: skip
+    print("\nMorris screening (mu* = mean absolute elementary effect):")
+    print(screen.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    if sobol is None:
+        print(f"\nNo uncertainty stands above the noise floor ({sa.NOISE}); no Sobol stage.")
+    else:
+        print(f"\nSobol indices of the {len(keep)} above the noise floor (95% intervals):")
+        cols = ["factor", "first_order", "first_order_low", "first_order_high", "total",
+                "total_low", "total_high", "above_noise"]  # fmt: skip
+        print(sobol[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"\nwrote {folder}/ ({', '.join(files)}) in {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    """Run (or resume) a Sobol-design sweep, then compute and plot Sobol indices."""
+    """Sobol indices from a sobol-design experiment file, or the sensitivity of a policy
+    contrast (--contrast A B)."""
     from .analysis.sensitivity import arrange, plot_indices, sobol_table
     from .experiment.definition import load_experiment
     from .experiment.store import load_results
 
+    if args.contrast:
+        return _contrast_sensitivity(args)
+    if not args.experiment:
+        raise UsageError("sensitivity: give an experiment file, or --contrast A B")
     experiment = load_experiment(args.experiment)
     if experiment.kind != "sobol":
         raise UsageError(
@@ -517,7 +637,31 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--posterior", help="posterior sample CSV to draw uncertain parameters "
                       "from (default: the baseline scenario's, if calibrated)")  # fmt: skip
     comp.add_argument("--no-posterior", action="store_true",
-                      help="keep uncertain parameters at the scenarios' values")  # fmt: skip
+                      help="keep calibrated parameters at the scenarios' values")  # fmt: skip
+    comp.add_argument(
+        "--effects",
+        default=str(DEFAULT_EFFECTS),
+        help="effect-size priors drawn for each world (default data/effects.toml)",
+    )
+    comp.add_argument(
+        "--fix-uncertainty",
+        action="store_true",
+        help="worlds differ in seeds only: no posterior, no effect-size draws",
+    )
+    comp.add_argument(
+        "--minimum-difference",
+        type=float,
+        default=0.05,
+        metavar="POINTS",
+        help="smallest important change in life satisfaction, 0-10 (0.05)",
+    )
+    comp.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    comp.add_argument(
+        "--experiment",
+        metavar="FILE",
+        help="a comparison file (experiments/compare/*.toml): scenarios, worlds, "
+        "seed and fixed parameters, e.g. thousands of worlds on Dask",
+    )
     comp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                       help="set a parameter in every scenario (repeatable)")  # fmt: skip
     comp.set_defaults(func=cmd_compare)
@@ -527,7 +671,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("sensitivity", cmd_sensitivity, "Sobol indices from a sobol-design experiment"),
     ):
         cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("experiment", help="experiment file")
+        cmd.add_argument("experiment", nargs="?" if name == "sensitivity" else None,
+                         help="experiment file")  # fmt: skip
         cmd.add_argument("--jobs", type=int, help="local processes (default: all cores)")
         cmd.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
         cmd.add_argument("--out", help="results folder (default results/<experiment>); "
@@ -537,6 +682,41 @@ def build_parser() -> argparse.ArgumentParser:
                          help="run again the runs stored as failed")  # fmt: skip
         if name == "sensitivity":
             cmd.add_argument("--outcomes", nargs="+", help="outcomes to analyse")
+            cmd.add_argument(
+                "--contrast",
+                nargs=2,
+                metavar=("A", "B"),
+                help="sensitivity of scenario A minus scenario B (no experiment "
+                "file): Morris screening, then Sobol on the few that matter",
+            )
+            cmd.add_argument("--dir", default="scenarios", help="folder of scenario files")
+            cmd.add_argument(
+                "--effects",
+                default=str(DEFAULT_EFFECTS),
+                help="effect-size priors (default data/effects.toml)",
+            )
+            cmd.add_argument(
+                "--trajectories", type=int, default=10, help="Morris trajectories (10)"
+            )
+            cmd.add_argument(
+                "--samples", type=int, default=32, help="Sobol base samples, a power of 2 (32)"
+            )
+            cmd.add_argument(
+                "--top",
+                type=int,
+                default=4,
+                help="uncertainties kept for Sobol, above the noise floor (4)",
+            )
+            cmd.add_argument(
+                "--replications",
+                type=int,
+                default=2,
+                help="runs averaged per design point, same seeds for A and B (2)",
+            )
+            cmd.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed (1)")
+            cmd.add_argument("--steps", type=int, help="months per run (default: scenario's)")
+            cmd.add_argument("--citizens", type=int, help="citizens per run (default 500)")
+            cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
         cmd.set_defaults(func=func)
 
     cal = sub.add_parser("calibrate", help="calibrate uncertain parameters to targets (ABC)")

@@ -1,8 +1,11 @@
-"""Scenario comparison: the same seeds under every scenario, then statistics.
+"""Scenario comparison: every scenario in the same plausible worlds, then statistics.
 
-``run_comparison`` runs each scenario ``replications`` times with one shared list of seeds
-(common random numbers), reduces every run to a row of summaries as it finishes, and returns
-the tables a policy reader needs. Writing files is left to ``coauthor_sim.analysis.report``.
+``run_comparison`` runs each scenario ``replications`` times. Replication ``r`` is one plausible
+world, shared by every scenario (paired): one seed, one draw of the calibrated posterior (the
+behavioural parameters fitted to published figures) and one draw of every effect-size prior
+(``data/effects.toml``). Every run is reduced to a row of summaries as it finishes; the tables a
+policy reader needs (how much better, how sure, where it fails) are computed from them. Writing
+files is left to ``coauthor_sim.analysis.report``.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .analysis import stats
+from .analysis import robustness, stats
 from .api import FINAL_MONTHS, final_outcomes
+from .effects import EffectPrior, draw_effects
 from .experiment import RunSpec, execute, replication_seeds
 from .params import SPECS
 from .scenario import Scenario, ScenarioError
@@ -62,6 +66,12 @@ class Comparison:
     summary: pd.DataFrame
     differences: pd.DataFrame
     cost_effectiveness: pd.DataFrame
+    worlds: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per world
+    robust: pd.DataFrame = field(default_factory=pd.DataFrame)  # P(better) etc. per group
+    regret: pd.DataFrame = field(default_factory=pd.DataFrame)
+    boxes: pd.DataFrame = field(default_factory=pd.DataFrame)  # PRIM boxes of failure
+    box_words: dict[str, str] = field(default_factory=dict)
+    plausibility: pd.DataFrame = field(default_factory=pd.DataFrame)
     settings: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -109,45 +119,82 @@ def posterior_draws(sample: pd.DataFrame, replications: int, seed: int) -> list[
     return rng.integers(len(sample), size=replications).tolist()
 
 
+def plausible_worlds(
+    replications: int,
+    seed: int,
+    posterior: pd.DataFrame | None = None,
+    effects: list[EffectPrior] | None = None,
+) -> pd.DataFrame:
+    """One row per world: its seed, which posterior row it uses, and the value of every drawn
+    uncertain parameter. Seeds, posterior rows and effect sizes come from three independent
+    streams spawned off ``seed``, so adding effect priors leaves seeds and posterior draws
+    unchanged."""
+    worlds = pd.DataFrame({"seed": replication_seeds(seed, replications)})
+    worlds.index.name = "replication"
+    if posterior is not None:
+        draws = posterior_draws(posterior, replications, seed)
+        worlds["posterior_draw"] = draws
+        for name in posterior.columns:
+            worlds[name] = posterior[name].to_numpy()[draws]
+    if effects:
+        drawn = draw_effects(effects, replications, seed)
+        for name in drawn.columns:
+            worlds[name] = drawn[name].to_numpy()
+    return worlds
+
+
+def world_parameters(
+    scenario: Scenario, baseline: Scenario, world: pd.Series, drawn: list[str]
+) -> dict[str, Any]:
+    """The scenario's parameters in one world: each drawn uncertain parameter takes the
+    world's value, unless the scenario sets it differently from the baseline (a stress test),
+    in which case it keeps its own value."""
+    values = dict(scenario.params)
+    for name in drawn:
+        if scenario.params[name] == baseline.params[name]:
+            values[name] = SPECS[name].check(world[name].item())
+    return values
+
+
 def run_comparison(
     scenarios: list[Scenario],
     replications: int = 30,
     seed: int = 1,
     *,
     posterior: pd.DataFrame | None = None,
+    effects: list[EffectPrior] | None = None,
+    mid: float = robustness.MID_DEFAULT,
+    discover: bool = True,
     jobs: int | None = None,
     executor: Executor | None = None,
     progress: bool = True,
 ) -> Comparison:
-    """Run every scenario under the same ``replications`` seeds and compare them with the
-    first scenario (the baseline).
+    """Run every scenario in the same ``replications`` plausible worlds and compare them with
+    the first scenario (the baseline).
 
-    With a ``posterior`` sample, replication r of every scenario also shares one draw of the
-    calibrated parameters, so intervals include parameter uncertainty; a scenario that sets
-    such a parameter differently from the baseline (a stress test) keeps its own value.
+    With neither ``posterior`` nor ``effects``, worlds differ only in their seeds (the
+    uncertain parameters stay at the scenarios' values, as for teaching). ``mid`` is the
+    minimum important difference in life-satisfaction points; ``discover`` runs PRIM scenario
+    discovery when EMA Workbench is installed.
     """
-    seeds = replication_seeds(seed, replications)
-    draws = posterior_draws(posterior, replications, seed) if posterior is not None else None
-    baseline = scenarios[0].params
-
-    def params_for(s: Scenario, r: int) -> dict[str, Any]:
-        values = dict(s.params)
-        if draws is not None:
-            row = posterior.iloc[draws[r]]
-            for name in posterior.columns:
-                if s.params[name] == baseline[name]:
-                    values[name] = SPECS[name].check(row[name].item())
-        return values
+    worlds = plausible_worlds(replications, seed, posterior, effects)
+    seeds = worlds["seed"].tolist()
+    drawn = [c for c in worlds.columns if c not in ("seed", "posterior_draw")]
+    base_scenario = scenarios[0]
 
     specs = [
         RunSpec(
             key=f"{s.name}/{r}",
-            params=params_for(s, r),
+            params=world_parameters(s, base_scenario, worlds.loc[r], drawn),
             seed=run_seed,
             labels={
                 "scenario": s.name,
                 "replication": r,
-                **({"posterior_draw": draws[r]} if draws is not None else {}),
+                **(
+                    {"posterior_draw": int(worlds.loc[r, "posterior_draw"])}
+                    if posterior is not None
+                    else {}
+                ),
             },
         )
         for s in scenarios
@@ -176,6 +223,13 @@ def run_comparison(
     )
     baseline = scenarios[0].name
     outcomes = COMPARED + FIFTHS + TOTALS
+    boxes, words, prim_note = pd.DataFrame(), {}, ""
+    if len(scenarios) > 1 and discover and drawn:
+        if robustness.prim_available():
+            boxes, words = robustness.scenario_discovery(runs, worlds, baseline)
+        else:
+            prim_note = ("scenario discovery skipped: PRIM needs EMA Workbench "
+                         "(pip install 'coauthor-sim[ema]')")  # fmt: skip
     return Comparison(
         scenarios=scenarios,
         seeds=seeds,
@@ -184,8 +238,18 @@ def run_comparison(
         summary=stats.summarise(runs, outcomes),
         differences=stats.differences(runs, outcomes, baseline),
         cost_effectiveness=stats.cost_effectiveness(runs, baseline),
+        worlds=worlds.reset_index(),
+        robust=robustness.robust_differences(runs, baseline, mid),
+        regret=robustness.regret(runs),
+        boxes=boxes,
+        box_words=words,
+        plausibility=robustness.plausibility(runs, baseline),
         settings={
-            "posterior_draws": len(set(draws)) if draws is not None else 0,
+            "posterior_draws": worlds["posterior_draw"].nunique() if posterior is not None else 0,
+            "effect_priors": [p.name for p in effects or []],
+            "drawn_parameters": drawn,
+            "minimum_important_difference": mid,
+            "prim_note": prim_note,
             "posterior_size": len(posterior) if posterior is not None else 0,
             "replications": replications,
             "seed": seed,
@@ -193,3 +257,84 @@ def run_comparison(
             "run_seconds": elapsed,
         },
     )
+
+
+@dataclass(frozen=True)
+class ComparePlan:
+    """A robust comparison asked for by a file (``coauthor-sim compare --experiment FILE``):
+    scenarios, how many worlds, seed, minimum important difference, effect priors, and
+    parameters fixed in every scenario."""
+
+    path: Path
+    description: str
+    scenarios: list[Path]
+    worlds: int
+    seed: int
+    mid: float
+    effects: Path | None  # None: the default priors
+    draw_effects: bool
+    fixed: dict[str, Any]
+
+
+PLAN_KEYS = ("description", "scenarios", "worlds", "seed", "minimum_important_difference",
+             "effects", "fixed")  # fmt: skip
+
+
+def load_compare_plan(path: str | Path) -> ComparePlan:
+    """Load and check a comparison file::
+
+        description = "..."
+        scenarios = ["status_quo", "local_public_support"]  # the first is the baseline
+        worlds = 2000
+        seed = 2026
+        minimum_important_difference = 0.05   # life-satisfaction points (optional)
+        effects = "../../data/effects.toml"   # optional; "" = no effect-size draws
+        [fixed]
+        n_citizens = 500
+
+    Scenario names are looked up in the repository's ``scenarios`` folder (``../../scenarios``
+    from a file in ``experiments/compare/``); ``.toml`` paths are relative to the file.
+    """
+    import tomllib
+
+    path = Path(path)
+    fail = lambda message: ScenarioError(f"{path}: {message}")  # noqa: E731
+    if not path.is_file():
+        raise fail("no such comparison file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise fail(f"cannot be read as TOML: {err}") from None
+    for key in data:
+        if key not in PLAN_KEYS:
+            raise fail(f"unknown key '{key}' (allowed: {', '.join(PLAN_KEYS)})")
+    description = data.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise fail("'description' is missing: say what the comparison asks")
+    names = data.get("scenarios")
+    if not isinstance(names, list) or len(names) < 2 or not all(isinstance(n, str) for n in names):
+        raise fail("scenarios must list at least two scenario names, the baseline first")
+    folder = path.parent.parent.parent / "scenarios"
+    scenarios = [path.parent / n if n.endswith(".toml") else folder / f"{n}.toml" for n in names]
+    values = {}
+    for key, default, low in (("worlds", None, 2), ("seed", 0, 0)):
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise fail(f"{key} = {value!r} is not allowed: expected a whole number from {low}")
+        values[key] = value
+    mid = data.get("minimum_important_difference", robustness.MID_DEFAULT)
+    if isinstance(mid, bool) or not isinstance(mid, int | float) or not 0 <= mid < 10:
+        raise fail(f"minimum_important_difference = {mid!r} is not allowed: expected a number "
+                   "from 0 to 10 (life-satisfaction points)")  # fmt: skip
+    effects = data.get("effects")
+    if effects is not None and not isinstance(effects, str):
+        raise fail(f'effects = {effects!r} is not allowed: expected a file path or ""')
+    fixed = data.get("fixed", {})
+    if not isinstance(fixed, dict):
+        raise fail("'fixed' must be a table: [fixed]")
+    return ComparePlan(
+        path=path, description=description.strip(), scenarios=scenarios,
+        worlds=values["worlds"], seed=values["seed"], mid=float(mid),
+        effects=path.parent / effects if effects else None, draw_effects=effects != "",
+        fixed=fixed,
+    )  # fmt: skip

@@ -36,7 +36,8 @@ def trajectories(paths: pd.DataFrame, outcomes: list[str], order: list[str]) -> 
             frame = paths[paths["scenario"] == name]
             if outcome in FLOWS:
                 frame = frame[frame["month"] >= 1]
-            grouped = frame.groupby("month")[outcome]
+            scale = 10.0 if outcome.startswith("wellbeing_") else 1.0  # one scale: LS 0-10
+            grouped = (frame[outcome] * scale).groupby(frame["month"])
             mean, sem, n = grouped.mean(), grouped.sem(), grouped.count()
             half = sem * sps.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1))
             ax.plot(mean.index, mean.to_numpy(), color=_colour(k), lw=1.6, label=name)
@@ -44,7 +45,10 @@ def trajectories(paths: pd.DataFrame, outcomes: list[str], order: list[str]) -> 
                 mean.index, (mean - half).to_numpy(), (mean + half).to_numpy(),
                 color=_colour(k), alpha=0.18, lw=0,
             )  # fmt: skip
-        ax.set_title(OUTCOME_LABELS.get(outcome, outcome), fontsize=9.5)
+        title = OUTCOME_LABELS.get(outcome, outcome)
+        if outcome.startswith("wellbeing_"):
+            title = title.replace("Well-being", "Life satisfaction") + " (0-10)"
+        ax.set_title(title, fontsize=9.5)
         ax.set_xlabel("month")
         ax.grid(alpha=0.3)
     for ax in axes[len(outcomes) :]:
@@ -55,8 +59,9 @@ def trajectories(paths: pd.DataFrame, outcomes: list[str], order: list[str]) -> 
 
 
 def fifths(summary: pd.DataFrame, order: list[str]) -> Figure:
-    """Final-year well-being in each deprivation fifth (1 least, 5 most deprived), per
-    scenario, with 95% confidence intervals."""
+    """Final-year life satisfaction (0-10) in each deprivation fifth (1 least, 5 most
+    deprived), per scenario, with 95% confidence intervals, on the full 0-10 axis (the
+    differences themselves are drawn by ``differences``)."""
     fig = Figure(figsize=(9, 4.2), layout="constrained")
     ax = fig.subplots()
     width = 0.8 / len(order)
@@ -73,8 +78,7 @@ def fifths(summary: pd.DataFrame, order: list[str]) -> Figure:
                color=_colour(k), label=name, capsize=2)  # fmt: skip
     ax.set_xticks(x, ["1 least\ndeprived", "2", "3", "4", "5 most\ndeprived"])
     ax.set_ylabel("life satisfaction (0-10), final year")
-    low = 10 * summary[summary["outcome"].str.startswith("wellbeing_fifth")]["mean"].min()
-    ax.set_ylim(max(0.0, low - 1.0), None)
+    ax.set_ylim(0, 10)  # bars start at zero: their lengths compare honestly
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8, ncol=2)
     ax.set_title("Well-being by deprivation fifth of neighbourhoods")
@@ -108,4 +112,38 @@ def cost_vs_gain(ce: pd.DataFrame, person_years: float) -> Figure:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     ax.set_title("Cost against well-being gained")
+    return fig
+
+
+def differences(robust: pd.DataFrame, order: list[str], baseline: str) -> Figure:
+    """Change in life satisfaction (0-10) of each scenario against the baseline, for everyone
+    and for the least and most deprived fifths: the mean over plausible worlds (dot) and the
+    range holding 90% of worlds (bar). The axis is centred on zero, so no difference is
+    drawn as no difference; dotted lines mark the minimum important difference."""
+    groups = [("everyone", "everyone"), ("fifth 5", "most deprived fifth"),
+              ("fifth 1", "least deprived fifth")]  # fmt: skip
+    fig = Figure(figsize=(8.5, 1.0 + 0.55 * len(order) * len(groups) / 1.5), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(len(order))[::-1].astype(float)
+    spread = 0.0
+    for g, (group, label) in enumerate(groups):
+        part = robust[robust["group"] == group].set_index("scenario").loc[order]
+        offset = (1 - g) * 0.25
+        mean = part["difference"].to_numpy()
+        err = np.vstack([mean - part["worlds_low"], part["worlds_high"] - mean])
+        ax.errorbar(mean, y + offset, xerr=np.clip(err, 0, None), fmt="o", color=_colour(g),
+                    capsize=3, label=label, ms=5)  # fmt: skip
+        spread = max(spread, float(np.abs(part[["worlds_low", "worlds_high"]]).to_numpy().max()))
+    mid = float(robust["mid"].iloc[0]) if "mid" in robust and len(robust) else 0.0
+    ax.axvline(0, color="black", lw=1)
+    for x in (-mid, mid):
+        ax.axvline(x, color="grey", lw=0.8, ls=":")
+    limit = 1.1 * max(spread, 2 * mid, 0.05)
+    ax.set_xlim(-limit, limit)
+    ax.set_yticks(y, order)
+    ax.set_xlabel(f"change in life satisfaction (0-10) against {baseline}, final year")
+    ax.grid(axis="x", alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="outside lower center", ncol=3)
+    ax.set_title("Differences across plausible worlds: mean and 90% of worlds")
     return fig

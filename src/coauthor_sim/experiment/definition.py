@@ -78,15 +78,18 @@ class Experiment:
 
     def runs(self) -> list[RunSpec]:
         """Every run: point i, replication r, with its own seed spawned from the experiment
-        seed (child ``i x replications + r`` of ``SeedSequence(seed)``)."""
+        seed (child ``i x replications + r`` of ``SeedSequence(seed)``). A Sobol design uses
+        common seeds instead (replication r of every point shares child r): otherwise seed
+        noise between points is counted as parameters' effects."""
         children = np.random.SeedSequence(self.seed).spawn(self.n_runs)
         specs = []
         for i, point in enumerate(self.points):
             params = {**self.base, **point.values}
             for r in range(self.replications):
                 run_id = i * self.replications + r
+                child = children[r if self.kind == "sobol" else run_id]
                 specs.append(RunSpec(
-                    key=str(run_id), params=params, seed=child_seed(children[run_id]),
+                    key=str(run_id), params=params, seed=child_seed(child),
                     labels={"run_id": run_id, "point": i, "replication": r},
                 ))  # fmt: skip
         return specs
@@ -103,6 +106,7 @@ class Experiment:
             "replications": self.replications,
             "every": self.every,
             "series": list(self.series),
+            **({"common_seeds": True} if self.kind == "sobol" else {}),
         }
         blob = json.dumps(canonical, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()

@@ -1,0 +1,265 @@
+"""Robust comparison across plausible worlds: how much better, how sure, and where it fails.
+
+A comparison runs every scenario in the same worlds: replication ``r`` of every scenario shares
+one seed, one draw of the calibrated posterior and one draw of every effect-size prior. So the
+difference between a scenario and the baseline in world ``r`` is a paired difference, and the
+share of worlds in which it is positive is the chance, under what we believe about the model's
+uncertain parameters, that the scenario does better. That chance, the size of the difference
+and its spread across worlds are what a policy reader needs; p-values answer another question
+(could the mean difference be zero, given this many runs?) and stay in the researchers' tables.
+
+Every figure is on one scale: life satisfaction, 0-10, as the ONS reports it (the model's
+well-being is 0-1; one well-being unit is ten life-satisfaction points).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .stats import WELLBY_GBP
+
+MID_DEFAULT = 0.05  # minimum important difference, life-satisfaction points (0-10)
+WORLD_INTERVAL = (0.05, 0.95)  # 90% of plausible worlds fall between these quantiles
+PLAUSIBLE_RATIO = 6.0  # NESTA/nef (2010): co-produced services "up to six times" the investment
+GROUPS = {
+    "everyone": ("life_satisfaction", 1.0),
+    **{
+        f"fifth {q}": (f"wellbeing_fifth_{q}", 10.0)  # well-being 0-1 -> life satisfaction 0-10
+        for q in range(1, 6)
+    },
+}
+GROUP_LABELS = {
+    "everyone": "everyone",
+    "fifth 1": "least deprived fifth",
+    "fifth 2": "fifth 2",
+    "fifth 3": "fifth 3",
+    "fifth 4": "fifth 4",
+    "fifth 5": "most deprived fifth",
+}
+
+
+def world_matrix(runs: pd.DataFrame, outcome: str, scale: float = 1.0) -> pd.DataFrame:
+    """One row per world (replication), one column per scenario, in the order of ``runs``."""
+    order = list(dict.fromkeys(runs["scenario"]))
+    wide = runs.pivot(index="replication", columns="scenario", values=outcome)
+    return wide[order].dropna() * scale
+
+
+def robust_differences(runs: pd.DataFrame, baseline: str, mid: float = MID_DEFAULT) -> pd.DataFrame:
+    """For every scenario against ``baseline`` and every group (everyone, each deprivation
+    fifth): the mean paired difference in life satisfaction, the range in which 90% of worlds'
+    differences fall, the chance of doing better (share of worlds with a positive difference),
+    of doing better by at least ``mid`` points, and of doing worse by at least ``mid``."""
+    rows = []
+    for group, (outcome, scale) in GROUPS.items():
+        wide = world_matrix(runs, outcome, scale)
+        for scenario in wide.columns:
+            if scenario == baseline:
+                continue
+            d = (wide[scenario] - wide[baseline]).to_numpy()
+            low, high = np.quantile(d, WORLD_INTERVAL)
+            rows.append({
+                "scenario": scenario, "group": group, "difference": float(d.mean()),
+                "worlds_low": float(low), "worlds_high": float(high),
+                "better": int((d > 0).sum()), "better_by_mid": int((d >= mid).sum()),
+                "worse_by_mid": int((d <= -mid).sum()), "worlds": len(d),
+                "p_better": float((d > 0).mean()), "p_better_by_mid": float((d >= mid).mean()),
+                "p_worse_by_mid": float((d <= -mid).mean()), "mid": mid,
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def regret(runs: pd.DataFrame, outcome: str = "life_satisfaction") -> pd.DataFrame:
+    """Regret of every scenario (baseline included): in each world, how far its outcome falls
+    short of the best compared scenario in that world; its mean, its worst case across
+    worlds, and the share of worlds in which it is the best."""
+    wide = world_matrix(runs, outcome)
+    best = wide.max(axis=1)
+    short = wide.rsub(best, axis=0)
+    return pd.DataFrame({
+        "scenario": wide.columns,
+        "mean_regret": short.mean().to_numpy(),
+        "worst_regret": short.max().to_numpy(),
+        "share_best": wide.eq(best, axis=0).mean().to_numpy(),
+    })  # fmt: skip
+
+
+def plausibility(
+    runs: pd.DataFrame, baseline: str, ratio_limit: float = PLAUSIBLE_RATIO
+) -> pd.DataFrame:
+    """Benefit against cost at Green Book values, flagged where above ``ratio_limit``.
+
+    Benefit = WELLBYs gained x GBP 13,000 (HM Treasury Green Book wellbeing guidance, 2021;
+    2019 prices), averaged over worlds; cost = extra spending against the baseline. A gain
+    with no extra spending has an unbounded ratio. Published experience tops out near 6:1
+    (NESTA/nef 2010, an advocacy bound; local area coordination SROI forecasts about 4:1), so a
+    larger ratio is flagged as outside it: a sign to check the effect sizes behind it.
+    """
+    base = runs[runs["scenario"] == baseline].set_index("replication")
+    rows = []
+    for scenario, frame in runs.groupby("scenario", sort=False):
+        if scenario == baseline:
+            continue
+        frame = frame.set_index("replication").loc[base.index]
+        benefit = float((frame["wellbys"] - base["wellbys"]).mean()) * WELLBY_GBP
+        cost = float((frame["total_spending"] - base["total_spending"]).mean())
+        spent = float(frame["total_spending"].mean())
+        if benefit <= 0:
+            ratio = float("nan")
+        elif cost <= 0:
+            ratio = float("inf")
+        else:
+            ratio = benefit / cost
+        rows.append({
+            "scenario": scenario, "benefit_gbp": benefit, "extra_cost_gbp": cost,
+            "benefit_cost_ratio": ratio, "benefit_per_gbp_spent": benefit / spent if spent else
+            float("nan"), "outside_published": bool(ratio > ratio_limit),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class Box:
+    """A PRIM box: ranges of uncertain parameters in which a scenario tends to fail."""
+
+    scenario: str
+    limits: dict[str, tuple[float, float]]  # restricted parameters only
+    coverage: float  # share of all failures that fall inside the box
+    density: float  # share of worlds inside the box that are failures
+    mass: float  # share of all worlds inside the box
+    failures: int
+    worlds: int
+
+
+def prim_available() -> bool:
+    """Whether EMA Workbench (the PRIM implementation used here) is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("ema_workbench") is not None
+
+
+def _prim():
+    with warnings.catch_warnings():  # EMA warns about optional parallel back-ends it lacks
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim
+    logging.getLogger("EMA").setLevel(logging.WARNING)
+    return prim
+
+
+def find_box(
+    x: pd.DataFrame,
+    failed: np.ndarray,
+    scenario: str = "",
+    max_dims: int = 3,
+    significance: float = 0.05,
+) -> Box | None:
+    """The PRIM box (Friedman & Fisher 1999, as implemented in EMA Workbench) of the
+    uncertain parameters ``x`` (one row per world) in which ``failed`` worlds concentrate.
+
+    Of the boxes on PRIM's peeling trajectory that restrict at most ``max_dims`` parameters,
+    the one with the best balance of coverage and density (their product) is kept; then only
+    the restrictions that matter are kept: those whose quasi-p value (Bryant & Lempert 2010, a
+    one-sided binomial test of the box with that restriction removed) is below
+    ``significance``, so that a few worlds do not yield a box of chance coincidences. None
+    when there are no failures, every world fails, or no restriction survives.
+    """
+    failed = np.asarray(failed, dtype=bool)
+    x = x.loc[:, x.nunique() > 1].reset_index(drop=True).astype(float)
+    if x.empty or failed.all() or not failed.any():
+        return None
+    prim = _prim()
+    finder = prim.Prim(x, failed.astype(int), threshold=failed.mean(), peel_alpha=0.05,
+                       mass_min=0.05)  # fmt: skip
+    box = finder.find_box()
+    trajectory = box.peeling_trajectory
+    ok = trajectory[(trajectory["res_dim"] <= max_dims) & (trajectory["res_dim"] > 0)]
+    if ok.empty:
+        return None
+    best = int((ok["coverage"] * ok["density"]).idxmax())
+    lims = box.box_lims[best]
+    qp = box.qp[best]
+    limits = {}
+    for name, values in qp.items():
+        p_values = [v for v in values if v >= 0]  # -1: that side is not restricted
+        if p_values and min(p_values) < significance:
+            limits[name] = (float(lims.loc[0, name]), float(lims.loc[1, name]))
+    if not limits:
+        return None
+    inside = np.ones(len(x), dtype=bool)
+    for name, (low, high) in limits.items():
+        inside &= (x[name] >= low).to_numpy() & (x[name] <= high).to_numpy()
+    hits = int((inside & failed).sum())
+    density = hits / inside.sum()
+    if density <= failed.mean():
+        return None
+    return Box(scenario, limits, hits / failed.sum(), density, float(inside.mean()),
+               int(failed.sum()), len(failed))  # fmt: skip
+
+
+def scenario_discovery(
+    runs: pd.DataFrame, worlds: pd.DataFrame, baseline: str
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """For every scenario that does worse than ``baseline`` (life satisfaction, everyone) in
+    some but not all worlds, its PRIM box of uncertain parameters: a long table (one row per
+    restricted parameter) and one sentence per scenario in plain words."""
+    wide = world_matrix(runs, "life_satisfaction")
+    x = worlds.drop(columns=["seed", "posterior_draw"], errors="ignore").loc[wide.index]
+    x = x.select_dtypes("number")
+    rows, words = [], {}
+    for scenario in wide.columns:
+        if scenario == baseline:
+            continue
+        failed = (wide[scenario] < wide[baseline]).to_numpy()
+        n_fail = int(failed.sum())
+        if n_fail == 0:
+            words[scenario] = f"better than {baseline} in every one of the {len(failed)} worlds."
+            continue
+        if n_fail == len(failed):
+            words[scenario] = f"worse than {baseline} in every one of the {len(failed)} worlds."
+            continue
+        box = find_box(x, failed, scenario)
+        if box is None or not box.limits:
+            words[scenario] = (
+                f"worse than {baseline} in {n_fail} of {len(failed)} worlds, with no range of "
+                "the uncertain parameters that concentrates the failures."
+            )
+            continue
+        for name, (low, high) in box.limits.items():
+            rows.append({
+                "scenario": scenario, "parameter": name, "low": low, "high": high,
+                "coverage": box.coverage, "density": box.density, "mass": box.mass,
+                "failures": box.failures, "worlds": box.worlds,
+            })  # fmt: skip
+        words[scenario] = describe_box(box, x, baseline)
+    return pd.DataFrame(rows), words
+
+
+def describe_box(box: Box, x: pd.DataFrame, baseline: str) -> str:
+    """A box in plain words, e.g. "worse than status_quo when coproduction_effect < 0.21 and
+    prevention_effect > 0.6: 80% of the failures, 9 in 10 worlds inside the box"."""
+    parts = []
+    for name, (low, high) in box.limits.items():
+        lo_cut, hi_cut = low > x[name].min(), high < x[name].max()
+        if lo_cut and hi_cut:
+            parts.append(f"{name} is between {low:.3g} and {high:.3g}")
+        elif hi_cut:
+            parts.append(f"{name} < {high:.3g}")
+        else:
+            parts.append(f"{name} > {low:.3g}")
+    inside = round(box.density * 10)
+    return (
+        f"worse than {baseline} in {box.failures} of {box.worlds} worlds, mostly when "
+        + " and ".join(parts)
+        + f": {box.coverage:.0%} of the failures, {inside} in 10 worlds inside the box "
+        f"(PRIM coverage {box.coverage:.2f}, density {box.density:.2f})."
+    )
+
+
+def certainty_words(better: int, worlds: int) -> str:
+    """How sure, in words a policy reader can repeat: "better in 27 of 30 plausible worlds"."""
+    return f"better in {better} of {worlds} plausible worlds"
