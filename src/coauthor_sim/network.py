@@ -69,15 +69,62 @@ def _block_graph(sizes: np.ndarray, mean_degree: float, bridging: float, seed: i
     graph.add_nodes_from(range(n))
     start = 0
     for size, block_seed in zip(sizes.tolist(), seeds[:-1].tolist(), strict=True):
-        p_in = min(1.0, mean_degree * (1 - bridging) / max(size - 1, 1))
+        p_in = _tie_probability(mean_degree * (1 - bridging), size)
         block = nx.fast_gnp_random_graph(size, p_in, seed=block_seed)
         graph.add_edges_from((a + start, b + start) for a, b in block.edges())
         start += size
-    p_out = min(1.0, mean_degree * bridging / max(n - 1, 1))
-    if p_out < 1e-12:  # networkx divides by log(1 - p), which is 0 for so tiny a p
-        p_out = 0.0
+    p_out = _tie_probability(mean_degree * bridging, n)
     graph.add_edges_from(nx.fast_gnp_random_graph(n, p_out, seed=int(seeds[-1])).edges())
     return graph
+
+
+def _tie_probability(expected_ties: float, size: int) -> float:
+    """Tie probability giving ``expected_ties`` per member of a group of ``size``, in [0, 1].
+    Below 1e-12 it is 0: networkx's ``fast_gnp_random_graph`` divides by log(1 - p), which is
+    0 in floating point for so tiny a p (bridging_share = 0.9999999999999999 made p_in ~1e-17
+    and crashed with ZeroDivisionError)."""
+    p = min(1.0, max(expected_ties, 0.0) / max(size - 1, 1))
+    return 0.0 if p < 1e-12 else p
+
+
+def evolve_ties(
+    adjacency: sp.csr_array,
+    used: np.ndarray,
+    new_ties: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    fade: float,
+    rng: np.random.Generator,
+) -> sp.csr_array:
+    """A year of change in the network, on the sparse matrix alone (no networkx).
+
+    Each tie between two citizens who were both idle all year (``used`` false at both ends)
+    fades with chance ``fade``. Citizen ``i`` makes ``Poisson(new_ties[i])`` new ties, each to
+    a citizen drawn uniformly from its own neighbourhood (``starts`` and ``sizes`` of the
+    contiguous blocks of ids). Self-ties and ties already present are dropped. Returns the new
+    symmetric 0/1 matrix with int32 indices, like ``adjacency``."""
+    n = adjacency.shape[0]
+    upper = sp.triu(adjacency, k=1, format="coo")
+    rows, cols = upper.row.astype(np.int64), upper.col.astype(np.int64)
+    idle = ~(used[rows] | used[cols])
+    keep = ~(idle & (rng.random(rows.size) < fade))
+    rows, cols = rows[keep], cols[keep]
+    counts = rng.poisson(new_ties)
+    makers = np.repeat(np.arange(n), counts)
+    if makers.size:
+        hood = np.searchsorted(starts, makers, side="right") - 1
+        partners = starts[hood] + np.floor(rng.random(makers.size) * sizes[hood]).astype(np.int64)
+        fresh = makers != partners
+        a, b = makers[fresh], partners[fresh]
+        rows = np.concatenate([rows, np.minimum(a, b)])
+        cols = np.concatenate([cols, np.maximum(a, b)])
+    keys = np.unique(rows * n + cols)
+    rows, cols = keys // n, keys % n
+    both_r = np.concatenate([rows, cols]).astype(np.int32)
+    both_c = np.concatenate([cols, rows]).astype(np.int32)
+    matrix = sp.csr_array((np.ones(both_r.size), (both_r, both_c)), shape=(n, n))
+    matrix.sort_indices()
+    return matrix
 
 
 def adjacency(graph: nx.Graph) -> sp.csr_array:
