@@ -618,9 +618,10 @@ class ReferenceProvider(mesa.Agent):
             self.sector = 0
         base = p.preventive_unit_cost if self.kind == PREVENTATIVE else p.responsive_unit_cost
         self.unit_cost = base * float(SECTOR_COST_FACTOR[self.sector])
-        drawn = rng.normal(
-            SECTOR_EFFECTIVENESS_MEAN[self.sector], SECTOR_EFFECTIVENESS_SD[self.sector]
-        )
+        mean = float(SECTOR_EFFECTIVENESS_MEAN[self.sector])
+        if self.sector > 0:
+            mean *= p.nonpublic_value
+        drawn = rng.normal(mean, SECTOR_EFFECTIVENESS_SD[self.sector])
         self.effectiveness = min(max(float(drawn), 0.05), 1.0)
         self.transition_until = self.model.steps + TRANSITION_MONTHS
 

@@ -430,8 +430,9 @@ class CoauthorModel(mesa.Model):
                 if p.entitlements > 0:
                     entitled = c.need >= gov.entitlement_level
                     got, lapsed = support.entitled_first(
-                        demand, rank, hood, supply, entitled, p.entitlements
-                    )
+                        demand, rank, hood, supply, entitled, p.entitlements,
+                        p.entitlement_assessment,
+                    )  # fmt: skip
                     # Floor money the entitled did not use is not spent (ring-fenced).
                     money_h = money_h * (1.0 - np.divide(
                         lapsed, supply, out=np.zeros(n_hood), where=supply > 0))  # fmt: skip

@@ -422,11 +422,14 @@ _SPECS: tuple[Spec, ...] = (
        "Monthly fall in fragmentation from one full-time architect per 1,000 citizens.",
        reason="Modelling judgement: architects cut fragmentation slowly; no published figure was "
        "found."),
-    _p("capacity_building_effect", "uncertainty", 0.005, 0.0, 0.1, "share per month",
+    _p("capacity_building_effect", "uncertainty", 0.0015, 0.0, 0.0025, "share per month",
        "Monthly share of the gap to full capacity that capacity building closes at its "
        "largest level.",
-       reason="Modelling judgement: capability and confidence change slowly, a small share of "
-       "the gap a month."),
+       reason="Cut from 0.005 (a benefit/cost of about 27:1 at 3% of the budget over ten years, "
+       "13,000 GBP per WELLBY) so that the top of the range gives about 6-10:1 (0.002: ~7:1), "
+       "the most optimistic published figures (NESTA/nef up to 6x; Local Area Coordination "
+       "SROI forecasts up to 4:1; empirical-targets 5a); default 0.0015 is about 3-4:1. Zero "
+       "(no effect) is in the range."),
     _p("community_action_effect", "uncertainty", 0.3, 0.0, 1.0, "share",
        "Largest reduction in engagement thresholds from dedicated community resources.",
        reason="Modelling judgement: dedicated resources can cut the social proof needed to join "
@@ -476,6 +479,16 @@ _SPECS: tuple[Spec, ...] = (
        "Share of servants' time that fully inclusive deliberation takes from casework (outreach "
        "to quiet voices, facilitation).",
        reason="Judgement: inclusive deliberation is labour-intensive; zero in the range."),
+    _p("entitlement_assessment", "uncertainty", 0.1, 0.0, 0.3, "share of the floor",
+       "Share of the entitlement floor used up in assessing who is entitled (eligibility "
+       "checks, reviews, appeals) rather than delivered.",
+       reason="Judgement: rights need assessment, which costs; zero in the range."),
+    _p("nonpublic_value", "uncertainty", 1.0, 0.6, 1.6, "multiplier",
+       "Value per pound of private, third-sector and community providers relative to public "
+       "ones (1 = the same need met per pound, on average).",
+       reason="Judgement: evidence on whether outsourced provision is better or worse value is "
+       "mixed, so the range is wide around parity; plural provision can only help "
+       "above 1 or through learning that keeps the good providers."),
     _p("council_error", "uncertainty", 0.3, 0.0, 1.5, "log units",
        "How far the council misjudges places when it steers money itself (log-normal sigma of a "
        "lasting misjudgement per neighbourhood); local control amplifies it.",

@@ -43,7 +43,8 @@ SPENDING_KINDS = (
 
 # Provider characteristics by sector (public, private, third, community). They encode a
 # hypothesis, not a finding: non-public providers are cheaper per unit but no better value on
-# average (effectiveness per pound equals the public sector's, 0.6 per unit of public cost),
+# average (effectiveness per pound equals the public sector's, 0.6 per unit of public cost, times
+# the uncertainty ``nonpublic_value``, 1 by default),
 # and more variable, so plural provision pays only where commissioning can tell good providers
 # from bad ones and replace the bad.
 SECTOR_COST_FACTOR = np.array([1.0, 0.85, 0.9, 0.6])
@@ -349,10 +350,8 @@ def draw_provider(p: Parameters, rng: np.random.Generator, kind: int) -> tuple[i
         sector = 0
     base = p.preventive_unit_cost if kind == 0 else p.responsive_unit_cost
     cost = base * SECTOR_COST_FACTOR[sector]
-    eff = float(
-        np.clip(rng.normal(SECTOR_EFFECTIVENESS_MEAN[sector], SECTOR_EFFECTIVENESS_SD[sector]),
-                0.05, 1.0)
-    )  # fmt: skip
+    mean = SECTOR_EFFECTIVENESS_MEAN[sector] * (p.nonpublic_value if sector > 0 else 1.0)
+    eff = float(np.clip(rng.normal(mean, SECTOR_EFFECTIVENESS_SD[sector]), 0.05, 1.0))
     return sector, cost, eff
 
 

@@ -83,15 +83,18 @@ def entitled_first(
     supply: np.ndarray,
     entitled: np.ndarray,
     floor_share: float,
+    assessment: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rationing with an entitlement floor: a share ``floor_share`` of each group's supply is
     rationed first among the ``entitled`` (need past the agreed level), the rest among everyone
-    for what is still wanted. The floor is ring-fenced: what the entitled leave of it is not
-    spent this month. Returns what each citizen got and each group's unspent floor."""
+    for what is still wanted. Assessing who is entitled uses up a share ``assessment`` of the
+    floor. The floor is ring-fenced: what the entitled leave of it is not spent this month.
+    Returns what each citizen got and each group's unspent floor."""
     floor = supply * floor_share
-    first = ration(np.where(entitled, demand, 0.0), rank, group, floor)
+    usable = floor * (1.0 - assessment)
+    first = ration(np.where(entitled, demand, 0.0), rank, group, usable)
     rest = ration(demand - first, rank, group, supply - floor)
-    unspent = floor - np.bincount(group, first, minlength=len(supply))
+    unspent = usable - np.bincount(group, first, minlength=len(supply))
     return first + rest, np.maximum(unspent, 0.0)
 
 
