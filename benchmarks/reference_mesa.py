@@ -90,7 +90,7 @@ if TYPE_CHECKING:
 PUBLIC, PRIVATE, THIRD, COMMUNITY = range(4)
 PREVENTATIVE, RESPONSIVE = 0, 1
 NAVIGATOR, WEAVER, STORYTELLER, ARCHITECT = range(4)
-N_UNIFORM = 9  # uniforms per citizen per month, as in CoauthorModel.step
+N_UNIFORM = 8  # uniforms per citizen per month, as in CoauthorModel.step
 
 # Attributes copied from (and gathered back into) the fast model's state: every field of its
 # state classes, so a field added there is carried here too. ``serves`` (which provider serves
@@ -479,7 +479,7 @@ class ReferenceCitizen(FixedAgent):
             else:
                 self.rest_until = month
         # Take part this month as often as commitment allows; hours per session.
-        self.engaged = self.spell and self.draws[8] < self.commitment
+        self.engaged = self.spell and self.draws[7] < self.commitment
         self.hours = SESSION_HOURS * max(self.commitment, 1.0) if self.engaged else 0.0
         # 10. well-being moves towards the target its situation supports
         target = (

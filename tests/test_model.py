@@ -156,28 +156,32 @@ def test_agent_series_are_optional():
 
 
 def test_evolve_ties_fades_idle_ties_and_adds_ties_inside_neighbourhoods():
-    """On the sparse matrix alone: with fade 1 every tie idle at both ends goes, ties with a
-    used end stay; new ties land inside the maker's neighbourhood; the result stays symmetric
-    0/1 with no self-ties."""
+    """On sorted tie keys alone: with fade 1 every tie idle at both ends goes, ties with a
+    used end stay; new ties land inside the maker's neighbourhood; the matrix rebuilt from the
+    keys is symmetric 0/1 with no self-ties and round-trips through ``tie_keys``."""
     import scipy.sparse as sp
 
-    from coauthor_sim.network import evolve_ties
+    from coauthor_sim.network import adjacency_from_keys, evolve_ties, tie_keys
 
     rows = np.array([0, 1, 2, 3])
     cols = np.array([1, 2, 3, 4])
     a = sp.csr_array((np.ones(4), (rows, cols)), shape=(6, 6))
     a = (a + a.T).tocsr()
+    keys = tie_keys(a)
+    assert keys.tolist() == [0 * 6 + 1, 1 * 6 + 2, 2 * 6 + 3, 3 * 6 + 4]
+    assert (adjacency_from_keys(keys, 6) != a).nnz == 0
     used = np.array([True, False, False, False, False, False])
     rng = np.random.default_rng(0)
     starts, sizes = np.array([0, 3]), np.array([3, 3])
-    kept = evolve_ties(a, used, np.zeros(6), starts, sizes, 1.0, rng)
-    assert kept.nnz == 2 and kept[0, 1] == kept[1, 0] == 1  # only the tie with a used end
-    grown = evolve_ties(a, used, np.array([0, 0, 0, 0, 0, 20.0]), starts, sizes, 0.0, rng)
-    new = grown - a
-    r, c = new.nonzero()
-    assert (grown != grown.T).nnz == 0 and grown.diagonal().sum() == 0
-    assert set(np.unique(grown.data)) == {1.0}
-    assert len(r) > 0 and all((i >= 3) == (j >= 3) for i, j in zip(r, c, strict=True))
+    kept = evolve_ties(keys, 6, used, np.zeros(6), starts, sizes, 1.0, rng)
+    assert kept.tolist() == [1]  # only the tie with a used end
+    grown = evolve_ties(keys, 6, used, np.array([0, 0, 0, 0, 0, 20.0]), starts, sizes, 0.0, rng)
+    assert np.all(np.diff(grown) > 0) and set(keys) <= set(grown)  # sorted, nothing lost
+    matrix = adjacency_from_keys(grown, 6)
+    assert (matrix != matrix.T).nnz == 0 and matrix.diagonal().sum() == 0
+    assert set(np.unique(matrix.data)) == {1.0}
+    added = sorted(set(grown) - set(keys))
+    assert added and all((k // 6 >= 3) == (k % 6 >= 3) for k in added)
 
 
 def test_network_changes_yearly_and_stays_about_the_same_size_in_the_status_quo():

@@ -16,7 +16,14 @@ import pandas as pd
 
 from .agents import Citizen, Provider, PublicServant
 from .mechanisms import engagement, governance, need, providers, servants, support, wellbeing
-from .network import adjacency, build_network, evolve_ties, neighbourhood_sizes
+from .network import (
+    adjacency,
+    adjacency_from_keys,
+    build_network,
+    evolve_ties,
+    neighbourhood_sizes,
+    tie_keys,
+)
 from .outcomes import MOST_DEPRIVED, OUTCOME_NAMES, compute_outcomes
 from .params import Parameters, resolve
 from .state import (
@@ -33,7 +40,7 @@ from .state import (
 PUBLIC, PRIVATE, THIRD, COMMUNITY = range(4)
 PREVENTATIVE, RESPONSIVE = 0, 1
 NAVIGATOR, WEAVER, STORYTELLER, ARCHITECT = range(4)
-N_UNIFORM = 9  # uniform draws per citizen per month, taken as one block (see step)
+N_UNIFORM = 8  # uniform draws per citizen per month, taken as one block (see step)
 STREAMS = ("network", "citizens", "servants", "providers", "events", "reviews", "council", "ties")
 TIE_INTERVAL = 12  # months between changes of the network (ties made and faded)
 
@@ -76,6 +83,7 @@ class CoauthorModel(mesa.Model):
         self.adjacency = adjacency(self._graph)
         self._hood_sizes = sizes
         self._hood_starts = np.cumsum(sizes) - sizes
+        self._tie_keys = None  # sorted upper-triangle tie keys, made at the first tie change
         degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
         self.citizens, self.deprivation = init_citizens(p, self.streams["citizens"], sizes, degree)
         self.servants = init_servants(p, self.streams["servants"], self.n_hood)
@@ -110,6 +118,7 @@ class CoauthorModel(mesa.Model):
             baseline_need=float(c.need.mean()),
         )
         c.hours = engagement.hours_given(c.engaged, c.commitment)
+        self._sessions = np.maximum(c.commitment, 1.0)  # commitment is fixed per citizen
         self._start_log = np.zeros((VOICE_MONTHS, 2), dtype=np.int64)  # spells started, by ties
         self._spendable = 0.0
 
@@ -247,7 +256,7 @@ class CoauthorModel(mesa.Model):
         boost = servants.weaving_boost(per_hood[WEAVER], self.population, p.weaver_effect)
         give = support.help_given(
             c.engaged, c.capacity, c.degree, p.informal_give_rate, (boost + level)[hood],
-            np.maximum(c.commitment, 1.0),
+            self._sessions,
         )  # fmt: skip
         columns = self._tie_columns
         np.multiply(c.capacity, 1.0 + c.engaged, out=columns[:, 0])
@@ -277,11 +286,13 @@ class CoauthorModel(mesa.Model):
         )  # fmt: skip
         starts = c.spell & ~was
         by_ties = engagement.started_by_ties(starts, c.willingness, p.spontaneous_rate, u[6])
-        self._start_log[month % VOICE_MONTHS] = starts.sum(), by_ties.sum()
+        self._start_log[month % VOICE_MONTHS] = np.count_nonzero(starts), np.count_nonzero(by_ties)
+        # One draw serves the pause of those who stopped and the sessions of those in a spell
+        # (disjoint groups).
         c.rest_until = engagement.rest_after_spell(
             was & ~c.spell, c.rest_until, month, p.rest_months, u[7]
         )
-        c.engaged = engagement.take_part(c.spell, c.commitment, u[8])
+        c.engaged = engagement.take_part(c.spell, c.commitment, u[7])
         c.hours = engagement.hours_given(c.engaged, c.commitment)
 
         # 10. Well-being, capacity, control and willingness respond.
@@ -510,10 +521,13 @@ class CoauthorModel(mesa.Model):
         p, c = self.p, self.citizens
         used = month - c.last_engaged < TIE_INTERVAL
         new_ties = np.where(used, p.tie_formation * (1.0 + boost), 0.0)
-        self.adjacency = evolve_ties(
-            self.adjacency, used, new_ties, self._hood_starts, self._hood_sizes, p.tie_fade,
+        if self._tie_keys is None:
+            self._tie_keys = tie_keys(self.adjacency)
+        self._tie_keys = evolve_ties(
+            self._tie_keys, c.n, used, new_ties, self._hood_starts, self._hood_sizes, p.tie_fade,
             self.streams["ties"],
         )  # fmt: skip
+        self.adjacency = adjacency_from_keys(self._tie_keys, c.n)
         c.degree = np.diff(self.adjacency.indptr).astype(np.float64)
         self._graph = None
 

@@ -103,10 +103,12 @@ def rest_after_spell(
     """Memory of a spell: a citizen whose spell ended this month rests (cannot start again) up to
     a month drawn from an exponential with mean ``rest_months`` (rounded up), so people who
     stop do not simply return the next month."""
+    rest = rest_until.copy()
     if rest_months <= 0:
-        return np.where(ended, month, rest_until)
-    length = np.ceil(-rest_months * np.log1p(-uniform))
-    return np.where(ended, month + length, rest_until).astype(rest_until.dtype)
+        rest[ended] = month
+    else:
+        rest[ended] = month + np.ceil(-rest_months * np.log1p(-uniform[ended]))
+    return rest
 
 
 SESSION_HOURS = 4.0  # hours of one session of community action (judgement)
