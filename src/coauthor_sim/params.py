@@ -254,13 +254,13 @@ _SPECS: tuple[Spec, ...] = (
        reason="Deprivation acts on entering volunteering, not on frequency (Citizenship Survey "
        "2009/10, via poverty.org.uk; NCVO barriers). Default hand-tuned; calibrated: the status "
        "quo uses the ABC value (data/priors.toml)."),
-    _p("rest_months", "uncertainty", 8.0, 0.0, 120.0, "months",
+    _p("rest_months", "uncertainty", 6.0, 0.0, 120.0, "months",
        "Mean length of the pause after a spell of community action ends, before the citizen "
        "can start again (0 = may restart next month).",
        reason="Judgement, set so that yearly over monthly formal volunteering can reach the "
        "CLS ratio of about 1.68 (37% / 22%, online 2016/17-2019/20): people who stop do not "
        "come back the next month. Wide range for calibration."),
-    _p("commitment_median", "uncertainty", 2.0, 0.05, 5.0, "sessions per month",
+    _p("commitment_median", "uncertainty", 3.0, 0.05, 5.0, "sessions per month",
        "Median sessions a month a citizen in a spell of community action gives (heavy-tailed "
        "across people; below 1 means taking part only in some months).",
        reason="Judgement: most formal volunteers give a session or so a month, a few give a "
