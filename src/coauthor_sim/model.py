@@ -119,6 +119,7 @@ class CoauthorModel(mesa.Model):
         )
         c.hours = engagement.hours_given(c.engaged, c.commitment)
         self._sessions = np.maximum(c.commitment, 1.0)  # commitment is fixed per citizen
+        self._session_hours = engagement.SESSION_HOURS * self._sessions
         self._start_log = np.zeros((VOICE_MONTHS, 2), dtype=np.int64)  # spells started, by ties
         self._spendable = 0.0
 
@@ -285,15 +286,18 @@ class CoauthorModel(mesa.Model):
             c.rest_until >= month,
         )  # fmt: skip
         starts = c.spell & ~was
-        by_ties = engagement.started_by_ties(starts, c.willingness, p.spontaneous_rate, u[6])
-        self._start_log[month % VOICE_MONTHS] = np.count_nonzero(starts), np.count_nonzero(by_ties)
+        n_starts = np.count_nonzero(starts)
+        n_by_ties = n_starts and np.count_nonzero(
+            engagement.started_by_ties(starts, c.willingness, p.spontaneous_rate, u[6])
+        )
+        self._start_log[month % VOICE_MONTHS] = n_starts, n_by_ties
         # One draw serves the pause of those who stopped and the sessions of those in a spell
         # (disjoint groups).
         c.rest_until = engagement.rest_after_spell(
             was & ~c.spell, c.rest_until, month, p.rest_months, u[7]
         )
         c.engaged = engagement.take_part(c.spell, c.commitment, u[7])
-        c.hours = engagement.hours_given(c.engaged, c.commitment)
+        c.hours = np.where(c.engaged, self._session_hours, 0.0)  # hours_given, precomputed
 
         # 10. Well-being, capacity, control and willingness respond.
         target = wellbeing.wellbeing_target(

@@ -144,7 +144,7 @@ def compute_outcomes(
         "volunteering_year_month_ratio": yearly / monthly if monthly > 0 else float("nan"),
         "in_spell_rate": share(c.spell),
         "volunteer_hours": float(c.hours.mean()),
-        "hours_top_fifth_share": top_fifth_share(c.hours),
+        "hours_top_fifth_share": top_fifth_share(c.hours[c.engaged]),
         "starts_via_ties": starts_by_ties / starts if starts > 0 else 0.0,
         "civic_participation": share(spoke),
         "civic_consultation": share(voices >= CONSULTATION_VOICES),
