@@ -739,11 +739,13 @@ class ReferenceModel(mesa.Model):
         income = grant + rescue + external
         ledger = MonthLedger(income + council.reserve, council.reserve)
         ledger.pay("finance", [(PRIVATE, external * p.pooled_finance_cost)])
-        ledger.pay("repayment", [(PRIVATE, council.bond_instalment)])
+        if council.bond_instalment > 0:
+            ledger.pay("repayment", [(PRIVATE, council.bond_instalment)])
         ledger.pay("servants", [(servant.sector, p.servant_cost) for servant in self.servants])
         training = len(self.servants) * p.training_cost * p.servant_training
         ledger.pay("training", [(PUBLIC, training)])
-        ledger.pay("connective", [(PUBLIC, n * p.connective_cost * p.connective_government)])
+        if p.connective_cost * p.connective_government > 0:
+            ledger.pay("connective", [(PUBLIC, n * p.connective_cost * p.connective_government)])
         council.budget = ledger.available
         spendable = income + RESERVE_SPEND_RATE * council.reserve
         self.started = [0, 0]

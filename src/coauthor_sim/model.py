@@ -293,9 +293,11 @@ class CoauthorModel(mesa.Model):
         self._start_log[month % VOICE_MONTHS] = n_starts, n_by_ties
         # One draw serves the pause of those who stopped and the sessions of those in a spell
         # (disjoint groups).
-        c.rest_until = engagement.rest_after_spell(
-            was & ~c.spell, c.rest_until, month, p.rest_months, u[7]
-        )
+        ended = was & ~c.spell
+        if ended.any():
+            c.rest_until = engagement.rest_after_spell(
+                ended, c.rest_until, month, p.rest_months, u[7]
+            )
         c.engaged = engagement.take_part(c.spell, c.commitment, u[7])
         c.hours = np.where(c.engaged, self._session_hours, 0.0)  # hours_given, precomputed
 
@@ -353,10 +355,12 @@ class CoauthorModel(mesa.Model):
         income = grant + rescue + external
         ledger = Ledger(available=income + gov.reserve, carried_in=gov.reserve)
         ledger.pay("finance", PRIVATE, external * p.pooled_finance_cost)
-        ledger.pay("repayment", PRIVATE, gov.bond_instalment)
+        if gov.bond_instalment > 0:
+            ledger.pay("repayment", PRIVATE, gov.bond_instalment)
         ledger.pay("servants", self.servants.sector, np.full(self.servants.n, p.servant_cost))
         ledger.pay("training", PUBLIC, self.servants.n * p.training_cost * p.servant_training)
-        ledger.pay("connective", PUBLIC, n * p.connective_cost * p.connective_government)
+        if p.connective_cost * p.connective_government > 0:
+            ledger.pay("connective", PUBLIC, n * p.connective_cost * p.connective_government)
         gov.budget = ledger.available
         self._spendable = income + governance.RESERVE_SPEND_RATE * gov.reserve
         return ledger, income, intervening
