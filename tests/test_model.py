@@ -156,32 +156,47 @@ def test_agent_series_are_optional():
 
 
 def test_evolve_ties_fades_idle_ties_and_adds_ties_inside_neighbourhoods():
-    """On sorted tie keys alone: with fade 1 every tie idle at both ends goes, ties with a
+    """On sorted tie lists alone: with fade 1 every tie idle at both ends goes, ties with a
     used end stay; new ties land inside the maker's neighbourhood; the matrix rebuilt from the
-    keys is symmetric 0/1 with no self-ties and round-trips through ``tie_keys``."""
+    lists is symmetric 0/1, sorted, with no self-ties, and round-trips through ``tie_list``."""
     import scipy.sparse as sp
 
-    from coauthor_sim.network import adjacency_from_keys, evolve_ties, tie_keys
+    from coauthor_sim.network import adjacency_from_ties, evolve_ties, tie_list
 
-    rows = np.array([0, 1, 2, 3])
-    cols = np.array([1, 2, 3, 4])
-    a = sp.csr_array((np.ones(4), (rows, cols)), shape=(6, 6))
+    a = sp.csr_array((np.ones(4), ([0, 1, 2, 3], [1, 2, 3, 4])), shape=(6, 6))
     a = (a + a.T).tocsr()
-    keys = tie_keys(a)
-    assert keys.tolist() == [0 * 6 + 1, 1 * 6 + 2, 2 * 6 + 3, 3 * 6 + 4]
-    assert (adjacency_from_keys(keys, 6) != a).nnz == 0
+    rows, cols = tie_list(a)
+    assert rows.tolist() == [0, 1, 2, 3] and cols.tolist() == [1, 2, 3, 4]
+    rebuilt = adjacency_from_ties(rows, cols, 6)
+    assert (rebuilt != a).nnz == 0 and rebuilt.has_sorted_indices
     used = np.array([True, False, False, False, False, False])
     rng = np.random.default_rng(0)
     starts, sizes = np.array([0, 3]), np.array([3, 3])
-    kept = evolve_ties(keys, 6, used, np.zeros(6), starts, sizes, 1.0, rng)
-    assert kept.tolist() == [1]  # only the tie with a used end
-    grown = evolve_ties(keys, 6, used, np.array([0, 0, 0, 0, 0, 20.0]), starts, sizes, 0.0, rng)
-    assert np.all(np.diff(grown) > 0) and set(keys) <= set(grown)  # sorted, nothing lost
-    matrix = adjacency_from_keys(grown, 6)
+    kept = evolve_ties(rows, cols, 6, used, np.zeros(6), starts, sizes, 1.0, rng)
+    assert kept[0].tolist() == [0] and kept[1].tolist() == [1]  # only the tie with a used end
+    grown = evolve_ties(rows, cols, 6, used, np.array([0, 0, 0, 0, 0, 20.0]), starts, sizes,
+                        0.0, rng)  # fmt: skip
+    keys = grown[0] * 6 + grown[1]
+    assert np.all(np.diff(keys) > 0) and np.all(grown[0] < grown[1])  # sorted, upper
+    assert {0 * 6 + 1, 1 * 6 + 2, 2 * 6 + 3, 3 * 6 + 4} <= set(keys.tolist())  # nothing lost
+    matrix = adjacency_from_ties(*grown, 6)
     assert (matrix != matrix.T).nnz == 0 and matrix.diagonal().sum() == 0
     assert set(np.unique(matrix.data)) == {1.0}
-    added = sorted(set(grown) - set(keys))
-    assert added and all((k // 6 >= 3) == (k % 6 >= 3) for k in added)
+    assert (matrix != matrix.sorted_indices()).nnz == 0
+    assert np.array_equal(matrix.indices, matrix.sorted_indices().indices)
+    before = set(zip(rows.tolist(), cols.tolist(), strict=True))
+    added = [(r, c) for r, c in zip(*grown, strict=True) if (r, c) not in before]
+    assert added and all((r >= 3) == (c >= 3) for r, c in added)
+
+
+def test_adjacency_rebuilt_from_ties_equals_the_original_on_a_real_network():
+    from coauthor_sim.network import adjacency_from_ties, tie_list
+
+    model = CoauthorModel(seed=3, n_citizens=500, n_neighbourhoods=10)
+    rebuilt = adjacency_from_ties(*tie_list(model.adjacency), 500)
+    assert (rebuilt != model.adjacency).nnz == 0
+    assert np.array_equal(rebuilt.indices, model.adjacency.indices)
+    assert np.array_equal(rebuilt.indptr, model.adjacency.indptr)
 
 
 def test_network_changes_yearly_and_stays_about_the_same_size_in_the_status_quo():

@@ -18,11 +18,11 @@ from .agents import Citizen, Provider, PublicServant
 from .mechanisms import engagement, governance, need, providers, servants, support, wellbeing
 from .network import (
     adjacency,
-    adjacency_from_keys,
+    adjacency_from_ties,
     build_network,
     evolve_ties,
     neighbourhood_sizes,
-    tie_keys,
+    tie_list,
 )
 from .outcomes import MOST_DEPRIVED, OUTCOME_NAMES, compute_outcomes
 from .params import Parameters, resolve
@@ -83,7 +83,7 @@ class CoauthorModel(mesa.Model):
         self.adjacency = adjacency(self._graph)
         self._hood_sizes = sizes
         self._hood_starts = np.cumsum(sizes) - sizes
-        self._tie_keys = None  # sorted upper-triangle tie keys, made at the first tie change
+        self._ties = None  # sorted tie lists (rows < cols), made at the first tie change
         degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
         self.citizens, self.deprivation = init_citizens(p, self.streams["citizens"], sizes, degree)
         self.servants = init_servants(p, self.streams["servants"], self.n_hood)
@@ -529,13 +529,13 @@ class CoauthorModel(mesa.Model):
         p, c = self.p, self.citizens
         used = month - c.last_engaged < TIE_INTERVAL
         new_ties = np.where(used, p.tie_formation * (1.0 + boost), 0.0)
-        if self._tie_keys is None:
-            self._tie_keys = tie_keys(self.adjacency)
-        self._tie_keys = evolve_ties(
-            self._tie_keys, c.n, used, new_ties, self._hood_starts, self._hood_sizes, p.tie_fade,
+        if self._ties is None:
+            self._ties = tie_list(self.adjacency)
+        self._ties = evolve_ties(
+            *self._ties, c.n, used, new_ties, self._hood_starts, self._hood_sizes, p.tie_fade,
             self.streams["ties"],
         )  # fmt: skip
-        self.adjacency = adjacency_from_keys(self._tie_keys, c.n)
+        self.adjacency = adjacency_from_ties(*self._ties, c.n)
         c.degree = np.diff(self.adjacency.indptr).astype(np.float64)
         self._graph = None
 

@@ -87,37 +87,45 @@ def _tie_probability(expected_ties: float, size: int) -> float:
     return 0.0 if p < 1e-12 else p
 
 
-def tie_keys(matrix: sp.csr_array) -> np.ndarray:
-    """The ties of a symmetric adjacency matrix as sorted keys ``i * n + j`` with ``i < j``."""
+def tie_list(matrix: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    """The ties of a symmetric adjacency matrix as two arrays ``rows < cols``, sorted by row and
+    then by column."""
     if not matrix.has_sorted_indices:
         matrix = matrix.sorted_indices()
     n = matrix.shape[0]
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(matrix.indptr))
     cols = matrix.indices.astype(np.int64)
     upper = cols > rows
-    return rows[upper] * n + cols[upper]
+    return rows[upper], cols[upper]
 
 
-def adjacency_from_keys(keys: np.ndarray, n: int) -> sp.csr_array:
-    """Symmetric 0/1 CSR matrix (int32 indices, sorted within rows) of the ties given as sorted
-    keys: the upper triangle is built directly from the keys and added to its transpose, all
-    linear in the number of ties (a sort of the entries took five times as long)."""
-    rows, cols = np.divmod(keys, n)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    upper = sp.csr_array((np.ones(keys.size), cols, indptr), shape=(n, n))
-    matrix = (upper + upper.T.tocsr()).tocsr()
-    matrix.sort_indices()
-    if matrix.nnz < np.iinfo(np.int32).max:
-        matrix = sp.csr_array(
-            (matrix.data, matrix.indices.astype(np.int32), matrix.indptr.astype(np.int32)),
-            shape=(n, n),
-        )
+def adjacency_from_ties(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_array:
+    """Symmetric 0/1 CSR matrix (int32 indices, sorted within rows) of the ties ``rows < cols``
+    (sorted as ``tie_list`` gives them), linear in the number of ties: the upper triangle is
+    built from the lists, the lower is its transpose, and in every row the lower entries (columns
+    below the row) come before the upper ones, so the two are interleaved without a sort."""
+    index = np.int32 if 2 * rows.size < np.iinfo(np.int32).max else np.int64
+    upper_ptr = np.zeros(n + 1, dtype=index)
+    np.cumsum(np.bincount(rows, minlength=n), out=upper_ptr[1:])
+    upper = sp.csr_array((np.ones(rows.size), cols.astype(index), upper_ptr), shape=(n, n))
+    lower = upper.T.tocsr()
+    len_lower, len_upper = np.diff(lower.indptr), np.diff(upper_ptr)
+    indptr = np.zeros(n + 1, dtype=index)
+    np.cumsum(len_lower + len_upper, out=indptr[1:])
+    indices = np.empty(indptr[-1], dtype=index)
+    first = indptr[:-1]
+    indices[np.arange(lower.nnz) - np.repeat(lower.indptr[:-1] - first, len_lower)] = lower.indices
+    indices[np.arange(rows.size) - np.repeat(upper_ptr[:-1] - first - len_lower, len_upper)] = (
+        upper.indices
+    )
+    matrix = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(n, n))
+    matrix.has_sorted_indices = True
     return matrix
 
 
 def evolve_ties(
-    keys: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
     n: int,
     used: np.ndarray,
     new_ties: np.ndarray,
@@ -125,30 +133,32 @@ def evolve_ties(
     sizes: np.ndarray,
     fade: float,
     rng: np.random.Generator,
-) -> np.ndarray:
-    """A year of change in the network, on sorted tie keys (``tie_keys``), with no networkx
+) -> tuple[np.ndarray, np.ndarray]:
+    """A year of change in the network, on the sorted tie lists (``tie_list``), with no networkx
     and no sort of the whole network: linear in the number of ties.
 
     Each tie between two citizens who were both idle all year (``used`` false at both ends)
     fades with chance ``fade``. Citizen ``i`` makes ``Poisson(new_ties[i])`` new ties, each to
     a citizen drawn uniformly from its own neighbourhood (``starts`` and ``sizes`` of the
     contiguous blocks of ids). Self-ties and ties already present are dropped. Returns the new
-    sorted keys."""
-    rows, cols = np.divmod(keys, n)
+    sorted lists."""
     idle = np.flatnonzero(~(used[rows] | used[cols]))
-    keys = np.delete(keys, idle[rng.random(idle.size) < fade])
-    counts = rng.poisson(new_ties)
-    makers = np.repeat(np.arange(n, dtype=np.int64), counts)
+    gone = idle[rng.random(idle.size) < fade]
+    rows, cols = np.delete(rows, gone), np.delete(cols, gone)
+    makers = np.flatnonzero(new_ties > 0)  # only those who make ties draw
+    makers = np.repeat(makers, rng.poisson(new_ties[makers]))
     if makers.size == 0:
-        return keys
+        return rows, cols
     hood = np.searchsorted(starts, makers, side="right") - 1
     partners = starts[hood] + np.floor(rng.random(makers.size) * sizes[hood]).astype(np.int64)
     fresh = makers != partners
     a, b = makers[fresh], partners[fresh]
     new = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    keys = rows * n + cols
     place = np.searchsorted(keys, new)
     present = (place < keys.size) & (keys[np.minimum(place, keys.size - 1)] == new)
-    return np.insert(keys, place[~present], new[~present])
+    new, place = new[~present], place[~present]
+    return np.insert(rows, place, new // n), np.insert(cols, place, new % n)
 
 
 def adjacency(graph: nx.Graph) -> sp.csr_array:

@@ -89,6 +89,8 @@ def voice_weights(voiced: np.ndarray, propensity: np.ndarray, inclusion: float) 
     weighted by the inverse of its speaker's propensity to speak, so every group counts in
     proportion to its size (democratic deliberation that protects weak voices).
     """
+    if inclusion == 0:  # voices count as they come (the same numbers, without the inverse)
+        return voiced.astype(float)
     mean = propensity.mean() if propensity.size else 0.0
     inverse = np.divide(mean, propensity, out=np.ones_like(propensity), where=propensity > 0)
     return np.where(voiced, (1.0 - inclusion) + inclusion * inverse, 0.0)
