@@ -50,6 +50,27 @@ def _read_outcome(name: str, model: CoauthorModel) -> float:
     return model.outcomes[name]
 
 
+class OutcomeCollector(mesa.DataCollector):
+    """Mesa's DataCollector with a fast path for the model's outcomes.
+
+    The model reporters are declared as usual (one picklable partial per outcome, so tables,
+    validation and ``get_model_vars_dataframe`` behave as Mesa documents), but ``collect``
+    appends each month's outcomes directly: they are plain Python floats, immutable, so Mesa's
+    deep copy of every reported value (about 2 microseconds for each of some 70 columns, a
+    sixth of a month's step at 1,000 citizens) buys nothing. Agent tables go through Mesa.
+    """
+
+    def collect(self, model: CoauthorModel) -> None:
+        reporters, self.model_reporters = self.model_reporters, {}
+        try:
+            super().collect(model)  # agent and agent-type tables, if any
+        finally:
+            self.model_reporters = reporters
+        outcomes = model.outcomes
+        for name, column in self.model_vars.items():
+            column.append(outcomes[name])
+
+
 class CoauthorModel(mesa.Model):
     """Citizens, public servants, providers and governments on a social network.
 
@@ -152,7 +173,7 @@ class CoauthorModel(mesa.Model):
             if p.collect_agents
             else None
         )
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = OutcomeCollector(
             model_reporters={name: partial(_read_outcome, name) for name in OUTCOME_NAMES},
             agenttype_reporters={Citizen: agent_reporters} if agent_reporters else None,
         )
