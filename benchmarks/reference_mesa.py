@@ -41,17 +41,23 @@ import numpy as np
 import pandas as pd
 from mesa.discrete_space import FixedAgent, Network
 
-from coauthor_sim.mechanisms.engagement import COMMUNITY_HALF_SATURATION
+from coauthor_sim.mechanisms.engagement import COMMUNITY_HALF_SATURATION, SESSION_HOURS
 from coauthor_sim.mechanisms.governance import (
     CRISIS_WATCH,
     PRIORITY_MEMORY,
+    RESERVE_CAP_MONTHS,
+    RESERVE_SPEND_RATE,
     RING_FENCED_CONTROL,
+    SETTLEMENT_INTERVAL,
+    SIB_TARGET,
 )
 from coauthor_sim.mechanisms.need import AGE_NEED_FACTOR
 from coauthor_sim.mechanisms.providers import (
+    EXIT_REVENUE_SHARE,
     FEEDBACK_NOISE,
     OUTCOME_RISK_PREMIUM,
     REVIEW_INTERVAL,
+    TRANSITION_MONTHS,
 )
 from coauthor_sim.mechanisms.servants import SILO_DRIFT, TRAINING_RATE
 from coauthor_sim.mechanisms.support import PREVENTION_DECAY, RATION_ROUNDS
@@ -84,7 +90,7 @@ if TYPE_CHECKING:
 PUBLIC, PRIVATE, THIRD, COMMUNITY = range(4)
 PREVENTATIVE, RESPONSIVE = 0, 1
 NAVIGATOR, WEAVER, STORYTELLER, ARCHITECT = range(4)
-N_UNIFORM = 7  # uniforms per citizen per month, as in CoauthorModel.step
+N_UNIFORM = 8  # uniforms per citizen per month, as in CoauthorModel.step
 
 # Attributes copied from (and gathered back into) the fast model's state: every field of its
 # state classes, so a field added there is carried here too. ``serves`` (which provider serves
@@ -146,9 +152,12 @@ class MonthLedger:
     payment is scaled down alike. It has the attributes ``compute_outcomes`` reads.
     """
 
-    def __init__(self, available: float):
+    def __init__(self, available: float, carried_in: float = 0.0):
         self.available = available
         self.spent = 0.0
+        self.committed = 0.0
+        self.carried_in = carried_in
+        self.returned = 0.0
         self.by_kind = dict.fromkeys(SPENDING_KINDS, 0.0)
         self.by_sector = [0.0] * len(SECTORS)
 
@@ -157,9 +166,18 @@ class MonthLedger:
         """Money not yet spent this month (never negative)."""
         return max(self.available - self.spent, 0.0)
 
-    def pay(self, kind: str, parts: list[tuple[int, float]]) -> float:
-        """Pay each ``(sector, amount)`` part as far as the money goes; return the total paid."""
+    @property
+    def carried_over(self) -> float:
+        """Money left unspent at the end of the month."""
+        return self.remaining
+
+    def pay(
+        self, kind: str, parts: list[tuple[int, float]], committed: float | None = None
+    ) -> float:
+        """Pay each ``(sector, amount)`` part as far as the money goes; return the total paid.
+        ``committed`` (default: the amount asked) is what the payment was budgeted at."""
         total = sum(amount for _, amount in parts)
+        self.committed += total if committed is None else committed
         if total <= 0:
             return 0.0
         scale = min(1.0, self.remaining / total)
@@ -339,7 +357,10 @@ class ReferenceCitizen(FixedAgent):
         """An engaged citizen offers help in proportion to its capacity, shared among its ties."""
         if self.engaged and self.degree > 0:
             rate = self.model.p.informal_give_rate
-            self.give = self.capacity * rate * (1.0 + self.place.help_boost) / self.degree
+            sessions = max(self.commitment, 1.0)
+            self.give = (
+                self.capacity * rate * sessions * (1.0 + self.place.help_boost) / self.degree
+            )
         else:
             self.give = 0.0
 
@@ -369,7 +390,10 @@ class ReferenceCitizen(FixedAgent):
         change the support's effect for this citizen."""
         p, place = self.model.p, self.place
         self.navigated = self.draws[4] < self.nav_chance
-        access = p.access_base + (1.0 - p.access_base) * self.connectedness
+        base = p.access_base + p.connective_access_effect * p.connective_government * (
+            1.0 - p.access_base
+        )
+        access = base + (1.0 - base) * self.connectedness
         if self.navigated:
             place.navigated += 1
             access = access + p.navigator_effect * (1.0 - access)
@@ -437,12 +461,26 @@ class ReferenceCitizen(FixedAgent):
             * (1.0 - p.community_action_effect * self.place.community_level)
         )
         able = self.capacity - self.need >= p.engagement_capacity_floor
-        u = self.draws[6]
-        if self.engaged:
-            self.engaged = able and u >= p.dropout_rate
+        u, month = self.draws[6], self.model.steps
+        was = self.spell
+        spontaneous = u < p.spontaneous_rate * self.willingness
+        if was:
+            self.spell = able and u >= p.dropout_rate
         else:
-            joins = self.exposure >= threshold or u < p.spontaneous_rate * self.willingness
-            self.engaged = able and joins
+            resting = self.rest_until >= month
+            joins = not resting and (self.exposure >= threshold or spontaneous)
+            self.spell = able and joins
+        if self.spell and not was:
+            self.model.started[0] += 1
+            self.model.started[1] += not spontaneous
+        if was and not self.spell:  # a pause after a spell, of length ceil(Exp(rest_months))
+            if p.rest_months > 0:
+                self.rest_until = month + math.ceil(-p.rest_months * math.log1p(-self.draws[7]))
+            else:
+                self.rest_until = month
+        # Take part this month as often as commitment allows; hours per session.
+        self.engaged = self.spell and self.draws[7] < self.commitment
+        self.hours = SESSION_HOURS * max(self.commitment, 1.0) if self.engaged else 0.0
         # 10. well-being moves towards the target its situation supports
         target = (
             p.wellbeing_base
@@ -500,13 +538,16 @@ class ReferenceServant(mesa.Agent):
         covers, in proportion to its time in each."""
         places = self.model.places
         covered = [(places[h], share) for h, share in enumerate(self.coverage) if share > 0]
+        working = self.model.working
         for role in range(4):
             self.effort[role] = self.role_time[role] * self.skills[role]
+            if working != 1.0:
+                self.effort[role] *= working
             for place, share in covered:
                 place.effort[role] += self.effort[role] * share
         share_in_casework = max(1.0 - sum(self.role_time), 0.0)
         skill = 0.5 + sum(self.skills) / 4
-        units = self.model.p.casework_units * share_in_casework * skill
+        units = self.model.p.casework_units * working * share_in_casework * skill
         for place, share in covered:
             place.casework += units * share
 
@@ -541,6 +582,8 @@ class ReferenceProvider(mesa.Agent):
         )
         self.allocated = 0.0
         self.delivered = 0.0
+        new = self.transition_until >= self.model.steps
+        self.running = 1.0 - p.switching_disruption if new else 1.0
 
     def invoice(self, fragmentation: float) -> float:
         """Block contract: the money allocated. Outcome contract: the cost of the capacity its
@@ -548,15 +591,20 @@ class ReferenceProvider(mesa.Agent):
         premium for the risk it bears, never more than allocated."""
         if self.outcome_contract:
             used = self.delivered * self.month_unit_cost / max(1.0 - fragmentation, 1e-12)
-            self.paid = min(used * (1.0 + OUTCOME_RISK_PREMIUM), self.allocated)
+            reported = used * (1.0 + self.model.p.outcome_gaming)
+            self.paid = min(reported * (1.0 + OUTCOME_RISK_PREMIUM), self.allocated)
         else:
             self.paid = self.allocated
+        self.year_allocated += self.allocated
+        self.year_paid += self.paid
         return self.paid
 
     def be_measured(self, normal: float) -> None:
         """The council's view of its need removed per 1,000 GBP, with log-normal error that
         shrinks as feedback from users improves."""
         truth = 1000.0 * self.effectiveness / self.unit_cost
+        if self.outcome_contract:
+            truth *= 1.0 + self.model.p.outcome_gaming
         spread = FEEDBACK_NOISE * (1.0 - self.model.p.connective_government)
         self.track_record = truth * math.exp(spread * normal)
 
@@ -570,10 +618,12 @@ class ReferenceProvider(mesa.Agent):
             self.sector = 0
         base = p.preventive_unit_cost if self.kind == PREVENTATIVE else p.responsive_unit_cost
         self.unit_cost = base * float(SECTOR_COST_FACTOR[self.sector])
-        drawn = rng.normal(
-            SECTOR_EFFECTIVENESS_MEAN[self.sector], SECTOR_EFFECTIVENESS_SD[self.sector]
-        )
+        mean = float(SECTOR_EFFECTIVENESS_MEAN[self.sector])
+        if self.sector > 0:
+            mean *= p.nonpublic_value
+        drawn = rng.normal(mean, SECTOR_EFFECTIVENESS_SD[self.sector])
         self.effectiveness = min(max(float(drawn), 0.05), 1.0)
+        self.transition_until = self.model.steps + TRANSITION_MONTHS
 
 
 # ----------------------------------------------------------------------------------------------
@@ -614,6 +664,12 @@ class ReferenceModel(mesa.Model):
         )
         if gov.allocation is not None:
             self.council.allocation = gov.allocation.tolist()
+        for name in ("reserve", "bond_capital", "bond_instalment", "baseline_need", "year_need"):
+            setattr(self.council, name, getattr(gov, name))
+        self.start_log = [list(row) for row in source._start_log.tolist()]
+        self.started = [0, 0]
+        self.working = 1.0
+        self.spendable = source._spendable
         self.intervention_months = source.central.intervention_months
         self.watched_crisis_rate = source.central.watched_crisis_rate
         self.initial_fragmentation = self.p.initial_fragmentation
@@ -643,8 +699,10 @@ class ReferenceModel(mesa.Model):
             for h, k in enumerate(pr.serves[kind].tolist()):
                 self.places[h].providers.append(self.providers[k])
 
-        self.ledger = MonthLedger(source.ledger.available)
+        self.ledger = MonthLedger(source.ledger.available, source.ledger.carried_in)
         self.ledger.spent = source.ledger.spent
+        self.ledger.committed = source.ledger.committed
+        self.ledger.returned = source.ledger.returned
         self.ledger.by_kind = dict(source.ledger.by_kind)
         self.ledger.by_sector = [float(x) for x in source.ledger.by_sector]
 
@@ -669,18 +727,28 @@ class ReferenceModel(mesa.Model):
         for place in places:
             place.new_month()
 
-        # 1. Budget: central grant, pooled external money, fixed costs.
+        # 1. Budget: grant (and rescue money in an intervention), pooled money, the reserve,
+        #    fixed costs; the council plans to spend its income and a twelfth of its reserve.
         ring_fenced = month <= council.ring_fenced_until
         local_control = p.local_control * (RING_FENCED_CONTROL if ring_fenced else 1.0)
         factor = 1.0 + p.budget_shock if month >= p.shock_step else 1.0
         grant = max(p.grant_per_citizen * n * factor, 0.0)
+        rescue = p.rescue_funding * grant if ring_fenced else 0.0
         external = p.pooled_budget * grant
-        ledger = MonthLedger(grant + external)
+        council.bond_capital += external
+        income = grant + rescue + external
+        ledger = MonthLedger(income + council.reserve, council.reserve)
         ledger.pay("finance", [(PRIVATE, external * p.pooled_finance_cost)])
+        if council.bond_instalment > 0:
+            ledger.pay("repayment", [(PRIVATE, council.bond_instalment)])
         ledger.pay("servants", [(servant.sector, p.servant_cost) for servant in self.servants])
         training = len(self.servants) * p.training_cost * p.servant_training
         ledger.pay("training", [(PUBLIC, training)])
+        if p.connective_cost * p.connective_government > 0:
+            ledger.pay("connective", [(PUBLIC, n * p.connective_cost * p.connective_government)])
         council.budget = ledger.available
+        spendable = income + RESERVE_SPEND_RATE * council.reserve
+        self.started = [0, 0]
 
         # 2. Need and crises; the acute response is paid first.
         citizens.do("live_a_month")
@@ -698,6 +766,12 @@ class ReferenceModel(mesa.Model):
             council.ring_fenced_until = month + self.intervention_months
 
         # 3. Servants: training, architects cut fragmentation, storytellers reach citizens.
+        self.working = max(
+            1.0
+            - p.servant_training * p.training_time
+            - p.deliberation_inclusion * p.deliberation_staff_time,
+            0.0,
+        )
         for servant in self.servants:
             if p.servant_training > 0:
                 servant.train()
@@ -726,10 +800,17 @@ class ReferenceModel(mesa.Model):
             )
             council.voice_share_most_deprived = deprived / total_weight
         voiced = sum(place.voiced_need for place in places)
-        if voiced > 0:
+        measured = p.connective_government
+        if voiced > 0 or measured > 0:
+            actual = [0.0] * len(places)
+            for citizen in citizens:
+                actual[citizen.place.index] += citizen.need
+            all_need = sum(actual)
             for place in places:
-                fresh = (1.0 - PRIORITY_MEMORY) * place.voiced_need / voiced
-                place.priority = PRIORITY_MEMORY * place.priority + fresh
+                heard = place.voiced_need / voiced if voiced > 0 else place.priority
+                if measured > 0 and all_need > 0:
+                    heard = (1.0 - measured) * heard + measured * actual[place.index] / all_need
+                place.priority = PRIORITY_MEMORY * place.priority + (1.0 - PRIORITY_MEMORY) * heard
         speakers = [w for w in weights if w > 0]
         mean_weight = sum(speakers) / len(speakers) if speakers else 0.0
         citizens.do("learn_if_heard", mean_weight, local_control)
@@ -739,16 +820,12 @@ class ReferenceModel(mesa.Model):
         council.allocation = [place.share for place in places]
 
         # 5. Money for community action; capacity building.
-        community = ledger.pay(
-            "community_action", [(COMMUNITY, ledger.available * p.community_resources)]
-        )
+        community = ledger.pay("community_action", [(COMMUNITY, spendable * p.community_resources)])
         for place in places:
             per_head = community * place.share / place.population
             place.community_level = per_head / (per_head + COMMUNITY_HALF_SATURATION)
         if p.capacity_building > 0:
-            building = ledger.pay(
-                "capacity_building", [(PUBLIC, ledger.available * p.capacity_building)]
-            )
+            building = ledger.pay("capacity_building", [(PUBLIC, spendable * p.capacity_building)])
             for place in places:
                 per_head = building * place.share / place.population
                 place.building_level = per_head / (per_head + COMMUNITY_HALF_SATURATION)
@@ -775,7 +852,10 @@ class ReferenceModel(mesa.Model):
         for servant in self.servants:
             servant.count_caseload()
 
-        provider_money = ledger.remaining
+        provider_money = min(ledger.remaining, max(spendable - ledger.spent, 0.0))
+        lost = (1.0 - council.fragmentation) * (
+            1.0 - p.intervention_disruption if ring_fenced else 1.0
+        )
         kind_money = (
             provider_money * p.prevention_share,
             provider_money * (1.0 - p.prevention_share),
@@ -791,9 +871,9 @@ class ReferenceModel(mesa.Model):
             for place in places:
                 provider = place.providers[kind]
                 money = kind_money[kind] * place.share
-                units = money / provider.month_unit_cost
+                units = money / provider.month_unit_cost * provider.running
                 extra = place.casework if kind == RESPONSIVE else 0.0
-                supply = (units + extra) * (1.0 - council.fragmentation)
+                supply = (units + extra) * lost
                 people = place.residents
                 shares = water_fill([c.weighted for c in people], [c.asked for c in people],
                                     supply)  # fmt: skip
@@ -806,19 +886,32 @@ class ReferenceModel(mesa.Model):
                 place.providers[kind].delivered += place.got * own_share
         citizens.do("coproduce")
         for kind, label in ((PREVENTATIVE, "preventative"), (RESPONSIVE, "responsive")):
-            bills = [
-                (pv.sector, pv.invoice(council.fragmentation))
-                for pv in self.providers
-                if pv.kind == kind
-            ]
-            ledger.pay(label, bills)
+            of_kind = [pv for pv in self.providers if pv.kind == kind]
+            bills = [(pv.sector, pv.invoice(council.fragmentation)) for pv in of_kind]
+            ledger.pay(label, bills, sum(pv.allocated for pv in of_kind))
 
         # 8-10. Informal help, engagement, well-being, capacity and control.
         citizens.do("end_month")
+        self.start_log[month % VOICE_MONTHS] = list(self.started)
 
         # 11. Review of providers and learning.
         if month % REVIEW_INTERVAL == 0:
             self.review_providers()
+
+        # Carry unspent money; yearly settlement of the reserve and of pooled money.
+        council.reserve = ledger.carried_over
+        council.year_need += sum(c.need for c in citizens) / n
+        if month % SETTLEMENT_INTERVAL == 0:
+            cap = RESERVE_CAP_MONTHS * max(income, 0.0)
+            kept = min(max(council.reserve, 0.0), cap)
+            ledger.returned = max(council.reserve - kept, 0.0)
+            council.reserve = kept
+            year_need = council.year_need / SETTLEMENT_INTERVAL
+            met = year_need <= (1.0 - SIB_TARGET) * council.baseline_need
+            owed = council.bond_capital * (1.0 + p.sib_return) if met else 0.0
+            council.bond_instalment = owed / SETTLEMENT_INTERVAL
+            council.bond_capital = 0.0
+            council.year_need = 0.0
 
         # 12. Outcomes.
         self.ledger = ledger
@@ -839,6 +932,16 @@ class ReferenceModel(mesa.Model):
                 of_kind = [pv for pv in self.providers if pv.kind == kind]
                 worst = min(of_kind, key=lambda pv: pv.track_record)
                 worst.be_replaced(rng)
+        outcome_paid = [pv for pv in self.providers if pv.outcome_contract]
+        if self.p.provider_exit_rate > 0 and outcome_paid:
+            draws = rng.random(len(self.providers)).tolist()
+            for provider, u in zip(self.providers, draws, strict=True):
+                losing = provider.year_paid < EXIT_REVENUE_SHARE * provider.year_allocated
+                if provider.outcome_contract and losing and u < self.p.provider_exit_rate:
+                    provider.be_replaced(rng)
+        for provider in self.providers:
+            provider.year_allocated = 0.0
+            provider.year_paid = 0.0
 
     # ------------------------------------------------------------------------------------------
     def measure(self, month: int) -> dict[str, float]:
@@ -852,6 +955,8 @@ class ReferenceModel(mesa.Model):
             month,
             council.fragmentation,
             council.voice_share_most_deprived,
+            sum(row[0] for row in self.start_log),
+            sum(row[1] for row in self.start_log),
         )
 
     def run(self, steps: int) -> None:

@@ -67,7 +67,9 @@ def test_differences_are_against_the_first_scenario_with_adjusted_p(compared):
     )
     assert (diffs["p_adjusted"].dropna() >= diffs["p_value"].dropna() - 1e-12).all()
     spend = diffs[(diffs.scenario == "austerity") & (diffs.outcome == "spending_total")]
-    assert spend["difference"].iloc[0] == pytest.approx(-15_000 * 150 / 1000)
+    # About the grant cut: unspent money is now carried over and a central rescue brings money,
+    # so spending no longer equals the grant exactly (model-science, issue 9).
+    assert spend["difference"].iloc[0] == pytest.approx(-15_000 * 150 / 1000, rel=0.1)
 
 
 def test_report_is_self_contained(compared):

@@ -162,6 +162,13 @@ def check_month(model: CoauthorModel, counts: tuple[int, int, int]) -> None:
     assert min(ledger.by_kind.values()) >= 0 and np.all(ledger.by_sector >= 0)
 
     gov = model.local
+    # Honest money: what is not spent is carried over (less any return to the centre at a
+    # settlement), never lost; the reserve never goes negative.
+    assert ledger.returned >= 0 and gov.reserve >= 0
+    assert gov.reserve + ledger.returned == pytest.approx(
+        ledger.available - ledger.spent, rel=1e-9, abs=1e-6
+    )
+    assert ledger.available >= ledger.carried_in >= 0
     assert 0.0 <= gov.fragmentation <= 1.0
     assert np.all(gov.priorities >= 0) and gov.priorities.sum() == pytest.approx(1.0)
 
@@ -226,6 +233,22 @@ def test_model_builds_with_a_tiny_bridging_share():
     """bridging_share 1e-20 is in range, so the model must build (with, in effect, no
     bridging ties)."""
     CoauthorModel(seed=0, n_citizens=50, n_neighbourhoods=5, bridging_share=1e-20)
+
+
+@pytest.mark.parametrize("share", [0.9999999999999999, 1.0, math.nextafter(1.0, 0.0) - 1e-16])
+def test_model_builds_with_a_bridging_share_next_to_one(share):
+    """bridging_share = 0.9999999999999999 made the in-neighbourhood tie probability ~1e-17,
+    and networkx divided by log(1 - p) = 0 (ZeroDivisionError); every value the schema allows
+    must build."""
+    model = CoauthorModel(seed=0, n_citizens=200, n_neighbourhoods=5, bridging_share=share)
+    assert model.adjacency.nnz > 0
+
+
+@given(share=st.floats(0.0, 1.0), mean_degree=st.floats(2.0, 20.0))
+def test_block_network_builds_for_any_bridging_share(share, mean_degree):
+    CoauthorModel(
+        seed=1, n_citizens=60, n_neighbourhoods=5, bridging_share=share, mean_degree=mean_degree
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -47,12 +47,27 @@ def test_deliberation_inclusion_gives_the_most_deprived_more_voice():
     va = a.outcome_table()["voice_share_most_deprived"].iloc[1:].mean()
     vb = b.outcome_table()["voice_share_most_deprived"].iloc[1:].mean()
     assert vb > va
-    a1, b1 = pair("deliberation_inclusion", 1.0)
+    a1, b1 = pair("deliberation_inclusion", 1.0, deliberation_staff_time=0.0)
     same(a1, b1, *UPSTREAM)  # who speaks is unchanged; only how much each voice weighs
 
 
+def test_inclusive_deliberation_costs_servants_time():
+    a, b = pair("deliberation_inclusion", 1.0, deliberation_staff_time=0.3, servant_new_roles=0.0)
+    assert b.citizens.support.sum() < a.citizens.support.sum()  # less casework
+
+
+def test_entitlements_serve_those_past_the_agreed_level_first():
+    a, b = pair("entitlements", 0.5, months=3)
+    level = b.local.entitlement_level
+    assert 0 < level < 1 and a.local.entitlement_level == 1.0
+    high = b.citizens.need >= level
+    assert not np.array_equal(a.citizens.support, b.citizens.support)
+    same(*pair("entitlements", 0.5), *UPSTREAM)
+    assert high.any()
+
+
 def test_local_priority_setting_moves_money_towards_voiced_priorities():
-    a, b = pair("local_priority_setting", 1.0)
+    a, b = pair("local_priority_setting", 1.0, council_error=0.0)
     assert np.array_equal(a.local.priorities, b.local.priorities)  # same voices heard
     formula = a.formula_share
     assert np.abs(b.local.allocation - formula).sum() > np.abs(a.local.allocation - formula).sum()
@@ -109,7 +124,7 @@ def test_pooled_budget_adds_money_at_a_finance_cost():
 
 
 def test_local_control_lets_priorities_steer_and_weakens_the_silo_pull():
-    a, b = pair("local_control", 1.0)
+    a, b = pair("local_control", 1.0, council_error=0.0)
     formula = a.formula_share
     assert np.abs(b.local.allocation - formula).sum() > np.abs(a.local.allocation - formula).sum()
     same(a, b, *UPSTREAM)
@@ -117,12 +132,22 @@ def test_local_control_lets_priorities_steer_and_weakens_the_silo_pull():
     assert b.local.fragmentation < a.local.fragmentation
 
 
-def test_learning_acts_only_at_reviews():
+def test_local_control_spreads_a_poor_councils_misjudgement():
+    a, b = pair("local_control", 1.0, council_error=1.0)
+    formula = a.formula_share
+    off_a = np.abs(a.local.allocation - formula).sum()
+    assert np.abs(b.local.allocation - formula).sum() > off_a
+
+
+def test_learning_acts_only_at_reviews_and_new_providers_start_slowly():
     a, b = pair("learning", 1.0, months=11)
     assert a.outcome_table().equals(b.outcome_table())  # nothing happens before month 12
     a, b = pair("learning", 1.0, months=12)
     changed = (a.providers.effectiveness != b.providers.effectiveness).sum()
     assert changed == 2  # the worst preventative and the worst responsive provider
+    assert (b.providers.transition_until > 12).sum() == 2 and (
+        a.providers.transition_until < 0
+    ).all()
 
 
 def test_capacity_building_raises_base_capacity_most_for_the_least_capable():
@@ -147,15 +172,22 @@ def test_servant_training_raises_skills_at_a_cost():
     assert b.servants.skills.mean() > a.servants.skills.mean()
     assert b.outcomes["spending_training"] > 0 == a.outcomes["spending_training"]
     same(a, b, "crisis", "voice_log")
+    # Time away from casework: less responsive support while they learn.
+    a, b = pair(
+        "servant_training", 1.0, training_time=0.3, servant_new_roles=0.0, training_cost=0.0
+    )
+    assert b.citizens.support.sum() < a.citizens.support.sum()
 
 
-def test_connective_government_sharpens_what_reviews_see_and_nothing_else():
+def test_connective_government_sharpens_reviews_raises_access_and_costs_money():
     a, b = pair("connective_government", 1.0, months=12)
     truth = 1000 * b.providers.effectiveness / b.providers.unit_cost
     assert np.allclose(b.providers.track_record, truth)
     assert not np.allclose(a.providers.track_record, truth)
-    # Without learning, what the council sees changes no decision: outcomes are identical.
-    assert a.outcome_table().equals(b.outcome_table())
+    assert b.outcomes["spending_connective"] > a.outcomes["spending_connective"]
+    # Alone (no learning) it still acts: more people reach formal support.
+    a, b = pair("connective_government", 1.0, months=3, connective_cost=0.0)
+    assert (b.citizens.support > 0).sum() > (a.citizens.support > 0).sum()
 
 
 def test_central_intervention_reimposes_ring_fencing_only_under_crisis():

@@ -904,3 +904,139 @@ def test_every_public_mechanism_has_a_unit_test_here(module):
     short = module.__name__.rsplit(".", 1)[1]
     missing = [name for name in public if f"{short}.{name}(" not in source]
     assert not missing, f"no unit test calls {short}.{missing}"
+
+
+# ============================================================================================
+# new in the model-science round: engagement memory and intensity, honest money, levers'
+# costs and failure modes
+# ============================================================================================
+
+
+def test_rest_after_spell_keeps_those_who_stopped_out_for_a_while():
+    """Only ended spells get a pause; its length is ceil(-mean x log(1 - u)); mean 0 means
+    the citizen may start again next month."""
+    ended = np.array([T, T, F])
+    before = np.array([-5, -5, 40])
+    u = arr(0.5, 0.0, 0.9)
+    rest = engagement.rest_after_spell(ended, before, 10, 6.0, u)
+    assert rest[0] == 10 + np.ceil(-6.0 * np.log(0.5))  # 10 + ceil(4.16) = 15
+    assert rest[1] == 10  # u = 0: no pause
+    assert rest[2] == 40  # not ended: unchanged
+    assert_array_equal(engagement.rest_after_spell(ended, before, 10, 0.0, u), [10, 10, 40])
+
+
+def test_resting_citizens_cannot_start_a_spell_even_when_the_rule_fires():
+    new = engagement.update_engagement(
+        engaged=np.array([F, F]), exposure=arr(1, 1), threshold=arr(0.1, 0.1),
+        spare_capacity=arr(1, 1), willingness=arr(1, 1), capacity_floor=0.0,
+        spontaneous_rate=0.0, dropout_rate=0.0, uniform=arr(0.5, 0.5),
+        resting=np.array([T, F]),
+    )  # fmt: skip
+    assert_array_equal(new, [F, T])
+
+
+def test_started_by_ties_excludes_spontaneous_starts():
+    starts = np.array([T, T, F])
+    # spontaneous chance 0.1 x willingness 1: u = 0.05 is a spontaneous start, 0.5 is not.
+    assert_array_equal(
+        engagement.started_by_ties(starts, arr(1, 1, 1), 0.1, arr(0.05, 0.5, 0.05)), [F, T, F]
+    )
+
+
+def test_take_part_every_month_at_commitment_one_or_more_and_sometimes_below():
+    spell = np.array([T, T, T, F])
+    commitment = arr(3.0, 0.3, 0.3, 5.0)
+    active = engagement.take_part(spell, commitment, arr(0.99, 0.2, 0.5, 0.0))
+    assert_array_equal(active, [T, T, F, F])
+
+
+def test_hours_given_are_sessions_times_session_hours_at_least_one_session():
+    hours = engagement.hours_given(np.array([T, T, F]), arr(3.0, 0.3, 9.0))
+    assert_allclose(hours, [3 * engagement.SESSION_HOURS, engagement.SESSION_HOURS, 0.0])
+
+
+def test_settle_reserve_keeps_up_to_the_cap_and_returns_the_rest():
+    cap = governance.RESERVE_CAP_MONTHS * 1000.0
+    assert governance.settle_reserve(cap + 250.0, 1000.0) == pytest.approx((cap, 250.0))
+    assert governance.settle_reserve(100.0, 1000.0) == (100.0, 0.0)
+
+
+def test_bond_repaid_with_return_only_when_the_outcome_target_is_met():
+    target = governance.SIB_TARGET
+    met = governance.bond_repayment(1000.0, (1 - target) * 0.4 - 1e-9, 0.4, 0.03)
+    assert met == pytest.approx(1030.0)
+    assert governance.bond_repayment(1000.0, 0.4, 0.4, 0.03) == 0.0  # no fall: investors lose
+
+
+def test_council_view_distorts_and_renormalises():
+    view = governance.council_view(arr(0.5, 0.5), arr(3.0, 1.0))
+    assert_allclose(view, [0.75, 0.25])
+    shares = governance.allocation_shares(arr(0.5, 0.5), arr(0.5, 0.5), 1.0, 0.0, arr(3.0, 1.0))
+    assert_allclose(shares, [0.75, 0.25])  # all money local: the misjudgement decides
+    shares = governance.allocation_shares(arr(0.5, 0.5), arr(0.5, 0.5), 0.0, 0.0, arr(3.0, 1.0))
+    assert_allclose(shares, [0.5, 0.5])  # all ring-fenced: the formula decides
+
+
+def test_entitlement_level_follows_the_weighted_speakers_and_never_falls_below_seeking():
+    need_ = arr(0.1, 0.8)
+    loud = governance.entitlement_level(arr(1.0, 0.0), need_, 0.2)  # only the low-need speak
+    inclusive = governance.entitlement_level(arr(1.0, 1.0), need_, 0.2)
+    assert loud == 0.2 and inclusive == pytest.approx(0.45)
+    assert governance.entitlement_level(arr(0.0, 0.0), need_, 0.2) == 1.0  # nobody spoke
+
+
+def test_update_priorities_with_measured_need_moves_towards_actual_need():
+    prior = arr(0.5, 0.5)
+    weights, need_, hood = arr(1.0, 0.0), arr(0.4, 0.4), np.array([0, 1])
+    deaf = governance.update_priorities(prior, weights, need_, hood, 0.0)
+    connected = governance.update_priorities(prior, weights, need_, hood, 1.0)
+    assert deaf[0] > connected[0] and connected == pytest.approx(arr(0.5, 0.5))
+
+
+def test_leaves_market_only_outcome_providers_losing_money():
+    leave = providers.leaves_market(
+        np.array([T, T, F]), arr(50, 95, 10), arr(100, 100, 100), 1.0, arr(0.5, 0.5, 0.5)
+    )
+    assert_array_equal(leave, [T, F, F])
+
+
+def test_transition_factor_cuts_new_providers_for_their_first_months():
+    assert_allclose(providers.transition_factor(np.array([5, 3, -1]), 4, 0.3), [0.7, 1.0, 1.0])
+
+
+def test_gaming_raises_payments_and_what_reviews_see():
+    paid = providers.provider_payments(arr(1000.0), arr(500.0), np.array([T]), 0.2)
+    assert paid[0] == pytest.approx(500 * 1.2 * (1 + providers.OUTCOME_RISK_PREMIUM))
+    seen = providers.measured_performance(arr(0.5), arr(100.0), 1.0, arr(0.0), 0.2)
+    assert seen[0] == pytest.approx(1000 * 0.5 / 100 * 1.2)
+
+
+def test_working_time_is_taken_by_training_and_deliberation():
+    assert servants.working_time(1.0, 0.1, 1.0, 0.1) == pytest.approx(0.8)
+    assert servants.working_time(0.0, 0.3, 0.0, 0.3) == 1.0
+    full = servants.casework_units(np.zeros((1, 4)), np.full((1, 4), 0.5), 10.0)
+    less = servants.casework_units(np.zeros((1, 4)), np.full((1, 4), 0.5), 10.0, 0.8)
+    assert less[0] == pytest.approx(0.8 * full[0])
+
+
+def test_connective_council_raises_everyones_access():
+    base = support.access_probability(arr(0.0), np.array([F]), 0.4, 0.8)
+    linked = support.access_probability(arr(0.0), np.array([F]), 0.4, 0.8, 0.5)
+    assert base[0] == pytest.approx(0.4) and linked[0] == pytest.approx(0.7)
+
+
+def test_entitled_first_serves_the_entitled_and_ring_fences_the_floor():
+    demand, rank, group = arr(1.0, 1.0), arr(1.0, 1.0), np.array([0, 0])
+    got, lapsed = support.entitled_first(demand, rank, group, arr(1.0), np.array([T, F]), 0.5)
+    # floor 0.5 to citizen 0; the other 0.5 shared by what is still wanted (0.5 and 1): 1/6, 1/3.
+    assert_allclose(got, [2 / 3, 1 / 3])
+    assert_allclose(lapsed, [0.0])
+    got, lapsed = support.entitled_first(demand, rank, group, arr(1.0), np.array([F, F]), 0.5)
+    assert_allclose(got, [0.25, 0.25])
+    assert_allclose(lapsed, [0.5])  # nobody entitled: the floor is not spent
+
+
+def test_help_given_grows_with_sessions():
+    one = support.help_given(np.array([T]), arr(1.0), arr(2.0), 0.1, arr(0.0))
+    three = support.help_given(np.array([T]), arr(1.0), arr(2.0), 0.1, arr(0.0), arr(3.0))
+    assert three[0] == pytest.approx(3 * one[0])

@@ -153,3 +153,96 @@ def test_agent_series_are_optional():
     frame = on.datacollector.get_agenttype_vars_dataframe(Citizen)
     assert len(frame) == 3 * 300
     assert set(frame.columns) >= {"wellbeing", "need", "engaged"}
+
+
+def test_evolve_ties_fades_idle_ties_and_adds_ties_inside_neighbourhoods():
+    """On sorted tie lists alone: with fade 1 every tie idle at both ends goes, ties with a
+    used end stay; new ties land inside the maker's neighbourhood; the matrix rebuilt from the
+    lists is symmetric 0/1, sorted, with no self-ties, and round-trips through ``tie_list``."""
+    import scipy.sparse as sp
+
+    from coauthor_sim.network import adjacency_from_ties, evolve_ties, tie_list
+
+    a = sp.csr_array((np.ones(4), ([0, 1, 2, 3], [1, 2, 3, 4])), shape=(6, 6))
+    a = (a + a.T).tocsr()
+    rows, cols = tie_list(a)
+    assert rows.tolist() == [0, 1, 2, 3] and cols.tolist() == [1, 2, 3, 4]
+    rebuilt = adjacency_from_ties(rows, cols, 6)
+    assert (rebuilt != a).nnz == 0 and rebuilt.has_sorted_indices
+    used = np.array([True, False, False, False, False, False])
+    rng = np.random.default_rng(0)
+    starts, sizes = np.array([0, 3]), np.array([3, 3])
+    kept = evolve_ties(rows, cols, 6, used, np.zeros(6), starts, sizes, 1.0, rng)
+    assert kept[0].tolist() == [0] and kept[1].tolist() == [1]  # only the tie with a used end
+    grown = evolve_ties(rows, cols, 6, used, np.array([0, 0, 0, 0, 0, 20.0]), starts, sizes,
+                        0.0, rng)  # fmt: skip
+    keys = grown[0] * 6 + grown[1]
+    assert np.all(np.diff(keys) > 0) and np.all(grown[0] < grown[1])  # sorted, upper
+    assert {0 * 6 + 1, 1 * 6 + 2, 2 * 6 + 3, 3 * 6 + 4} <= set(keys.tolist())  # nothing lost
+    matrix = adjacency_from_ties(*grown, 6)
+    assert (matrix != matrix.T).nnz == 0 and matrix.diagonal().sum() == 0
+    assert set(np.unique(matrix.data)) == {1.0}
+    assert (matrix != matrix.sorted_indices()).nnz == 0
+    assert np.array_equal(matrix.indices, matrix.sorted_indices().indices)
+    before = set(zip(rows.tolist(), cols.tolist(), strict=True))
+    added = [(r, c) for r, c in zip(*grown, strict=True) if (r, c) not in before]
+    assert added and all((r >= 3) == (c >= 3) for r, c in added)
+
+
+def test_adjacency_rebuilt_from_ties_equals_the_original_on_a_real_network():
+    from coauthor_sim.network import adjacency_from_ties, tie_list
+
+    model = CoauthorModel(seed=3, n_citizens=500, n_neighbourhoods=10)
+    rebuilt = adjacency_from_ties(*tie_list(model.adjacency), 500)
+    assert (rebuilt != model.adjacency).nnz == 0
+    assert np.array_equal(rebuilt.indices, model.adjacency.indices)
+    assert np.array_equal(rebuilt.indptr, model.adjacency.indptr)
+
+
+def test_network_changes_yearly_and_stays_about_the_same_size_in_the_status_quo():
+    model = CoauthorModel(seed=4, n_citizens=600, n_neighbourhoods=10)
+    before = model.adjacency.copy()
+    model.run(11)
+    assert (model.adjacency != before).nnz == 0  # nothing changes before month 12
+    model.run(1)
+    assert (model.adjacency != before).nnz > 0
+    assert np.array_equal(model.citizens.degree, np.diff(model.adjacency.indptr))
+    assert set(model.network.neighbors(0)) == set(model.adjacency[[0]].indices.tolist())
+    model.run(48)
+    assert 0.8 < model.adjacency.nnz / before.nnz < 1.25
+
+
+def test_static_network_when_ties_neither_form_nor_fade():
+    model = CoauthorModel(seed=4, n_citizens=300, tie_formation=0.0, tie_fade=0.0)
+    before = model.adjacency.copy()
+    model.run(24)
+    assert (model.adjacency != before).nnz == 0
+
+
+def _returning_next_month(rest_months: float) -> float:
+    """Share of citizens whose spell ended in a month who are in a spell the next month."""
+    model = CoauthorModel(seed=8, n_citizens=800, rest_months=rest_months)
+    back, ended = 0, 0
+    previous = model.citizens.spell.copy()
+    model.step()
+    for _ in range(24):
+        stopped = previous & ~model.citizens.spell
+        previous = model.citizens.spell.copy()
+        model.step()
+        back += int((stopped & model.citizens.spell).sum())
+        ended += int(stopped.sum())
+    return back / max(ended, 1)
+
+
+def test_people_who_stop_do_not_simply_return_next_month():
+    assert _returning_next_month(8.0) < 0.05
+    assert _returning_next_month(0.0) > _returning_next_month(8.0)
+
+
+def test_hours_are_heavy_tailed_and_yearly_participation_exceeds_monthly():
+    table = CoauthorModel(seed=9, n_citizens=800).run(36)
+    last = table.iloc[-1]
+    assert last["engaged_last_year"] > last["engagement_rate"] > 0
+    assert last["volunteering_year_month_ratio"] > 1.2
+    assert last["hours_top_fifth_share"] > 0.3  # the top fifth gives far more than a fifth
+    assert last["volunteer_hours"] > 0 and 0 <= last["starts_via_ties"] <= 1

@@ -10,12 +10,20 @@ from functools import partial
 from typing import Any
 
 import mesa
+import networkx as nx
 import numpy as np
 import pandas as pd
 
 from .agents import Citizen, Provider, PublicServant
 from .mechanisms import engagement, governance, need, providers, servants, support, wellbeing
-from .network import adjacency, build_network, neighbourhood_sizes
+from .network import (
+    adjacency,
+    adjacency_from_ties,
+    build_network,
+    evolve_ties,
+    neighbourhood_sizes,
+    tie_list,
+)
 from .outcomes import MOST_DEPRIVED, OUTCOME_NAMES, compute_outcomes
 from .params import Parameters, resolve
 from .state import (
@@ -32,13 +40,35 @@ from .state import (
 PUBLIC, PRIVATE, THIRD, COMMUNITY = range(4)
 PREVENTATIVE, RESPONSIVE = 0, 1
 NAVIGATOR, WEAVER, STORYTELLER, ARCHITECT = range(4)
-N_UNIFORM = 7  # uniform draws per citizen per month, taken as one block (see step)
-STREAMS = ("network", "citizens", "servants", "providers", "events", "reviews")
+N_UNIFORM = 8  # uniform draws per citizen per month, taken as one block (see step)
+STREAMS = ("network", "citizens", "servants", "providers", "events", "reviews", "council", "ties")
+TIE_INTERVAL = 12  # months between changes of the network (ties made and faded)
 
 
 def _read_outcome(name: str, model: CoauthorModel) -> float:
     """DataCollector reporter: one outcome of the month (used through a picklable partial)."""
     return model.outcomes[name]
+
+
+class OutcomeCollector(mesa.DataCollector):
+    """Mesa's DataCollector with a fast path for the model's outcomes.
+
+    The model reporters are declared as usual (one picklable partial per outcome, so tables,
+    validation and ``get_model_vars_dataframe`` behave as Mesa documents), but ``collect``
+    appends each month's outcomes directly: they are plain Python floats, immutable, so Mesa's
+    deep copy of every reported value (about 2 microseconds for each of some 70 columns, a
+    sixth of a month's step at 1,000 citizens) buys nothing. Agent tables go through Mesa.
+    """
+
+    def collect(self, model: CoauthorModel) -> None:
+        reporters, self.model_reporters = self.model_reporters, {}
+        try:
+            super().collect(model)  # agent and agent-type tables, if any
+        finally:
+            self.model_reporters = reporters
+        outcomes = model.outcomes
+        for name, column in self.model_vars.items():
+            column.append(outcomes[name])
 
 
 class CoauthorModel(mesa.Model):
@@ -66,7 +96,7 @@ class CoauthorModel(mesa.Model):
         self.streams = dict(zip(STREAMS, map(np.random.default_rng, streams), strict=True))
         sizes = neighbourhood_sizes(p.n_citizens, p.n_neighbourhoods)
         self.n_hood = len(sizes)
-        self.network = build_network(
+        self._graph = build_network(
             p.network_kind,
             sizes,
             p.mean_degree,
@@ -74,7 +104,10 @@ class CoauthorModel(mesa.Model):
             p.bridging_share,
             seed=int(self.streams["network"].integers(2**31 - 1)),
         )
-        self.adjacency = adjacency(self.network)
+        self.adjacency = adjacency(self._graph)
+        self._hood_sizes = sizes
+        self._hood_starts = np.cumsum(sizes) - sizes
+        self._ties = None  # sorted tie lists (rows < cols), made at the first tie change
         degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
         self.citizens, self.deprivation = init_citizens(p, self.streams["citizens"], sizes, degree)
         self.servants = init_servants(p, self.streams["servants"], self.n_hood)
@@ -99,9 +132,20 @@ class CoauthorModel(mesa.Model):
             "engagement": p.wellbeing_engagement_weight,
         }
         self.central = CentralGovernment()
-        self.local = LocalGovernment(
-            priorities=self.formula_share.copy(), fragmentation=p.initial_fragmentation
+        misjudgement = np.exp(
+            p.council_error * self.streams["council"].standard_normal(self.n_hood)
         )
+        self.local = LocalGovernment(
+            priorities=self.formula_share.copy(),
+            fragmentation=p.initial_fragmentation,
+            misjudgement=misjudgement,
+            baseline_need=float(c.need.mean()),
+        )
+        c.hours = engagement.hours_given(c.engaged, c.commitment)
+        self._sessions = np.maximum(c.commitment, 1.0)  # commitment is fixed per citizen
+        self._session_hours = engagement.SESSION_HOURS * self._sessions
+        self._start_log = np.zeros((VOICE_MONTHS, 2), dtype=np.int64)  # spells started, by ties
+        self._spendable = 0.0
 
         # Derived initial state: connectedness from ties, well-being at its target.
         c.connectedness = wellbeing.connectedness_from_ties(
@@ -132,7 +176,7 @@ class CoauthorModel(mesa.Model):
             if p.collect_agents
             else None
         )
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = OutcomeCollector(
             model_reporters={name: partial(_read_outcome, name) for name in OUTCOME_NAMES},
             agenttype_reporters={Citizen: agent_reporters} if agent_reporters else None,
         )
@@ -141,25 +185,17 @@ class CoauthorModel(mesa.Model):
     # ------------------------------------------------------------------------------------
     def step(self) -> None:
         """One month. Mesa has already advanced ``self.steps``, which is the month number."""
-        p, c, s, pr, gov = self.p, self.citizens, self.servants, self.providers, self.local
-        month, n, n_hood, hood = self.steps, c.n, self.n_hood, c.neighbourhood
+        p, c, s, gov = self.p, self.citizens, self.servants, self.local
+        month, n, hood = self.steps, c.n, c.neighbourhood
         events = self.streams["events"]
         u = events.random((N_UNIFORM, n))
         normal = events.standard_normal(n)
         government_draw = events.random()
 
-        # 1. Budget: central grant, pooled external money, fixed costs.
-        ring_fenced = month <= gov.ring_fenced_until
-        local_control = governance.effective_local_control(p.local_control, ring_fenced)
-        grant = governance.central_grant(
-            p.grant_per_citizen, n, p.budget_shock, month, p.shock_step
-        )
-        external = p.pooled_budget * grant
-        ledger = Ledger(available=grant + external)
-        ledger.pay("finance", PRIVATE, external * p.pooled_finance_cost)
-        ledger.pay("servants", s.sector, np.full(s.n, p.servant_cost))
-        ledger.pay("training", PUBLIC, s.n * p.training_cost * p.servant_training)
-        gov.budget = ledger.available
+        # 1. Budget: central grant (and rescue money in an intervention), pooled external money,
+        #    the reserve, and the fixed costs (fees, bond repayments, servants, training, links).
+        ledger, income, intervening = self._open_budget(month)
+        local_control = governance.effective_local_control(p.local_control, intervening)
 
         # 2. Need: accrual, self-help, crises (the acute response is statutory: paid first).
         c.need = need.accrue_need(
@@ -183,10 +219,14 @@ class CoauthorModel(mesa.Model):
         ):  # fmt: skip
             gov.ring_fenced_until = month + self.central.intervention_months
 
-        # 3. Servants: training, architect and storyteller.
+        # 3. Servants: training (and deliberation) take time; architect and storyteller.
         if p.servant_training > 0:
             s.skills = servants.train(s.skills, p.servant_training)
-        effort = servants.role_effort(s.role_time, s.skills)
+        working = servants.working_time(
+            p.servant_training, p.training_time, p.deliberation_inclusion,
+            p.deliberation_staff_time,
+        )  # fmt: skip
+        effort = servants.role_effort(s.role_time, s.skills, working)
         per_hood = servants.by_neighbourhood(effort, s.coverage)  # (role, neighbourhood)
         gov.fragmentation = servants.architect(
             gov.fragmentation, float(effort[:, ARCHITECT].sum()), n, p.architect_effect,
@@ -200,7 +240,8 @@ class CoauthorModel(mesa.Model):
                 c.willingness, c.capacity, u[2] < reach[hood], p.storyteller_effect
             )
 
-        # 4. Voice and priorities (deliberation), and how money is shared between places.
+        # 4. Voice and priorities (deliberation), the entitlement floor, and how money is
+        #    shared between places.
         propensity = governance.voice_propensity(
             c.control, c.capacity, c.engaged, p.voice_rate, p.engaged_voice_boost
         )
@@ -211,20 +252,25 @@ class CoauthorModel(mesa.Model):
         gov.voice_share_most_deprived = (
             float(weights[self._most_deprived].sum() / total_weight) if total_weight > 0 else 0.0
         )
-        gov.priorities = governance.update_priorities(gov.priorities, weights, c.need, hood)
+        gov.priorities = governance.update_priorities(
+            gov.priorities, weights, c.need, hood, p.connective_government
+        )
+        if p.entitlements > 0:
+            gov.entitlement_level = governance.entitlement_level(weights, c.need, p.seek_threshold)
         heard = governance.voice_heard(weights, local_control, p.local_priority_setting)
         shares = gov.allocation = governance.allocation_shares(
-            self.formula_share, gov.priorities, local_control, p.local_priority_setting
-        )
+            self.formula_share, gov.priorities, local_control, p.local_priority_setting,
+            gov.misjudgement,
+        )  # fmt: skip
 
         # 5. Dedicated resources for citizen and community action; capacity building.
         community_money = ledger.pay(
-            "community_action", COMMUNITY, ledger.available * p.community_resources
+            "community_action", COMMUNITY, self._spendable * p.community_resources
         )
         level = engagement.community_level(community_money * shares / self.population)
         if p.capacity_building > 0:
             building_money = ledger.pay(
-                "capacity_building", PUBLIC, ledger.available * p.capacity_building
+                "capacity_building", PUBLIC, self._spendable * p.capacity_building
             )
             building = engagement.community_level(building_money * shares / self.population)
             c.capacity_base = wellbeing.build_capacity(
@@ -234,8 +280,9 @@ class CoauthorModel(mesa.Model):
         # 6. Ties: connectedness, exposure to engaged neighbours, help given (one product).
         boost = servants.weaving_boost(per_hood[WEAVER], self.population, p.weaver_effect)
         give = support.help_given(
-            c.engaged, c.capacity, c.degree, p.informal_give_rate, (boost + level)[hood]
-        )
+            c.engaged, c.capacity, c.degree, p.informal_give_rate, (boost + level)[hood],
+            self._sessions,
+        )  # fmt: skip
         columns = self._tie_columns
         np.multiply(c.capacity, 1.0 + c.engaged, out=columns[:, 0])
         columns[:, 1] = c.engaged
@@ -245,6 +292,137 @@ class CoauthorModel(mesa.Model):
         exposure = engagement.exposure_from_counts(ties[:, 1], c.degree, fractional=True)
 
         # 7. Navigator, then formal support: commissioning, rationing, co-production.
+        self._formal_support(ledger, shares, per_hood, effort, working, intervening, u)
+
+        # 8. Informal support through ties.
+        c.informal = support.informal_support(ties[:, 2], c.need, p.tie_support_effect)
+        c.need = c.need - c.informal
+
+        # 9. Engagement: spells by the threshold rule over the network, a pause after a spell,
+        #    and taking part (with hours) as often as each citizen's commitment allows.
+        threshold = engagement.engagement_thresholds(
+            c.willingness, level[hood], p.threshold_scale, p.community_action_effect
+        )
+        was = c.spell
+        c.spell = engagement.update_engagement(
+            was, exposure, threshold, c.capacity - c.need, c.willingness,
+            p.engagement_capacity_floor, p.spontaneous_rate, p.dropout_rate, u[6],
+            c.rest_until >= month,
+        )  # fmt: skip
+        starts = c.spell & ~was
+        n_starts = np.count_nonzero(starts)
+        n_by_ties = n_starts and np.count_nonzero(
+            engagement.started_by_ties(starts, c.willingness, p.spontaneous_rate, u[6])
+        )
+        self._start_log[month % VOICE_MONTHS] = n_starts, n_by_ties
+        # One draw serves the pause of those who stopped and the sessions of those in a spell
+        # (disjoint groups).
+        ended = was & ~c.spell
+        if ended.any():
+            c.rest_until = engagement.rest_after_spell(
+                ended, c.rest_until, month, p.rest_months, u[7]
+            )
+        c.engaged = engagement.take_part(c.spell, c.commitment, u[7])
+        c.hours = np.where(c.engaged, self._session_hours, 0.0)  # hours_given, precomputed
+
+        # 10. Well-being, capacity, control and willingness respond.
+        target = wellbeing.wellbeing_target(
+            c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged, c.burden,
+            c.disposition, self._wb_weights,
+        )  # fmt: skip
+        c.wellbeing = wellbeing.update_wellbeing(
+            c.wellbeing, target, c.crisis, p.wellbeing_adjustment, p.crisis_wellbeing_loss,
+            p.wellbeing_noise * normal,
+        )  # fmt: skip
+        c.capacity = wellbeing.update_capacity(
+            c.capacity, c.capacity_base, c.engaged, c.contribution, c.need, c.crisis
+        )
+        c.control = wellbeing.update_control(c.control, c.control_base, heard)
+        c.last_engaged[c.engaged] = month
+        c.willingness = wellbeing.update_willingness(c.willingness, c.willingness_base)
+
+        # 11. Yearly: review of providers and learning; ties made and faded; settlement of
+        #     the reserve and of pooled money with investors.
+        if month % providers.REVIEW_INTERVAL == 0:
+            self._review_providers(month)
+        if month % TIE_INTERVAL == 0 and (p.tie_formation > 0 or p.tie_fade > 0):
+            self._evolve_ties(month, (boost + level)[hood])
+        self._close_budget(ledger, income, month)
+
+        # 12. Outcomes.
+        self.ledger = ledger
+        self.outcomes = compute_outcomes(
+            c, ledger, month, gov.fragmentation, gov.voice_share_most_deprived,
+            *self._start_log.sum(axis=0).tolist(),
+        )  # fmt: skip
+        self.datacollector.collect(self)
+        if month >= p.steps:
+            self.running = False
+
+    # ------------------------------------------------------------------------------------
+    def _open_budget(self, month: int) -> tuple[Ledger, float, bool]:
+        """The month's money before need is met: income (central grant, rescue money while the
+        centre intervenes, pooled external money) plus the reserve, less the fixed costs.
+
+        Sets ``self._spendable``, what the council plans to spend this month: its income and
+        a share RESERVE_SPEND_RATE of its reserve; the rest of the reserve stays as a buffer
+        for statutory costs (crises) when income falls short. Returns the ledger, the income
+        and whether central government is intervening this month."""
+        p, gov, n = self.p, self.local, self.citizens.n
+        intervening = month <= gov.ring_fenced_until
+        grant = governance.central_grant(
+            p.grant_per_citizen, n, p.budget_shock, month, p.shock_step
+        )
+        rescue = p.rescue_funding * grant if intervening else 0.0
+        external = p.pooled_budget * grant
+        gov.bond_capital += external
+        income = grant + rescue + external
+        ledger = Ledger(available=income + gov.reserve, carried_in=gov.reserve)
+        ledger.pay("finance", PRIVATE, external * p.pooled_finance_cost)
+        if gov.bond_instalment > 0:
+            ledger.pay("repayment", PRIVATE, gov.bond_instalment)
+        ledger.pay("servants", self.servants.sector, np.full(self.servants.n, p.servant_cost))
+        ledger.pay("training", PUBLIC, self.servants.n * p.training_cost * p.servant_training)
+        if p.connective_cost * p.connective_government > 0:
+            ledger.pay("connective", PUBLIC, n * p.connective_cost * p.connective_government)
+        gov.budget = ledger.available
+        self._spendable = income + governance.RESERVE_SPEND_RATE * gov.reserve
+        return ledger, income, intervening
+
+    def _close_budget(self, ledger: Ledger, income: float, month: int) -> None:
+        """Carry unspent money into the reserve; at each yearly settlement return what exceeds
+        the cap to the centre and settle with the investors of pooled money (repaid with
+        their return, in monthly instalments over the next year, only if the outcome target
+        was met)."""
+        p, gov = self.p, self.local
+        gov.reserve = ledger.carried_over
+        gov.year_need += float(self.citizens.need.mean())
+        if month % governance.SETTLEMENT_INTERVAL != 0:
+            return
+        gov.reserve, ledger.returned = governance.settle_reserve(gov.reserve, income)
+        owed = governance.bond_repayment(
+            gov.bond_capital, gov.year_need / governance.SETTLEMENT_INTERVAL, gov.baseline_need,
+            p.sib_return,
+        )  # fmt: skip
+        gov.bond_instalment = owed / governance.SETTLEMENT_INTERVAL
+        gov.bond_capital = 0.0
+        gov.year_need = 0.0
+
+    def _formal_support(
+        self,
+        ledger: Ledger,
+        shares: np.ndarray,
+        per_hood: np.ndarray,
+        effort: np.ndarray,
+        working: float,
+        intervening: bool,
+        u: np.ndarray,
+    ) -> None:
+        """Navigators guide the poorly connected; providers and casework supply support,
+        rationed place by place (the entitlement floor first); citizens co-produce it; providers
+        are paid (block sums, or reported results under outcome contracts)."""
+        p, c, s, pr, gov = self.p, self.citizens, self.servants, self.providers, self.local
+        n_hood, hood, month = self.n_hood, c.neighbourhood, self.steps
         seeking = c.need > p.seek_threshold
         priority = np.where(seeking, c.need * (1.0 - c.connectedness), 0.0)
         c.navigated = servants.navigate(
@@ -257,11 +435,12 @@ class CoauthorModel(mesa.Model):
         )  # fmt: skip
         s.caseload = effort[:, NAVIGATOR] * (s.coverage @ navigated_per_effort)
         access = support.access_probability(
-            c.connectedness, c.navigated, p.access_base, p.navigator_effect
-        )
+            c.connectedness, c.navigated, p.access_base, p.navigator_effect,
+            p.connective_access_effect * p.connective_government,
+        )  # fmt: skip
         demand = support.seek_support(c.need, access, p.seek_threshold, u[5])
 
-        provider_money = ledger.remaining
+        provider_money = min(ledger.remaining, max(self._spendable - ledger.spent, 0.0))
         kind_money = (
             provider_money * p.prevention_share,
             provider_money * (1.0 - p.prevention_share),
@@ -272,25 +451,36 @@ class CoauthorModel(mesa.Model):
         )
         efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
         casework = servants.by_neighbourhood(
-            servants.casework_units(s.role_time, s.skills, p.casework_units), s.coverage
+            servants.casework_units(s.role_time, s.skills, p.casework_units, working), s.coverage
         )
+        running = providers.transition_factor(pr.transition_until, month, p.switching_disruption)
+        lost = (1.0 - gov.fragmentation) * (1.0 - p.intervention_disruption if intervening else 1.0)
         allocated = np.zeros(pr.n)
         delivered = np.zeros(pr.n)
         received = []
         for kind in (PREVENTATIVE, RESPONSIVE):
             serving = pr.serves[kind]
             money_h = kind_money[kind] * shares
-            provider_units = money_h / unit_cost[serving]
+            provider_units = money_h / unit_cost[serving] * running[serving]
             extra = casework if kind == RESPONSIVE else 0.0
-            supply = (provider_units + extra) * (1.0 - gov.fragmentation)
+            supply = (provider_units + extra) * lost
             who = self._provider_of[kind]
             if kind == PREVENTATIVE:
                 asked = support.prevention_outreach(c.need, c.prevention, p.seek_threshold)
-                rank = c.need
+                got = support.ration(asked, c.need, hood, supply)
             else:
-                asked = demand
                 rank = support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)
-            got = support.ration(asked, rank, hood, supply)
+                if p.entitlements > 0:
+                    entitled = c.need >= gov.entitlement_level
+                    got, lapsed = support.entitled_first(
+                        demand, rank, hood, supply, entitled, p.entitlements,
+                        p.entitlement_assessment,
+                    )  # fmt: skip
+                    # Floor money the entitled did not use is not spent (ring-fenced).
+                    money_h = money_h * (1.0 - np.divide(
+                        lapsed, supply, out=np.zeros(n_hood), where=supply > 0))  # fmt: skip
+                else:
+                    got = support.ration(demand, rank, hood, supply)
             received.append(got)
             allocated += np.bincount(serving, money_h, minlength=pr.n)
             from_provider = np.divide(
@@ -312,68 +502,75 @@ class CoauthorModel(mesa.Model):
         )  # fmt: skip
         # Capacity used includes what fragmentation wasted on the way to citizens.
         used_cost = delivered * unit_cost / max(1.0 - gov.fragmentation, 1e-12)
-        payments = providers.provider_payments(allocated, used_cost, pr.outcome_contract)
+        payments = providers.provider_payments(
+            allocated, used_cost, pr.outcome_contract, p.outcome_gaming
+        )
         for kind, label in ((PREVENTATIVE, "preventative"), (RESPONSIVE, "responsive")):
             mask = pr.kind == kind
-            ledger.pay(label, pr.sector[mask], payments[mask])
+            ledger.pay(label, pr.sector[mask], payments[mask], float(allocated[mask].sum()))
         pr.delivered, pr.paid = delivered, payments
+        pr.year_allocated += allocated
+        pr.year_paid += payments
 
-        # 8. Informal support through ties.
-        c.informal = support.informal_support(ties[:, 2], c.need, p.tie_support_effect)
-        c.need = c.need - c.informal
-
-        # 9. Engagement: threshold rule over the network.
-        threshold = engagement.engagement_thresholds(
-            c.willingness, level[hood], p.threshold_scale, p.community_action_effect
-        )
-        c.engaged = engagement.update_engagement(
-            c.engaged, exposure, threshold, c.capacity - c.need, c.willingness,
-            p.engagement_capacity_floor, p.spontaneous_rate, p.dropout_rate, u[6],
-        )  # fmt: skip
-
-        # 10. Well-being, capacity, control and willingness respond.
-        target = wellbeing.wellbeing_target(
-            c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged, c.burden,
-            c.disposition, self._wb_weights,
-        )  # fmt: skip
-        c.wellbeing = wellbeing.update_wellbeing(
-            c.wellbeing, target, c.crisis, p.wellbeing_adjustment, p.crisis_wellbeing_loss,
-            p.wellbeing_noise * normal,
-        )  # fmt: skip
-        c.capacity = wellbeing.update_capacity(
-            c.capacity, c.capacity_base, c.engaged, c.contribution, c.need, c.crisis
-        )
-        c.control = wellbeing.update_control(c.control, c.control_base, heard)
-        c.last_engaged[c.engaged] = month
-        c.willingness = wellbeing.update_willingness(c.willingness, c.willingness_base)
-
-        # 11. Review of providers and learning.
-        if month % providers.REVIEW_INTERVAL == 0:
-            self._review_providers()
-
-        # 12. Outcomes.
-        self.ledger = ledger
-        self.outcomes = compute_outcomes(
-            c, ledger, month, gov.fragmentation, gov.voice_share_most_deprived
-        )
-        self.datacollector.collect(self)
-        if month >= p.steps:
-            self.running = False
-
-    def _review_providers(self) -> None:
+    def _review_providers(self, month: int) -> None:
         """Local government measures every provider (with error that shrinks with feedback from
-        users) and, with chance ``learning`` per kind, replaces the worst one it sees."""
+        users, and inflated by what outcome-paid providers game) and, with chance ``learning``
+        per kind, replaces the worst one it sees; outcome-paid providers that lost money over
+        the year may leave. A new provider takes TRANSITION_MONTHS to run at full strength."""
         p, pr, rng = self.p, self.providers, self.streams["reviews"]
         pr.track_record = providers.measured_performance(
             pr.effectiveness,
             pr.unit_cost,
             p.connective_government,
             rng.standard_normal(pr.n),
+            p.outcome_gaming * pr.outcome_contract,
         )
+
+        def replace(j: int) -> None:
+            pr.sector[j], pr.unit_cost[j], pr.effectiveness[j] = draw_provider(
+                p, rng, int(pr.kind[j])
+            )
+            pr.transition_until[j] = month + providers.TRANSITION_MONTHS
+
         for kind in (PREVENTATIVE, RESPONSIVE):
             if rng.random() < p.learning:
-                j = providers.worst_of_kind(pr.track_record, pr.kind, kind)
-                pr.sector[j], pr.unit_cost[j], pr.effectiveness[j] = draw_provider(p, rng, kind)
+                replace(providers.worst_of_kind(pr.track_record, pr.kind, kind))
+        if p.provider_exit_rate > 0 and pr.outcome_contract.any():
+            leaving = providers.leaves_market(
+                pr.outcome_contract, pr.year_paid, pr.year_allocated, p.provider_exit_rate,
+                rng.random(pr.n),
+            )  # fmt: skip
+            for j in np.flatnonzero(leaving).tolist():
+                replace(j)
+        pr.year_allocated[:] = 0.0
+        pr.year_paid[:] = 0.0
+
+    def _evolve_ties(self, month: int, boost: np.ndarray) -> None:
+        """A year of tie change (``network.evolve_ties``): citizens who took part in community
+        action this year make new ties in their neighbourhood, more where weavers and community
+        money work (``boost``); ties idle at both ends fade. The networkx graph is rebuilt only
+        when something asks for it (``network``)."""
+        p, c = self.p, self.citizens
+        used = month - c.last_engaged < TIE_INTERVAL
+        new_ties = np.where(used, p.tie_formation * (1.0 + boost), 0.0)
+        if self._ties is None:
+            self._ties = tie_list(self.adjacency)
+        self._ties = evolve_ties(
+            *self._ties, c.n, used, new_ties, self._hood_starts, self._hood_sizes, p.tie_fade,
+            self.streams["ties"],
+        )  # fmt: skip
+        self.adjacency = adjacency_from_ties(*self._ties, c.n)
+        c.degree = np.diff(self.adjacency.indptr).astype(np.float64)
+        self._graph = None
+
+    @property
+    def network(self) -> nx.Graph:
+        """The social network as a networkx graph (the ties as they are now)."""
+        if self._graph is None:
+            graph = nx.from_scipy_sparse_array(self.adjacency)
+            graph.graph["kind"] = self.p.network_kind
+            self._graph = graph
+        return self._graph
 
     # ------------------------------------------------------------------------------------
     def run(self, steps: int | None = None) -> pd.DataFrame:

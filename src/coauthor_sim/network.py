@@ -69,15 +69,96 @@ def _block_graph(sizes: np.ndarray, mean_degree: float, bridging: float, seed: i
     graph.add_nodes_from(range(n))
     start = 0
     for size, block_seed in zip(sizes.tolist(), seeds[:-1].tolist(), strict=True):
-        p_in = min(1.0, mean_degree * (1 - bridging) / max(size - 1, 1))
+        p_in = _tie_probability(mean_degree * (1 - bridging), size)
         block = nx.fast_gnp_random_graph(size, p_in, seed=block_seed)
         graph.add_edges_from((a + start, b + start) for a, b in block.edges())
         start += size
-    p_out = min(1.0, mean_degree * bridging / max(n - 1, 1))
-    if p_out < 1e-12:  # networkx divides by log(1 - p), which is 0 for so tiny a p
-        p_out = 0.0
+    p_out = _tie_probability(mean_degree * bridging, n)
     graph.add_edges_from(nx.fast_gnp_random_graph(n, p_out, seed=int(seeds[-1])).edges())
     return graph
+
+
+def _tie_probability(expected_ties: float, size: int) -> float:
+    """Tie probability giving ``expected_ties`` per member of a group of ``size``, in [0, 1].
+    Below 1e-12 it is 0: networkx's ``fast_gnp_random_graph`` divides by log(1 - p), which is
+    0 in floating point for so tiny a p (bridging_share = 0.9999999999999999 made p_in ~1e-17
+    and crashed with ZeroDivisionError)."""
+    p = min(1.0, max(expected_ties, 0.0) / max(size - 1, 1))
+    return 0.0 if p < 1e-12 else p
+
+
+def tie_list(matrix: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    """The ties of a symmetric adjacency matrix as two arrays ``rows < cols``, sorted by row and
+    then by column."""
+    if not matrix.has_sorted_indices:
+        matrix = matrix.sorted_indices()
+    n = matrix.shape[0]
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(matrix.indptr))
+    cols = matrix.indices.astype(np.int64)
+    upper = cols > rows
+    return rows[upper], cols[upper]
+
+
+def adjacency_from_ties(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_array:
+    """Symmetric 0/1 CSR matrix (int32 indices, sorted within rows) of the ties ``rows < cols``
+    (sorted as ``tie_list`` gives them), linear in the number of ties: the upper triangle is
+    built from the lists, the lower is its transpose, and in every row the lower entries (columns
+    below the row) come before the upper ones, so the two are interleaved without a sort."""
+    index = np.int32 if 2 * rows.size < np.iinfo(np.int32).max else np.int64
+    upper_ptr = np.zeros(n + 1, dtype=index)
+    np.cumsum(np.bincount(rows, minlength=n), out=upper_ptr[1:])
+    upper = sp.csr_array((np.ones(rows.size), cols.astype(index), upper_ptr), shape=(n, n))
+    lower = upper.T.tocsr()
+    len_lower, len_upper = np.diff(lower.indptr), np.diff(upper_ptr)
+    indptr = np.zeros(n + 1, dtype=index)
+    np.cumsum(len_lower + len_upper, out=indptr[1:])
+    indices = np.empty(indptr[-1], dtype=index)
+    first = indptr[:-1]
+    indices[np.arange(lower.nnz) - np.repeat(lower.indptr[:-1] - first, len_lower)] = lower.indices
+    indices[np.arange(rows.size) - np.repeat(upper_ptr[:-1] - first - len_lower, len_upper)] = (
+        upper.indices
+    )
+    matrix = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(n, n))
+    matrix.has_sorted_indices = True
+    return matrix
+
+
+def evolve_ties(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    n: int,
+    used: np.ndarray,
+    new_ties: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    fade: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A year of change in the network, on the sorted tie lists (``tie_list``), with no networkx
+    and no sort of the whole network: linear in the number of ties.
+
+    Each tie between two citizens who were both idle all year (``used`` false at both ends)
+    fades with chance ``fade``. Citizen ``i`` makes ``Poisson(new_ties[i])`` new ties, each to
+    a citizen drawn uniformly from its own neighbourhood (``starts`` and ``sizes`` of the
+    contiguous blocks of ids). Self-ties and ties already present are dropped. Returns the new
+    sorted lists."""
+    idle = np.flatnonzero(~(used[rows] | used[cols]))
+    gone = idle[rng.random(idle.size) < fade]
+    rows, cols = np.delete(rows, gone), np.delete(cols, gone)
+    makers = np.flatnonzero(new_ties > 0)  # only those who make ties draw
+    makers = np.repeat(makers, rng.poisson(new_ties[makers]))
+    if makers.size == 0:
+        return rows, cols
+    hood = np.searchsorted(starts, makers, side="right") - 1
+    partners = starts[hood] + np.floor(rng.random(makers.size) * sizes[hood]).astype(np.int64)
+    fresh = makers != partners
+    a, b = makers[fresh], partners[fresh]
+    new = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    keys = rows * n + cols
+    place = np.searchsorted(keys, new)
+    present = (place < keys.size) & (keys[np.minimum(place, keys.size - 1)] == new)
+    new, place = new[~present], place[~present]
+    return np.insert(rows, place, new // n), np.insert(cols, place, new % n)
 
 
 def adjacency(graph: nx.Graph) -> sp.csr_array:

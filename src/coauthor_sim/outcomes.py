@@ -13,7 +13,11 @@ CIVIC_WINDOW = 12  # months: "took part in the last 12 months", as the surveys a
 # that the three nest as the Community Life Survey's measures do.
 CONSULTATION_VOICES = 2
 ACTIVISM_VOICES = 3
-RATIO_OUTCOMES = ("civic_participation_ratio", "engagement_ratio")  # NaN when undefined
+RATIO_OUTCOMES = (  # NaN when undefined
+    "civic_participation_ratio",
+    "engagement_ratio",
+    "volunteering_year_month_ratio",
+)
 LOW_WELLBEING = 0.5  # well-being below this maps to life satisfaction 0-4 (see docs/ODD.md)
 MOST_DEPRIVED, LEAST_DEPRIVED = 4, 0  # wellbeing_fifth_1 is least, _5 most deprived
 
@@ -29,6 +33,11 @@ OUTCOME_NAMES: tuple[str, ...] = (
     "engagement_rate",
     "coproduction_rate",
     "engaged_last_year",
+    "volunteering_year_month_ratio",
+    "in_spell_rate",
+    "volunteer_hours",
+    "hours_top_fifth_share",
+    "starts_via_ties",
     "civic_participation",
     "civic_consultation",
     "civic_activism",
@@ -44,7 +53,10 @@ OUTCOME_NAMES: tuple[str, ...] = (
     "crisis_rate",
     "fragmentation",
     "budget_available",
+    "money_committed",
     "spending_total",
+    "money_carried_over",
+    "money_returned",
     *(f"spending_{k}" for k in SPENDING_KINDS),
     *(f"spending_{s}" for s in SECTORS),
 )
@@ -60,6 +72,17 @@ def gini(values: np.ndarray) -> float:
     ranks = np.arange(1, n + 1)
     value = 2.0 * np.dot(ranks, x) / (n * total) - (n + 1) / n
     return float(min(max(value, 0.0), 1.0))  # rounding can stray a hair outside [0, 1]
+
+
+def top_fifth_share(hours: np.ndarray) -> float:
+    """Share of all hours given by the fifth of those giving any who give most (0 when nobody
+    gives): how concentrated community action is in a civic core."""
+    giving = hours[hours > 0]
+    if giving.size == 0:
+        return 0.0
+    k = max(1, giving.size // 5)
+    top = np.partition(giving, giving.size - k)[giving.size - k :]
+    return float(top.sum() / giving.sum())
 
 
 def quintile_means(
@@ -87,8 +110,12 @@ def compute_outcomes(
     month: int,
     fragmentation: float,
     voice_share_most_deprived: float,
+    starts: int = 0,
+    starts_by_ties: int = 0,
 ) -> dict[str, float]:
-    """All outcomes of the month, as plain floats keyed by OUTCOME_NAMES."""
+    """All outcomes of the month, as plain floats keyed by OUTCOME_NAMES. ``starts`` and
+    ``starts_by_ties`` count the spells of community action started in the last 12 months and
+    those started through ties (not by a spontaneous draw); the share is 0 when none started."""
     wb, n, quintile = c.wellbeing, c.n, c.deprivation_quintile
     counts = np.bincount(quintile, minlength=5)
     by_q = quintile_means(wb, quintile, counts)
@@ -99,6 +126,9 @@ def compute_outcomes(
     def share(flags: np.ndarray) -> float:  # exact: a count over n, like np.mean of booleans
         return np.count_nonzero(flags) / n
 
+    monthly = share(c.engaged)
+    yearly = share(month - c.last_engaged < CIVIC_WINDOW)
+
     out = {
         "mean_wellbeing": float(wb.mean()),
         "life_satisfaction": float(10.0 * wb.mean()),
@@ -108,9 +138,14 @@ def compute_outcomes(
         **{f"wellbeing_fifth_{q + 1}": float(by_q[q]) for q in range(5)},
         "gini_wellbeing": gini(wb),
         "low_wellbeing_share": share(wb < LOW_WELLBEING),
-        "engagement_rate": share(c.engaged),
+        "engagement_rate": monthly,
         "coproduction_rate": share(c.contribution > 0),
-        "engaged_last_year": share(month - c.last_engaged < CIVIC_WINDOW),
+        "engaged_last_year": yearly,
+        "volunteering_year_month_ratio": yearly / monthly if monthly > 0 else float("nan"),
+        "in_spell_rate": share(c.spell),
+        "volunteer_hours": float(c.hours.mean()),
+        "hours_top_fifth_share": top_fifth_share(c.hours[c.engaged]),
+        "starts_via_ties": starts_by_ties / starts if starts > 0 else 0.0,
         "civic_participation": share(spoke),
         "civic_consultation": share(voices >= CONSULTATION_VOICES),
         "civic_activism": share(voices >= ACTIVISM_VOICES),
@@ -126,7 +161,10 @@ def compute_outcomes(
         "crisis_rate": crises / n,
         "fragmentation": float(fragmentation),
         "budget_available": float(ledger.available),
+        "money_committed": float(ledger.committed),
         "spending_total": float(ledger.spent),
+        "money_carried_over": float(ledger.carried_over - ledger.returned),
+        "money_returned": float(ledger.returned),
     }
     for kind, amount in ledger.by_kind.items():
         out[f"spending_{kind}"] = float(amount)
@@ -148,6 +186,14 @@ OUTCOME_LABELS: dict[str, str] = {
     "coproduction_rate": "Share co-producing their support",
     "civic_participation": "Share who voiced priorities in the last 12 months",
     "engaged_last_year": "Share engaged in community action in the last 12 months",
+    "volunteering_year_month_ratio": "Engaged in the last 12 months over engaged this month",
+    "in_spell_rate": "Share in a spell of community action (taking part or between sessions)",
+    "volunteer_hours": "Hours of community action per citizen per month",
+    "hours_top_fifth_share": "Share of hours given by the most committed fifth of volunteers",
+    "starts_via_ties": "Share of spells of community action started through ties (12 months)",
+    "money_committed": "Money committed per month (GBP)",
+    "money_carried_over": "Unspent money carried over in reserve (GBP)",
+    "money_returned": "Unspent money returned to the centre this month (GBP)",
     "civic_consultation": "Share who took part in consultations (2+ voices a year)",
     "civic_activism": "Share in civic activism (3+ voices a year)",
     "civic_participation_ratio": "Civic participation, least over most deprived fifth",

@@ -110,11 +110,11 @@ _SPECS: tuple[Spec, ...] = (
        "Number of support providers; a third (at least one) do preventative work.",
        reason="Modelling judgement: a few providers of each kind, each serving several "
        "neighbourhoods, so that replacing one at review matters; to be calibrated."),
-    _p("deprivation_spread", "population", 0.6, 0.0, 1.0, "context units",
+    _p("deprivation_spread", "uncertainty", 0.45, 0.0, 1.0, "context units",
        "Difference in context between the least and the most deprived neighbourhood.",
-       reason="Modelling judgement: places differ clearly without extremes; to be calibrated "
-       "against the participation gradient by deprivation (CLS 2016/17: 48% vs 34%, least vs "
-       "most deprived fifth)."),
+       reason="Judgement, an uncertainty for calibration against the participation gradient by "
+       "deprivation (CLS 2016/17: 48% vs 34%, least vs most deprived fifth, a ratio of 1.3-1.5); "
+       "0.45 gives a ratio near 1.3-1.5 with the other defaults (0.6 gave about 1.9)."),
     _p("young_share", "population", 0.14, 0.0, 1.0, "share", "Share of citizens aged 16-24.",
        reason="Roughly the share of 16-24s among adults in England (ONS population estimates; "
        "approximate, not in the targets file). Age sets how fast need grows (AGE_NEED_FACTOR)."),
@@ -146,6 +146,12 @@ _SPECS: tuple[Spec, ...] = (
        reason="Status quo: quiet voices get no protection, so the confident dominate (the report "
        "asks that weak voices not be marginalised). The range runs to full inverse-propensity "
        "weighting."),
+    _p("entitlements", "lever", 0.0, 0.0, 1.0, "share of responsive money",
+       "1. Rights by deliberation: share of responsive provider money reserved as a support "
+       "floor, funded first for citizens whose need passes the level agreed in deliberation.",
+       reason="Status quo: no agreed entitlement, support is rationed by who asks. The range "
+       "runs to all responsive money going first to those past the agreed need level; the level "
+       "itself is set each month by the weighted voices (deliberation_inclusion)."),
     _p("local_priority_setting", "lever", 0.2, 0.0, 1.0, "share",
        "2. Share of the locally steered budget that follows citizens' voiced priorities "
        "rather than the central needs formula.",
@@ -248,6 +254,22 @@ _SPECS: tuple[Spec, ...] = (
        reason="Deprivation acts on entering volunteering, not on frequency (Citizenship Survey "
        "2009/10, via poverty.org.uk; NCVO barriers). Default hand-tuned; calibrated: the status "
        "quo uses the ABC value (data/priors.toml)."),
+    _p("rest_months", "uncertainty", 6.0, 0.0, 120.0, "months",
+       "Mean length of the pause after a spell of community action ends, before the citizen "
+       "can start again (0 = may restart next month).",
+       reason="Judgement, set so that yearly over monthly formal volunteering can reach the "
+       "CLS ratio of about 1.68 (37% / 22%, online 2016/17-2019/20): people who stop do not "
+       "come back the next month. Wide range for calibration."),
+    _p("commitment_median", "uncertainty", 3.0, 0.05, 5.0, "sessions per month",
+       "Median sessions a month a citizen in a spell of community action gives (heavy-tailed "
+       "across people; below 1 means taking part only in some months).",
+       reason="Judgement: most formal volunteers give a session or so a month, a few give a "
+       "great deal; a small 'civic core' gives most hours (Mohan & Bulloch 2012, not re-read "
+       "here). Sets how many in a spell take part in a given month."),
+    _p("commitment_spread", "uncertainty", 1.0, 0.0, 2.5, "log units",
+       "Spread (log-normal sigma) of commitment across citizens: the heavy tail of hours.",
+       reason="Judgement: sigma 1 puts about half of all hours with the top fifth of "
+       "volunteers; to be checked against the distribution of volunteering hours."),
     _p("control_mean", "uncertainty", 0.35, 0.05, 0.95, "control units",
        "Average starting control over decisions (higher in favourable contexts).",
        reason="Default a modelling judgement. Calibrated against the share who feel able to "
@@ -306,6 +328,15 @@ _SPECS: tuple[Spec, ...] = (
        "Share of formal support lost to hand-offs and duplication in the silo system.",
        reason="Modelling judgement: no published measure of support lost to hand-offs and "
        "duplication between silo services was found."),
+    _p("tie_formation", "uncertainty", 0.6, 0.0, 5.0, "new ties per year",
+       "New ties a citizen who takes part in community action makes in a year with no weavers "
+       "or community money (each adds to that); 0 with tie_fade 0 keeps the network fixed.",
+       reason="Judgement, set with tie_fade so the status quo keeps about its mean degree over "
+       "ten years; community action and weavers make new ties (the report's connectedness)."),
+    _p("tie_fade", "uncertainty", 0.06, 0.0, 1.0, "share per year",
+       "Share of unused ties (neither end took part in community action that year) that fade "
+       "each year.",
+       reason="Judgement: ties not kept up fade over years; set with tie_formation."),
     # --- uncertainties: costs ----------------------------------------------------------------
     _p("servant_cost", "uncertainty", 1500.0, 0.0, 100_000.0, "GBP per servant per month",
        "Cost of one public servant.",
@@ -330,11 +361,15 @@ _SPECS: tuple[Spec, ...] = (
        "Need removed by a funded acute response.",
        reason="Modelling judgement: a funded acute response relieves much, but not all, of a "
        "citizen's need."),
-    _p("pooled_finance_cost", "uncertainty", 0.1, 0.0, 1.0, "share per month",
-       "Finance cost of pooled external money (returns to investors, fees).",
-       reason="Modelling judgement. For scale, Peterborough SIB investors got their capital back "
-       "plus just over 3% a year (Pioneers Post 2017); here it is a share of each month's "
-       "external money."),
+    _p("pooled_finance_cost", "uncertainty", 0.03, 0.0, 1.0, "share of external money",
+       "Fees for arranging pooled external money (intermediaries, legal, evaluation), paid "
+       "when the money comes in, whatever the outcome.",
+       reason="Judgement: arranging and evaluating a social impact bond costs a few per cent "
+       "of the money raised; repayment to investors is separate (sib_return)."),
+    _p("sib_return", "uncertainty", 0.03, 0.0, 0.15, "share per year",
+       "Yearly return paid to investors on top of their capital when the outcome target is met.",
+       reason="Peterborough SIB: investors got their capital back plus just over 3% a year "
+       "(Pioneers Post 2017; empirical-targets 5a). Range to 15% for riskier bonds (judgement)."),
     _p("informal_give_rate", "uncertainty", 0.05, 0.0, 1.0, "need units per month",
        "Help an engaged citizen with full capacity can give its ties each month.",
        reason="Modelling judgement, hand-tuned so that help through ties meets a modest part of "
@@ -387,11 +422,14 @@ _SPECS: tuple[Spec, ...] = (
        "Monthly fall in fragmentation from one full-time architect per 1,000 citizens.",
        reason="Modelling judgement: architects cut fragmentation slowly; no published figure was "
        "found."),
-    _p("capacity_building_effect", "uncertainty", 0.005, 0.0, 0.1, "share per month",
+    _p("capacity_building_effect", "uncertainty", 0.0015, 0.0, 0.0025, "share per month",
        "Monthly share of the gap to full capacity that capacity building closes at its "
        "largest level.",
-       reason="Modelling judgement: capability and confidence change slowly, a small share of "
-       "the gap a month."),
+       reason="Cut from 0.005 (a benefit/cost of about 27:1 at 3% of the budget over ten years, "
+       "13,000 GBP per WELLBY) so that the top of the range gives about 6-10:1 (0.002: ~7:1), "
+       "the most optimistic published figures (NESTA/nef up to 6x; Local Area Coordination "
+       "SROI forecasts up to 4:1; empirical-targets 5a); default 0.0015 is about 3-4:1. Zero "
+       "(no effect) is in the range."),
     _p("community_action_effect", "uncertainty", 0.3, 0.0, 1.0, "share",
        "Largest reduction in engagement thresholds from dedicated community resources.",
        reason="Modelling judgement: dedicated resources can cut the social proof needed to join "
@@ -404,6 +442,62 @@ _SPECS: tuple[Spec, ...] = (
        "How far providers paid by outcomes favour citizens with low need.",
        reason="Modelling judgement: favouring easy cases is a known risk of payment by results; "
        "no figure in the targets file."),
+    _p("outcome_gaming", "uncertainty", 0.1, 0.0, 0.5, "share",
+       "Share by which providers paid by outcomes overstate their results (paid for, and seen "
+       "at review, but never delivered).",
+       reason="Judgement, with zero in the range: gaming of payment-by-results measures is a "
+       "known risk; no figure in the targets file."),
+    _p("provider_exit_rate", "uncertainty", 0.5, 0.0, 1.0, "probability per review",
+       "Chance at review that a provider paid by outcomes whose payments fell short of its "
+       "allocation by more than a fifth over the year leaves the market.",
+       reason="Judgement: providers losing money on outcome contracts withdraw; zero in the "
+       "range."),
+    _p("switching_disruption", "uncertainty", 0.3, 0.0, 0.8, "share",
+       "Share of a newly contracted provider's support lost in its first months "
+       "(TRANSITION_MONTHS) while it takes over.",
+       reason="Judgement, zero in the range: changing provider interrupts care and loses staff "
+       "and knowledge; no figure in the targets file."),
+    _p("intervention_disruption", "uncertainty", 0.15, 0.0, 0.5, "share",
+       "Share of formal support lost while central government runs an intervention (new "
+       "managers, paused programmes, local priorities overridden).",
+       reason="Judgement, zero in the range: takeovers disrupt services before they fix them."),
+    _p("rescue_funding", "uncertainty", 0.1, 0.0, 0.5, "share of grant",
+       "Extra central money per month while central government intervenes in a failing "
+       "locality.",
+       reason="Judgement: interventions usually bring some money and expertise; zero in the "
+       "range (intervention by direction alone)."),
+    _p("connective_access_effect", "uncertainty", 0.15, 0.0, 0.5, "share",
+       "Share of the gap in reaching formal support that a fully connective council closes "
+       "(it knows its communities and points people to help).",
+       reason="Judgement, zero in the range; for scale, Local Area Coordination is forecast to "
+       "return up to 4 pounds per pound (Derby, Thurrock SROI; empirical-targets 5a)."),
+    _p("connective_cost", "uncertainty", 1.0, 0.0, 5.0, "GBP per citizen per month",
+       "Cost of running a fully connective council (user feedback, community links), paid "
+       "each month in proportion to connective_government.",
+       reason="Judgement: about 2% of the status-quo grant at full intensity; zero in the range."),
+    _p("deliberation_staff_time", "uncertainty", 0.1, 0.0, 0.3, "share of servant time",
+       "Share of servants' time that fully inclusive deliberation takes from casework (outreach "
+       "to quiet voices, facilitation).",
+       reason="Judgement: inclusive deliberation is labour-intensive; zero in the range."),
+    _p("entitlement_assessment", "uncertainty", 0.1, 0.0, 0.3, "share of the floor",
+       "Share of the entitlement floor used up in assessing who is entitled (eligibility "
+       "checks, reviews, appeals) rather than delivered.",
+       reason="Judgement: rights need assessment, which costs; zero in the range."),
+    _p("nonpublic_value", "uncertainty", 1.0, 0.6, 1.6, "multiplier",
+       "Value per pound of private, third-sector and community providers relative to public "
+       "ones (1 = the same need met per pound, on average).",
+       reason="Judgement: evidence on whether outsourced provision is better or worse value is "
+       "mixed, so the range is wide around parity; plural provision can only help "
+       "above 1 or through learning that keeps the good providers."),
+    _p("council_error", "uncertainty", 0.3, 0.0, 1.5, "log units",
+       "How far the council misjudges places when it steers money itself (log-normal sigma of a "
+       "lasting misjudgement per neighbourhood); local control amplifies it.",
+       reason="Judgement: a weak council misreads its places; zero in the range (a perfect "
+       "council)."),
+    _p("training_time", "uncertainty", 0.1, 0.0, 0.3, "share of servant time",
+       "Share of servants' working time spent in training at full intensity, away from "
+       "casework and the new roles.",
+       reason="Judgement: roughly half a day a week at full intensity; zero in the range."),
     # --- uncertainties: well-being ------------------------------------------------------------
     _p("wellbeing_base", "uncertainty", 0.33, 0.0, 1.0, "well-being units",
        "Well-being target of a citizen with all needs met but no other resource.",

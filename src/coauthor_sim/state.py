@@ -31,7 +31,9 @@ VOICE_MONTHS = 12  # months of voice history kept: the surveys ask about the las
 SPENDING_KINDS = (
     "servants",
     "training",
+    "connective",
     "finance",
+    "repayment",
     "crisis",
     "community_action",
     "capacity_building",
@@ -41,7 +43,8 @@ SPENDING_KINDS = (
 
 # Provider characteristics by sector (public, private, third, community). They encode a
 # hypothesis, not a finding: non-public providers are cheaper per unit but no better value on
-# average (effectiveness per pound equals the public sector's, 0.6 per unit of public cost),
+# average (effectiveness per pound equals the public sector's, 0.6 per unit of public cost, times
+# the uncertainty ``nonpublic_value``, 1 by default),
 # and more variable, so plural provision pays only where commissioning can tell good providers
 # from bad ones and replace the bad.
 SECTOR_COST_FACTOR = np.array([1.0, 0.85, 0.9, 0.6])
@@ -73,6 +76,10 @@ class CitizenState:
     prevention: np.ndarray  # stock of preventative support received, decays monthly
     engaged: np.ndarray  # bool: takes part in community action this month
     degree: np.ndarray
+    spell: np.ndarray = field(default=None)  # bool: in a spell of community action
+    commitment: np.ndarray = field(default=None)  # sessions a month while in a spell (fixed)
+    rest_until: np.ndarray = field(default=None)  # last month of the pause after a spell
+    hours: np.ndarray = field(default=None)  # hours of community action this month
     # Results of the current month, kept for outcomes and for the agents' faces.
     contribution: np.ndarray = field(default=None)  # co-production effort
     burden: np.ndarray = field(default=None)
@@ -95,6 +102,14 @@ class CitizenState:
             self.voice_log = np.zeros((VOICE_MONTHS, n), dtype=bool)
         if self.last_engaged is None:
             self.last_engaged = np.where(self.engaged, 0, -(10**9)).astype(np.int64)
+        if self.spell is None:
+            self.spell = self.engaged.copy()
+        if self.commitment is None:
+            self.commitment = np.ones(n)
+        if self.rest_until is None:
+            self.rest_until = np.full(n, -(10**9), dtype=np.int64)
+        if self.hours is None:
+            self.hours = np.zeros(n)
 
     @property
     def n(self) -> int:
@@ -130,6 +145,17 @@ class ProviderState:
     delivered: np.ndarray  # units delivered last month
     paid: np.ndarray  # GBP paid last month
     serves: np.ndarray  # (2, H): provider index for each kind and neighbourhood
+    transition_until: np.ndarray = field(default=None)  # last month of a new provider's take-over
+    year_allocated: np.ndarray = field(default=None)  # GBP allocated since the last review
+    year_paid: np.ndarray = field(default=None)  # GBP paid since the last review
+
+    def __post_init__(self) -> None:
+        m = len(self.sector)
+        if self.transition_until is None:
+            self.transition_until = np.full(m, -1, dtype=np.int64)
+        for name in ("year_allocated", "year_paid"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(m))
 
     @property
     def n(self) -> int:
@@ -150,6 +176,13 @@ class LocalGovernment:
     budget: float = 0.0
     ring_fenced_until: int = -1  # month until which central government has taken back control
     voice_share_most_deprived: float = 0.0
+    misjudgement: np.ndarray | None = None  # (H,) lasting factor on how it sees each place
+    reserve: float = 0.0  # unspent money carried over (GBP)
+    entitlement_level: float = 1.0  # need past which support is a right (set by deliberation)
+    bond_capital: float = 0.0  # pooled external money raised since the last settlement
+    bond_instalment: float = 0.0  # monthly repayment owed to investors this year
+    baseline_need: float = 0.0  # mean unmet need before any bond (the bond's comparison)
+    year_need: float = 0.0  # sum of monthly mean unmet need since the last settlement
 
 
 @dataclass
@@ -171,6 +204,9 @@ class Ledger:
 
     available: float
     spent: float = 0.0
+    committed: float = 0.0  # money assigned to uses (a provider's allocation, not its payment)
+    carried_in: float = 0.0  # reserve brought into the month
+    returned: float = 0.0  # unspent money returned to the centre at a settlement
     by_kind: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SPENDING_KINDS, 0.0))
     by_sector: np.ndarray = field(default_factory=lambda: np.zeros(len(SECTORS)))
 
@@ -178,15 +214,28 @@ class Ledger:
     def remaining(self) -> float:
         return max(self.available - self.spent, 0.0)
 
-    def pay(self, kind: str, sector: int | np.ndarray, amount: float | np.ndarray) -> float:
+    @property
+    def carried_over(self) -> float:
+        """Money left unspent at the end of the month (before any return to the centre)."""
+        return self.remaining
+
+    def pay(
+        self,
+        kind: str,
+        sector: int | np.ndarray,
+        amount: float | np.ndarray,
+        committed: float | None = None,
+    ) -> float:
         """Pay ``amount`` (a scalar for one sector, or one amount per entry of an array of
         sectors) as far as the money goes, scaling every part down alike if it does not;
         return the total paid. Spending never exceeds what is available, not even by
-        rounding."""
+        rounding. ``committed`` (default: the amount asked) is what the payment was budgeted
+        at, e.g. an outcome contract's allocation when it is paid less."""
         amounts = np.asarray(amount, dtype=float)
         if np.ndim(sector) != amounts.ndim or np.shape(sector) != amounts.shape:
             raise ValueError("pay: give one amount per sector")
         total = float(amounts.sum())
+        self.committed += total if committed is None else committed
         if total <= 0:
             return 0.0
         remaining = self.remaining
@@ -225,7 +274,9 @@ def init_citizens(
     control = beta_with_mean(rng, p.control_mean + 0.4 * (context - 0.5), 6.0)
     willingness = beta_with_mean(rng, np.full(n, p.willingness_mean), 4.0)
     need = beta_with_mean(rng, 0.1 + 0.2 * (1 - context), 6.0)
-    engaged = rng.random(n) < 0.5 * willingness * capacity
+    spell = rng.random(n) < 0.5 * willingness * capacity
+    commitment = p.commitment_median * np.exp(p.commitment_spread * rng.standard_normal(n))
+    engaged = spell & (rng.random(n) < commitment)
     state = CitizenState(
         neighbourhood=neighbourhood,
         age_group=age,
@@ -244,6 +295,8 @@ def init_citizens(
         prevention=np.zeros(n),
         engaged=engaged,
         degree=degree.astype(np.float64),
+        spell=spell,
+        commitment=commitment,
     )
     return state, deprivation
 
@@ -297,10 +350,8 @@ def draw_provider(p: Parameters, rng: np.random.Generator, kind: int) -> tuple[i
         sector = 0
     base = p.preventive_unit_cost if kind == 0 else p.responsive_unit_cost
     cost = base * SECTOR_COST_FACTOR[sector]
-    eff = float(
-        np.clip(rng.normal(SECTOR_EFFECTIVENESS_MEAN[sector], SECTOR_EFFECTIVENESS_SD[sector]),
-                0.05, 1.0)
-    )  # fmt: skip
+    mean = SECTOR_EFFECTIVENESS_MEAN[sector] * (p.nonpublic_value if sector > 0 else 1.0)
+    eff = float(np.clip(rng.normal(mean, SECTOR_EFFECTIVENESS_SD[sector]), 0.05, 1.0))
     return sector, cost, eff
 
 

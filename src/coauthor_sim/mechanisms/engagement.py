@@ -68,19 +68,60 @@ def update_engagement(
     spontaneous_rate: float,
     dropout_rate: float,
     uniform: np.ndarray,
+    resting: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Who is engaged next month.
+    """Who is in a spell of community action next month.
 
     A citizen can engage only with spare capacity (capacity minus need) of at least
-    ``capacity_floor``: deprivation acts on the decision to enter. A citizen not engaged joins
-    when the threshold rule fires, or spontaneously with chance ``spontaneous_rate x
-    willingness``. An engaged citizen stays unless it loses its spare capacity or drops out
-    with chance ``dropout_rate``. ``uniform`` holds one U(0, 1) draw per citizen (the two
-    chances apply to disjoint groups, so one draw serves both).
+    ``capacity_floor``: deprivation acts on the decision to enter. A citizen not in a spell and
+    not ``resting`` after one joins when the threshold rule fires, or spontaneously with chance
+    ``spontaneous_rate x willingness``. A citizen in a spell stays unless it loses its spare
+    capacity or drops out with chance ``dropout_rate``. ``uniform`` holds one U(0, 1) draw per
+    citizen (the two chances apply to disjoint groups, so one draw serves both). Without
+    ``resting`` (and with the extras off) this is the classic threshold rule of the docking.
     """
     able = spare_capacity >= capacity_floor
-    joins = ~engaged & (
+    free = ~engaged if resting is None else ~engaged & ~resting
+    joins = free & (
         threshold_rule(exposure, threshold) | (uniform < spontaneous_rate * willingness)
     )
     stays = engaged & (uniform >= dropout_rate)
     return able & (joins | stays)
+
+
+def started_by_ties(
+    starts: np.ndarray, willingness: np.ndarray, spontaneous_rate: float, uniform: np.ndarray
+) -> np.ndarray:
+    """Of the spells started this month, those the spontaneous draw alone would not have
+    started: the starts spread through ties (same ``uniform`` as ``update_engagement``)."""
+    return starts & ~(uniform < spontaneous_rate * willingness)
+
+
+def rest_after_spell(
+    ended: np.ndarray, rest_until: np.ndarray, month: int, rest_months: float, uniform: np.ndarray
+) -> np.ndarray:
+    """Memory of a spell: a citizen whose spell ended this month rests (cannot start again) up to
+    a month drawn from an exponential with mean ``rest_months`` (rounded up), so people who
+    stop do not simply return the next month."""
+    rest = rest_until.copy()
+    if rest_months <= 0:
+        rest[ended] = month
+    else:
+        rest[ended] = month + np.ceil(-rest_months * np.log1p(-uniform[ended]))
+    return rest
+
+
+SESSION_HOURS = 4.0  # hours of one session of community action (judgement)
+
+
+def take_part(spell: np.ndarray, commitment: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """Who takes part this month: a citizen in a spell with commitment ``k`` sessions a month
+    takes part every month if ``k >= 1`` and with chance ``k`` otherwise (an occasional
+    volunteer), so monthly participation is below the share in a spell and yearly above it."""
+    return spell & (uniform < commitment)
+
+
+def hours_given(active: np.ndarray, commitment: np.ndarray) -> np.ndarray:
+    """Hours of community action this month: SESSION_HOURS per session, at least one session
+    for a citizen taking part; heavy-tailed because commitment is."""
+    return np.where(active, SESSION_HOURS * np.maximum(commitment, 1.0), 0.0)

@@ -1,4 +1,5 @@
-"""Local and central government: the month's budget, voices and priorities, ring-fencing."""
+"""Local and central government: the month's budget and reserve, pooled money and its
+repayment, voices and priorities, the entitlement floor, central intervention."""
 
 from __future__ import annotations
 
@@ -32,6 +33,31 @@ def watched_crisis_rate(previous: float, this_month: float) -> float:
     return (1.0 - CRISIS_WATCH) * previous + CRISIS_WATCH * this_month
 
 
+RESERVE_CAP_MONTHS = 1.0  # months of income a locality may keep in reserve at the year's end
+RESERVE_SPEND_RATE = 1.0 / 12.0  # share of the reserve the council budgets to spend each month
+SETTLEMENT_INTERVAL = 12  # months between settlements (reserve returns, bond repayments)
+SIB_TARGET = 0.075  # fall in unmet need investors are paid for (Peterborough's target: 7.5%)
+
+
+def settle_reserve(reserve: float, monthly_income: float) -> tuple[float, float]:
+    """Year-end settlement of unspent money: the locality keeps up to RESERVE_CAP_MONTHS of
+    its monthly income in reserve and returns the rest to the centre. Returns (kept,
+    returned)."""
+    cap = RESERVE_CAP_MONTHS * max(monthly_income, 0.0)
+    kept = min(max(reserve, 0.0), cap)
+    return kept, max(reserve - kept, 0.0)
+
+
+def bond_repayment(
+    capital: float, year_unmet_need: float, baseline_need: float, annual_return: float
+) -> float:
+    """What a year's social-impact-bond investors are owed at settlement: their capital plus
+    ``annual_return`` if the year's mean unmet need fell by at least SIB_TARGET from the
+    baseline (need before the bond), nothing otherwise (the investors carry the risk)."""
+    met = year_unmet_need <= (1.0 - SIB_TARGET) * baseline_need
+    return capital * (1.0 + annual_return) if met else 0.0
+
+
 def should_intervene(crisis_rate: float, trigger: float, propensity: float, uniform: float):
     """Central government re-imposes ring-fencing when the watched crisis rate exceeds its
     trigger, with chance ``propensity`` (the settlement: 0 = never intervene locally)."""
@@ -63,6 +89,8 @@ def voice_weights(voiced: np.ndarray, propensity: np.ndarray, inclusion: float) 
     weighted by the inverse of its speaker's propensity to speak, so every group counts in
     proportion to its size (democratic deliberation that protects weak voices).
     """
+    if inclusion == 0:  # voices count as they come (the same numbers, without the inverse)
+        return voiced.astype(float)
     mean = propensity.mean() if propensity.size else 0.0
     inverse = np.divide(mean, propensity, out=np.ones_like(propensity), where=propensity > 0)
     return np.where(voiced, (1.0 - inclusion) + inclusion * inverse, 0.0)
@@ -73,14 +101,41 @@ def update_priorities(
     weights: np.ndarray,
     need: np.ndarray,
     neighbourhood: np.ndarray,
+    measured: float = 0.0,
 ) -> np.ndarray:
-    """The council's priorities over neighbourhoods: its memory blended with the need voiced
-    this month (weighted voices times the speakers' need)."""
+    """The council's priorities over neighbourhoods: its memory blended with what it heard this
+    month. What it hears is the need voiced (weighted voices times the speakers' need) and, for
+    a connective council (``measured`` in [0, 1]), the need it measures directly from users and
+    communities (each place's share of all need), mixed in proportion ``measured``."""
     voiced = np.bincount(neighbourhood, weights * need, minlength=len(priorities))
     total = voiced.sum()
-    if total <= 0:
+    heard = voiced / total if total > 0 else priorities
+    if measured > 0:
+        actual = np.bincount(neighbourhood, need, minlength=len(priorities))
+        if actual.sum() > 0:
+            heard = (1.0 - measured) * heard + measured * actual / actual.sum()
+    if total <= 0 and measured <= 0:
         return priorities
-    return PRIORITY_MEMORY * priorities + (1.0 - PRIORITY_MEMORY) * voiced / total
+    return PRIORITY_MEMORY * priorities + (1.0 - PRIORITY_MEMORY) * heard
+
+
+def council_view(priorities: np.ndarray, misjudgement: np.ndarray) -> np.ndarray:
+    """Where the council actually sends the money it steers: its priorities distorted by a
+    lasting misjudgement of each place (a factor ``exp(error x z)``), renormalised."""
+    seen = priorities * misjudgement
+    total = seen.sum()
+    return seen / total if total > 0 else priorities
+
+
+def entitlement_level(weights: np.ndarray, need: np.ndarray, seek_threshold: float) -> float:
+    """The need level past which support is a right, as deliberation agrees it: the
+    voice-weighted mean of the speakers' own need (each speaker draws the line where it would
+    itself qualify), never below the help-seeking threshold. When quiet voices carry little
+    weight the confident, with little need, set the line low and the floor loses its aim."""
+    total = weights.sum()
+    if total <= 0:
+        return 1.0
+    return max(float(np.dot(weights, need) / total), seek_threshold)
 
 
 def allocation_shares(
@@ -88,12 +143,17 @@ def allocation_shares(
     priorities: np.ndarray,
     local_control: float,
     priority_setting: float,
+    misjudgement: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Share of the month's spending each neighbourhood gets: the ring-fenced part and the
-    formula part of the local budget follow the central needs formula; the rest follows
-    voiced priorities."""
-    steered = local_control * priority_setting
-    return (1.0 - steered) * formula_share + steered * priorities
+    """Share of the month's spending each neighbourhood gets. The ring-fenced part follows the
+    central needs formula. The locally steered part follows the council's own plan (the
+    formula, with a share ``priority_setting`` following voiced priorities) as the council sees
+    it: distorted by its lasting ``misjudgement`` of places, so more local control means more
+    of the money carries the council's errors."""
+    local_plan = (1.0 - priority_setting) * formula_share + priority_setting * priorities
+    if misjudgement is not None:
+        local_plan = council_view(local_plan, misjudgement)
+    return (1.0 - local_control) * formula_share + local_control * local_plan
 
 
 def voice_heard(weights: np.ndarray, local_control: float, priority_setting: float) -> np.ndarray:

@@ -14,18 +14,30 @@ SILO_DRIFT = 0.05  # monthly pull of fragmentation back to its initial level und
 TRAINING_RATE = 0.03  # monthly share of the skill gap closed by full-intensity training
 
 
-def role_effort(role_time: np.ndarray, skills: np.ndarray) -> np.ndarray:
-    """Effort per servant and role (S x 4): time in the role times the matching skill."""
-    return role_time * skills
+def working_time(
+    training: float, training_time: float, inclusion: float, deliberation_time: float
+) -> float:
+    """Share of servants' time left for their roles and casework after training (a share
+    ``training_time`` at full intensity) and inclusive deliberation (``deliberation_time`` at
+    full inclusion): neither is free."""
+    return max(1.0 - training * training_time - inclusion * deliberation_time, 0.0)
+
+
+def role_effort(role_time: np.ndarray, skills: np.ndarray, working: float = 1.0) -> np.ndarray:
+    """Effort per servant and role (S x 4): time in the role times the matching skill, times
+    the share of time left after training and deliberation."""
+    effort = role_time * skills
+    return effort * working if working != 1.0 else effort
 
 
 def casework_units(
-    role_time: np.ndarray, skills: np.ndarray, units_per_servant: float
+    role_time: np.ndarray, skills: np.ndarray, units_per_servant: float, working: float = 1.0
 ) -> np.ndarray:
     """Responsive support units each servant gives through casework in the time the new roles
-    leave, scaled by its average skill (0.5 to 1.5 times ``units_per_servant``)."""
+    leave, scaled by its average skill (0.5 to 1.5 times ``units_per_servant``) and by the
+    share of time left after training and deliberation."""
     casework_time = np.maximum(1.0 - role_time.sum(axis=1), 0.0)  # rounding can pass 1
-    return units_per_servant * casework_time * (0.5 + skills.mean(axis=1))
+    return units_per_servant * working * casework_time * (0.5 + skills.mean(axis=1))
 
 
 def by_neighbourhood(values: np.ndarray, coverage: np.ndarray) -> np.ndarray:

@@ -8,15 +8,21 @@ PREVENTION_DECAY = 0.1  # share of the prevention stock that wears off each mont
 
 
 def access_probability(
-    connectedness: np.ndarray, navigated: np.ndarray, access_base: float, navigator_effect: float
+    connectedness: np.ndarray,
+    navigated: np.ndarray,
+    access_base: float,
+    navigator_effect: float,
+    connective: float = 0.0,
 ) -> np.ndarray:
     """Chance of reaching formal support this month.
 
     Ties help people find support (``access_base`` for the unconnected, 1 for the fully
-    connected); a navigator closes a share ``navigator_effect`` of the remaining gap, which
-    helps the poorly connected most.
+    connected); a connective council, linked into its communities, closes a share
+    ``connective`` of the gap for everyone; a navigator closes a share ``navigator_effect`` of
+    the remaining gap, which helps the poorly connected most.
     """
-    access = access_base + (1.0 - access_base) * connectedness
+    base = access_base + connective * (1.0 - access_base)
+    access = base + (1.0 - base) * connectedness
     return np.where(navigated, access + navigator_effect * (1.0 - access), access)
 
 
@@ -68,6 +74,28 @@ def ration(
             break
     given[asking] = got
     return given
+
+
+def entitled_first(
+    demand: np.ndarray,
+    rank: np.ndarray,
+    group: np.ndarray,
+    supply: np.ndarray,
+    entitled: np.ndarray,
+    floor_share: float,
+    assessment: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rationing with an entitlement floor: a share ``floor_share`` of each group's supply is
+    rationed first among the ``entitled`` (need past the agreed level), the rest among everyone
+    for what is still wanted. Assessing who is entitled uses up a share ``assessment`` of the
+    floor. The floor is ring-fenced: what the entitled leave of it is not spent this month.
+    Returns what each citizen got and each group's unspent floor."""
+    floor = supply * floor_share
+    usable = floor * (1.0 - assessment)
+    first = ration(np.where(entitled, demand, 0.0), rank, group, usable)
+    rest = ration(demand - first, rank, group, supply - floor)
+    unspent = usable - np.bincount(group, first, minlength=len(supply))
+    return first + rest, np.maximum(unspent, 0.0)
 
 
 def outcome_priority(need: np.ndarray, outcome_contract: np.ndarray, cream: float) -> np.ndarray:
@@ -124,8 +152,10 @@ def help_given(
     degree: np.ndarray,
     give_rate: float,
     boost: np.ndarray,
+    sessions: np.ndarray | float = 1.0,
 ) -> np.ndarray:
-    """Help each engaged citizen gives to each of its ties: its capacity times ``give_rate``,
-    raised by weavers and community resources (``boost``), shared among its ties."""
-    total = np.where(engaged, capacity * give_rate * (1.0 + boost), 0.0)
+    """Help each citizen taking part gives to each of its ties: its capacity times
+    ``give_rate`` per session (``sessions`` this month), raised by weavers and community
+    resources (``boost``), shared among its ties."""
+    total = np.where(engaged, capacity * give_rate * sessions * (1.0 + boost), 0.0)
     return np.divide(total, degree, out=np.zeros_like(total), where=degree > 0)
