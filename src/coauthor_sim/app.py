@@ -19,6 +19,9 @@ internet: ``ensure_offline_assets`` adds the few links Solara needs into that pa
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
+import gc
 import ipaddress
 import os
 import re
@@ -27,8 +30,10 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 # How long Solara keeps a session after its page closed (for a reconnect after a network blip);
@@ -44,6 +49,8 @@ SERVER_SETTINGS = {
 CHOSEN_BY_USER = frozenset(k for k in SERVER_SETTINGS if k in os.environ)
 for _key, _value in SERVER_SETTINGS.items():
     os.environ.setdefault(_key, _value)
+
+import solara.lab  # noqa: E402
 
 from .app_views import Layout, Page, VegaLite  # noqa: E402
 
@@ -140,6 +147,15 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _answers(url: str) -> bool:
+    """Whether an HTTP server answers at ``url`` (within a second)."""
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
 def server_command(host: str, port: int) -> list[str]:
     """The ``solara run`` command line that serves the app."""
     return [
@@ -176,8 +192,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
             "The development server is not meant for an open network.",
             file=sys.stderr,
         )
-    print(f"coauthor-sim app: open {app_url(host, port)} in a browser (Ctrl-C stops it)")
-    sys.stdout.flush()
+    url = app_url(host, port)
+    print(f"coauthor-sim app: starting on {url} ...", flush=True)
     process = subprocess.Popen(server_command(host, port), env=server_environment())
     handled = (signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM))
     previous = {}
@@ -186,6 +202,11 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
         for sig in handled:
             previous[sig] = signal.signal(sig, lambda *_: process.terminate())
     try:
+        # Say "open" only once the server answers (loading takes a while on a busy machine).
+        while process.poll() is None and not _answers(url):
+            time.sleep(0.25)
+        if process.poll() is None:
+            print(f"coauthor-sim app: open {url} in a browser (Ctrl-C stops it)", flush=True)
         code = process.wait()
         return 0 if code in (-signal.SIGTERM, -signal.SIGINT) else code
     except KeyboardInterrupt:
@@ -245,7 +266,26 @@ def _prepare_server_process() -> None:
         warnings.warn(f"could not prepare offline front-end files: {err}", stacklevel=2)
 
 
+def _release_memory() -> None:
+    """Collect a closed session's objects and hand the freed memory back to the system
+    (otherwise the C allocator keeps it, and the server looks as big as its busiest hour)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: reused by later sessions
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _on_session_start() -> Callable[[], None]:
+    """Solara calls this when a session starts, and what it returns when the session closes;
+    the memory is released a moment later, once the session's objects are unreachable."""
+
+    def closed() -> None:
+        threading.Timer(2.0, _release_memory).start()
+
+    return closed
+
+
 _prepare_server_process()
+solara.lab.on_kernel_start(_on_session_start)
 
 
 __all__ = [

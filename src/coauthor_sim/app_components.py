@@ -435,8 +435,9 @@ class NetworkLayout:
             sampled=len(drawn) < n,
         )
 
-    def spec(self, model: CoauthorModel, height: int = 290) -> dict[str, Any]:
-        """Vega-Lite specification of the network in the model's current state."""
+    def data(self, model: CoauthorModel) -> dict[str, list[dict[str, Any]]]:
+        """What changes from month to month: the drawn citizens and the providers, as the
+        named datasets ``citizens`` and ``providers`` of ``frame``."""
         c = model.citizens
         idx = self.drawn
         wb = np.round(c.wellbeing[idx], 2).tolist()
@@ -456,6 +457,15 @@ class NetworkLayout:
              "paid": round(float(pr.paid[k]))}
             for k, p in enumerate(self.providers)
         ]  # fmt: skip
+        return {"citizens": citizens, "providers": providers}
+
+    def spec(self, model: CoauthorModel, height: int = 290) -> dict[str, Any]:
+        """Vega-Lite specification of the network in the model's current state."""
+        return {**self.frame(height), "datasets": self.data(model)}
+
+    def frame(self, height: int = 290) -> dict[str, Any]:
+        """The specification without the month's data (named datasets ``citizens`` and
+        ``providers``): it stays the same for the whole run, so only the data need be sent."""
         x = {"field": "x", "type": "quantitative", "axis": None,
              "scale": {"domain": [0, self.width], "nice": False}}  # fmt: skip
         y = {"field": "y", "type": "quantitative", "axis": None,
@@ -472,7 +482,7 @@ class NetworkLayout:
                 "encoding": {"x": x, "y": y, "text": {"field": "text"}},
             },
             {
-                "data": {"values": citizens},
+                "data": {"name": "citizens"},
                 "mark": {"type": "circle", "opacity": 0.9, "stroke": "#333", "strokeWidth": 0.3},
                 "encoding": {
                     "x": x,
@@ -519,7 +529,7 @@ class NetworkLayout:
                 },
             },
             {
-                "data": {"values": providers},
+                "data": {"name": "providers"},
                 "mark": {
                     "type": "point",
                     "filled": True,
@@ -735,6 +745,11 @@ def _rows(panel: Panel, table: Mapping[str, Sequence[float]]) -> list[dict[str, 
     return rows
 
 
+def panel_data(panel: Panel, table: Mapping[str, Sequence[float]]) -> dict[str, list[dict]]:
+    """The panel's run so far, as the dataset ``now`` of ``panel_spec``."""
+    return {"now": _rows(panel, table)}
+
+
 def panel_spec(
     panel: Panel,
     table: Mapping[str, Sequence[float]],
@@ -811,13 +826,14 @@ def panel_spec(
         encoding = {"x": x, "y": {**y, "stack": "zero"}, "color": colour,
                     "order": {"field": "series"}, "tooltip": tooltip}  # fmt: skip
     else:
-        mark = {"type": "line", "strokeWidth": 2, "point": shown <= 2, "clip": True}
+        mark = {"type": "line", "strokeWidth": 2, "point": shown <= 1, "clip": True}
         encoding = {"x": x, "y": y, "color": colour, "tooltip": tooltip}
-    layers.append({"data": {"values": _rows(panel, table)}, "mark": mark, "encoding": encoding})
+    layers.append({"data": {"name": "now"}, "mark": mark, "encoding": encoding})
     return {
         "width": "container",
         "height": height,
         "layer": layers,
+        "datasets": panel_data(panel, table),
         "config": {"view": {"stroke": None}, "legend": {"labelFontSize": 10}},
         "usermeta": NO_ACTIONS,
     }
@@ -977,7 +993,7 @@ def verdict(column: str, differences: np.ndarray) -> tuple[str, str]:
         return "better", f"better in {better} of {n} towns"
     if worse >= 0.8 * n:
         return "worse", f"worse in {worse} of {n} towns"
-    return "unclear", f"better in {better}, worse in {worse} of {n} towns: unclear"
+    return "unclear", f"unclear: better in {better}, worse in {worse} of {n} towns"
 
 
 def compare_rows(result: CompareResult) -> list[list[str]]:
@@ -1004,7 +1020,7 @@ def compare_chart_spec(result: CompareResult, column: str, height: int = 150) ->
     rows = []
     for name, paths in zip(result.names, result.paths, strict=True):
         values = paths[column]
-        for month in range(values.shape[1]):
+        for month in range(1, values.shape[1]):  # month 0: before anything has happened
             col = values[:, month]
             mean, low, high = (round(float(f(col)), 6) for f in (np.mean, np.min, np.max))
             rows.append({"month": month, "side": name, "mean": mean, "low": low, "high": high})

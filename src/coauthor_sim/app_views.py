@@ -110,7 +110,10 @@ CSS = """
 # console error when a redraw lands after the chart has left the page (a Reset or a change of
 # tab at the wrong moment). This one redraws as soon as a new specification arrives, skips to
 # the newest when several arrive during a redraw, releases the old view, stops when gone, and
-# follows the width of its box.
+# follows the width of its box. The specification (``spec``) and the data that change every
+# month (``datasets``: named datasets) are sent apart: a new month sends only the data, which the
+# chart swaps into its existing view instead of drawing it again from scratch. After every
+# drawing its box's ``data-drawn`` counter goes up by one (the browser tests wait on it).
 VEGA_TEMPLATE = """
 <template>
   <div ref="box" class="coauthor-vega"></div>
@@ -118,13 +121,13 @@ VEGA_TEMPLATE = """
 <script>
 module.exports = {
   mounted() {
-    this.request();
+    this.request(true);
     if (window.ResizeObserver) {
       // Charts as wide as their box: draw again when the box's width changes (a panel is
       // resized, the sidebar opens or closes).
       this.watcher = new ResizeObserver(() => {
         const width = this.$refs.box ? this.$refs.box.clientWidth : 0;
-        if (width && this.width && Math.abs(width - this.width) > 2) { this.request(); }
+        if (width && this.width && Math.abs(width - this.width) > 2) { this.request(true); }
       });
       this.watcher.observe(this.$refs.box);
     }
@@ -134,7 +137,7 @@ module.exports = {
     if (this.watcher) { this.watcher.disconnect(); }
     this.release();
   },
-  watch: { spec() { this.request(); } },
+  watch: { spec() { this.request(true); }, datasets() { this.request(false); } },
   methods: {
     cdn() {
       return (window.solara && window.solara.cdn) || "./_solara/cdn";
@@ -164,7 +167,8 @@ module.exports = {
     release() {
       if (this.view) { this.view.finalize(); this.view = null; }
     },
-    request() {
+    request(full) {
+      if (full) { this.full = true; }
       if (this.busy) { this.again = true; return; }
       this.draw();
     },
@@ -175,11 +179,24 @@ module.exports = {
         do {
           this.again = false;
           if (this.gone || !this.$refs.box) { return; }
-          this.release();
-          this.width = this.$refs.box.clientWidth;
-          const result = await embed(this.$refs.box, this.spec, {actions: false});
-          if (this.gone) { result.view.finalize(); return; }
-          this.view = result.view;
+          const vega = embed.vega;
+          if (this.full || !this.view || !vega) {
+            this.full = false;
+            this.release();
+            this.width = this.$refs.box.clientWidth;
+            const named = Object.assign({}, this.spec.datasets || {}, this.datasets || {});
+            const spec = Object.assign({}, this.spec, {datasets: named});
+            const result = await embed(this.$refs.box, spec, {actions: false});
+            if (this.gone) { result.view.finalize(); return; }
+            this.view = result.view;
+          } else {
+            for (const [name, rows] of Object.entries(this.datasets || {})) {
+              this.view.change(name, vega.changeset().remove(vega.truthy).insert(rows));
+            }
+            await this.view.runAsync();
+          }
+          const box = this.$refs.box;
+          if (box) { box.dataset.drawn = String(1 + Number(box.dataset.drawn || 0)); }
         } while (this.again);
       } catch (error) {
         console.error("coauthor-sim chart:", error);
@@ -198,11 +215,14 @@ class VegaChartWidget(ipyvuetify.VuetifyTemplate):
 
     template = traitlets.Unicode(VEGA_TEMPLATE).tag(sync=True)
     spec = traitlets.Dict().tag(sync=True)
+    datasets = traitlets.Dict().tag(sync=True)
 
 
-def VegaLite(spec: dict[str, Any]) -> solara.Element:
-    """A Vega-Lite chart from a specification dictionary."""
-    return VegaChartWidget.element(spec=spec)
+def VegaLite(spec: dict[str, Any], data: dict[str, list] | None = None) -> solara.Element:
+    """A Vega-Lite chart from a specification dictionary. ``data`` holds named datasets that
+    change often (the specification refers to them as ``{"name": ...}``); a change of
+    ``data`` alone updates the chart without drawing it again."""
+    return VegaChartWidget.element(spec=spec, datasets=data or {})
 
 
 # --------------------------------------------------------------------------------------------
@@ -510,9 +530,10 @@ def NetworkView(session: Session) -> None:
     session.tick.value  # noqa: B018
     model = session.model.value
     layout = solara.use_memo(lambda: NetworkLayout.build(model), [model])
+    frame = solara.use_memo(layout.frame, [layout])
     with solara.Column(gap="2px", classes=["coauthor-chart", "network-view"]):
         solara.Text(f"Social network, month {model.steps}", classes=["chart-title"])
-        VegaLite(layout.spec(model))
+        VegaLite(frame, layout.data(model))
         note = NETWORK_HELP
         if layout.sampled:
             note += f" (A fixed random sample of {MAX_DRAWN_CITIZENS:,} citizens is shown.)"
@@ -538,7 +559,7 @@ def OutcomeChart(chart: ChartDef, session: Session) -> None:
                 months=model.p.steps,
                 previous=previous,
             )
-            VegaLite(spec)
+            VegaLite(spec, spec.pop("datasets"))
         solara.Text(caption(chart, table), classes=["chart-latest"])
         solara.Text(chart.explanation, classes=["chart-help"])
 
