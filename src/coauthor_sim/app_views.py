@@ -255,6 +255,30 @@ class Session:
     result: solara.Reactive[tuple[CompareResult | None, str]]
     lock: threading.Lock
 
+    @classmethod
+    def start(cls) -> Session:
+        """A new session: the calibrated status quo at month 0.
+
+        Its reactive values are made here, once (``Page`` memoises this), rather than with
+        ``use_reactive`` in ``Page``: then ``Page`` redraws only for the values it reads itself
+        (tab, playing, the model, the comparison), not after every step of the run."""
+        initial = Settings.initial()
+        return cls(
+            settings=solara.reactive(initial),
+            model=solara.reactive(SessionModel(initial, seed=DEFAULT_SEED)),
+            previous=solara.reactive(None),
+            tick=solara.reactive(0),
+            playing=solara.reactive(False),
+            pace=solara.reactive(DEFAULT_PACE),
+            fixed_axes=solara.reactive(False),
+            seed=solara.reactive(str(DEFAULT_SEED)),
+            tab=solara.reactive(0),
+            job=solara.reactive(None),
+            progress=solara.reactive((0, 0)),
+            result=solara.reactive((None, "")),
+            lock=threading.Lock(),
+        )
+
     def step(self) -> None:
         """One month of the run on screen (nothing once the run has finished)."""
         with self.lock:
@@ -421,12 +445,28 @@ def ScenarioPicker(settings: solara.Reactive[Settings]) -> None:
 
 
 @solara.component
+def Fold(summary: str, content: Callable[[], None], classes: str = "") -> None:
+    """A folded section that builds its content only while open. (Solara's ``Details`` builds
+    it also when closed, and every part of the page costs time at every step.)"""
+    is_open, set_open = solara.use_state(False)
+    v = solara.v
+    panels = v.ExpansionPanels(v_model=0 if is_open else None, class_=classes,
+                               on_v_model=lambda index: set_open(index == 0))  # fmt: skip
+    with panels, v.ExpansionPanel():
+        v.ExpansionPanelHeader(children=[summary])
+        with v.ExpansionPanelContent():
+            if is_open:
+                content()
+
+
+@solara.component
 def CalibrationDetails(settings: solara.Reactive[Settings]) -> None:
     """The uncertain parameters the settings carry away from their defaults (the calibrated
     values of the status quo), folded away: they are not levers."""
     changed = [(k, v, d) for k, v, d in changed_from_defaults(settings.value.values)
                if SPECS[k].group == "uncertainty"]  # fmt: skip
-    with solara.Details(summary=f"Calibration details ({len(changed)} values)"):
+
+    def content() -> None:
         solara.Text(
             "Behaviour and effect sizes nobody knows exactly. The status quo uses values fitted "
             "to UK survey figures (see docs/validation.md); scenarios may set others. They are "
@@ -436,6 +476,8 @@ def CalibrationDetails(settings: solara.Reactive[Settings]) -> None:
         for name, value, default in changed:
             solara.Text(f"{label_of(name)}: {format_value(value)} (default "
                         f"{format_value(default)})", classes=["param-help"])  # fmt: skip
+
+    Fold(f"Calibration details ({len(changed)} values)", content)
 
 
 @solara.component
@@ -452,13 +494,16 @@ def Drawer(session: Session) -> None:
         solara.Text(GROUP_TITLES["lever"], classes=["chart-title"])
         for control in LEVER_CONTROLS:
             ParameterControl(control, settings)
-        with solara.Details(summary="The town, its network and the run"), solara.Column(gap="2px"):
+
+        def more() -> None:
             solara.InputText("Random seed (any number or word)", value=session.seed,
                              continuous_update=False)  # fmt: skip
             solara.Text("The same seed gives the same town and the same chance events.",
                         classes=["param-help"])  # fmt: skip
             for control in MORE_CONTROLS:
                 ParameterControl(control, settings)
+
+        Fold("The town, its network and the run", more)
         CalibrationDetails(settings)
 
 
@@ -466,9 +511,9 @@ def Drawer(session: Session) -> None:
 # Explore: one run, month by month
 # --------------------------------------------------------------------------------------------
 @solara.component
-def RunControls(session: Session) -> None:
-    """Step, Play or Pause, Reset, the pace, fixed axes, and where the run has got to."""
-    session.tick.value  # noqa: B018  (redraw after every step)
+def RunControls(session: Session, version: int) -> None:
+    """Step, Play or Pause, Reset, the pace, fixed axes, and where the run has got to.
+    (``version``, like that of the views below, changes after every step: it redraws them.)"""
     model = session.model.value
     playing = session.playing.value
     finished = session.finished
@@ -502,18 +547,19 @@ def RunSummary(session: Session) -> None:
     source = current.settings.source
     changed = [(k, v, d) for k, v, d in changed_from_defaults(p)
                if SPECS[k].group in ("lever", "population", "network")]  # fmt: skip
-    with (
-        solara.Details(summary="About this run"),
-        solara.Column(gap="2px", classes=["run-summary"]),
-    ):
-        solara.Text(
-            f"From {source}. Seed {current.seed}, {p.n_citizens:,} citizens in "
-            f"{p.n_neighbourhoods} neighbourhoods, {p.steps} months.",
-            classes=["param-help"],
-        )
-        for k, v, d in changed:
-            solara.Text(f"{label_of(k)}: {format_value(v)} (default {format_value(d)})",
-                        classes=["param-help", "run-changed"])  # fmt: skip
+
+    def content() -> None:
+        with solara.Column(gap="2px", classes=["run-summary"]):
+            solara.Text(
+                f"From {source}. Seed {current.seed}, {p.n_citizens:,} citizens in "
+                f"{p.n_neighbourhoods} neighbourhoods, {p.steps} months.",
+                classes=["param-help"],
+            )
+            for k, v, d in changed:
+                solara.Text(f"{label_of(k)}: {format_value(v)} (default {format_value(d)})",
+                            classes=["param-help", "run-changed"])  # fmt: skip
+
+    Fold("About this run", content)
 
 
 NETWORK_HELP = (
@@ -525,9 +571,8 @@ NETWORK_HELP = (
 
 
 @solara.component
-def NetworkView(session: Session) -> None:
+def NetworkView(session: Session, version: int) -> None:
     """The social network in the model's current state (its layout is computed once)."""
-    session.tick.value  # noqa: B018
     model = session.model.value
     layout = solara.use_memo(lambda: NetworkLayout.build(model), [model])
     frame = solara.use_memo(layout.frame, [layout])
@@ -541,9 +586,8 @@ def NetworkView(session: Session) -> None:
 
 
 @solara.component
-def OutcomeChart(chart: ChartDef, session: Session) -> None:
+def OutcomeChart(chart: ChartDef, session: Session, version: int) -> None:
     """One chart of ``CHARTS``: the run so far, the previous run faded, warm-up shaded."""
-    session.tick.value  # noqa: B018
     model = session.model.value
     table = outcome_columns(model)
     fixed = session.fixed_axes.value
@@ -566,8 +610,12 @@ def OutcomeChart(chart: ChartDef, session: Session) -> None:
 
 @solara.component
 def ExploreView(session: Session) -> None:
-    """One run: controls, then the network and the charts (stacked on a narrow screen)."""
-    RunControls(session)
+    """One run: controls, then the network and the charts (stacked on a narrow screen).
+
+    Only this component reads the step counter: one step redraws its parts in one pass (each
+    reader of a reactive value would otherwise cost a pass over the whole page)."""
+    version = session.tick.value
+    RunControls(session, version)
     RunSummary(session)
     legend = (
         f"Grey band: the first {WARM_UP_MONTHS} months, while the town settles from its "
@@ -575,9 +623,9 @@ def ExploreView(session: Session) -> None:
     )
     solara.Text(legend, classes=["chart-help"])
     with solara.Div(classes=["chart-grid"]):
-        NetworkView(session)
+        NetworkView(session, version)
         for chart in CHARTS:
-            OutcomeChart(chart, session)
+            OutcomeChart(chart, session, version)
 
 
 # --------------------------------------------------------------------------------------------
@@ -616,13 +664,13 @@ def StartHere(session: Session) -> None:
         )
         for control in LEVER_CONTROLS:
             text = backfire.get(control.name, "")
-            with (
-                solara.Column(gap="0px", classes=[f"backfire-{control.name}"]),
-                solara.Details(summary=control.label),
-            ):
+
+            def content(control: Control = control, text: str = text) -> None:
                 solara.Text(control.help, classes=["param-help"])
                 if text:
                     solara.Text("How it can backfire: " + text, classes=["backfire"])
+
+            Fold(control.label, content, f"backfire-{control.name}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -760,24 +808,7 @@ def Layout(children: list[solara.Element] = []) -> solara.Element:  # noqa: B006
 @solara.component
 def Page() -> None:
     """The app. Everything stateful is created here, once per browser session."""
-    initial = solara.use_memo(Settings.initial, [])
-    first_model = solara.use_memo(lambda: SessionModel(initial, seed=DEFAULT_SEED), [])
-    lock = solara.use_memo(threading.Lock, [])
-    session = Session(
-        settings=solara.use_reactive(initial),
-        model=solara.use_reactive(first_model),
-        previous=solara.use_reactive(None),
-        tick=solara.use_reactive(0),
-        playing=solara.use_reactive(False),
-        pace=solara.use_reactive(DEFAULT_PACE),
-        fixed_axes=solara.use_reactive(False),
-        seed=solara.use_reactive(str(DEFAULT_SEED)),
-        tab=solara.use_reactive(0),
-        job=solara.use_reactive(None),
-        progress=solara.use_reactive((0, 0)),
-        result=solara.use_reactive((None, "")),
-        lock=lock,
-    )
+    session = solara.use_memo(Session.start, [])
     drawer = solara.use_reactive(None)  # None: open on a wide screen, closed on a phone
     solara.use_thread(session.play_loop, [session.playing.value, id(session.model.value)],
                       intrusive_cancel=False)  # fmt: skip
