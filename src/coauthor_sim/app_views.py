@@ -17,6 +17,7 @@ a narrow screen the drawer starts closed and closes when the page is tapped.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -137,7 +138,7 @@ module.exports = {
     if (this.watcher) { this.watcher.disconnect(); }
     this.release();
   },
-  watch: { spec() { this.request(true); }, datasets() { this.request(false); } },
+  watch: { spec_json() { this.request(true); }, datasets_json() { this.request(false); } },
   methods: {
     cdn() {
       return (window.solara && window.solara.cdn) || "./_solara/cdn";
@@ -180,17 +181,18 @@ module.exports = {
           this.again = false;
           if (this.gone || !this.$refs.box) { return; }
           const vega = embed.vega;
+          const datasets = JSON.parse(this.datasets_json || "{}");
           if (this.full || !this.view || !vega) {
             this.full = false;
             this.release();
             this.width = this.$refs.box.clientWidth;
-            const named = Object.assign({}, this.spec.datasets || {}, this.datasets || {});
-            const spec = Object.assign({}, this.spec, {datasets: named});
+            const spec = JSON.parse(this.spec_json || "{}");
+            spec.datasets = Object.assign({}, spec.datasets || {}, datasets);
             const result = await embed(this.$refs.box, spec, {actions: false});
             if (this.gone) { result.view.finalize(); return; }
             this.view = result.view;
           } else {
-            for (const [name, rows] of Object.entries(this.datasets || {})) {
+            for (const [name, rows] of Object.entries(datasets)) {
               this.view.change(name, vega.changeset().remove(vega.truthy).insert(rows));
             }
             await this.view.runAsync();
@@ -214,15 +216,21 @@ class VegaChartWidget(ipyvuetify.VuetifyTemplate):
     """A Vega-Lite chart drawn in the browser with the Vega files of ``solara-assets``."""
 
     template = traitlets.Unicode(VEGA_TEMPLATE).tag(sync=True)
-    spec = traitlets.Dict().tag(sync=True)
-    datasets = traitlets.Dict().tag(sync=True)
+    # JSON text rather than dictionaries: Solara (reacton) would otherwise walk every row of
+    # the data at every redraw, looking for nested components, and traitlets would compare them.
+    spec_json = traitlets.Unicode("{}").tag(sync=True)
+    datasets_json = traitlets.Unicode("{}").tag(sync=True)
 
 
-def VegaLite(spec: dict[str, Any], data: dict[str, list] | None = None) -> solara.Element:
-    """A Vega-Lite chart from a specification dictionary. ``data`` holds named datasets that
-    change often (the specification refers to them as ``{"name": ...}``); a change of
-    ``data`` alone updates the chart without drawing it again."""
-    return VegaChartWidget.element(spec=spec, datasets=data or {})
+def VegaLite(spec: dict[str, Any] | str, data: dict[str, list] | None = None) -> solara.Element:
+    """A Vega-Lite chart from a specification (a dictionary, or its JSON text). ``data`` holds
+    named datasets that change often (the specification refers to them as ``{"name": ...}``);
+    a change of ``data`` alone updates the chart without drawing it again."""
+    return VegaChartWidget.element(spec_json=_json(spec), datasets_json=_json(data or {}))
+
+
+def _json(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -575,7 +583,7 @@ def NetworkView(session: Session, version: int) -> None:
     """The social network in the model's current state (its layout is computed once)."""
     model = session.model.value
     layout = solara.use_memo(lambda: NetworkLayout.build(model), [model])
-    frame = solara.use_memo(layout.frame, [layout])
+    frame = solara.use_memo(lambda: _json(layout.frame()), [layout])
     with solara.Column(gap="2px", classes=["coauthor-chart", "network-view"]):
         solara.Text(f"Social network, month {model.steps}", classes=["chart-title"])
         VegaLite(frame, layout.data(model))
