@@ -20,6 +20,9 @@ What it does, and what is measured:
   Median, 95th percentile and maximum over all presses of all stepping sessions.
 * **Server memory**: resident set size of the server process (``/proc/<pid>/status``) before
   any page, with all sessions open (peak), and 20 s after every page closed.
+* **Pause and tab switch**: after the steps, the time from pressing Pause in each playing
+  session until Play shows again, and from clicking the Start here tab in each stepping session
+  (while the players play on) until its text shows.
 * **Server CPU**: CPU seconds the server process used per step while the class was stepping
   (``/proc/<pid>/stat``); from it, how many students playing at 2 months a second one server
   process could carry (it runs on one core: Python's lock lets one thread compute at a time).
@@ -106,6 +109,14 @@ async def _player(page) -> None:
     await page.get_by_role("button", name="Pause").wait_for()
 
 
+async def _respond(page, click, appears) -> float:
+    """Seconds from a click until something appears (the page answering a button or tab)."""
+    started = time.perf_counter()
+    await click.click()
+    await appears.wait_for()
+    return time.perf_counter() - started
+
+
 async def run(sessions: int, steps: int, players: int) -> dict:
     from playwright.async_api import async_playwright
 
@@ -143,6 +154,18 @@ async def run(sessions: int, steps: int, players: int) -> dict:
             cpu, wall = _cpu_seconds(server.pid) - cpu0, time.perf_counter() - wall0
             played = [int((await p.locator(".month-indicator").inner_text()).split()[1])
                       for p in pages[:players]]  # fmt: skip
+            # While the others play: Pause in each playing session, then a change of tab in
+            # each stepping session (both should answer within half a second on a calm machine).
+            pauses = [
+                await _respond(
+                    p, p.get_by_role("button", name="Pause"), p.get_by_role("button", name="Play")
+                )
+                for p in pages[:players]
+            ]
+            await asyncio.gather(*(_player(p) for p in pages[:players]))
+            tabs = [await _respond(p, p.get_by_role("tab", name="Start here"),
+                                   p.get_by_text("Start here: what is this?", exact=True))
+                    for p in pages[players:]]  # fmt: skip
             result["rss_mb_peak_during"] = round(_rss_mb(server.pid), 1)
             result["load_during"] = _load()
             for context, _ in opened:
@@ -159,6 +182,10 @@ async def run(sessions: int, steps: int, players: int) -> dict:
                 "p95": round(latencies[int(0.95 * (stepped - 1))], 3) if latencies else None,
                 "max": round(latencies[-1], 3) if latencies else None,
             },
+            "pause_response_s": {"median": round(statistics.median(pauses), 3),
+                                 "max": round(max(pauses), 3)} if pauses else None,
+            "tab_switch_response_s": {"median": round(statistics.median(tabs), 3),
+                                      "max": round(max(tabs), 3)} if tabs else None,
             "stepping_wall_s": round(wall, 1),
             "server_cpu_s": round(cpu, 1),
             "server_cpu_ms_per_month": round(1000 * cpu / max(months, 1), 1),

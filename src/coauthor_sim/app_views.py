@@ -125,10 +125,10 @@ module.exports = {
     this.request(true);
     if (window.ResizeObserver) {
       // Charts as wide as their box: draw again when the box's width changes (a panel is
-      // resized, the sidebar opens or closes).
+      // resized, the sidebar opens or closes, a hidden tab is shown).
       this.watcher = new ResizeObserver(() => {
         const width = this.$refs.box ? this.$refs.box.clientWidth : 0;
-        if (width && this.width && Math.abs(width - this.width) > 2) { this.request(true); }
+        if (width && Math.abs(width - (this.width || 0)) > 2) { this.request(true); }
       });
       this.watcher.observe(this.$refs.box);
     }
@@ -181,6 +181,7 @@ module.exports = {
           this.again = false;
           if (this.gone || !this.$refs.box) { return; }
           const vega = embed.vega;
+          if (!this.$refs.box.clientWidth) { this.full = true; return; }  // hidden: draw when shown
           const datasets = JSON.parse(this.datasets_json || "{}");
           if (this.full || !this.view || !vega) {
             this.full = false;
@@ -845,9 +846,9 @@ def Page() -> None:
             with solara.lab.Tabs(value=session.tab.value, on_value=change_tab):
                 for title in TABS:
                     solara.lab.Tab(title)
-            if session.tab.value == 0:
-                StartHere(session)
-            elif session.tab.value == EXPLORE:
-                ExploreView(session)
-            else:
-                CompareView(session)
+            # All three stay on the page and the others are hidden: changing tab then only
+            # shows and hides (building the Start page again took over half a second).
+            for index, view in enumerate((StartHere, ExploreView, CompareView)):
+                hidden = {} if session.tab.value == index else {"display": "none"}
+                with solara.Div(style=hidden, classes=[f"tab-{index}"]):
+                    view(session)
