@@ -101,6 +101,7 @@ CSS = """
 .verdict-better { color: #1b7f2a; font-weight: 600; }
 .verdict-worse { color: #b00020; font-weight: 600; }
 .coauthor-drawer .v-navigation-drawer__content { padding: 8px 12px; }
+.coauthor-drawer { max-width: 85vw; }  /* on a phone, a strip of the page stays visible */
 .coauthor-main { padding: 12px; }
 @media (max-width: 600px) { .coauthor-main { padding: 4px; } .month-indicator { min-width: 0; } }
 """
