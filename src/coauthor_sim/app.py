@@ -1,19 +1,17 @@
-"""Browser app for students: run the model step by step, or compare two scenarios.
+"""Browser app for students: a simulated town to run month by month, and to compare.
 
 Start it with ``coauthor-sim viz`` (or ``python -m coauthor_sim.app``, or
 ``solara run coauthor_sim.app``) and open the address it prints; see docs/app.md.
 
-The page is Mesa's ``SolaraViz`` (Step, Play/Pause, Reset, play and render intervals) with:
+The page (``coauthor_sim.app_views``) has three tabs: *Start here* (what the model is, first
+steps, things to try and to notice, each lever's "what can backfire"), *Explore* (one run:
+Step, Play at a chosen pace, Pause, Reset; the social network and four charts) and *Compare*
+(the student's settings against any scenario over several paired seeds). The drawer on the left
+holds the scenario picker and the levers. The pure parts (settings, charts, comparison) are in
+``coauthor_sim.app_components``; this module serves the page.
 
-* the social network (citizens coloured by well-being and sized by engagement; servants as
-  black triangles in the neighbourhood they work in; providers in a row below);
-* four outcome charts (well-being with the most and least deprived fifths, engagement, unmet
-  need and crises, spending by sector);
-* a scenario picker and controls for every population, network and policy parameter, generated
-  from the parameter schema, each with its meaning in plain words;
-* a second tab that runs two scenarios with the same seed and shows them side by side.
-
-Every browser session builds its own model in ``Page``; nothing is shared between sessions.
+Every browser session builds its own model in ``Page``; nothing is shared between sessions, and
+a session's memory is released shortly after its page closes (``SESSION_TIMEOUT``).
 Front-end files come from installed Python packages (``solara-assets``), never from the
 internet: ``ensure_offline_assets`` adds the few links Solara needs into that package's folder.
 """
@@ -21,7 +19,9 @@ internet: ``ensure_offline_assets`` adds the few links Solara needs into that pa
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import contextlib
+import ctypes
+import gc
 import ipaddress
 import os
 import re
@@ -30,59 +30,33 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
-os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+# How long Solara keeps a session after its page closed (for a reconnect after a network blip);
+# Solara's own default is 24 hours, which lets a class's closed tabs fill the server's memory.
+SESSION_TIMEOUT = "2m"
+# Set before Solara is imported: no telemetry, a session released soon after its page closes,
+# and no "This website runs on Solara" badge over the charts.
+SERVER_SETTINGS = {
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    "SOLARA_KERNEL_CULL_TIMEOUT": SESSION_TIMEOUT,
+    "SOLARA_THEME_SHOW_BANNER": "False",
+}
+CHOSEN_BY_USER = frozenset(k for k in SERVER_SETTINGS if k in os.environ)
+for _key, _value in SERVER_SETTINGS.items():
+    os.environ.setdefault(_key, _value)
 
-import ipyvuetify
-import solara
-import solara.lab
-import traitlets
+import solara.lab  # noqa: E402
 
-with warnings.catch_warnings():
-    # Solara's hook checker objects to a pattern inside Mesa 3.3's ComponentsView; harmless.
-    warnings.filterwarnings("ignore", message=".*use_state. found despite early return")
-    from mesa.visualization import SolaraViz
-    from mesa.visualization.utils import update_counter
-
-from .app_components import (
-    CHARTS,
-    DEFAULT_SEED,
-    GROUP_TITLES,
-    MAX_DRAWN_CITIZENS,
-    SHOWN_GROUPS,
-    ChartDef,
-    CompareRequest,
-    CompareResult,
-    Control,
-    NetworkLayout,
-    ParameterError,
-    ScenarioError,
-    SessionModel,
-    Settings,
-    caption,
-    changed_from_defaults,
-    control_for,
-    controls_for,
-    format_value,
-    label_of,
-    load_named,
-    outcome_columns,
-    panel_domain,
-    panel_spec,
-    run_pair,
-    scenario_names,
-    summary_rows,
-)
-from .params import SPECS
+from .app_views import Layout, Page, VegaLite  # noqa: E402
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 APP_MODULE = "coauthor_sim.app"
-DEFAULTS_LABEL = "(model defaults)"
 # Solara asks for these packages by major version only; solara-assets ships exact versions.
 VEGA_ALIASES = (("vega", 5), ("vega-lite", 5), ("vega-embed", 6))
 # Folders of solara-assets that the page needs (checked by ``missing_offline_assets``).
@@ -95,20 +69,6 @@ NEEDED_ASSETS = (
     "vega-lite@5.*",
     "vega-embed@6.*",
 )
-
-CSS = """
-.param-title { font-weight: 500; font-size: 0.9rem; }
-.param-help { font-size: 0.78rem; color: #555; line-height: 1.25; margin-bottom: 12px; }
-.param-error { color: #b00020; font-size: 0.8rem; }
-.chart-title { font-weight: 600; font-size: 1rem; }
-.chart-help { font-size: 0.78rem; color: #555; line-height: 1.25; }
-.chart-latest { font-size: 0.8rem; color: #222; }
-.coauthor-chart { width: 100%; padding: 4px 8px; }
-.coauthor-chart .vega-embed { width: 100%; }
-.compare-side { border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; }
-.compare-description { min-height: 4.5em; }
-.vue-grid-layout { margin-bottom: 48px; }  /* room for Solara's badge at the bottom right */
-"""
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,6 +147,15 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _answers(url: str) -> bool:
+    """Whether an HTTP server answers at ``url`` (within a second)."""
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
 def server_command(host: str, port: int) -> list[str]:
     """The ``solara run`` command line that serves the app."""
     return [
@@ -196,8 +165,8 @@ def server_command(host: str, port: int) -> list[str]:
 
 
 def server_environment() -> dict[str, str]:
-    """Environment for the server process: no telemetry."""
-    return {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    """Environment for the server process: ``SERVER_SETTINGS`` unless set already."""
+    return {**SERVER_SETTINGS, **os.environ}
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
@@ -223,8 +192,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
             "The development server is not meant for an open network.",
             file=sys.stderr,
         )
-    print(f"coauthor-sim app: open {app_url(host, port)} in a browser (Ctrl-C stops it)")
-    sys.stdout.flush()
+    url = app_url(host, port)
+    print(f"coauthor-sim app: starting on {url} ...", flush=True)
     process = subprocess.Popen(server_command(host, port), env=server_environment())
     handled = (signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM))
     previous = {}
@@ -233,6 +202,11 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
         for sig in handled:
             previous[sig] = signal.signal(sig, lambda *_: process.terminate())
     try:
+        # Say "open" only once the server answers (loading takes a while on a busy machine).
+        while process.poll() is None and not _answers(url):
+            time.sleep(0.25)
+        if process.poll() is None:
+            print(f"coauthor-sim app: open {url} in a browser (Ctrl-C stops it)", flush=True)
         code = process.wait()
         return 0 if code in (-signal.SIGTERM, -signal.SIGINT) else code
     except KeyboardInterrupt:
@@ -281,459 +255,45 @@ def _prepare_server_process() -> None:
         from solara.server import settings
 
         settings.telemetry.mixpanel_enable = False
+        # Solara read its settings before importing this module when started with its own
+        # command: apply ours unless the environment chose otherwise.
+        if "SOLARA_KERNEL_CULL_TIMEOUT" not in CHOSEN_BY_USER:
+            settings.kernel.cull_timeout = SESSION_TIMEOUT
+        if "SOLARA_THEME_SHOW_BANNER" not in CHOSEN_BY_USER:
+            settings.theme.show_banner = False
         ensure_offline_assets()
     except Exception as err:  # never stop the app from loading over this
         warnings.warn(f"could not prepare offline front-end files: {err}", stacklevel=2)
 
 
+def _release_memory() -> None:
+    """Collect a closed session's objects and hand the freed memory back to the system
+    (otherwise the C allocator keeps it, and the server looks as big as its busiest hour)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: reused by later sessions
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _on_session_start() -> Callable[[], None]:
+    """Solara calls this when a session starts, and what it returns when the session closes;
+    the memory is released a moment later, once the session's objects are unreachable."""
+
+    def closed() -> None:
+        threading.Timer(2.0, _release_memory).start()
+
+    return closed
+
+
 _prepare_server_process()
-
-
-# --------------------------------------------------------------------------------------------
-# Components
-# --------------------------------------------------------------------------------------------
-# The browser side of a chart. Solara's own Vega-Lite widget waits 0.1 s before each redraw,
-# never releases the views it replaces (memory grows while a model plays), and fails with a
-# console error when a redraw lands after the chart has left the page (a Reset or a change of
-# tab at the wrong moment). This one redraws as soon as a new specification arrives, skips to
-# the newest when several arrive during a redraw, releases the old view, stops when gone, and
-# follows the width of its box.
-VEGA_TEMPLATE = """
-<template>
-  <div ref="box" class="coauthor-vega"></div>
-</template>
-<script>
-module.exports = {
-  mounted() {
-    this.request();
-    if (window.ResizeObserver) {
-      // Charts as wide as their box: draw again when the box's width changes (a panel is
-      // resized, the sidebar opens or closes).
-      this.watcher = new ResizeObserver(() => {
-        const width = this.$refs.box ? this.$refs.box.clientWidth : 0;
-        if (width && this.width && Math.abs(width - this.width) > 2) { this.request(); }
-      });
-      this.watcher.observe(this.$refs.box);
-    }
-  },
-  beforeDestroy() {
-    this.gone = true;
-    if (this.watcher) { this.watcher.disconnect(); }
-    this.release();
-  },
-  watch: { spec() { this.request(); } },
-  methods: {
-    cdn() {
-      return (window.solara && window.solara.cdn) || "./_solara/cdn";
-    },
-    library() {
-      if (!window.coauthorVegaEmbed) {
-        const cdn = this.cdn();
-        window.coauthorVegaEmbed = new Promise((resolve, reject) => {
-          const load = () => {
-            window.requirejs.config({paths: {
-              "vega": cdn + "/vega@5/build/vega.min",
-              "vega-lite": cdn + "/vega-lite@5/build/vega-lite.min",
-              "vega-embed": cdn + "/vega-embed@6/build/vega-embed.min",
-            }});
-            window.requirejs(["vega-embed"], resolve, reject);
-          };
-          if (window.requirejs) { load(); return; }
-          const script = document.createElement("script");
-          script.src = cdn + "/requirejs@2.3.6/require.js";
-          script.onload = load;
-          script.onerror = reject;
-          document.head.appendChild(script);
-        });
-      }
-      return window.coauthorVegaEmbed;
-    },
-    release() {
-      if (this.view) { this.view.finalize(); this.view = null; }
-    },
-    request() {
-      if (this.busy) { this.again = true; return; }
-      this.draw();
-    },
-    async draw() {
-      this.busy = true;
-      try {
-        const embed = await this.library();
-        do {
-          this.again = false;
-          if (this.gone || !this.$refs.box) { return; }
-          this.release();
-          this.width = this.$refs.box.clientWidth;
-          const result = await embed(this.$refs.box, this.spec, {actions: false});
-          if (this.gone) { result.view.finalize(); return; }
-          this.view = result.view;
-        } while (this.again);
-      } catch (error) {
-        console.error("coauthor-sim chart:", error);
-      } finally {
-        this.busy = false;
-      }
-    },
-  },
-};
-</script>
-"""
-
-
-class VegaChartWidget(ipyvuetify.VuetifyTemplate):
-    """A Vega-Lite chart drawn in the browser with the Vega files of ``solara-assets``."""
-
-    template = traitlets.Unicode(VEGA_TEMPLATE).tag(sync=True)
-    spec = traitlets.Dict().tag(sync=True)
-
-
-def VegaLite(spec: dict[str, Any]) -> solara.Element:
-    """A Vega-Lite chart from a specification dictionary."""
-    return VegaChartWidget.element(spec=spec)
-
-
-@solara.component
-def ParameterControl(control: Control, settings: solara.Reactive[Settings]) -> None:
-    """One parameter: a widget chosen from its schema entry, its meaning, and any error."""
-    value = settings.value.values[control.name]
-    error, set_error = solara.use_state(None)
-
-    def commit(new: Any) -> None:
-        current = settings.value.values[control.name]
-        if control.widget == "slider" and control.spec.kind is float:
-            new = round(float(new), 6)
-            if abs(new - current) < 0.49 * control.step:
-                return  # the slider only rounded a value that lies between its steps
-        if new == current:
-            return  # nothing changed (a widget may echo its value back)
-        try:
-            settings.set(settings.value.with_value(control.name, new))
-            set_error(None)
-        except ParameterError as err:
-            set_error(f"Not applied: {err}")
-
-    with solara.Column(gap="0px", classes=["coauthor-param", f"param-{control.name}"]):
-        if control.widget == "slider":
-            solara.Text(f"{control.label}: {format_value(value)}", classes=["param-title"])
-            slider = solara.SliderInt if control.spec.kind is int else solara.SliderFloat
-            slider(
-                "",
-                value=value,
-                min=control.low,
-                max=control.high,
-                step=control.step,
-                on_value=commit,
-            )
-        elif control.widget == "number":
-            field = solara.InputInt if control.spec.kind is int else solara.InputFloat
-            field(control.label, value=value, on_value=commit, continuous_update=False)
-        elif control.widget == "select":
-            solara.Select(
-                control.label, value=value, values=list(control.spec.choices), on_value=commit
-            )
-        else:
-            solara.Checkbox(label=control.label, value=value, on_value=commit)
-        solara.Text(control.help, classes=["param-help"])
-        if error:
-            solara.Text(error, classes=["param-error"])
-
-
-CONTROL_GROUPS: dict[str, list[Control]] = {g: controls_for(g) for g in SHOWN_GROUPS}
-CONTROL_GROUPS["run"] = [control_for(SPECS["steps"])]
-
-
-@solara.component
-def SettingsPanel(settings: solara.Reactive[Settings]) -> None:
-    """Controls for the levers, population, network and run length, grouped."""
-    with solara.Card("Settings for the next run", classes=["settings-panel"]):
-        solara.Text(
-            "Changes take effect when you press Reset. Now: " + settings.value.source + ".",
-            classes=["param-help"],
-        )
-        for group, controls in CONTROL_GROUPS.items():
-            with (
-                solara.Details(summary=GROUP_TITLES[group], expand=group == "lever"),
-                solara.Column(gap="2px"),
-            ):
-                for control in controls:
-                    ParameterControl(control, settings)
-
-
-@solara.component
-def ScenarioPicker(settings: solara.Reactive[Settings]) -> None:
-    """Select a scenario file; its values are loaded into the controls."""
-    names = solara.use_memo(scenario_names, [])
-    message, set_message = solara.use_state(("", ""))
-
-    def load(name: str) -> None:
-        if name == DEFAULTS_LABEL:
-            settings.set(Settings.defaults())
-            set_message(("info", "Model defaults loaded into the controls. Press Reset to run."))
-            return
-        try:
-            scenario = load_named(name)
-        except ScenarioError as err:
-            set_message(("error", str(err)))
-            return
-        settings.set(settings.value.with_scenario(scenario))
-        set_message(
-            ("info", f"Loaded '{name}' into the controls. Press Reset to run it. "
-             f"{scenario.description}")
-        )  # fmt: skip
-
-    with solara.Card("Scenario", classes=["scenario-picker"]):
-        solara.Select(
-            "Load a scenario file",
-            values=[DEFAULTS_LABEL, *names],
-            value=settings.value.scenario or DEFAULTS_LABEL,
-            on_value=load,
-        )
-        kind, text = message
-        if kind == "error":
-            solara.Error(text, classes=["scenario-message"])
-        elif text:
-            solara.Text(text, classes=["param-help", "scenario-message"])
-
-
-@solara.component
-def RunSummary(model: solara.Reactive[SessionModel]) -> None:
-    """What the run on screen was built with (it changes only at Reset)."""
-    current = model.value
-    p = current.p
-    settings = getattr(current, "settings", None)
-    source = settings.source if settings is not None else "model defaults"
-    with solara.Card("This run", classes=["run-summary"]), solara.Column(gap="2px"):
-        solara.Text(
-            f"From {source}. Seed {current.seed}, {p.n_citizens:,} citizens in "
-            f"{p.n_neighbourhoods} neighbourhoods, {p.steps} months.",
-            classes=["param-help"],
-        )
-        changed = [(k, v, d) for k, v, d in changed_from_defaults(p) if k != "steps"]
-        if changed:
-            lines = [f"{label_of(k)}: {format_value(v)} (default {format_value(d)})"
-                     for k, v, d in changed]  # fmt: skip
-            solara.Text("Changed from the model defaults:", classes=["param-help"])
-            for line in lines:
-                solara.Text(line, classes=["param-help", "run-changed"])
-        else:
-            solara.Text("Every parameter at its model default.", classes=["param-help"])
-
-
-NETWORK_HELP = (
-    "Lines are social ties. Triangles: public servants. Bottom row: providers. Small numbers: "
-    "deprivation fifth (1 least, 5 most deprived). Hover over anything for details."
-)
-
-
-@solara.component
-def NetworkView(model: SessionModel) -> None:
-    """The social network in the model's current state (its layout is computed once)."""
-    update_counter.get()
-    layout = solara.use_memo(lambda: NetworkLayout.build(model), [model])
-    with solara.Column(gap="2px", classes=["coauthor-chart", "network-view"]):
-        solara.Text(f"Social network, month {model.steps}", classes=["chart-title"])
-        VegaLite(layout.spec(model))
-        note = NETWORK_HELP
-        if layout.sampled:
-            note += f" (A fixed random sample of {MAX_DRAWN_CITIZENS:,} citizens is shown.)"
-        solara.Text(note, classes=["chart-help"])
-
-
-def chart_component(chart: ChartDef) -> Callable[[SessionModel], solara.Element]:
-    """A SolaraViz component drawing one chart of ``CHARTS``; it redraws after each step."""
-
-    @solara.component
-    def OutcomeChart(model: SessionModel) -> None:
-        update_counter.get()
-        table = outcome_columns(model)
-        with solara.Column(gap="2px", classes=["coauthor-chart", f"chart-{chart.key}"]):
-            solara.Text(chart.title, classes=["chart-title"])
-            for panel in chart.panels:
-                VegaLite(panel_spec(panel, table, height=150 if len(chart.panels) == 1 else 55))
-            solara.Text(caption(chart, table), classes=["chart-latest"])
-            solara.Text(chart.explanation, classes=["chart-help"])
-
-    OutcomeChart.__name__ = f"{chart.key.capitalize()}Chart"
-    return OutcomeChart
-
-
-CHART_COMPONENTS = [chart_component(chart) for chart in CHARTS]
-VIEW_COMPONENTS = [(NetworkView, 0), *((c, 0) for c in CHART_COMPONENTS)]
-
-
-@solara.component
-def ExploreView(model: solara.Reactive[SessionModel], settings: solara.Reactive[Settings]) -> None:
-    """Mesa's SolaraViz with the session's model, plus the scenario picker and settings."""
-    SolaraViz(
-        model,
-        components=VIEW_COMPONENTS,
-        model_params={
-            "settings": settings,
-            "seed": {"type": "InputText", "value": str(DEFAULT_SEED), "label": "Random seed"},
-        },
-        name="coauthor-sim: citizens as co-authors of their well-being",
-    )
-    SidebarCards(model, settings)
-
-
-@solara.component
-def SidebarCards(model: solara.Reactive[SessionModel], settings: solara.Reactive[Settings]) -> None:
-    """The app's own sidebar cards, below Mesa's (Solara orders sidebar parts by depth)."""
-    with solara.Column(gap="0px"):
-        _SidebarCards(model, settings)
-
-
-@solara.component
-def _SidebarCards(
-    model: solara.Reactive[SessionModel], settings: solara.Reactive[Settings]
-) -> None:
-    with solara.Sidebar():
-        RunSummary(model)
-        ScenarioPicker(settings)
-        SettingsPanel(settings)
-
-
-@solara.component
-def SideOfComparison(
-    label: str, result: CompareResult, which: int, domains: list[list[list[float]]]
-) -> None:
-    """One run of a comparison: its scenario and its charts (axes shared with the other)."""
-    scenario, table = result.scenarios[which], result.tables[which]
-    with solara.Column(gap="4px", classes=["compare-side", f"compare-{label.lower()}"]):
-        solara.Text(f"{label}: {scenario.name}", classes=["chart-title"])
-        solara.Text(scenario.description, classes=["chart-help", "compare-description"])
-        for chart, chart_domains in zip(CHARTS, domains, strict=True):
-            with solara.Column(gap="2px", classes=["coauthor-chart", f"chart-{chart.key}"]):
-                solara.Text(chart.title, classes=["chart-title"])
-                for panel, domain in zip(chart.panels, chart_domains, strict=True):
-                    height = 140 if len(chart.panels) == 1 else 70
-                    VegaLite(panel_spec(panel, table, height=height, y_domain=domain))
-                solara.Text(caption(chart, table), classes=["chart-latest"])
-
-
-@solara.component
-def SimpleTable(
-    header: list[str], rows: list[list[str]], classes: list[str] | None = None
-) -> solara.Element:
-    """A plain table (Solara's Markdown would try to fetch KaTeX from the internet)."""
-    v = solara.v
-
-    def row(cells: list[str], tag: str) -> solara.Element:
-        return v.Html(tag="tr", children=[v.Html(tag=tag, children=[str(c)]) for c in cells])
-
-    return v.SimpleTable(
-        dense=True,
-        class_=" ".join(classes or []),
-        children=[
-            v.Html(tag="thead", children=[row(header, "th")]),
-            v.Html(tag="tbody", children=[row(r, "td") for r in rows]),
-        ],
-    )
-
-
-@solara.component
-def ComparisonResult(result: CompareResult) -> None:
-    """Both runs side by side, what differs between them, and their last month."""
-    a, b = result.scenarios
-    req = result.request
-    solara.Text(
-        f"Both runs: seed {req.seed}, {req.citizens:,} citizens, {req.months} months. The same "
-        "seed gives the same citizens, ties and monthly chance events, so the differences "
-        "below come from the settings that differ.",
-        classes=["chart-help"],
-    )
-    if result.differences:
-        rows = [[label_of(k), format_value(va), format_value(vb), SPECS[k].meaning]
-                for k, va, vb in result.differences]  # fmt: skip
-        solara.Text("What differs", classes=["chart-title"])
-        SimpleTable(
-            ["Setting", f"A: {a.name}", f"B: {b.name}", "Meaning"], rows, ["compare-differences"]
-        )
-    else:
-        solara.Text("The two scenarios have the same settings.", classes=["chart-help"])
-    domains = [[panel_domain(p, result.tables) for p in chart.panels] for chart in CHARTS]
-    with solara.Columns([1, 1]):
-        SideOfComparison("A", result, 0, domains)
-        SideOfComparison("B", result, 1, domains)
-    rows = summary_rows(result)
-    solara.Text(f"Month {req.months}", classes=["chart-title"])
-    SimpleTable(["Outcome", f"A: {a.name}", f"B: {b.name}", "B - A"], rows, ["compare-summary"])
-
-
-def default_compare_request() -> CompareRequest:
-    """The comparison shown first: the status quo against prevention first, if present."""
-    names = scenario_names()
-    a = "status_quo" if "status_quo" in names else (names[0] if names else "status_quo")
-    others = [n for n in names if n != a]
-    b = "prevention_first" if "prevention_first" in others else (others[0] if others else a)
-    return CompareRequest(a=a, b=b)
-
-
-@solara.component
-def CompareView(request: solara.Reactive[CompareRequest]) -> None:
-    """Run two scenarios with the same seed and show their charts side by side."""
-    names = solara.use_memo(scenario_names, [])
-    draft = solara.use_reactive(request.value)
-
-    def run() -> tuple[CompareResult | None, str]:
-        try:
-            return run_pair(request.value), ""
-        except (ScenarioError, ParameterError) as err:
-            return None, str(err)
-
-    result, error = solara.use_memo(run, [request.value])
-
-    def field(name: str) -> Callable[[Any], None]:
-        def update(value: Any) -> None:
-            if value is not None:
-                draft.set(dataclasses.replace(draft.value, **{name: value}))
-
-        return update
-
-    with solara.Card("Compare two scenarios", classes=["compare-view"]):
-        solara.Text(
-            "Pick two scenarios and press Run both. Each runs from the same seed for the same "
-            "number of months, so you can see what changing the levers does.",
-            classes=["chart-help"],
-        )
-        with solara.Row(gap="12px", style={"flex-wrap": "wrap", "align-items": "center"}):
-            solara.Select("Scenario A", values=names, value=draft.value.a, on_value=field("a"))
-            solara.Select("Scenario B", values=names, value=draft.value.b, on_value=field("b"))
-            solara.InputInt("Seed", value=draft.value.seed, on_value=field("seed"))
-            solara.InputInt("Months", value=draft.value.months, on_value=field("months"))
-            solara.InputInt("Citizens", value=draft.value.citizens, on_value=field("citizens"))
-            solara.Button("Run both", color="primary", on_click=lambda: request.set(draft.value))
-    if error:
-        solara.Error(error, classes=["compare-error"])
-    elif result is not None:
-        ComparisonResult(result)
-
-
-@solara.component
-def Page() -> None:
-    """The app. Everything stateful is created here, once per browser session."""
-    initial = solara.use_memo(Settings.initial, [])
-    settings = solara.use_reactive(initial)
-    first_model = solara.use_memo(lambda: SessionModel(settings, seed=DEFAULT_SEED), [])
-    model = solara.use_reactive(first_model)
-    compare = solara.use_reactive(solara.use_memo(default_compare_request, []))
-    view = solara.use_reactive(0)
-
-    solara.Title("coauthor-sim")
-    solara.Style(CSS)
-    with solara.AppBar(), solara.lab.Tabs(value=view, align="center"):
-        solara.lab.Tab("Explore one scenario")
-        solara.lab.Tab("Compare two scenarios")
-    if view.value == 0:
-        ExploreView(model, settings)
-    else:
-        CompareView(compare)
+solara.lab.on_kernel_start(_on_session_start)
 
 
 __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_PORT",
+    "Layout",
     "Page",
+    "VegaLite",
     "app_url",
     "ensure_offline_assets",
     "main",

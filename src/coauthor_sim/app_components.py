@@ -6,8 +6,11 @@
 * ``SessionModel``: the model a browser session runs, built from its current settings.
 * ``NetworkLayout``: where each citizen, servant and provider is drawn. It is computed once per
   model and reused every step; only colours and sizes change between steps.
-* ``CHARTS`` and ``panel_spec``: the outcome charts, as Vega-Lite specifications.
-* ``run_pair``: the same seed run under two scenarios, for the comparison view.
+* ``CHARTS`` and ``panel_spec``: the outcome charts, as Vega-Lite specifications (with the
+  warm-up months shaded, the previous run faded behind, and fixed axes on request).
+* ``parse_number``: what a student types into a number field, checked (no NaN, no infinity).
+* ``run_compare``: "my settings" against a scenario over several paired seeds, for the
+  comparison view; ``compare_rows`` and ``compare_chart_spec`` show it.
 
 Charts are plain Vega-Lite dictionaries. They carry no ``$schema``: the browser side is the
 Vega-Lite 5 shipped by ``solara-assets``, and a newer schema version in the spec only makes
@@ -20,17 +23,20 @@ import math
 import os
 import re
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .compare import SUMMARY_MONTHS
+from .experiment import replication_seeds
 from .model import CoauthorModel
+from .outcomes import HIGHER_IS_BETTER
 from .params import SPECS, ParameterError, Spec, defaults, resolve
 from .scenario import Scenario, ScenarioError, find_scenarios, load_scenario
-from .state import KINDS, SECTORS
+from .state import KINDS, SECTORS, SPENDING_KINDS
 
 DEFAULT_SEED = 1
 # Groups of parameters that get a control in the sidebar, in this order. Uncertainties are not
@@ -61,11 +67,72 @@ NO_ACTIONS = {"embedOptions": {"actions": False}}
 # --------------------------------------------------------------------------------------------
 # Controls generated from the parameter schema
 # --------------------------------------------------------------------------------------------
+# Plain-language labels for the controls (the schema's names are for code and files).
+NICE_LABELS: dict[str, str] = {
+    "deliberation_inclusion": "Quiet voices count as much as loud ones",
+    "local_priority_setting": "Local priorities follow what citizens say",
+    "outcome_commissioning": "Providers paid for outcomes",
+    "co_production": "Citizens help design their own support",
+    "community_resources": "Money for community action",
+    "prevention_share": "Money for prevention",
+    "plural_provision": "Providers from other sectors",
+    "pooled_budget": "Outside money pooled in",
+    "local_control": "Budget steered by local politicians",
+    "learning": "Reviews replace the worst provider",
+    "capacity_building": "Building citizens' capacity",
+    "servant_new_roles": "Public servants' time in new roles",
+    "servant_training": "Training for public servants",
+    "connective_government": "How well the council hears users",
+    "central_intervention": "Readiness of the centre to step in",
+    "intervention_trigger": "Crisis level that lets the centre step in",
+    "grant_per_citizen": "Central grant (GBP per citizen per month)",
+    "n_citizens": "Number of citizens",
+    "n_neighbourhoods": "Number of neighbourhoods",
+    "servants_per_1000": "Public servants per 1,000 citizens",
+    "n_providers": "Number of providers",
+    "deprivation_spread": "Gap between richest and poorest places",
+    "young_share": "Share aged 16-24",
+    "older_share": "Share aged 65 and over",
+    "network_kind": "Kind of social network",
+    "mean_degree": "Average number of social ties",
+    "rewiring_prob": "Random far-away ties (small-world network only)",
+    "bridging_share": "Ties to other neighbourhoods",
+    "steps": "Months to run",
+    "collect_agents": "Record every citizen every month",
+}
+
+
 def label_of(name: str) -> str:
-    """A parameter name as a short label: ``prevention_share`` -> ``Prevention share``."""
+    """A parameter's plain-language label (``prevention_share`` -> ``Money for prevention``);
+    parameters without one get their name in words (``n_citizens`` -> ``Number of citizens``)."""
+    if name in NICE_LABELS:
+        return NICE_LABELS[name]
     text = name.replace("n_", "number of ", 1) if name.startswith("n_") else name
     text = text.replace("_", " ")
     return text[0].upper() + text[1:]
+
+
+def parse_number(text: Any, spec: Spec) -> int | float:
+    """A number typed into a field, checked against the parameter's schema entry.
+
+    Accepts ``1000``, ``1,000``, `` 2.5 ``; refuses empty text, words, ``NaN``, infinities, a
+    fraction for a whole-number parameter and anything outside the allowed range, with a
+    ParameterError that says what is allowed (in plain words, with the label).
+    """
+    label = label_of(spec.name)
+    allowed = f"a {'whole ' if spec.kind is int else ''}number from {spec.low:,g} to {spec.high:,g}"
+    raw = str(text).strip().replace(",", "").replace("_", "")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ParameterError(f"{label}: '{text}' is not a number; enter {allowed}") from None
+    if not math.isfinite(value):
+        raise ParameterError(f"{label}: '{text}' is not a finite number; enter {allowed}")
+    if spec.kind is int:
+        if not value.is_integer():
+            raise ParameterError(f"{label}: '{text}' is not a whole number; enter {allowed}")
+        return int(value)
+    return value
 
 
 def _slider_step(span: float, start: float) -> float:
@@ -107,7 +174,8 @@ class Control:
         unit = f" Unit: {spec.unit}." if spec.unit else ""
         if self.widget == "number":
             unit += f" Allowed here: {self.low:,g} to {self.high:,g}."
-        return f"{spec.meaning}{unit}"
+        meaning = re.sub(r"^(\d+\.|Condition \d+:)\s*", "", spec.meaning)  # no report numbering
+        return f"{meaning}{unit}"
 
 
 def control_for(spec: Spec) -> Control:
@@ -171,14 +239,23 @@ class Settings:
     def with_value(self, name: str, value: Any) -> Settings:
         """These settings with one parameter changed; raises ParameterError if not allowed."""
         spec = SPECS[name]
-        value = spec.check(value)
+        label = label_of(name)
+        try:
+            value = spec.check(value)
+        except ParameterError:
+            raise ParameterError(
+                f"{label}: {format_value(value)} is not allowed; enter {spec.allowed()}"
+            ) from None
         limit = APP_MAX.get(name)
         if limit is not None and value > limit:
             raise ParameterError(
-                f"{name} = {value!r} is more than the browser app allows ({limit:,}); "
-                "use the command line for bigger runs"
+                f"{label}: {format_value(value)} is more than the browser app allows "
+                f"({limit:,}); use the command line for bigger runs"
             )
-        values = dict(resolve({**self.values, name: value}))
+        try:
+            values = dict(resolve({**self.values, name: value}))
+        except ParameterError as err:
+            raise ParameterError(f"{label}: not applied, because {err}") from None
         edited = self.edited if name in self.edited else (*self.edited, name)
         return replace(self, values=values, edited=edited)
 
@@ -191,7 +268,7 @@ class Settings:
         """Where the settings come from, in words."""
         base = f"scenario '{self.scenario}'" if self.scenario else "model defaults"
         if self.edited:
-            base += ", changed by hand: " + ", ".join(self.edited)
+            base += ", changed by hand: " + ", ".join(label_of(n) for n in self.edited)
         return base
 
 
@@ -358,8 +435,9 @@ class NetworkLayout:
             sampled=len(drawn) < n,
         )
 
-    def spec(self, model: CoauthorModel, height: int = 290) -> dict[str, Any]:
-        """Vega-Lite specification of the network in the model's current state."""
+    def data(self, model: CoauthorModel) -> dict[str, list[dict[str, Any]]]:
+        """What changes from month to month: the drawn citizens and the providers, as the
+        named datasets ``citizens`` and ``providers`` of ``frame``."""
         c = model.citizens
         idx = self.drawn
         wb = np.round(c.wellbeing[idx], 2).tolist()
@@ -379,6 +457,15 @@ class NetworkLayout:
              "paid": round(float(pr.paid[k]))}
             for k, p in enumerate(self.providers)
         ]  # fmt: skip
+        return {"citizens": citizens, "providers": providers}
+
+    def spec(self, model: CoauthorModel, height: int = 290) -> dict[str, Any]:
+        """Vega-Lite specification of the network in the model's current state."""
+        return {**self.frame(height), "datasets": self.data(model)}
+
+    def frame(self, height: int = 290) -> dict[str, Any]:
+        """The specification without the month's data (named datasets ``citizens`` and
+        ``providers``): it stays the same for the whole run, so only the data need be sent."""
         x = {"field": "x", "type": "quantitative", "axis": None,
              "scale": {"domain": [0, self.width], "nice": False}}  # fmt: skip
         y = {"field": "y", "type": "quantitative", "axis": None,
@@ -395,7 +482,7 @@ class NetworkLayout:
                 "encoding": {"x": x, "y": y, "text": {"field": "text"}},
             },
             {
-                "data": {"values": citizens},
+                "data": {"name": "citizens"},
                 "mark": {"type": "circle", "opacity": 0.9, "stroke": "#333", "strokeWidth": 0.3},
                 "encoding": {
                     "x": x,
@@ -442,7 +529,7 @@ class NetworkLayout:
                 },
             },
             {
-                "data": {"values": providers},
+                "data": {"name": "providers"},
                 "mark": {
                     "type": "point",
                     "filled": True,
@@ -510,6 +597,9 @@ class Panel:
     scale: float = 1.0  # multiply values by this before drawing
     fmt: str = ".2f"  # d3 format of the axis and of the caption
     stacked: bool = False  # stacked areas (parts of a whole) instead of lines
+    # The y range used when the student fixes the axes: numbers, or "budget" for 0 to the
+    # month's budget (so a pile of money is drawn against what there was to spend).
+    fixed: tuple[float, float] | str | None = None
 
 
 @dataclass(frozen=True)
@@ -521,6 +611,21 @@ class ChartDef:
     panels: tuple[Panel, ...]
     explanation: str
 
+
+PURPOSE_LABELS = {
+    "servants": "Public servants",
+    "training": "Training",
+    "finance": "Finance costs",
+    "crisis": "Crises",
+    "community_action": "Community action",
+    "capacity_building": "Capacity building",
+    "preventative": "Prevention",
+    "responsive": "Responsive support",
+}
+PURPOSE_COLOURS = ("#7f7f7f", "#bcbd22", "#8c564b", "#d62728", "#2ca02c", "#17becf",
+                   "#1f77b4", "#ff7f0e")  # fmt: skip
+WARM_UP_MONTHS = 24  # shaded on the charts: the town settles from its starting state
+PREVIOUS_OPACITY = 0.3
 
 CHARTS: tuple[ChartDef, ...] = (
     ChartDef(
@@ -535,6 +640,7 @@ CHARTS: tuple[ChartDef, ...] = (
                     ("wellbeing_most_deprived", "Most deprived fifth", "#d62728"),
                 ),
                 fmt=".2f",
+                fixed=(0.0, 1.0),
             ),
         ),
         "Average well-being (10 times it is life satisfaction, 0-10) of everyone and of the "
@@ -544,7 +650,14 @@ CHARTS: tuple[ChartDef, ...] = (
     ChartDef(
         "engagement",
         "Engagement",
-        (Panel("Share engaged", (("engagement_rate", "Engaged", "#1f77b4"),), fmt=".0%"),),
+        (
+            Panel(
+                "Share engaged",
+                (("engagement_rate", "Engaged", "#1f77b4"),),
+                fmt=".0%",
+                fixed=(0.0, 1.0),
+            ),
+        ),
         "Share of citizens taking part in community action this month. Citizens join when "
         "enough of their ties already take part and they have capacity to spare.",
     ),
@@ -552,33 +665,41 @@ CHARTS: tuple[ChartDef, ...] = (
         "need",
         "Unmet need and crises",
         (
-            Panel("Mean unmet need (0-1)", (("unmet_need", "Unmet need", "#ff7f0e"),)),
             Panel(
-                "Crises per 1,000 citizens",
+                "Mean unmet need (0-1)",
+                (("unmet_need", "Unmet need", "#ff7f0e"),),
+                fixed=(0.0, 1.0),
+            ),
+            Panel(
+                "Crises per 1,000",
                 (("crisis_rate", "Crises", "#8c564b"),),
                 scale=1000.0,
                 fmt=".1f",
+                fixed=(0.0, 20.0),
             ),
         ),
         "Need that no formal, informal or self-help support has met yet, averaged over "
         "citizens; and crises this month (need past the crisis threshold), per 1,000 citizens.",
     ),
     ChartDef(
-        "spending",
-        "Spending by sector",
+        "money",
+        "Money by purpose",
         (
             Panel(
                 "GBP per month",
                 tuple(
-                    (f"spending_{s}", s.capitalize(), colour)
-                    for s, colour in zip(SECTORS, SECTOR_COLOURS, strict=True)
+                    (f"spending_{k}", PURPOSE_LABELS[k], colour)
+                    for k, colour in zip(SPENDING_KINDS, PURPOSE_COLOURS, strict=True)
                 ),
                 fmt=",.0f",
                 stacked=True,
+                fixed="budget",
             ),
         ),
-        "Money spent this month, stacked by the sector it went to: public, private, third "
-        "(voluntary) and community. The top of the pile is the month's total spending.",
+        "What the month's fixed budget paid for. Servants, training, finance costs, crises "
+        "(first: they are statutory), community action and capacity building are paid before "
+        "providers, who get what is left for prevention and responsive support. So money for "
+        "one lever is taken from formal support.",
     ),
 )
 
@@ -593,7 +714,7 @@ def _values(table: Mapping[str, Sequence[float]], column: str, scale: float) -> 
 
 
 def panel_domain(panel: Panel, tables: Sequence[Mapping[str, Sequence[float]]]) -> list[float]:
-    """A y range that holds the panel's values in every table (to share axes in a comparison)."""
+    """A y range that holds the panel's values in every table (to share axes)."""
     highs, lows = [], []
     for table in tables:
         cols = np.array([_values(table, col, panel.scale) for col, _, _ in panel.series])
@@ -605,18 +726,55 @@ def panel_domain(panel: Panel, tables: Sequence[Mapping[str, Sequence[float]]]) 
     return [0.0 if panel.stacked else low - pad, high + pad]
 
 
+def fixed_domain(panel: Panel, table: Mapping[str, Sequence[float]]) -> list[float] | None:
+    """The panel's fixed y range (see ``Panel.fixed``), or None if it has none."""
+    if panel.fixed is None:
+        return None
+    if panel.fixed == "budget":
+        budget = max((float(v) for v in table.get("budget_available", [])), default=0.0)
+        return [0.0, budget * panel.scale * 1.05 or 1.0]
+    low, high = panel.fixed
+    return [low, high]
+
+
+def _rows(panel: Panel, table: Mapping[str, Sequence[float]]) -> list[dict[str, Any]]:
+    rows = []
+    for column, label, _ in panel.series:
+        for month, value in enumerate(_values(table, column, panel.scale)):
+            rows.append({"month": month, "series": label, "value": value})
+    return rows
+
+
+def panel_data(panel: Panel, table: Mapping[str, Sequence[float]]) -> dict[str, list[dict]]:
+    """The panel's run so far, as the dataset ``now`` of ``panel_spec``."""
+    return {"now": _rows(panel, table)}
+
+
 def panel_spec(
     panel: Panel,
     table: Mapping[str, Sequence[float]],
     height: int = 150,
     y_domain: Sequence[float] | None = None,
+    *,
+    months: int | None = None,
+    previous: Mapping[str, Sequence[float]] | None = None,
+    warm_up: int = WARM_UP_MONTHS,
 ) -> dict[str, Any]:
-    """Vega-Lite specification of one panel, drawn from an outcome table."""
-    rows = []
-    for column, label, _ in panel.series:
-        for month, value in enumerate(_values(table, column, panel.scale)):
-            rows.append({"month": month, "series": label, "value": value})
-    months = len(table[panel.series[0][0]])
+    """Vega-Lite specification of one panel, drawn from an outcome table.
+
+    ``months`` fixes the x axis to the whole run (the lines grow from left to right);
+    ``previous`` is the table of the run before the last Reset, drawn faded behind (its total
+    only, for a stacked panel); the first ``warm_up`` months are shaded.
+    """
+    shown = len(table[panel.series[0][0]])
+    x_end = max(months if months is not None else shown - 1, 1)
+    x = {
+        "field": "month",
+        "type": "quantitative",
+        "title": "Month",
+        "scale": {"domain": [0, x_end], "nice": False},
+        "axis": {"tickMinStep": 1, "format": "d"},
+    }
     y: dict[str, Any] = {
         "field": "value",
         "type": "quantitative",
@@ -626,45 +784,57 @@ def panel_spec(
     }
     if y_domain is not None:
         y["scale"] = {"domain": list(y_domain), "nice": False}
+    colour = {
+        "field": "series",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": [s[1] for s in panel.series], "range": [s[2] for s in panel.series]},
+        "legend": {"orient": "bottom", "direction": "horizontal", "columns": 4}
+        if len(panel.series) > 1
+        else None,
+    }
+    tooltip = [{"field": "month"}, {"field": "series"}, {"field": "value", "format": panel.fmt}]
+    layers: list[dict[str, Any]] = []
+    if warm_up > 0:
+        layers.append(
+            {
+                "data": {"values": [{"start": 0, "end": min(warm_up, x_end)}]},
+                "mark": {"type": "rect", "color": "#9e9e9e", "opacity": 0.12},
+                "encoding": {"x": {**x, "field": "start"}, "x2": {"field": "end"}},
+            }
+        )
+    if previous is not None and len(previous.get(panel.series[0][0], [])) > 1:
+        if panel.stacked:
+            totals = np.sum([_values(previous, c, panel.scale) for c, _, _ in panel.series], 0)
+            old = [{"month": m, "value": float(v)} for m, v in enumerate(totals)]
+            old_encoding = {"x": x, "y": {**y, "stack": None}}
+            old_mark = {"type": "line", "color": "#000000", "strokeDash": [4, 3]}
+        else:
+            old = _rows(panel, previous)
+            old_encoding = {"x": x, "y": y, "color": colour, "detail": {"field": "series"}}
+            old_mark = {"type": "line", "strokeDash": [4, 3]}
+        layers.append(
+            {
+                "data": {"values": old},
+                "mark": {**old_mark, "opacity": PREVIOUS_OPACITY, "strokeWidth": 1.5,
+                         "clip": True},
+                "encoding": old_encoding,
+            }
+        )  # fmt: skip
     if panel.stacked:
-        y["stack"] = "zero"
-        mark: dict[str, Any] = {"type": "area", "opacity": 0.85, "line": False}
+        mark: dict[str, Any] = {"type": "area", "opacity": 0.85, "line": False, "clip": True}
+        encoding = {"x": x, "y": {**y, "stack": "zero"}, "color": colour,
+                    "order": {"field": "series"}, "tooltip": tooltip}  # fmt: skip
     else:
-        mark = {"type": "line", "strokeWidth": 2, "point": months <= 2}
+        mark = {"type": "line", "strokeWidth": 2, "point": shown <= 1, "clip": True}
+        encoding = {"x": x, "y": y, "color": colour, "tooltip": tooltip}
+    layers.append({"data": {"name": "now"}, "mark": mark, "encoding": encoding})
     return {
         "width": "container",
         "height": height,
-        "data": {"values": rows},
-        "mark": mark,
-        "encoding": {
-            "x": {
-                "field": "month",
-                "type": "quantitative",
-                "title": "Month",
-                "scale": {"domain": [0, max(months - 1, 1)], "nice": False},
-                "axis": {"tickMinStep": 1, "format": "d"},
-            },
-            "y": y,
-            "color": {
-                "field": "series",
-                "type": "nominal",
-                "title": None,
-                "scale": {
-                    "domain": [s[1] for s in panel.series],
-                    "range": [s[2] for s in panel.series],
-                },
-                "legend": {"orient": "bottom", "direction": "horizontal"}
-                if len(panel.series) > 1
-                else None,
-            },
-            "order": {"field": "series"} if panel.stacked else {"value": 0},
-            "tooltip": [
-                {"field": "month"},
-                {"field": "series"},
-                {"field": "value", "format": panel.fmt},
-            ],
-        },
-        "config": {"view": {"stroke": None}},
+        "layer": layers,
+        "datasets": panel_data(panel, table),
+        "config": {"view": {"stroke": None}, "legend": {"labelFontSize": 10}},
         "usermeta": NO_ACTIONS,
     }
 
@@ -681,82 +851,216 @@ def caption(chart: ChartDef, table: Mapping[str, Sequence[float]]) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Comparison of two scenarios
+# "My settings" against a scenario, over several paired seeds
 # --------------------------------------------------------------------------------------------
+MODEL_DEFAULTS = "(model defaults)"
+MAX_COMPARE_SEEDS = 10
+MIN_COMPARE_SEEDS = 2
+# (outcome column, label, d3 format, scale) of the comparison table and charts.
+COMPARE_OUTCOMES: tuple[tuple[str, str, str, float], ...] = (
+    ("life_satisfaction", "Life satisfaction (0-10)", ".2f", 1.0),
+    ("wellbeing_most_deprived", "Well-being, most deprived fifth (0-1)", ".3f", 1.0),
+    ("wellbeing_gap", "Gap between least and most deprived fifth", ".3f", 1.0),
+    ("engagement_rate", "Share engaged in community action", ".1%", 1.0),
+    ("unmet_need", "Mean unmet need (0-1)", ".3f", 1.0),
+    ("crisis_rate", "Crises per 1,000 citizens per month", ".2f", 1000.0),
+    ("spending_total", "Spending per month (GBP)", ",.0f", 1.0),
+)
+COMPARE_CHARTS = ("life_satisfaction", "wellbeing_gap", "engagement_rate", "unmet_need",
+                  "crisis_rate", "spending_total")  # fmt: skip
+SIDE_COLOURS = ("#1f77b4", "#e6550d")  # my settings, the scenario
+
+
 @dataclass(frozen=True)
 class CompareRequest:
-    """Two scenario names and how to run them."""
+    """What to compare "my settings" with, and how: scenario name, seeds, size."""
 
-    a: str
-    b: str
-    seed: int = DEFAULT_SEED
+    other: str
+    seeds: int = 5
     months: int = 120
     citizens: int = 1000
+    seed: int = DEFAULT_SEED
+
+    def check(self) -> None:
+        """Raise ParameterError (in plain words) if the request is outside the app's limits."""
+        limits = (
+            ("Towns (seeds)", self.seeds, MIN_COMPARE_SEEDS, MAX_COMPARE_SEEDS),
+            ("Months", self.months, SUMMARY_MONTHS, APP_MAX["steps"]),
+            ("Citizens", self.citizens, int(SPECS["n_citizens"].low), APP_MAX["n_citizens"]),
+        )
+        for label, value, low, high in limits:
+            if not low <= value <= high:
+                raise ParameterError(f"{label}: {value:,} is not allowed here; enter a whole "
+                                     f"number from {low:,} to {high:,}")  # fmt: skip
 
 
 @dataclass
 class CompareResult:
-    """Both runs of a comparison: scenarios, outcome tables and the parameters that differ."""
+    """Both sides of a comparison, run with the same seeds.
+
+    ``finals[side]`` has one row per seed: the final-year mean of each outcome (the last
+    ``SUMMARY_MONTHS`` months, as in ``coauthor-sim compare``); ``paths[side][outcome]`` is an
+    array (seeds x months + 1) of the monthly values.
+    """
 
     request: CompareRequest
-    scenarios: tuple[Scenario, Scenario]
-    tables: tuple[dict[str, list[float]], dict[str, list[float]]]
+    names: tuple[str, str]
+    description: str
+    seeds: list[int]
+    finals: tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
+    paths: tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
     differences: list[tuple[str, Any, Any]]
 
 
-SUMMARY_OUTCOMES: tuple[tuple[str, str, str], ...] = (
-    ("life_satisfaction", "Life satisfaction (0-10)", ".2f"),
-    ("wellbeing_most_deprived", "Well-being, most deprived fifth", ".3f"),
-    ("wellbeing_gap", "Gap between least and most deprived fifth", ".3f"),
-    ("engagement_rate", "Share engaged in community action", ".1%"),
-    ("unmet_need", "Mean unmet need", ".3f"),
-    ("crises", "Crises this month", ".0f"),
-    ("spending_total", "Spending this month (GBP)", ",.0f"),
-)
-
-
-def run_pair(request: CompareRequest, folder: Path | None = None) -> CompareResult:
-    """Run scenarios ``a`` and ``b`` with the same seed, months and number of citizens.
-
-    The same seed means the same citizens, network and monthly chance events (the model keeps
-    one random stream per purpose), so what differs between the runs comes from the
-    parameters. Raises ScenarioError or ParameterError with a readable message.
-    """
-    for name, value in (("n_citizens", request.citizens), ("steps", request.months)):
-        if value > APP_MAX[name]:
-            raise ParameterError(
-                f"{name} = {value:,} is more than the browser app allows ({APP_MAX[name]:,}); "
-                "use coauthor-sim compare for bigger runs"
-            )
+def _other_params(request: CompareRequest, folder: Path | None) -> tuple[str, dict[str, Any]]:
     overrides = {"n_citizens": request.citizens, "steps": request.months}
-    scenarios = tuple(load_scenario(
-        (folder or scenario_folder()) / f"{name}.toml", overrides
-    ) for name in (request.a, request.b))  # fmt: skip
-    tables = []
-    for scenario in scenarios:
-        model = CoauthorModel(seed=parse_seed(request.seed), **scenario.params)
-        for _ in range(request.months):
-            model.step()
-        tables.append(outcome_columns(model))
-    a, b = scenarios
-    differences = [(k, a.params[k], b.params[k]) for k in SPECS if a.params[k] != b.params[k]]
-    return CompareResult(request, (a, b), (tables[0], tables[1]), differences)
+    if request.other == MODEL_DEFAULTS:
+        return "Model defaults: every parameter at its default, uncalibrated.", dict(
+            resolve(overrides)
+        )
+    scenario = load_scenario((folder or scenario_folder()) / f"{request.other}.toml", overrides)
+    return scenario.description, dict(scenario.params)
 
 
-def summary_rows(result: CompareResult) -> list[list[str]]:
-    """Last-month outcomes of both runs and their difference: [outcome, A, B, B - A] rows."""
-    ta, tb = result.tables
+def run_compare(
+    request: CompareRequest,
+    mine: Settings,
+    folder: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> CompareResult | None:
+    """Run "my settings" and the scenario ``request.other`` with the same list of seeds.
+
+    The same seed gives both sides the same citizens, ties and monthly chance events (the model
+    keeps one random stream per purpose), so a difference between the sides comes from their
+    settings; several seeds show how much of it is luck. ``progress(done, total)`` is called
+    after every run; when ``stop()`` turns true the comparison ends early and returns None.
+    Raises ScenarioError or ParameterError with a readable message.
+    """
+    request.check()
+    description, other = _other_params(request, folder)
+    own = dict(resolve({**mine.values, "n_citizens": request.citizens, "steps": request.months}))
+    seeds = replication_seeds(request.seed, request.seeds)
+    sides = (own, other)
+    finals: tuple[dict[str, list], dict[str, list]] = ({}, {})
+    paths: tuple[dict[str, list], dict[str, list]] = ({}, {})
+    total, done = 2 * len(seeds), 0
+    for seed in seeds:
+        for side, params in enumerate(sides):
+            if stop is not None and stop():
+                return None
+            model = CoauthorModel(seed=seed, **params)
+            for _ in range(request.months):
+                model.step()
+            table = outcome_columns(model)
+            for column, _, _, scale in COMPARE_OUTCOMES:
+                values = np.asarray(table[column], dtype=float) * scale
+                finals[side].setdefault(column, []).append(values[1:][-SUMMARY_MONTHS:].mean())
+                paths[side].setdefault(column, []).append(values)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    differences = [(k, own[k], other[k]) for k in SPECS
+                   if k not in ("steps", "n_citizens") and own[k] != other[k]]  # fmt: skip
+    name = "Model defaults" if request.other == MODEL_DEFAULTS else request.other
+    as_arrays = [{k: np.asarray(v) for k, v in d.items()} for d in (*finals, *paths)]
+    return CompareResult(request, ("Your settings", name), description, seeds,
+                         (as_arrays[0], as_arrays[1]), (as_arrays[2], as_arrays[3]),
+                         differences)  # fmt: skip
+
+
+def _mean_range(values: np.ndarray, fmt: str, signed: bool = False) -> str:
+    def f(v: float) -> str:
+        text = format(v, fmt)
+        return ("+" + text) if signed and v > 0 and not text.startswith("-") else text
+
+    return f"{f(float(values.mean()))} ({f(float(values.min()))} to {f(float(values.max()))})"
+
+
+def verdict(column: str, differences: np.ndarray) -> tuple[str, str]:
+    """Whether "my settings" did better or worse on an outcome, over paired seeds:
+    ``(word, sentence)`` with word one of better, worse, unclear, same or "" (no better or
+    worse: spending). Better or worse needs the same direction in at least 4 of 5 seeds."""
+    higher = HIGHER_IS_BETTER.get(column)
+    n = len(differences)
+    if np.all(np.abs(differences) < 1e-12):
+        return "same", f"the same in all {n} towns"
+    if higher is None:
+        return "", ""
+    better = int(np.sum(differences > 0) if higher else np.sum(differences < 0))
+    worse = int(np.sum(differences < 0) if higher else np.sum(differences > 0))
+    if better >= 0.8 * n:
+        return "better", f"better in {better} of {n} towns"
+    if worse >= 0.8 * n:
+        return "worse", f"worse in {worse} of {n} towns"
+    return "unclear", f"unclear: better in {better}, worse in {worse} of {n} towns"
+
+
+def compare_rows(result: CompareResult) -> list[list[str]]:
+    """The comparison table: [outcome, mine, other, mine minus other, verdict] rows, each
+    number a mean over seeds with its range."""
+    mine, other = result.finals
     rows = []
-    for column, label, fmt in SUMMARY_OUTCOMES:
-        va, vb = float(ta[column][-1]), float(tb[column][-1])
-        diff = ("+" if vb > va else "") + format(vb - va, fmt)
-        rows.append([label, format(va, fmt), format(vb, fmt), diff])
+    for column, label, fmt, _ in COMPARE_OUTCOMES:
+        diff = mine[column] - other[column]
+        rows.append([
+            label,
+            _mean_range(mine[column], fmt),
+            _mean_range(other[column], fmt),
+            _mean_range(diff, fmt, signed=True),
+            verdict(column, diff)[1],
+        ])  # fmt: skip
     return rows
+
+
+def compare_chart_spec(result: CompareResult, column: str, height: int = 150) -> dict[str, Any]:
+    """Both sides of a comparison on the same axes: the mean over seeds as a line, and the
+    range over seeds as a band, month by month."""
+    label, fmt = next((lab, f) for c, lab, f, _ in COMPARE_OUTCOMES if c == column)
+    rows = []
+    for name, paths in zip(result.names, result.paths, strict=True):
+        values = paths[column]
+        for month in range(1, values.shape[1]):  # month 0: before anything has happened
+            col = values[:, month]
+            mean, low, high = (round(float(f(col)), 6) for f in (np.mean, np.min, np.max))
+            rows.append({"month": month, "side": name, "mean": mean, "low": low, "high": high})
+    x = {"field": "month", "type": "quantitative", "title": "Month",
+         "scale": {"nice": False}, "axis": {"format": "d"}}  # fmt: skip
+    colour = {"field": "side", "type": "nominal", "title": None,
+              "scale": {"domain": list(result.names), "range": list(SIDE_COLOURS)},
+              "legend": {"orient": "bottom", "direction": "horizontal"}}  # fmt: skip
+    y_title = label if len(label) < 40 else label[:38] + "..."
+    return {
+        "width": "container",
+        "height": height,
+        "data": {"values": rows},
+        "layer": [
+            {"mark": {"type": "rect", "color": "#9e9e9e", "opacity": 0.12},
+             "data": {"values": [{"start": 0, "end": WARM_UP_MONTHS}]},
+             "encoding": {"x": {**x, "field": "start"}, "x2": {"field": "end"}}},
+            {"mark": {"type": "area", "opacity": 0.18},
+             "encoding": {"x": x, "y": {"field": "low", "type": "quantitative",
+                                        "title": y_title, "axis": {"format": fmt},
+                                        "scale": {"zero": False}},
+                          "y2": {"field": "high"}, "color": colour}},
+            {"mark": {"type": "line", "strokeWidth": 2},
+             "encoding": {"x": x, "y": {"field": "mean", "type": "quantitative"},
+                          "color": colour,
+                          "tooltip": [{"field": "month"}, {"field": "side"},
+                                      {"field": "mean", "format": fmt},
+                                      {"field": "low", "format": fmt},
+                                      {"field": "high", "format": fmt}]}},
+        ],
+        "config": {"view": {"stroke": None}},
+        "usermeta": NO_ACTIONS,
+    }  # fmt: skip
 
 
 __all__ = [
     "CHARTS",
+    "COMPARE_OUTCOMES",
     "DEFAULT_SEED",
+    "MODEL_DEFAULTS",
     "ChartDef",
     "CompareRequest",
     "CompareResult",
@@ -769,16 +1073,20 @@ __all__ = [
     "Settings",
     "caption",
     "changed_from_defaults",
+    "compare_chart_spec",
+    "compare_rows",
     "control_for",
     "controls_for",
+    "fixed_domain",
     "format_value",
     "label_of",
     "load_named",
     "panel_domain",
     "panel_spec",
+    "parse_number",
     "parse_seed",
-    "run_pair",
+    "run_compare",
     "scenario_folder",
     "scenario_names",
-    "summary_rows",
+    "verdict",
 ]

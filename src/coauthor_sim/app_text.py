@@ -1,0 +1,105 @@
+"""Words of the browser app's "Start here" tab, and each lever's "what can backfire" text.
+
+The backfire texts are not copied into the app: they are read, when the app starts, from the
+lever guide ``docs/levers.md``, which has one ``### ... (`lever_name`)`` section per lever with
+a paragraph that begins ``**How it can fail or backfire.**``. The guide is rewritten as the
+model changes, so the app reads it each time and stays in step with it. A lever whose section or
+paragraph is missing simply gets no text, and so does every lever when the guide is not there
+(an installed package without the source checkout).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+LEVERS_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "levers.md"
+ODD_URL = "docs/ODD.md"
+# A level-3 heading that ends with the parameter's name in backticks, in brackets.
+_SECTION = re.compile(r"^###\s+(?P<title>.*?)\s*\(`(?P<name>[a-z_][a-z0-9_]*)`\)\s*$", re.M)
+# The paragraph that starts with a bold lead mentioning failure or backfiring.
+_BACKFIRE = re.compile(r"^\*\*[^*\n]*(?:backfire|fail)[^*\n]*\*\*\s*(?P<text>.*)$", re.I | re.M)
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _plain(markdown: str) -> str:
+    """Markdown of one paragraph as plain text: no line breaks, backticks, bold or links."""
+    text = _LINK.sub(r"\1", " ".join(markdown.split()))
+    return text.replace("**", "").replace("`", "")
+
+
+def parse_backfire(guide: str) -> dict[str, str]:
+    """``{lever name: its "how it can fail or backfire" paragraph, in plain text}``.
+
+    Sections are found by their ``### ... (`name`)`` heading; the paragraph runs from its bold
+    lead to the next blank line. Sections without such a paragraph are left out.
+    """
+    guide = _HTML_COMMENT.sub("", guide)
+    headings = list(_SECTION.finditer(guide))
+    found: dict[str, str] = {}
+    for k, heading in enumerate(headings):
+        end = headings[k + 1].start() if k + 1 < len(headings) else len(guide)
+        section = guide[heading.end() : end]
+        section = re.split(r"^#{1,3}\s", section, maxsplit=1, flags=re.M)[0]
+        match = _BACKFIRE.search(section)
+        if match is None:
+            continue
+        paragraph = section[match.start("text") :].split("\n\n", 1)[0]
+        text = _plain(paragraph)
+        if text:
+            found.setdefault(heading["name"], text)
+    return found
+
+
+@cache
+def backfire_texts(path: Path = LEVERS_GUIDE) -> dict[str, str]:
+    """The backfire paragraphs of the lever guide at ``path`` (empty if it cannot be read)."""
+    try:
+        return parse_backfire(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return {}
+
+
+WHAT_IT_IS = (
+    "This is a simulated town. About a thousand citizens live in twenty neighbourhoods, from "
+    "well-off to deprived. They have friends, needs that grow month by month, and some capacity "
+    "to help themselves and each other. Public servants and providers of support (public, "
+    "private, voluntary and community) spend a fixed monthly budget from central government. "
+    "The model turns the ideas of a 2011 University of Birmingham Policy Commission report, "
+    "'When Tomorrow Comes', into rules: citizens as co-authors of their own well-being, "
+    "supported by local public services. You choose the policy levers; the town runs month by "
+    "month; the charts show what happens to well-being, inequality, engagement and need."
+)
+FIRST_STEPS = (
+    "Open the Explore tab and press Play. Watch a few years go by: the dots of the network "
+    "change colour as citizens' well-being changes, and the charts grow month by month. "
+    "Press Pause whenever you like.",
+    "Press Reset. Then move one lever in the panel on the left, for example 'Money for "
+    "prevention', and press Reset again: the next run uses your setting. Play it and compare "
+    "the new lines with the faded lines of the previous run.",
+    "Open the Compare tab and press Compare. Your settings are run against a scenario of your "
+    "choice with the same five random towns (seeds), and the table says, outcome by outcome, "
+    "whether your settings did better or worse, and in how many of the towns.",
+)
+THINGS_TO_TRY = (
+    "Cut the central grant (the austerity scenario) and watch unmet need and crises.",
+    "Push 'Money for prevention' to 0.4 and then 0.7: prevention pays slowly, if at all.",
+    "Raise co-production, then also raise 'Building citizens' capacity': who gains?",
+    "Turn up five 'good' levers at once, and compare with the status quo. Then read below why "
+    "that can make everyone worse off.",
+)
+THINGS_TO_NOTICE = (
+    "The first two years are shaded grey on every chart: the town starts away from its usual "
+    "state, so need, engagement and well-being drift while it settles. Judge a policy on the "
+    "later years, and by comparison with the same town under another policy, not by its level.",
+    "The budget is fixed. Each month the grant pays for servants, training, crises (first: they "
+    "are statutory), community action and capacity building; providers get whatever is left. "
+    "So every lever that spends money takes it from formal support, and a month with many "
+    "crises leaves less for everything else. The 'Money by purpose' chart shows where it went.",
+    "Chance matters. One run is one possible town. The Compare tab runs several towns (seeds) "
+    "and shows the range, so you can tell a real difference from luck.",
+    "A model shows only the mechanisms it contains. Each lever below says how it can fail or "
+    "backfire in this model; the full description is in the lever guide and the ODD document.",
+)
