@@ -70,6 +70,7 @@ NO_ACTIONS = {"embedOptions": {"actions": False}}
 # Plain-language labels for the controls (the schema's names are for code and files).
 NICE_LABELS: dict[str, str] = {
     "deliberation_inclusion": "Quiet voices count as much as loud ones",
+    "entitlements": "Guaranteed support for those in most need",
     "local_priority_setting": "Local priorities follow what citizens say",
     "outcome_commissioning": "Providers paid for outcomes",
     "co_production": "Citizens help design their own support",
@@ -82,7 +83,7 @@ NICE_LABELS: dict[str, str] = {
     "capacity_building": "Building citizens' capacity",
     "servant_new_roles": "Public servants' time in new roles",
     "servant_training": "Training for public servants",
-    "connective_government": "How well the council hears users",
+    "connective_government": "How well the council listens and connects",
     "central_intervention": "Readiness of the centre to step in",
     "intervention_trigger": "Crisis level that lets the centre step in",
     "grant_per_citizen": "Central grant (GBP per citizen per month)",
@@ -615,15 +616,17 @@ class ChartDef:
 PURPOSE_LABELS = {
     "servants": "Public servants",
     "training": "Training",
+    "connective": "Listening council",
     "finance": "Finance costs",
+    "repayment": "Investors repaid",
     "crisis": "Crises",
     "community_action": "Community action",
     "capacity_building": "Capacity building",
     "preventative": "Prevention",
     "responsive": "Responsive support",
 }
-PURPOSE_COLOURS = ("#7f7f7f", "#bcbd22", "#8c564b", "#d62728", "#2ca02c", "#17becf",
-                   "#1f77b4", "#ff7f0e")  # fmt: skip
+PURPOSE_COLOURS = ("#7f7f7f", "#bcbd22", "#9467bd", "#8c564b", "#e377c2", "#d62728",
+                   "#2ca02c", "#17becf", "#1f77b4", "#ff7f0e")  # fmt: skip
 WARM_UP_MONTHS = 24  # shaded on the charts: the town settles from its starting state
 PREVIOUS_OPACITY = 0.3
 
@@ -696,10 +699,11 @@ CHARTS: tuple[ChartDef, ...] = (
                 fixed="budget",
             ),
         ),
-        "What the month's fixed budget paid for. Servants, training, finance costs, crises "
-        "(first: they are statutory), community action and capacity building are paid before "
-        "providers, who get what is left for prevention and responsive support. So money for "
-        "one lever is taken from formal support.",
+        "What the month's budget paid for. Servants, training, listening to users, finance "
+        "costs and investors' repayments, crises (first among services: they are statutory), "
+        "community action and capacity building are paid before providers, who get what is "
+        "left for prevention and responsive support. So money for one lever is taken from "
+        "formal support. Money not spent is carried over in a reserve, not lost.",
     ),
 )
 

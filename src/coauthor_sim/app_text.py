@@ -66,7 +66,7 @@ WHAT_IT_IS = (
     "This is a simulated town. About a thousand citizens live in twenty neighbourhoods, from "
     "well-off to deprived. They have friends, needs that grow month by month, and some capacity "
     "to help themselves and each other. Public servants and providers of support (public, "
-    "private, voluntary and community) spend a fixed monthly budget from central government. "
+    "private, voluntary and community) spend a monthly budget from central government. "
     "The model turns the ideas of a 2011 University of Birmingham Policy Commission report, "
     "'When Tomorrow Comes', into rules: citizens as co-authors of their own well-being, "
     "supported by local public services. You choose the policy levers; the town runs month by "
@@ -94,10 +94,12 @@ THINGS_TO_NOTICE = (
     "The first two years are shaded grey on every chart: the town starts away from its usual "
     "state, so need, engagement and well-being drift while it settles. Judge a policy on the "
     "later years, and by comparison with the same town under another policy, not by its level.",
-    "The budget is fixed. Each month the grant pays for servants, training, crises (first: they "
-    "are statutory), community action and capacity building; providers get whatever is left. "
-    "So every lever that spends money takes it from formal support, and a month with many "
-    "crises leaves less for everything else. The 'Money by purpose' chart shows where it went.",
+    "The budget is set by the centre. Each month the grant pays for servants, training, "
+    "listening to users, finance costs, crises (first among services: they are statutory), "
+    "community action and capacity building; providers get whatever is left. So every lever "
+    "that spends money takes it from formal support, and a month with many crises leaves less "
+    "for everything else. Money not spent is kept in a reserve for later months. The 'Money "
+    "by purpose' chart shows where it went.",
     "Chance matters. One run is one possible town. The Compare tab runs several towns (seeds) "
     "and shows the range, so you can tell a real difference from luck.",
     "A model shows only the mechanisms it contains. Each lever below says how it can fail or "
