@@ -305,7 +305,9 @@ def test_a_killed_calibration_continues_from_its_last_generation(tmp_path):
     assert [t for t, _ in after] == list(range(6))  # no generation lost, none repeated
     assert after[: len(before)] == before  # the stored ones untouched
     eps = [e for _, e in after]  # generation 0 accepts every prior draw (tolerance infinite)
-    assert np.isfinite(eps[1:]).all() and all(b <= a for a, b in pairwise(eps))
+    # each tolerance is the median distance of the generation before, so it falls every time,
+    # across the restart too
+    assert np.isfinite(eps[1:]).all() and all(b < a for a, b in pairwise(eps))
     state = json.loads((out / "calibration.json").read_text())
     assert len(state["sessions"]) == 2
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -402,11 +403,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """Calibrate the uncertain parameters of a scenario to published targets (ABC-SMC);
     rerun with the same --out to continue an interrupted calibration."""
     try:
-        from .calibration import smc
+        import pyabc  # noqa: F401 - the calibration's engine, an optional extra
     except ImportError as err:
         raise UsageError(
             f"calibration needs pyabc: pip install -e '.[calibration]' ({err})"
         ) from None
+    from .calibration import smc
     from .calibration.targets import load_priors, load_targets
 
     checks = [
@@ -442,6 +444,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {err}") from None
     client, executor = _executor(args.scheduler)
     workers = sum(client.nthreads().values()) if client is not None else None
+    # SIGTERM ends the calibration like Ctrl-C: its workers are stopped; a rerun continues
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     t0 = time.perf_counter()
     try:
         outcome = smc.calibrate(settings, folder, executor=executor, workers=workers,

@@ -233,6 +233,16 @@ Tolerance schedule and effective sample size (ESS, Kish's, of the weighted parti
 ![Tolerance schedule](img/validation_tolerance.png)"""
 
 
+# The defaults of `coauthor-sim calibrate`, and the particle evaluations five generations need
+# when acceptance falls 50%, 35%, 25%, 15% after the prior generation (a planning figure).
+FULL = {"population": 200, "replications": 8, "evaluations": 200 * (1 + 2 + 3 + 4 + 7)}
+
+
+def full_calibration_minutes(run_seconds: float, cores: int = 2) -> float:
+    """Planning estimate of a full calibration's run time from the time of one run."""
+    return FULL["evaluations"] * FULL["replications"] * run_seconds / cores / 60.0
+
+
 def write_validation(
     out: Path,
     realisations: int = 40,
@@ -326,7 +336,10 @@ def write_validation(
 
     # --- noise of the distance, at the calibrated point ----------------------------------
     point = {f.name: params[f.name] for f in priors}
-    noise = distance_noise(params, point, targets, (1, 2, 4, 8, 16), noise_repeats, seed, jobs)
+    noise, run_seconds = distance_noise(
+        params, point, targets, (1, 2, 4, 8, 16), noise_repeats, seed, jobs
+    )
+    estimate = full_calibration_minutes(run_seconds)
     noise_md = _md_table(pd.DataFrame({
         "replications per evaluation": noise["replications"],
         "mean distance": [f"{v:.3f}" for v in noise["mean"]],
@@ -399,6 +412,16 @@ above about twice the standard deviation at the replications used
 ({used if used else "-"} per particle).
 
 {noise_md}
+
+**Time budget of a full calibration.** One run of the baseline took {run_seconds:.3f} s here
+(mean over the noise runs, measured in the worker while this page was made, on whatever else
+the machine was doing: an upper bound for an idle machine). With the defaults of `coauthor-sim
+calibrate` ({FULL["population"]} particles, {FULL["replications"]} replications, acceptance
+falling from about 50% to 15% over generations 1-4, i.e. about {FULL["evaluations"]:,}
+particle evaluations for five generations) that is about **{estimate:.0f} minutes on two
+cores**. Whatever the acceptance, the calibration's time budget (`--max-minutes`, 40) does not
+start a generation that would, at 1.5 times the cost of the previous one, end past 40 minutes,
+so a full calibration ends within about 45 minutes.
 
 ### 2.2 Posterior
 

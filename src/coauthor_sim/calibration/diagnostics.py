@@ -175,7 +175,7 @@ def plot_predictive(check: pd.DataFrame) -> Figure:
     (dot) and 5-95% interval (line), scaled so every band spans -1 to 1; held-out targets
     below the line."""
     check = pd.concat([check[check["role"] == "fit"], check[check["role"] != "fit"]])
-    fig = Figure(figsize=(8, 0.5 * len(check) + 1.4), layout="constrained")
+    fig = Figure(figsize=(10, 0.5 * len(check) + 1.4), layout="constrained")
     ax = fig.subplots()
     for y, row in enumerate(check.itertuples()):
         half = (row.band_high - row.band_low) / 2

@@ -32,12 +32,13 @@ def distance_noise(
     repeats: int = 10,
     seed: int = 1,
     jobs: int | None = None,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, float]:
     """For each number of replications R: ``repeats`` independent evaluations of the distance
     at one point (each the mean of R runs), and their mean, standard deviation and range.
 
     The runs are shared: ``repeats x max(R)`` runs are made once, and evaluation k with R
     replications uses runs k*max(R) .. k*max(R)+R-1, so every R is measured on the same runs.
+    Also returns the mean time of one run in its worker (seconds), for time estimates.
     """
     fitted = [t for t in targets if t.fitted]
     distance = BandDistance(fitted)
@@ -45,10 +46,12 @@ def distance_noise(
     seeds = point_seeds(values, seed, repeats * top)
     specs = [RunSpec(str(i), dict(params), s) for i, s in enumerate(seeds)]
     runs: dict[int, dict[str, float]] = {}
+    seconds = []
     for result in execute(specs, _run, jobs=jobs, progress=False):
         if not result.ok:
             raise RuntimeError(f"noise run failed: {result.error}")
         runs[int(result.spec.key)] = result.value
+        seconds.append(result.seconds)
     rows = []
     for r in replications:
         d = []
@@ -61,4 +64,4 @@ def distance_noise(
             "replications": r, "evaluations": repeats, "mean": float(d.mean()),
             "sd": float(d.std(ddof=1)), "min": float(d.min()), "max": float(d.max()),
         })  # fmt: skip
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), float(np.mean(seconds))

@@ -42,6 +42,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -186,6 +187,18 @@ class _Progress(Executor):
         self.inner.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+def _watch_parent(parent: int) -> None:
+    """Worker initializer: end the worker when the calibration that started it is gone (a
+    ``kill -9`` of the calibration would otherwise leave its workers waiting for work)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _generations(history: Any) -> list[Generation]:
     from pyabc.weighted_statistics import effective_sample_size
 
@@ -324,7 +337,8 @@ def calibrate(
     if own_pool:
         for name in SINGLE_THREAD_ENV:  # read by the workers when they start
             os.environ.setdefault(name, "1")
-        executor = ProcessPoolExecutor(max_workers=jobs)
+        executor = ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent,
+                                       initargs=(os.getpid(),))  # fmt: skip
         workers = jobs
     wrapped = _Progress(executor, progress) if executor is not None else None
     if in_process:
@@ -375,6 +389,9 @@ def calibrate(
                 wrapped.new_bar(f"generation {t}", settings.population)
             np.random.seed([settings.seed, t])  # noqa: NPY002 - pyabc draws from the global stream
             g0 = time.perf_counter()
+            # pyabc caches the population it calibrates a resumed tolerance from; drop it so
+            # each generation's tolerance comes from the generation just before it
+            abc._initial_population = None
             abc.run(max_nr_populations=1)
             last = state["last_generation_seconds"] = time.perf_counter() - g0
             gens = _generations(history)
