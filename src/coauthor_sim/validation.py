@@ -194,7 +194,9 @@ def _check_table(check: pd.DataFrame) -> str:
     }))  # fmt: skip
 
 
-def _calibration_section(abc: dict | None, sample: pd.DataFrame | None) -> str:
+def _calibration_section(
+    abc: dict | None, sample: pd.DataFrame | None, steps: int | None = None
+) -> str:
     """Method, settings, tolerance schedule, effective sample sizes and run time."""
     if abc is None:
         return (
@@ -202,6 +204,17 @@ def _calibration_section(abc: dict | None, sample: pd.DataFrame | None) -> str:
             "was calibrated by an older method. Rerun `coauthor-sim calibrate` (see below)."
         )
     gens = pd.DataFrame(abc["generations"])
+    small = (abc["population"] < FULL["population"] or abc["replications"] < FULL["replications"]
+             or (steps is not None and abc["steps"] != steps))  # fmt: skip
+    warning = (
+        f"> **Provisional.** This calibration is smaller than a full one ({abc['population']} "
+        f"particles, {abc['replications']} replications, {abc['steps']} months per run, against "
+        f"{FULL['population']}, {FULL['replications']} and the experiments' {steps}): it checks "
+        "the machinery and is not the calibration to cite. The full refit command is in "
+        "section 2.1.\n\n"
+        if small
+        else ""
+    )
     table = _md_table(pd.DataFrame({
         "generation": gens["t"],
         "tolerance": [_g(e) for e in gens["epsilon"]],
@@ -212,7 +225,9 @@ def _calibration_section(abc: dict | None, sample: pd.DataFrame | None) -> str:
     }))  # fmt: skip
     sessions = abc.get("sessions", [])
     workers = ", ".join(sorted({f"{s.get('executor')} x{s.get('workers')}" for s in sessions}))
-    return f"""Method: {abc["method"]}. Each particle is the mean of **{abc["replications"]}
+    return f"""{warning}Method: {abc["method"]}. Each particle is the mean of **{
+        abc["replications"]
+    }
 runs** of {abc["n_citizens"]:,} citizens over {abc["steps"]} months (final-year means), the
 population size of the experiments; {abc["population"]} particles per generation; seed
 {abc["seed"]}. Fitted targets: {", ".join(abc["fitted"])}.
@@ -400,7 +415,7 @@ uncertain parameters only, never a lever) are in `data/priors.toml`. The calibra
 `scenarios/calibration/calibrated_baseline.toml`, its posterior sample
 (`.posterior.csv`, what comparisons draw from) and these diagnostics (`.abc.json`).
 
-{_calibration_section(abc, sample)}
+{_calibration_section(abc, sample, params["steps"])}
 
 ### 2.1 Noise of the distance
 
@@ -421,7 +436,9 @@ falling from about 50% to 15% over generations 1-4, i.e. about {FULL["evaluation
 particle evaluations for five generations) that is about **{estimate:.0f} minutes on two
 cores**. Whatever the acceptance, the calibration's time budget (`--max-minutes`, 40) does not
 start a generation that would, at 1.5 times the cost of the previous one, end past 40 minutes,
-so a full calibration ends within about 45 minutes.
+so a full calibration ends within about 45 minutes. The full refit:
+`coauthor-sim calibrate status_quo --write-scenario
+scenarios/calibration/calibrated_baseline.toml`, then `coauthor-sim validate`.
 
 ### 2.2 Posterior
 
