@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -519,69 +520,87 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    """Calibrate the uncertain parameters of a scenario to published targets (ABC)."""
-    from . import calibration as cal
-    from .experiment.store import load_results
-
-    if not 0 < args.accept <= 1:
-        raise UsageError("--accept must be a share in (0, 1]")
-    if args.samples < 4 or args.replications < 1 or args.refine < 0:
+    """Calibrate the uncertain parameters of a scenario to published targets (ABC-SMC);
+    rerun with the same --out to continue an interrupted calibration."""
+    try:
+        import pyabc  # noqa: F401 - the calibration's engine, an optional extra
+    except ImportError as err:
         raise UsageError(
-            "--samples must be at least 4, --replications at least 1, --refine at least 0"
-        )
-    targets = cal.load_targets(args.targets)
-    priors = cal.load_priors(args.priors)
-    overrides = _overrides(args)
-    experiment = cal.calibration_experiment(
-        scenario_path(args.scenario, args.dir), priors, targets, args.samples,
-        args.replications, args.seed, overrides,
+            f"calibration needs pyabc: pip install -e '.[calibration]' ({err})"
+        ) from None
+    from .calibration import smc
+    from .calibration.targets import load_priors, load_targets
+
+    checks = [
+        (args.population >= 2, "--population must be at least 2"),
+        (args.replications >= 1, "--replications must be at least 1"),
+        (args.generations >= 1, "--generations must be at least 1"),
+        (args.min_epsilon >= 0, "--min-epsilon must be at least 0"),
+        (0 <= args.min_acceptance < 1, "--min-acceptance must be a share in [0, 1)"),
+        (args.max_minutes > 0, "--max-minutes must be above 0"),
+        (args.jobs is None or args.jobs >= 1, "--jobs must be at least 1"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise UsageError(message)
+    targets = load_targets(args.targets)
+    priors = load_priors(args.priors)
+    path = scenario_path(args.scenario, args.dir)
+    scenario = load_scenario(path, _overrides(args))
+    # The calibrated parameters start from their schema defaults, not from whatever an earlier
+    # calibration wrote into the scenario: every particle sets them anyway, and this keeps the
+    # calibration (and so its fingerprint and folder) the same when it is repeated.
+    base = {**scenario.params, **{f.name: SPECS[f.name].default for f in priors}}
+    settings = smc.Settings(
+        scenario=str(args.scenario), base=base, priors=priors, targets=targets,
+        population=args.population, replications=args.replications,
+        generations=args.generations, min_epsilon=args.min_epsilon,
+        min_acceptance=args.min_acceptance, max_minutes=args.max_minutes, seed=args.seed,
     )  # fmt: skip
-    args.out = args.out or str(Path("results") / experiment.name)
-    folder, failed = _sweep(args, experiment)
-    if failed:
-        raise UsageError(f"{failed} calibration runs failed; rerun with --retry-failed")
-    runs, _ = load_results(folder)
-    posterior = cal.abc_reject(experiment, runs, targets, args.accept)
-    if args.refine > 0:
-        refined = cal.refinement_experiment(experiment, posterior, args.refine, args.seed + 1)
-        sub_args = argparse.Namespace(**{**vars(args), "out": str(folder / "refine")})
-        refine_folder, failed = _sweep(sub_args, refined)
-        if failed:
-            raise UsageError(f"{failed} refinement runs failed; rerun with --retry-failed")
-        posterior = cal.refine(posterior, refined, load_results(refine_folder)[0])
-    posterior.accepted.to_csv(folder / "posterior.csv", index_label="point")
-    posterior.all_points.to_csv(folder / "points.csv", index_label="point")
-    fit, ranges = posterior.fit(), posterior.ranges()
-    fit.to_csv(folder / "fit.csv", index=False)
-    ranges.to_csv(folder / "ranges.csv", index=False)
-    cal.plot_fit(fit).savefig(folder / "fit.png", dpi=110)
-    cal.plot_posterior(posterior).savefig(folder / "posterior.png", dpi=110)
-    print(ranges.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    print()
-    print(fit[["target", "observed", "band_low", "band_high", "simulated_mean", "in_band"]]
-          .to_string(index=False, float_format=lambda v: f"{v:.3f}"))  # fmt: skip
+    folder = Path(args.out) if args.out else Path("results") / f"calibration-{scenario.name}"
+    try:
+        smc.check_folder(settings, folder)
+    except smc.CalibrationMismatch as err:
+        raise UsageError(f"--out {err}") from None
+    client, executor = _executor(args.scheduler)
+    workers = sum(client.nthreads().values()) if client is not None else None
+    # SIGTERM ends the calibration like Ctrl-C: its workers are stopped; a rerun continues
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    t0 = time.perf_counter()
+    try:
+        outcome = smc.calibrate(settings, folder, executor=executor, workers=workers,
+                                jobs=args.jobs, progress=not args.quiet)  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
+    outcome.generations_table().to_csv(folder / "generations.csv", index=False)
+    outcome.particles.to_csv(folder / "particles.csv", index=False)
+    print(f"stopped: {outcome.stopped}; {len(outcome.generations)} generations, "
+          f"{sum(g.evaluations for g in outcome.generations)} evaluations, "
+          f"{outcome.seconds / 60:.1f} min in all sessions "
+          f"({time.perf_counter() - t0:.0f} s now)")  # fmt: skip
     if args.write_scenario:
-        target = Path(args.write_scenario)
-        sample = target.with_suffix(".posterior.csv")
-        names = [f.name for f in priors]
-        posterior.accepted[names].to_csv(sample, index=False)
-        target.write_text(cal.calibrated_scenario_text(
-            posterior, str(args.scenario), sample.name, experiment.fingerprint()))  # fmt: skip
-        print(f"\nwrote {target} and {sample} ({len(posterior.accepted)} posterior draws)")
-    print(f"details: {folder}/ (fit.png, posterior.png, fit.csv, ranges.csv, posterior.csv)")
+        written = smc.write_calibrated_scenario(outcome, Path(args.write_scenario))
+        print("wrote " + ", ".join(str(p) for p in written))
+    print(
+        f"details: {folder}/ (abc.db, generations.csv, particles.csv); diagnostics: "
+        "coauthor-sim validate"
+    )
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Regenerate docs/validation.md: docking and the calibrated baseline against targets."""
+    """Regenerate docs/validation.md: docking, the calibration's diagnostics and the
+    calibrated baseline against every target."""
     from .validation import write_validation
 
-    if args.realisations < 1 or args.replications < 2:
-        raise UsageError("--realisations must be at least 1 and --replications at least 2")
+    if args.realisations < 1 or args.replications < 2 or args.noise_repeats < 2:
+        raise UsageError("--realisations must be at least 1, --replications and "
+                         "--noise-repeats at least 2")  # fmt: skip
     path = write_validation(
         Path(args.out), realisations=args.realisations, replications=args.replications,
         seed=args.seed, jobs=args.jobs, scenario=scenario_path(args.scenario, args.dir),
-        targets_path=Path(args.targets),
+        targets_path=Path(args.targets), noise_repeats=args.noise_repeats,
     )  # fmt: skip
     print(f"wrote {path} and its pictures in {Path(args.out) / 'img'}")
     return 0
@@ -719,31 +738,36 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
         cmd.set_defaults(func=func)
 
-    cal = sub.add_parser("calibrate", help="calibrate uncertain parameters to targets (ABC)")
+    cal = sub.add_parser(
+        "calibrate", help="calibrate uncertain parameters to targets (ABC-SMC, resumable)"
+    )
     cal.add_argument("scenario", help="base scenario file or name")
     cal.add_argument("--targets", default="data/targets.toml", help="targets file")
     cal.add_argument("--priors", default="data/priors.toml", help="prior ranges file")
-    cal.add_argument("--samples", type=int, default=256, help="Latin hypercube points (256)")
-    cal.add_argument("--replications", type=int, default=2, help="runs per point (2)")
-    cal.add_argument("--accept", type=float, default=0.1, help="share of points kept (0.1)")
-    cal.add_argument(
-        "--refine", type=int, default=8,
-        help="runs per accepted point to choose the best from (8; 0 = skip)",
-    )  # fmt: skip
-    cal.add_argument("--seed", type=int, default=DEFAULT_SEED, help="experiment seed (1)")
+    cal.add_argument("--population", type=int, default=200, help="particles per generation (200)")
+    cal.add_argument("--replications", type=int, default=8,
+                     help="runs averaged per particle (8; see docs/validation.md)")  # fmt: skip
+    cal.add_argument("--generations", type=int, default=10, help="most generations (10)")
+    cal.add_argument("--min-epsilon", type=float, default=0.5,
+                     help="stop at this tolerance (0.5 half-bands)")  # fmt: skip
+    cal.add_argument("--min-acceptance", type=float, default=0.02,
+                     help="stop when a generation accepts less (0.02)")  # fmt: skip
+    cal.add_argument("--max-minutes", type=float, default=40.0,
+                     help="stop after the generation passing this (40)")  # fmt: skip
+    cal.add_argument("--seed", type=int, default=DEFAULT_SEED, help="calibration seed (1)")
     cal.add_argument("--steps", type=int, help="months per run (default: scenario's)")
     cal.add_argument("--citizens", type=int, help="citizens per run (default: scenario's)")
     cal.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     cal.add_argument("--jobs", type=int, help="local processes (default: all cores)")
-    cal.add_argument("--scheduler", help="Dask scheduler address")
-    cal.add_argument("--out", help="results folder (default results/calibration-<scenario>)")
+    cal.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    cal.add_argument("--out", help="results folder (default results/calibration-<scenario>); "
+                     "rerun with the same folder to continue")  # fmt: skip
     cal.add_argument("--dir", default="scenarios", help="folder of scenario files")
     cal.add_argument(
         "--write-scenario", metavar="FILE",
-        help="write the calibrated scenario here (and FILE.posterior.csv)",
+        help="write the calibrated scenario here (with FILE.posterior.csv and FILE.abc.json)",
     )  # fmt: skip
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
-    cal.add_argument("--retry-failed", action="store_true", help=argparse.SUPPRESS)
     cal.set_defaults(func=cmd_calibrate)
 
     val = sub.add_parser("validate", help="regenerate docs/validation.md")
@@ -751,7 +775,10 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--scenario", default="status_quo", help="calibrated baseline scenario")
     val.add_argument("--targets", default="data/targets.toml", help="targets file")
     val.add_argument("--realisations", type=int, default=40, help="docking runs per point (40)")
-    val.add_argument("--replications", type=int, default=30, help="baseline runs (30)")
+    val.add_argument("--replications", type=int, default=100,
+                     help="posterior predictive runs, one posterior draw each (100)")  # fmt: skip
+    val.add_argument("--noise-repeats", type=int, default=10,
+                     help="repeats per replication count (10)")  # fmt: skip
     val.add_argument("--seed", type=int, default=DEFAULT_SEED)
     val.add_argument("--jobs", type=int, help="local processes (default: all cores)")
     val.add_argument("--dir", default="scenarios", help="folder of scenario files")

@@ -105,7 +105,9 @@ def load_posterior(path: Path) -> pd.DataFrame:
         sample = pd.read_csv(path)
     except (OSError, ValueError) as err:
         raise ScenarioError(f"{path}: cannot read the posterior sample: {err}") from None
-    bad = [c for c in sample.columns if c not in SPECS or SPECS[c].group != "uncertainty"]
+    from .calibration.targets import calibratable
+
+    bad = [c for c in sample.columns if not calibratable(c)]
     if bad or sample.empty:
         raise ScenarioError(f"{path}: a posterior sample needs rows and only uncertainty "
                             f"parameters as columns (found {bad or 'no rows'})")  # fmt: skip

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from . import docking
-from .calibration import Target, load_priors, load_targets, plot_fit
-from .compare import load_posterior, posterior_draws
-from .experiment.design import Factor
-from .experiment.runner import RunSpec, execute, replication_seeds, simulate
-from .experiment.sweep import final_outcomes
-from .params import SPECS
+from .calibration import diagnostics as diag
+from .calibration.noise import distance_noise
+from .calibration.targets import load_priors, load_targets
+from .compare import load_posterior
 from .scenario import ScenarioError, load_scenario
 
 REPORT_Z = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
@@ -44,6 +41,10 @@ NOT_MODELLED = [
     "uncertain parameters, not calibrated, and should be swept (see experiments/).",
 ]
 
+NO_INACTIVE = (
+    "- none in data/targets.toml; hours of engagement will need one (issue #9), with a "
+    "published figure read at its source"
+)
 GRANOVETTER_SOURCE = (
     "Source of the experiment: Granovetter, M. (1978). Threshold models of collective "
     "behavior. American Journal of Sociology 83(6): 1420-1443, fig. 2 (N = 100, mean threshold "
@@ -168,66 +169,6 @@ def plot_watts(
     return fig
 
 
-def _final_outcomes(spec: RunSpec) -> dict[str, float]:
-    """Worker: final-year outcomes of one run."""
-    return final_outcomes(simulate(spec))
-
-
-def baseline_fit(
-    scenario_path: Path,
-    targets: list[Target],
-    replications: int,
-    seed: int,
-    jobs: int | None = None,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Run the calibrated baseline ``replications`` times, each with its own posterior draw
-    (when the scenario has a posterior), and set every target against the simulated mean and
-    5-95% range across runs."""
-    scenario = load_scenario(scenario_path)
-    params = dict(scenario.params)
-    posterior = load_posterior(scenario.posterior) if scenario.posterior else None
-    seeds = replication_seeds(seed, replications)
-    draws = posterior_draws(posterior, replications, seed) if posterior is not None else None
-    specs = []
-    for r, run_seed in enumerate(seeds):
-        values = dict(params)
-        if draws is not None:
-            row = posterior.iloc[draws[r]]
-            values.update({k: SPECS[k].check(row[k].item()) for k in posterior.columns})
-        specs.append(RunSpec(str(r), values, run_seed, {"replication": r}))
-    finals = []
-    for result in execute(specs, _final_outcomes, jobs=jobs, progress=False):
-        if not result.ok:
-            raise RuntimeError(f"baseline run failed: {result.error}")
-        finals.append(result.value)
-    runs = pd.DataFrame(finals)
-    rows = []
-    for t in targets:
-        sim = runs[t.outcome].dropna()
-        mean = float(sim.mean())
-        rows.append({
-            "target": t.name, "outcome": t.outcome, "weight": t.weight, "observed": t.value,
-            "band_low": t.low, "band_high": t.high, "simulated_mean": mean,
-            "simulated_5%": float(sim.quantile(0.05)), "simulated_95%": float(sim.quantile(0.95)),
-            "in_band": bool(t.low <= mean <= t.high), "source": t.source,
-        })  # fmt: skip
-    info = {
-        "scenario": str(scenario_path),
-        "posterior": str(scenario.posterior) if scenario.posterior else None,
-        "posterior_size": len(posterior) if posterior is not None else 0,
-        "runs": len(runs),
-        "n_citizens": params["n_citizens"],
-        "steps": params["steps"],
-        "nesting_holds": float(
-            np.mean(
-                (runs["civic_activism"] < runs["civic_consultation"])
-                & (runs["civic_consultation"] < runs["civic_participation"])
-            )
-        ),
-    }
-    return pd.DataFrame(rows), info
-
-
 def _md_table(frame: pd.DataFrame) -> str:
     head = "| " + " | ".join(frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
@@ -235,17 +176,101 @@ def _md_table(frame: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body])
 
 
+def _g(v: float) -> str:
+    return "-" if v != v else f"{v:.3g}"
+
+
+def _check_table(check: pd.DataFrame) -> str:
+    return _md_table(pd.DataFrame({
+        "target": check["target"],
+        "observed (band)": [f"{_g(o)} ({_g(lo)}-{_g(hi)})" for o, lo, hi in
+                            zip(check["observed"], check["band_low"], check["band_high"],
+                                strict=True)],
+        "median (5-95%)": [f"{_g(m)} ({_g(a)}-{_g(b)})" for m, a, b in
+                           zip(check["median"], check["q05"], check["q95"], strict=True)],
+        "median in band": ["yes" if x else "**no**" for x in check["median_in_band"]],
+        "90% overlaps band": ["yes" if x else "**no**" for x in check["interval_overlaps"]],
+        "source": check["source"],
+    }))  # fmt: skip
+
+
+def _calibration_section(
+    abc: dict | None, sample: pd.DataFrame | None, steps: int | None = None
+) -> str:
+    """Method, settings, tolerance schedule, effective sample sizes and run time."""
+    if abc is None:
+        return (
+            "No ABC-SMC diagnostics were found beside the posterior sample: the baseline "
+            "was calibrated by an older method. Rerun `coauthor-sim calibrate` (see below)."
+        )
+    gens = pd.DataFrame(abc["generations"])
+    small = (abc["population"] < FULL["population"] or abc["replications"] < FULL["replications"]
+             or (steps is not None and abc["steps"] != steps))  # fmt: skip
+    warning = (
+        f"> **Provisional.** This calibration is smaller than a full one ({abc['population']} "
+        f"particles, {abc['replications']} replications, {abc['steps']} months per run, against "
+        f"{FULL['population']}, {FULL['replications']} and the experiments' {steps}): it checks "
+        "the machinery and is not the calibration to cite. The full refit command is in "
+        "section 2.1.\n\n"
+        if small
+        else ""
+    )
+    table = _md_table(pd.DataFrame({
+        "generation": gens["t"],
+        "tolerance": [_g(e) for e in gens["epsilon"]],
+        "evaluations": gens["evaluations"],
+        "accepted": gens["accepted"],
+        "acceptance": [f"{a:.0%}" for a in gens["acceptance_rate"]],
+        "ESS": [f"{e:.0f}" for e in gens["ess"]],
+    }))  # fmt: skip
+    sessions = abc.get("sessions", [])
+    workers = ", ".join(sorted({f"{s.get('executor')} x{s.get('workers')}" for s in sessions}))
+    return f"""{warning}Method: {abc["method"]}. Each particle is the mean of **{
+        abc["replications"]
+    }
+runs** of {abc["n_citizens"]:,} citizens over {abc["steps"]} months (final-year means), the
+population size of the experiments; {abc["population"]} particles per generation; seed
+{abc["seed"]}. Fitted targets: {", ".join(abc["fitted"])}.
+
+It stopped because: **{abc["stopped"]}**. Run time **{abc["seconds"] / 60:.1f} minutes** in
+{len(sessions)} session(s) on {workers}; {abc["evaluations"]:,} particle evaluations
+({abc["evaluations"] * abc["replications"]:,} model runs). The final generation's distances:
+median {abc["final_particles"]["distance_median"]:.3g}, largest
+{abc["final_particles"]["distance_max"]:.3g} (half-bands, root mean square over fitted
+targets). The posterior sample comparisons draw from has {
+        len(sample) if sample is not None else 0
+    } rows, resampled from the final particles by weight.
+
+Tolerance schedule and effective sample size (ESS, Kish's, of the weighted particles):
+
+{table}
+
+![Tolerance schedule](img/validation_tolerance.png)"""
+
+
+# The defaults of `coauthor-sim calibrate`, and the particle evaluations five generations need
+# when acceptance falls 50%, 35%, 25%, 15% after the prior generation (a planning figure).
+FULL = {"population": 200, "replications": 8, "evaluations": 200 * (1 + 2 + 3 + 4 + 7)}
+
+
+def full_calibration_minutes(run_seconds: float, cores: int = 2) -> float:
+    """Planning estimate of a full calibration's run time from the time of one run."""
+    return FULL["evaluations"] * FULL["replications"] * run_seconds / cores / 60.0
+
+
 def write_validation(
     out: Path,
     realisations: int = 40,
-    replications: int = 30,
+    replications: int = 100,
     seed: int = 1,
     jobs: int | None = None,
     scenario: Path = Path("scenarios/status_quo.toml"),
     targets_path: Path = Path("data/targets.toml"),
+    noise_repeats: int = 10,
 ) -> Path:
-    """Compute docking and baseline fit; write ``out/validation.md`` and its pictures in
-    ``out/img``. Returns the Markdown file's path."""
+    """Compute docking, the calibration's diagnostics, the noise of its distance and the
+    posterior predictive check; write ``out/validation.md`` and its pictures in ``out/img``.
+    Returns the Markdown file's path."""
     img = out / "img"
     img.mkdir(parents=True, exist_ok=True)
 
@@ -263,49 +288,95 @@ def write_validation(
     plot_watts(watts, window, docking.WATTS_N, docking.WATTS_PHI).savefig(
         img / "validation_watts.png", dpi=110
     )
-
-    targets = load_targets(targets_path)
-    fit, info = baseline_fit(scenario, targets, replications, seed, jobs)
-    plot_fit(fit).savefig(img / "validation_fit.png", dpi=110)
-    try:  # the priors beside the targets, to show each posterior against its prior range
-        priors = {f.name: f for f in load_priors(targets_path.parent / "priors.toml")}
-    except ScenarioError:
-        priors = {}
-    posterior_table = ""
-    if info["posterior"]:
-        sample = pd.read_csv(info["posterior"])
-        posterior_table = _md_table(pd.DataFrame({
-            "parameter": sample.columns,
-            "median": [f"{sample[c].median():.3g}" for c in sample.columns],
-            "5%": [f"{sample[c].quantile(0.05):.3g}" for c in sample.columns],
-            "95%": [f"{sample[c].quantile(0.95):.3g}" for c in sample.columns],
-            "prior range": [_prior_range(priors, c) for c in sample.columns],
-        }))  # fmt: skip
-
-    fit_table = _md_table(pd.DataFrame({
-        "target": fit["target"],
-        "observed (band)": [f"{o:.3g} ({lo:.3g}-{hi:.3g})" for o, lo, hi in
-                            zip(fit["observed"], fit["band_low"], fit["band_high"], strict=True)],
-        "simulated mean (5-95%)": [f"{m:.3g} ({a:.3g}-{b:.3g})" for m, a, b in
-                                   zip(fit["simulated_mean"], fit["simulated_5%"],
-                                       fit["simulated_95%"], strict=True)],
-        "in band": ["yes" if x else "**no**" for x in fit["in_band"]],
-        "fitted": ["yes" if w > 0 else "no (reported)" for w in fit["weight"]],
-        "source": fit["source"],
-    }))  # fmt: skip
     watts_table = _md_table(pd.DataFrame({
         "mean degree z": watts["z"],
         "global cascades (share of runs)": [f"{f:.2f}" for f in watts["frequency"]],
         "mean size of global cascades": [
             "-" if s != s else f"{s:.2f}" for s in watts["mean_global_size"]],
     }))  # fmt: skip
-    misses = [f"- **{r.target}**: simulated {r.simulated_mean:.3g} against {r.observed:.3g} "
-              f"(band {r.band_low:.3g}-{r.band_high:.3g})." for r in fit.itertuples()
-              if not r.in_band]  # fmt: skip
+
+    # --- calibration diagnostics --------------------------------------------------------
+    targets = load_targets(targets_path)
+    base = load_scenario(scenario)
+    params = dict(base.params)
+    sample = load_posterior(base.posterior) if base.posterior else None
+    abc = diag.load_diagnostics(base.posterior) if base.posterior else None
+    try:  # the priors beside the targets, to show each posterior against its prior range
+        priors = load_priors(targets_path.parent / "priors.toml")
+    except ScenarioError:
+        priors = []
+    if abc is not None:
+        diag.plot_tolerance(pd.DataFrame(abc["generations"])).savefig(
+            img / "validation_tolerance.png", dpi=110
+        )
+    posterior_md = "No posterior sample: the baseline is not calibrated."
+    if sample is not None and priors:
+        shown = [f for f in priors if f.name in sample]
+        diag.plot_posterior_vs_prior(sample, shown).savefig(
+            img / "validation_posterior.png", dpi=110
+        )
+        diag.plot_correlations(sample, shown).savefig(img / "validation_correlations.png", dpi=110)
+        table = diag.posterior_table(sample, shown)
+        edges = table[table["at_edge"] != "-"]
+        posterior_md = _md_table(
+            pd.DataFrame(
+                {
+                    "parameter": table["parameter"],
+                    "prior": [
+                        f"{_g(a)}-{_g(b)}"
+                        for a, b in zip(table["prior_low"], table["prior_high"], strict=True)
+                    ],
+                    "median": [_g(v) for v in table["median"]],
+                    "5-95%": [
+                        f"{_g(a)}-{_g(b)}" for a, b in zip(table["q05"], table["q95"], strict=True)
+                    ],
+                    "share of prior": [f"{v:.0%}" for v in table["share_of_prior"]],
+                    "presses on prior edge": table["at_edge"],
+                }
+            )
+        ) + (
+            "\n\nParameters whose 90% interval reaches within 5% of a prior edge: "
+            + (
+                ", ".join(
+                    f"`{p}` ({e})"
+                    for p, e in zip(edges["parameter"], edges["at_edge"], strict=True)
+                )
+                or "none"
+            )
+            + ". An edge that the posterior presses on means the data want values the prior "
+            "rules out: widen the prior if the mechanism allows, or say why it may not."
+            "\n\n![Posterior against prior](img/validation_posterior.png)"
+            "\n\n![Posterior correlations](img/validation_correlations.png)"
+        )
+
+    # --- noise of the distance, at the calibrated point ----------------------------------
+    point = {f.name: params[f.name] for f in priors}
+    noise, run_seconds = distance_noise(
+        params, point, targets, (1, 2, 4, 8, 16), noise_repeats, seed, jobs
+    )
+    estimate = full_calibration_minutes(run_seconds)
+    noise_md = _md_table(pd.DataFrame({
+        "replications per evaluation": noise["replications"],
+        "mean distance": [f"{v:.3f}" for v in noise["mean"]],
+        "sd over repeats": [f"{v:.3f}" for v in noise["sd"]],
+        "range": [f"{a:.2f}-{b:.2f}" for a, b in zip(noise["min"], noise["max"], strict=True)],
+    }))  # fmt: skip
+    used = abc["replications"] if abc else None
+
+    # --- posterior predictive check ------------------------------------------------------
+    runs = diag.posterior_predictive(params, sample, replications, seed, jobs)
+    check = diag.predictive_check(runs, targets)
+    diag.plot_predictive(check).savefig(img / "validation_fit.png", dpi=110)
+    fitted, held = check[check["role"] == "fit"], check[check["role"] != "fit"]
+    misses = [f"- **{r.target}** ({'fitted' if r.role == 'fit' else 'held out'}): median "
+              f"{_g(r.median)} (90% {_g(r.q05)}-{_g(r.q95)}) against the band "
+              f"{_g(r.band_low)}-{_g(r.band_high)}." for r in check.itertuples()
+              if not r.median_in_band]  # fmt: skip
+    inactive = [f"- **{t.name}**: needs {t.needs}." for t in targets if t.role == "inactive"]
 
     text = f"""# Validation
 
-Regenerate this page with `coauthor-sim validate` (under a minute on two cores). Every
+Regenerate this page with `coauthor-sim validate` (a few minutes on two cores). Every
 number below was computed when the page was written; nothing here is typed by hand except
 the prose.
 
@@ -333,33 +404,70 @@ little, as in Watts's figure.
 
 ![Watts docking](img/validation_watts.png)
 
-## 2 The calibrated baseline against published UK figures
+## 2 Calibration: ABC-SMC against published UK figures
 
-Targets (with sources) are in `data/targets.toml`: ONS Annual Population Survey well-being
-2013/14-2018/19 and the Community Life Survey online series 2016/17-2019/20. Calibration
-(`coauthor-sim calibrate scenarios/status_quo.toml --write-scenario
-scenarios/calibration/calibrated_baseline.toml`) uses rejection ABC over a Latin hypercube of
-the uncertain parameters only (never the levers); the accepted points are the posterior sample
-comparisons draw from.
+Targets, with sources, bands and roles, are in `data/targets.toml`: ONS Annual Population
+Survey well-being 2013/14-2018/19 and the Community Life Survey online series
+2016/17-2019/20. Targets with role `fit` enter the distance; `holdout` targets are published
+figures kept out of the fit on purpose and reported in section 4 as validation. Priors (uniform,
+uncertain parameters only, never a lever) are in `data/priors.toml`. The calibration
+(`coauthor_sim.calibration.smc`, with pyabc) writes
+`scenarios/calibration/calibrated_baseline.toml`, its posterior sample
+(`.posterior.csv`, what comparisons draw from) and these diagnostics (`.abc.json`).
 
-Posterior of the calibrated parameters ({info["posterior_size"]} accepted draws):
+{_calibration_section(abc, sample, params["steps"])}
 
-{posterior_table}
+### 2.1 Noise of the distance
 
-The baseline (`{info["scenario"]}`, {info["n_citizens"]:,} citizens, {info["steps"]} months)
-run {info["runs"]} times, each with its own posterior draw; final-year means:
+The distance of a parameter point is itself random: it is computed from simulated runs. Below,
+{noise_repeats} independent evaluations of the distance at the calibrated point
+({params["n_citizens"]:,} citizens, {params["steps"]} months), each the mean of R runs. ABC cannot
+separate points whose distances differ by less than this noise, so the tolerance should stay
+above about twice the standard deviation at the replications used
+({used if used else "-"} per particle).
 
-{fit_table}
+{noise_md}
 
-Civic activism < consultation < participation held in {info["nesting_holds"]:.0%} of runs.
+**Time budget of a full calibration.** One run of the baseline took {run_seconds:.3f} s here
+(mean over the noise runs, measured in the worker while this page was made, on whatever else
+the machine was doing: an upper bound for an idle machine). With the defaults of `coauthor-sim
+calibrate` ({FULL["population"]} particles, {FULL["replications"]} replications, acceptance
+falling from about 50% to 15% over generations 1-4, i.e. about {FULL["evaluations"]:,}
+particle evaluations for five generations) that is about **{estimate:.0f} minutes on two
+cores**. Whatever the acceptance, the calibration's time budget (`--max-minutes`, 40) does not
+start a generation that would, at 1.5 times the cost of the previous one, end past 40 minutes,
+so a full calibration ends within about 45 minutes. The full refit:
+`coauthor-sim calibrate status_quo --write-scenario
+scenarios/calibration/calibrated_baseline.toml`, then `coauthor-sim validate`.
 
-![Calibrated baseline against targets](img/validation_fit.png)
+### 2.2 Posterior
 
-## 3 What the model does not reproduce
+{posterior_md}
 
-Targets whose simulated mean falls outside the band:
+## 3 Posterior predictive check: fitted targets
+
+The baseline (`{scenario}`) run {len(runs)} times, each run with its own posterior draw (as
+comparisons draw them), {params["n_citizens"]:,} citizens, {params["steps"]} months; the
+median and the 5-95% interval of single runs' final-year values against each band. Passing
+means: the median inside the band and the 90% interval overlapping it.
+
+{_check_table(fitted)}
+
+![Posterior predictive check](img/validation_fit.png)
+
+## 4 Held-out targets (validation, not fitted)
+
+{_check_table(held) if len(held) else "None."}
+
+## 5 What the model does not reproduce
+
+Targets (fitted or held out) whose posterior predictive median falls outside the band:
 
 {chr(10).join(misses) if misses else "- none"}
+
+Targets that need an outcome the model does not report yet:
+
+{chr(10).join(inactive) if inactive else NO_INACTIVE}
 
 Published patterns the model does not attempt:
 
@@ -368,8 +476,3 @@ Published patterns the model does not attempt:
     path = out / "validation.md"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def _prior_range(priors: dict[str, Factor], name: str) -> str:
-    f = priors.get(name)
-    return f"{f.low:.3g}-{f.high:.3g}" if f else "-"

@@ -1,0 +1,510 @@
+"""Sequential approximate Bayesian computation (ABC-SMC) of the uncertain parameters, with
+pyabc.
+
+Why ABC-SMC: the model is stochastic and has no likelihood we can write down, but it is cheap
+to run. Rejection ABC over a fixed design wastes most runs on implausible points and cannot
+narrow the tolerance below the noise of a few replications; ABC-SMC (Toni et al. 2009, Beaumont
+et al. 2009, as implemented by pyabc, Klinger et al. 2018) moves a population of particles
+towards the targets generation by generation, each tolerance the median distance of the
+previous generation, and weights the particles so the result is a sample of the posterior.
+
+Choices, and why:
+- distance: ``BandDistance``, the root mean square over fitted targets of the distance from
+  each target in half-bands (so 1 = on average at a band's edge); the bands are the published
+  statements of how close counts, so they are the scale.
+- statistics: the mean of ``replications`` runs per particle at the population size of
+  experiments, enough that the distance is not dominated by noise (``noise.distance_noise``
+  measures it; docs/validation.md states it).
+- tolerance: ``QuantileEpsilon`` at the median (alpha 0.5), the first generation accepting
+  every prior draw; proposals: pyabc's default multivariate normal transition.
+- stopping: the tolerance reaches ``min_epsilon``, the acceptance rate falls below
+  ``min_acceptance`` (further generations would cost more than they narrow), ``generations``
+  are done, or the time budget ``max_minutes`` is spent.
+- execution: pyabc's ``ConcurrentFutureSampler`` over any ``concurrent.futures.Executor``: a
+  local process pool by default (BLAS single-threaded in workers, as the sweep runner does),
+  or a Dask client's executor. Only as many particles are in flight as there are workers.
+- resuming: pyabc stores every finished generation in an SQLite database in the output
+  folder; rerunning the same calibration into the same folder loads it and continues from the
+  last complete generation (a generation interrupted part-way is run again).
+
+Reproducibility: each particle's runs have seeds derived from the calibration seed and the
+particle's values (``statistics.point_seeds``), so any evaluation can be repeated exactly. Which
+particles are proposed depends on the order workers finish, so two calibrations are
+statistically equivalent, not bit-identical; the stored posterior sample is what comparisons
+use, and it is a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..experiment.design import Factor
+from ..experiment.runner import SINGLE_THREAD_ENV, default_jobs
+from ..params import SPECS
+from ..scenario import GROUP_TABLE, toml_value
+from .statistics import BandDistance, Simulator
+from .targets import Target
+
+DB_NAME = "abc.db"
+STATE_NAME = "calibration.json"
+
+
+class CalibrationMismatch(ValueError):
+    """The output folder holds a different calibration: continuing it would mix two."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides what a calibration computes (its fingerprint) and when it
+    stops."""
+
+    scenario: str
+    base: dict[str, Any]  # the scenario's resolved parameters (with overrides)
+    priors: list[Factor]
+    targets: list[Target]
+    population: int = 200
+    replications: int = 8
+    generations: int = 10
+    min_epsilon: float = 0.5
+    min_acceptance: float = 0.02
+    max_minutes: float = 40.0
+    seed: int = 1
+
+    @property
+    def fitted(self) -> list[Target]:
+        return [t for t in self.targets if t.fitted]
+
+    @property
+    def recorded(self) -> list[str]:
+        """Statistics stored for each particle: every fitted and held-out target's."""
+        return sorted({t.statistic for t in self.targets if t.role != "inactive"})
+
+    def fingerprint(self) -> str:
+        """Hash of what the calibration computes; stopping rules may change between sessions."""
+        text = json.dumps({
+            "scenario": self.scenario, "base": self.base,
+            "priors": [f.__dict__ for f in self.priors],
+            "fitted": [(t.name, t.statistic, t.value, t.low, t.high) for t in self.fitted],
+            "recorded": self.recorded, "population": self.population,
+            "replications": self.replications, "seed": self.seed,
+        }, sort_keys=True, default=str)  # fmt: skip
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Generation:
+    """One finished generation: its tolerance, cost and effective sample size."""
+
+    t: int
+    epsilon: float
+    evaluations: int
+    accepted: int
+    acceptance_rate: float
+    ess: float
+    end_time: str
+
+
+@dataclass
+class Outcome:
+    """What a calibration produced: the generations, the final weighted particles, why it
+    stopped and how long it took."""
+
+    settings: Settings
+    folder: Path
+    generations: list[Generation]
+    particles: pd.DataFrame  # final generation: parameters, weight, distance, statistics
+    stopped: str
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return float(sum(s["seconds"] for s in self.sessions))
+
+    def generations_table(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(g) for g in self.generations])
+
+
+def prior_distribution(priors: list[Factor]) -> Any:
+    """pyabc's uniform prior over each factor's range."""
+    import pyabc
+
+    return pyabc.Distribution(
+        **{f.name: pyabc.RV("uniform", f.low, f.high - f.low) for f in priors}
+    )
+
+
+class _Progress(Executor):
+    """An executor that counts the evaluations and acceptances of the executor it wraps,
+    for the progress bar (pyabc's futures samplers show none)."""
+
+    def __init__(self, inner: Executor, show: bool):
+        from tqdm import tqdm
+
+        self.inner, self.show = inner, show
+        self.bar = tqdm(disable=True)
+        self.evaluations = 0
+
+    def new_bar(self, desc: str, total: int) -> None:
+        from tqdm import tqdm
+
+        self.bar.close()
+        self.bar = tqdm(total=total, desc=desc, unit="accepted", disable=None if self.show
+                        else True, smoothing=0.05, leave=False)  # fmt: skip
+        self.evaluations = 0
+
+    def _done(self, future: Future) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        batch = future.result()
+        self.evaluations += len(batch)
+        accepted = sum(1 for item in batch if item[1])
+        if accepted:
+            self.bar.update(accepted)
+        self.bar.set_postfix(evaluations=self.evaluations, refresh=False)
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        future = self.inner.submit(fn, *args, **kwargs)
+        future.add_done_callback(self._done)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.bar.close()
+        self.inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _watch_parent(parent: int) -> None:
+    """Worker initializer: end the worker when the calibration that started it is gone (a
+    ``kill -9`` of the calibration would otherwise leave its workers waiting for work)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _generations(history: Any) -> list[Generation]:
+    from pyabc.weighted_statistics import effective_sample_size
+
+    pops = history.get_all_populations()
+    pops = pops[pops["t"] >= 0]
+    out = []
+    for row in pops.itertuples():
+        t = int(row.t)
+        _, w = history.get_distribution(m=0, t=t)
+        out.append(Generation(
+            t=t, epsilon=float(row.epsilon), evaluations=int(row.samples),
+            accepted=int(row.particles),
+            acceptance_rate=float(row.particles / row.samples) if row.samples else float("nan"),
+            ess=float(effective_sample_size(np.asarray(w))), end_time=str(row.population_end_time),
+        ))  # fmt: skip
+    return out
+
+
+def final_particles(history: Any, settings: Settings) -> pd.DataFrame:
+    """The last generation's particles: parameter values, normalised weight, distance, and
+    the recorded statistics (mean over the particle's replications)."""
+    population = history.get_population(t=history.max_t)
+    names = [f.name for f in settings.priors]
+    rows = []
+    for p in population.particles:
+        row = {n: float(p.parameter[n]) for n in names}
+        row.update(weight=float(p.weight), distance=float(p.distance))
+        row.update({k: float(np.asarray(v)) for k, v in p.sum_stat.items()})
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table["weight"] /= table["weight"].sum()
+    return table
+
+
+# Proposal kernel: a normal with twice the weighted covariance of the previous generation
+# (Beaumont et al. 2009). pyabc's default (Silverman's bandwidth, about 0.5 x the covariance
+# with 13 parameters) collapsed here: the weights of a first trial degenerated to an effective
+# sample size of 1-3 of 100 particles by the third generation, and a narrow kernel around a few
+# heavy particles makes the next generation heavier still.
+KERNEL_SCALING = 2.0
+
+
+def _unit_bandwidth(n: float, d: int) -> float:
+    """Bandwidth factor 1, so the kernel covariance is KERNEL_SCALING x the sample's."""
+    return 1.0
+
+
+GROWTH = 1.5  # a generation is expected to cost up to this many times the previous one
+
+
+def _stop_reason(
+    gens: list[Generation], settings: Settings, seconds: float, last_seconds: float
+) -> str | None:
+    """Why to stop before the next generation, or None to go on. The time budget is kept by
+    not starting a generation that would, at GROWTH times the cost of the last one, end past
+    it (a generation in progress is never cut short: it would be lost)."""
+    if not gens:
+        return None
+    last = gens[-1]
+    if last.t + 1 >= settings.generations:
+        return f"{settings.generations} generations done"
+    if last.t > 0 and last.epsilon <= settings.min_epsilon:
+        return f"tolerance {last.epsilon:.3g} reached min_epsilon {settings.min_epsilon}"
+    if last.t > 0 and last.acceptance_rate < settings.min_acceptance:
+        return (f"acceptance rate {last.acceptance_rate:.3g} fell below "
+                f"{settings.min_acceptance}")  # fmt: skip
+    if seconds + GROWTH * last_seconds >= 60.0 * settings.max_minutes:
+        spent, next_one = seconds / 60, GROWTH * last_seconds / 60
+        return (f"time budget of {settings.max_minutes:g} minutes: {spent:.1f} spent, the "
+                f"next generation would take about {next_one:.1f}")  # fmt: skip
+    return None
+
+
+def stored_generations(db_path: Path) -> int:
+    """How many complete generations a calibration database holds (0 if none or no file)."""
+    if not db_path.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(db_path)) as con:
+        try:
+            row = con.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()
+        except sqlite3.OperationalError:  # the tables were never created
+            return 0
+    return int(row[0])
+
+
+def _read_state(folder: Path) -> dict[str, Any] | None:
+    path = folder / STATE_NAME
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _write_state(folder: Path, state: dict[str, Any]) -> None:
+    tmp = folder / (STATE_NAME + ".tmp")
+    tmp.write_text(json.dumps(state, indent=2, default=str))
+    os.replace(tmp, folder / STATE_NAME)
+
+
+def check_folder(settings: Settings, folder: Path) -> None:
+    """Refuse an output folder that holds a different calibration, before any work."""
+    state = _read_state(folder)
+    if state is not None and state["fingerprint"] != settings.fingerprint():
+        raise CalibrationMismatch(
+            f"{folder}: holds a different calibration (other scenario, priors, fitted targets, "
+            "population, replications or seed); choose another --out or delete the folder"
+        )
+
+
+def calibrate(
+    settings: Settings,
+    folder: Path,
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    jobs: int | None = None,
+    progress: bool = True,
+    log: Callable[[str], None] = print,
+) -> Outcome:
+    """Run, or continue, an ABC-SMC calibration into ``folder`` until a stopping rule holds.
+
+    With ``executor`` (e.g. a Dask client's) particles run there, ``workers`` at a time;
+    otherwise on ``jobs`` local processes (default: all cores).
+    """
+    import pyabc
+    from pyabc.sampler import ConcurrentFutureSampler, SingleCoreSampler
+
+    folder.mkdir(parents=True, exist_ok=True)
+    check_folder(settings, folder)
+    state = _read_state(folder) or {"fingerprint": settings.fingerprint(), "sessions": []}
+    db_path = folder / DB_NAME
+    db = f"sqlite:///{db_path.resolve()}"
+    logging.getLogger("ABC").setLevel(logging.WARNING)  # our own progress lines instead
+    logging.getLogger("pyabc").setLevel(logging.WARNING)
+
+    jobs = default_jobs() if jobs is None else jobs
+    in_process = executor is None and jobs == 1
+    own_pool = executor is None and not in_process
+    if own_pool:
+        for name in SINGLE_THREAD_ENV:  # read by the workers when they start
+            os.environ.setdefault(name, "1")
+        executor = ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent,
+                                       initargs=(os.getpid(),))  # fmt: skip
+        workers = jobs
+    wrapped = _Progress(executor, progress) if executor is not None else None
+    if in_process:
+        # One process: pyabc draws every proposal from numpy's global stream, seeded here, so
+        # a calibration on --jobs 1 is repeatable bit for bit (parallel samplers reseed their
+        # workers from the operating system).
+        sampler = SingleCoreSampler(check_max_eval=False)
+        sampler.show_progress = progress
+        workers = 1
+    else:
+        sampler = ConcurrentFutureSampler(wrapped, client_max_jobs=max(1, workers or 1))
+    simulator = Simulator(settings.base, settings.recorded, settings.replications, settings.seed)
+    fitted = settings.fitted
+    resumed = stored_generations(db_path) > 0
+    # The first generation accepts every prior draw; a resumed calibration takes its first
+    # tolerance as the median distance of the last stored generation, as an uninterrupted one
+    # would have done.
+    eps = pyabc.QuantileEpsilon(initial_epsilon="from_sample" if resumed else np.inf, alpha=0.5)
+    abc = pyabc.ABCSMC(
+        simulator, prior_distribution(settings.priors), BandDistance(fitted),
+        population_size=settings.population, sampler=sampler, eps=eps,
+        transitions=pyabc.MultivariateNormalTransition(
+            scaling=KERNEL_SCALING, bandwidth_selector=_unit_bandwidth),
+    )  # fmt: skip
+    observed = {t.statistic: t.value for t in fitted}
+    t0 = time.perf_counter()
+    session = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "executor":
+               "local" if executor is None or own_pool else type(executor).__name__,
+               "workers": workers}  # fmt: skip
+    state["sessions"].append({**session, "seconds": 0.0, "generations": 0})
+    _write_state(folder, state)  # before any work: the folder now names its calibration
+    try:
+        if resumed:
+            history = abc.load(db, 1)
+            log(f"resuming {folder}: {history.max_t + 1} generation(s) already stored")
+        else:
+            if db_path.exists():
+                db_path.unlink()  # killed before its first generation was stored
+            history = abc.new(db, observed)
+        before = sum(s["seconds"] for s in state["sessions"][:-1])
+        gens = _generations(history) if history.max_t >= 0 else []
+        last = float(state.get("last_generation_seconds", 0.0))
+        while (
+            reason := _stop_reason(gens, settings, before + time.perf_counter() - t0, last)
+        ) is None:
+            t = history.max_t + 1
+            if wrapped is not None:
+                wrapped.new_bar(f"generation {t}", settings.population)
+            np.random.seed([settings.seed, t])  # noqa: NPY002 - pyabc draws from the global stream
+            g0 = time.perf_counter()
+            # pyabc caches the population it calibrates a resumed tolerance from; drop it so
+            # each generation's tolerance comes from the generation just before it
+            abc._initial_population = None
+            abc.run(max_nr_populations=1)
+            last = state["last_generation_seconds"] = time.perf_counter() - g0
+            gens = _generations(history)
+            g = gens[-1]
+            state["sessions"][-1].update(
+                seconds=time.perf_counter() - t0,
+                generations=state["sessions"][-1]["generations"] + 1,
+            )
+            _write_state(folder, state)
+            log(f"generation {g.t}: tolerance {g.epsilon:.3g}, accepted {g.accepted} of "
+                f"{g.evaluations} ({g.acceptance_rate:.0%}), ESS {g.ess:.0f}, "
+                f"{time.perf_counter() - t0:.0f} s this session")  # fmt: skip
+    finally:
+        if wrapped is not None:
+            wrapped.bar.close()
+        if own_pool:
+            executor.shutdown(wait=True, cancel_futures=True)
+        state["sessions"][-1].update(seconds=time.perf_counter() - t0,
+                                     ended=time.strftime("%Y-%m-%dT%H:%M:%S%z"))  # fmt: skip
+        _write_state(folder, state)
+    state["stopped"] = reason
+    _write_state(folder, state)
+    particles = final_particles(history, settings)
+    return Outcome(settings, folder, gens, particles, reason, state["sessions"])
+
+
+# --- the posterior sample comparisons draw from ---------------------------------------------
+def posterior_sample(particles: pd.DataFrame, priors: list[Factor], size: int, seed: int):
+    """An equally weighted sample of the posterior: the final particles resampled by weight
+    (comparisons draw rows uniformly, so weights must be turned into repeats)."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
+    w = particles["weight"].to_numpy(dtype=float)
+    rows = rng.choice(len(particles), size=size, replace=True, p=w / w.sum())
+    return particles.iloc[rows][[f.name for f in priors]].reset_index(drop=True)
+
+
+def medoid(sample: pd.DataFrame, priors: list[Factor]) -> dict[str, Any]:
+    """The sampled point closest, on average, to all others (each parameter scaled by its
+    prior range): a real, accepted parameter set near the posterior's centre, written into the
+    calibrated scenario for single runs. (The mean of each parameter need not be a point the
+    posterior supports.)"""
+    names = [f.name for f in priors]
+    x = sample[names].to_numpy(dtype=float)
+    x = (x - [f.low for f in priors]) / [f.high - f.low for f in priors]
+    unique, index = np.unique(x, axis=0, return_index=True)
+    total = np.abs(unique[:, None, :] - x[None, :, :]).sum(axis=(1, 2))
+    row = sample.iloc[index[int(np.argmin(total))]]
+    return {n: (int(row[n]) if SPECS[n].kind is int else float(row[n])) for n in names}
+
+
+def calibrated_scenario_text(
+    point: dict[str, Any], base: str, posterior_file: str, diagnostics_file: str,
+    fingerprint: str,
+) -> str:  # fmt: skip
+    """A scenario file holding the calibrated point and naming the posterior sample that
+    comparisons draw from."""
+    lines = [
+        "# Written by `coauthor-sim calibrate`: do not edit by hand; rerun the command instead.",
+        f"# Calibrated from {base} (fingerprint {fingerprint[:12]}); generations, tolerances and",
+        f"# run time in {diagnostics_file}.",
+        'description = """',
+        "The calibrated baseline: the uncertain parameters fitted to the published UK figures in",
+        "data/targets.toml by ABC-SMC (see docs/validation.md). The values below are the",
+        "posterior's medoid, for single runs; policy scenarios extend it through status_quo, and",
+        "comparisons draw their runs from its posterior sample.",
+        '"""',
+        f'posterior = "{posterior_file}"',
+    ]
+    by_table: dict[str, list[str]] = {}
+    for name, value in point.items():
+        table = GROUP_TABLE[SPECS[name].group]
+        rounded = value if isinstance(value, int) else round(value, 6)
+        by_table.setdefault(table, []).append(f"{name} = {toml_value(rounded)}")
+    for table, entries in by_table.items():
+        lines += ["", f"[{table}]", *entries]
+    return "\n".join(lines) + "\n"
+
+
+def write_calibrated_scenario(
+    outcome: Outcome, path: Path, size: int | None = None
+) -> tuple[Path, Path, Path]:
+    """Write the calibrated scenario at ``path``, its posterior sample beside it
+    (``<stem>.posterior.csv``) and its diagnostics (``<stem>.abc.json``); return the three."""
+    settings = outcome.settings
+    size = size or len(outcome.particles)
+    sample = posterior_sample(outcome.particles, settings.priors, size, settings.seed)
+    posterior_path = path.with_suffix(".posterior.csv")
+    diagnostics_path = path.with_suffix(".abc.json")
+    sample.to_csv(posterior_path, index=False)
+    diagnostics = {
+        "scenario": settings.scenario,
+        "fingerprint": settings.fingerprint(),
+        "method": "ABC-SMC (pyabc), band-scaled RMS distance, median quantile tolerance",
+        "population": settings.population,
+        "replications": settings.replications,
+        "n_citizens": settings.base.get("n_citizens"),
+        "steps": settings.base.get("steps"),
+        "seed": settings.seed,
+        "stopped": outcome.stopped,
+        "seconds": outcome.seconds,
+        "sessions": outcome.sessions,
+        "evaluations": int(sum(g.evaluations for g in outcome.generations)),
+        "generations": [asdict(g) for g in outcome.generations],
+        "priors": {f.name: [f.low, f.high] for f in settings.priors},
+        "fitted": [t.name for t in settings.fitted],
+        "final_particles": {
+            "distance_median": float(outcome.particles["distance"].median()),
+            "distance_max": float(outcome.particles["distance"].max()),
+        },
+    }
+    diagnostics_path.write_text(json.dumps(diagnostics, indent=2, default=str) + "\n")
+    path.write_text(calibrated_scenario_text(
+        medoid(sample, settings.priors), settings.scenario, posterior_path.name,
+        diagnostics_path.name, settings.fingerprint(),
+    ))  # fmt: skip
+    return path, posterior_path, diagnostics_path
