@@ -154,7 +154,7 @@ class Contrast:
 
     def __call__(self, spec) -> float:
         from ..experiment.runner import simulate
-        from ..experiment.sweep import final_outcomes
+        from ..api import final_outcomes
 
         world = dict(spec.params)
         noise = world.pop(NOISE, 0.0)

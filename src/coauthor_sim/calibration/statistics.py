@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..experiment.runner import child_seed
-from ..experiment.sweep import FINAL_MONTHS
+from ..api import FINAL_MONTHS
 from ..outcomes import LEAST_DEPRIVED, MOST_DEPRIVED
 from ..params import SPECS
 
