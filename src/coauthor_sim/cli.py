@@ -376,7 +376,7 @@ def _sweep(args: argparse.Namespace, experiment) -> tuple[Path, int]:
     and the number of failed runs stored. Everything is checked before anything is written;
     one sweep per folder at a time; the session is on record from its start."""
     from .experiment.store import Store
-    from .experiment.sweep import check_folder, run_sweep
+    from .experiment.sweep import check_folder, prepare_folder, run_sweep
     from .provenance import begin_session, manifest, now, write_json
     from .safe_output import folder_lock
 
@@ -386,6 +386,7 @@ def _sweep(args: argparse.Namespace, experiment) -> tuple[Path, int]:
     client, executor = _executor(args.scheduler)
     try:
         with folder_lock(folder, "sweep"):
+            prepare_folder(experiment, folder).close()  # the store first, then the manifest
             path = folder / "manifest.json"
             session = {"started": now(), "ended": None, "executor": args.scheduler or "local",
                        "jobs": args.jobs}  # fmt: skip

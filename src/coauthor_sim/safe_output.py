@@ -162,6 +162,12 @@ class Staged:
         if self.out.exists():
             shutil.rmtree(self.out)  # outputs are written again from the kept runs
         self.out.mkdir(parents=True)
+        kept = len(list(self.runs.glob("*.pickle"))) if self.runs.is_dir() else 0
+        if kept:
+            import sys
+
+            print(f"resuming: {kept} runs kept from an interrupted run are not run again",
+                  file=sys.stderr)  # fmt: skip
         self._stack.enter_context(cached_results(self.runs))
         _open.append(self)
         return self

@@ -237,7 +237,8 @@ def check_posterior(path: Path, where: str) -> None:
     header = next(csv.reader(io.StringIO(text)), [])
     bad = [c for c in header if c not in SPECS or SPECS[c].group != "uncertainty"]
     if not header or bad:
-        shown = printable(repr(bad[0][:40])) if bad else "nothing"
+        named = bad and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,40}", bad[0])
+        shown = repr(bad[0]) if named else f"{len(bad)} column(s) not shown" if bad else "none"
         raise ScenarioError(
             f"{where}: {path} is not a posterior sample: its header must name uncertainty "
             f"parameters only (first bad column: {shown})"
