@@ -62,6 +62,7 @@ LATIN1_TARGETS = '[x]\ndescription = "Zufriedenheit für alle"\n'.encode("latin-
 STATUS_QUO_COMPARE = ["compare", "status_quo", "austerity", "--replications", "2",
                       "--citizens", "60", "--steps", "13"]  # fmt: skip
 SMALL_RUN = ["run", "--citizens", "60", "--steps", "2"]
+# fmt: off
 # (id, files to create, arguments, words the one-line message must hold)
 CASES = [
     ("targets-binary", {"t.toml": b"\x89PNG\r\n\x1a\n\x00\x00"},
@@ -107,7 +108,7 @@ CASES = [
      ["run", "--citizens", "5000000", "--set", "mean_degree=200", "--steps", "1"],
      ["memory", "mean_degree", "--force"]),
     ("work-limit", {}, [*STATUS_QUO_COMPARE[:3], "--replications", "400000", "--citizens",
-                        "1000000"], ["citizen-months", "--force"]),  # fmt: skip
+                        "1000000"], ["citizen-months", "--force"]),
     ("sweep-jobs-0", {"e.toml": experiment()}, ["sweep", "e.toml", "--jobs", "0"], ["--jobs 0"]),
     ("sweep-jobs-negative", {"e.toml": experiment()}, ["sweep", "e.toml", "--jobs", "-3"],
      ["--jobs -3"]),
@@ -122,7 +123,7 @@ CASES = [
     ("unknown-key-lists-allowed", {"s.toml": 'description = "x"\n[levers]\nzzz = 1\n'},
      ["run", "s.toml"], ["'zzz'", "allowed:", "co_production"]),
     ("duplicate-key", {"s.toml": 'description = "x"\n[levers]\nco_production = 0.1\n'
-                       "co_production = 0.2\n"}, ["run", "s.toml"],  # fmt: skip
+                       "co_production = 0.2\n"}, ["run", "s.toml"],
      ["s.toml", "'co_production' is given twice", "line 4"]),
     ("citizens-blamed-on-flag", {}, ["run", "status_quo", "--citizens", "5"],
      ["--citizens 5", "n_citizens"]),
@@ -138,7 +139,8 @@ CASES = [
      ["run", "s.toml"], ["s.toml", "posterior"]),
     ("extends-missing", {"s.toml": 'description = "x"\nextends = "nowhere"\n'},
      ["run", "s.toml"], ["s.toml", "nowhere"]),
-]  # fmt: skip
+]
+# fmt: on
 
 
 @pytest.mark.parametrize(("files", "args", "words"), [c[1:] for c in CASES],
@@ -148,7 +150,7 @@ def test_bad_input_is_one_line_exit_2_nothing_written(here, capsys, files, args,
         path = here / name
         path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content)
     before = snapshot(here)
-    code, out, err = call(capsys, *args)
+    code, _, err = call(capsys, *args)
     assert code == 2, err
     assert err.count("\n") == 1 and err.startswith("coauthor-sim"), err
     assert "\x1b" not in err and "Traceback" not in err
