@@ -348,3 +348,69 @@ def test_full_disk_is_one_line_and_the_store_stays_consistent(small_disk, capsys
     ids = [r[0] for r in db.execute("SELECT run_id FROM runs")]
     db.close()
     assert sorted(ids) == list(range(120))
+
+
+# --- output folders that cannot be written ---------------------------------------------------
+@pytest.fixture
+def readonly(tmp_path):
+    """A read-only folder: a read-only tmpfs as root (root ignores permission bits), a folder
+    without write permission otherwise."""
+    import subprocess
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)],
+                          capture_output=True)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a read-only tmpfs here: {done.stderr.decode().strip()}")
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@pytest.fixture
+def sweep_folder(tmp_path):
+    """A small finished sweep's results folder."""
+    exp = tmp_path / "tiny.toml"
+    exp.write_text(experiment())
+    assert main(["sweep", str(exp), "--out", str(tmp_path / "res"), "--jobs", "1", "--quiet"]) == 0
+    return tmp_path / "res"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [*SMALL_RUN, "--out", "{ro}/x"],
+        [*STATUS_QUO_COMPARE, "--out", "{ro}/x"],
+        ["sweep", "{exp}", "--out", "{ro}/x"],
+        ["validate", "--out", "{ro}/x"],
+        ["calibrate", "status_quo", "--out", "{ro}/x"],
+        ["calibrate", "status_quo", "--write-scenario", "{ro}/x.toml"],
+        ["results", "export", "{res}", "--to", "{ro}/x"],
+    ],
+    ids=["run", "compare", "sweep", "validate", "calibrate", "write-scenario", "export"],
+)
+def test_read_only_output_is_refused_before_any_work(readonly, sweep_folder, here, capsys, args):
+    (here / "e.toml").write_text(experiment())
+    values = {"ro": readonly, "exp": here / "e.toml", "res": sweep_folder}
+    before = snapshot(here)
+    code, _, err = call(capsys, *(a.format(**values) for a in args))
+    assert code == 2, err
+    assert err.count("\n") == 1 and "not writable" in err and str(readonly) in err
+    assert snapshot(here) == before
+
+
+def test_a_torn_manifest_does_not_break_the_next_session(sweep_folder, capsys):
+    manifest = sweep_folder / "manifest.json"
+    manifest.write_text(manifest.read_text()[:100])  # as an in-place write killed part-way
+    exp = sweep_folder.parent / "tiny.toml"
+    code = main(["sweep", str(exp), "--out", str(sweep_folder), "--jobs", "1", "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    import json
+
+    sessions = json.loads(manifest.read_text())["sessions"]
+    assert sessions[0]["status"] == "unknown" and sessions[-1]["status"] == "finished"

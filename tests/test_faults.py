@@ -98,9 +98,10 @@ def test_killing_the_main_process_alone_leaves_no_process_behind(tmp_path):
                   "--force", cwd=tmp_path)  # fmt: skip
     workers = wait_for(lambda: len(children(sweep.pid)) >= 2 and children(sweep.pid),
                        "the workers to start")  # fmt: skip
-    family = set(workers)
-    for pid in workers:
+    family = children(sweep.pid)  # workers and any helper process (resource tracker ...)
+    for pid in list(family):
         family |= children(pid)
+    assert len(family) >= len(workers)
     os.kill(sweep.pid, signal.SIGKILL)  # only the main process, as the OOM killer would
     sweep.wait(timeout=DEADLINE)
     wait_for(lambda: not any(alive(p) for p in family), "every worker to end")

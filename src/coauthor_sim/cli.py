@@ -100,10 +100,11 @@ def _fresh_folder(out: str | None, seed: int, prefix: str = "run") -> Path:
     return path
 
 
-def _size_check(args: argparse.Namespace, settings, what: str) -> None:
-    """Refuse work or memory above the limits (unless --force); end a --dry-run here."""
+def _size_check(args: argparse.Namespace, settings, what: str, local: bool = True) -> None:
+    """Refuse work or memory above the limits (unless --force); end a --dry-run here. Memory
+    is checked against this machine only for local runs (not on a Dask cluster)."""
     size = limits.estimate(settings)
-    limits.check_size(size, getattr(args, "jobs", None), args.force, what)
+    limits.check_size(size, getattr(args, "jobs", None), args.force, what, local)
     if args.dry_run:
         print(f"{what}: {size.runs:,} runs, {size.work:,} citizen-months (about "
               f"{size.hours():.2g} core-hours), about {limits._gb(size.run_bytes)} per run; "
@@ -123,6 +124,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one simulation and write its outcome table and manifest."""
     from .model import CoauthorModel
     from .provenance import manifest, write_json
+    from .safe_output import stage_folder
 
     _check_common(args)
     overrides = _overrides(args)
@@ -149,10 +151,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     table = model.outcome_table()
     t2 = time.perf_counter()
 
-    folder.mkdir(parents=True, exist_ok=True)
-    table.to_csv(folder / "outcomes.csv")
+    staged = stage_folder(folder, "run")  # moved into place once both files are written
+    table.to_csv(staged.out / "outcomes.csv")
     write_json(
-        folder / "manifest.json",
+        staged.out / "manifest.json",
         manifest(
             kind="run",
             scenario=str(scenario.path) if args.scenario else None,
@@ -162,6 +164,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             files=["outcomes.csv"],
         ),
     )
+    staged.finish()
     print(_summary(table, params, args.seed, folder, t2 - t0))
     return 0
 
@@ -426,7 +429,7 @@ def _check_sweep(args: argparse.Namespace, experiment, folder: Path) -> None:
     check_writable(folder, "--out")
     settings = [({**experiment.base, **p.values}, experiment.replications)
                 for p in experiment.points]  # fmt: skip
-    _size_check(args, settings, f"{experiment.path}")
+    _size_check(args, settings, f"{experiment.path}", local=not args.scheduler)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

@@ -102,9 +102,12 @@ def check_jobs(jobs: int | None, force: bool, flag: str = "--jobs") -> int | Non
     return jobs
 
 
-def check_size(size: Estimate, jobs: int | None, force: bool, what: str) -> None:
+def check_size(
+    size: Estimate, jobs: int | None, force: bool, what: str, local: bool = True
+) -> None:
     """Refuse ``size`` when it is above the limits, unless ``force``; ``what`` names the
-    command's input (e.g. "compare of 7 scenarios x 30 replications")."""
+    command's input (e.g. "compare of 7 scenarios x 30 replications"). Memory is checked
+    against this machine only when the runs are ``local``."""
     if size.runs > MAX_POINTS:
         raise UsageError(f"{what}: {_count(size.runs)} runs is more than this program can hold "
                          f"(at most {MAX_POINTS:,})")  # fmt: skip
@@ -119,7 +122,7 @@ def check_size(size: Estimate, jobs: int | None, force: bool, what: str) -> None
             f"above the limit of {MAX_WORK:.3g}; use fewer runs, citizens or months, or "
             "--force if you mean it"
         )
-    free = available_memory()
+    free = available_memory() if local else None
     held = min(size.runs, jobs or available_cores())
     need = held * (size.run_bytes + PROCESS_BYTES)
     if free is not None and need > free:
