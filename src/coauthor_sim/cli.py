@@ -107,7 +107,7 @@ def _size_check(args: argparse.Namespace, settings, what: str, local: bool = Tru
     limits.check_size(size, getattr(args, "jobs", None), args.force, what, local)
     if args.dry_run:
         print(f"{what}: {size.runs:,} runs, {size.work:,} citizen-months (about "
-              f"{size.hours():.2g} core-hours), about {limits._gb(size.run_bytes)} per run; "
+              f"{size.time_text()}), about {limits.size_text(size.run_bytes)} per run; "
               "all inputs are valid")  # fmt: skip
         raise DryRun
 
