@@ -92,6 +92,7 @@ def _fresh_folder(out: str | None, seed: int, prefix: str = "run") -> Path:
         while path.exists():
             k += 1
             path = Path("results") / f"{prefix}-{stamp}-seed{seed}-{k}"
+        check_writable(path, "results folder")
         return path
     path = Path(out)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):

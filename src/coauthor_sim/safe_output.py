@@ -147,7 +147,7 @@ class Staged:
     same command rerun after a crash or kill resumes instead of starting again."""
 
     def __init__(self, final: Path):
-        self.final = Path(final)
+        self.final = Path(final).resolve()
         self.root = self.final.parent / f".{self.final.name}.incomplete"
         self.out = self.root / "out"
         self.runs = self.root / "runs"

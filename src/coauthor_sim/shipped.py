@@ -57,6 +57,8 @@ def find_scenario(name_or_path: str, folder: str | Path | None = None) -> Path:
     for path in candidates:
         if path.is_file():
             return path
+    if name_or_path.endswith(".toml"):
+        raise ScenarioError(f"{name_or_path}: no such scenario file")
     names = shipped_names()
     hint = closest(name, names)
     head = (
