@@ -1,7 +1,7 @@
 """Scenarios and data installed with the package, found by name from any folder.
 
 The shipped scenario files (``status_quo``, ``austerity`` ...) and data files (``targets.toml``,
-``priors.toml``) live inside the package, in ``coauthor_sim/shipped/``, so ``pip install``
+``priors.toml``) live in this package's folders ``scenarios/`` and ``data/``, so ``pip install``
 carries them and ``coauthor-sim compare`` works from any folder. Files of the user's own come
 first: a name is looked up in the folder given (``--dir``, default ``./scenarios``), then
 among the shipped files.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from .messages import ScenarioError, closest, printable
+from ..messages import ScenarioError, closest, printable
 
 KINDS = ("scenarios", "data")
 
@@ -21,10 +21,10 @@ def shipped_folder(kind: str) -> Path:
     """The installed folder of shipped ``scenarios`` or ``data``."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
-    inside = Path(str(resources.files("coauthor_sim") / "shipped" / kind))
+    inside = Path(str(resources.files(__name__) / kind))
     if inside.is_dir():
         return inside
-    return Path(__file__).resolve().parents[2] / kind  # TRANSITIONAL: files not moved yet
+    return Path(__file__).resolve().parents[3] / kind  # TRANSITIONAL: files not moved yet
 
 
 def shipped_names() -> list[str]:
