@@ -99,7 +99,7 @@ def test_version(elsewhere):
 def test_the_wheel_carries_the_shipped_scenarios_and_data(tmp_path):
     """pip installs what a user needs: every shipped scenario, posterior and data file."""
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
          "-w", str(tmp_path), str(ROOT)],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip

@@ -21,10 +21,7 @@ def shipped_folder(kind: str) -> Path:
     """The installed folder of shipped ``scenarios`` or ``data``."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
-    inside = Path(str(resources.files(__name__) / kind))
-    if inside.is_dir():
-        return inside
-    return Path(__file__).resolve().parents[3] / kind  # TRANSITIONAL: files not moved yet
+    return Path(str(resources.files(__name__) / kind))
 
 
 def shipped_names() -> list[str]:
