@@ -353,7 +353,7 @@ def test_shipped_baseline_is_calibrated_and_compare_says_so(tmp_path):
     assert set(sample.columns) == {f.name for f in load_priors(PRIORS)}
     done = subprocess.run(
         [sys.executable, "-m", "coauthor_sim.cli", "compare", "status_quo", "austerity",
-         "--replications", "2", "--steps", "3", "--citizens", "100", "--jobs", "1",
+         "--replications", "2", "--steps", "12", "--citizens", "100", "--jobs", "1",
          "--out", str(tmp_path / "c"), "--dir", str(ROOT / "scenarios")],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip

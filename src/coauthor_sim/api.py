@@ -24,11 +24,9 @@ from typing import Any
 import pandas as pd
 
 from .params import SPECS, ParameterError, Parameters
-from .scenario import ScenarioError, load_scenario
+from .scenario import load_scenario, scenario_path
 
 FINAL_MONTHS = 12  # final outcomes are means over the last year of each run
-# The shipped scenarios, for a scenario named without a path when ./scenarios lacks it.
-SHIPPED_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 __all__ = [
     "FINAL_MONTHS",
@@ -80,19 +78,7 @@ def scenario_file(name_or_path: str | Path) -> Path:
     A path (anything ending in ``.toml``, or an existing file) is used as given; a bare name
     such as ``"status_quo"`` is looked up in ``./scenarios`` and then among the shipped
     scenarios. Raises ``ScenarioError`` naming the places searched."""
-    given = Path(name_or_path)
-    if given.suffix == ".toml" or given.is_file():
-        return given
-    places = [Path("scenarios"), SHIPPED_SCENARIOS]
-    for folder in places:
-        candidate = folder / f"{given}.toml"
-        if candidate.is_file():
-            return candidate
-    known = sorted({p.stem for folder in places for p in folder.glob("*.toml")})
-    raise ScenarioError(
-        f"scenario {str(name_or_path)!r}: no such scenario in "
-        f"{' or '.join(str(p) for p in places)} (known: {', '.join(known) or 'none'})"
-    )
+    return scenario_path(str(name_or_path))
 
 
 def scenario_parameters(scenario: str | Path = "status_quo", **overrides: Any) -> Parameters:

@@ -311,10 +311,12 @@ class SessionModel(CoauthorModel):
 
 def scenario_folder() -> Path:
     """The folder of scenario files: ``$COAUTHOR_SIM_SCENARIOS``, else ``./scenarios``, else
-    the ``scenarios`` folder of the source checkout this package was installed from."""
+    the scenarios installed with the package."""
+    from .shipped import shipped_folder
+
     env = os.environ.get("COAUTHOR_SIM_SCENARIOS")
     candidates = [Path(env)] if env else []
-    candidates += [Path.cwd() / "scenarios", Path(__file__).resolve().parents[2] / "scenarios"]
+    candidates += [Path.cwd() / "scenarios", shipped_folder("scenarios")]
     for folder in candidates:
         if folder.is_dir():
             return folder

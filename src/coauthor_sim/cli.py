@@ -1,7 +1,9 @@
 """Command line: ``coauthor-sim run ...``. Parses, validates, calls the library, reports.
 
 Bad input gives one line on stderr and exit code 2, before any work and before anything is
-written.
+written (see ``coauthor_sim.preflight`` and ``coauthor_sim.limits``). A failure that is not the
+user's input (disk full, a damaged store) gives one line with the cause and the remedy and exit
+code 1; set COAUTHOR_SIM_TRACEBACK=1 to see the traceback as well.
 """
 
 from __future__ import annotations
@@ -15,26 +17,38 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import limits, preflight
 from .effects import DEFAULT_EFFECTS
+from .messages import Fault, UsageError, one_line, printable, unknown_name
 from .params import SPECS, ParameterError, defaults, resolve
+from .preflight import DryRun
+from .safe_output import check_writable, fault_of
 from .scenario import (
     ScenarioError,
     find_scenarios,
     load_scenario,
     scenario_path,
 )
+from .shipped import default_scenario_folder, find_data
 
 EXIT_BAD_INPUT = 2
+EXIT_FAULT = 1
 DEFAULT_SEED = 1
 BASELINE = "status_quo"  # the scenario every other is compared with by default
 SENSITIVITY_OUTCOMES = [
     "life_satisfaction", "wellbeing_gap", "engagement_rate", "unmet_need", "crisis_rate",
 ]  # fmt: skip
+DIR_HELP = "folder of your scenario files (default ./scenarios; shipped ones are found too)"
 PROGRESS_WORK = 5_000_000  # citizen-months above which a run shows a progress bar
 
 
-class UsageError(Exception):
-    """Bad command-line input that argparse cannot see (files, folders, key=value pairs)."""
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage block), exit code 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        print(one_line(f"{self.prog}: error: {message} (see {self.prog} --help)"),
+              file=sys.stderr)  # fmt: skip
+        raise SystemExit(EXIT_BAD_INPUT)
 
 
 def _parse_setting(text: str) -> tuple[str, Any]:
@@ -43,7 +57,7 @@ def _parse_setting(text: str) -> tuple[str, Any]:
 
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        raise UsageError(f"--set {text!r}: expected key=value")
+        raise UsageError(f"--set {printable(repr(text))}: expected key=value")
     try:
         parsed = tomllib.loads(f"v = {value.strip()}")["v"]
     except tomllib.TOMLDecodeError:
@@ -52,12 +66,21 @@ def _parse_setting(text: str) -> tuple[str, Any]:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """Parameter values given on the command line (--set, --steps, --citizens)."""
-    overrides = dict(_parse_setting(s) for s in args.set)
+    """Parameter values given on the command line (--set, --steps, --citizens), each checked
+    against the schema with the flag that gave it named in any error."""
+    given = [(f"--set {s}", *_parse_setting(s)) for s in args.set]
     if args.steps is not None:
-        overrides["steps"] = args.steps
+        given.append((f"--steps {args.steps}", "steps", args.steps))
     if args.citizens is not None:
-        overrides["n_citizens"] = args.citizens
+        given.append((f"--citizens {args.citizens}", "n_citizens", args.citizens))
+    overrides = {}
+    for flag, key, value in given:
+        if key not in SPECS:
+            raise UsageError(f"{printable(flag)}: {unknown_name(key, SPECS, 'parameter')}")
+        try:
+            overrides[key] = SPECS[key].check(value)
+        except ParameterError as err:
+            raise UsageError(f"{printable(flag)}: {err}") from None
     return overrides
 
 
@@ -71,18 +94,42 @@ def _fresh_folder(out: str | None, seed: int, prefix: str = "run") -> Path:
         while path.exists():
             k += 1
             path = Path("results") / f"{prefix}-{stamp}-seed{seed}-{k}"
+        check_writable(path, "results folder")
         return path
     path = Path(out)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise UsageError(f"--out {out}: folder exists and is not empty; choose a new folder")
+    check_writable(path, "--out")
     return path
+
+
+def _size_check(args: argparse.Namespace, settings, what: str, local: bool = True) -> None:
+    """Refuse work or memory above the limits (unless --force); end a --dry-run here. Memory
+    is checked against this machine only for local runs (not on a Dask cluster)."""
+    size = limits.estimate(settings)
+    limits.check_size(size, getattr(args, "jobs", None), args.force, what, local)
+    if args.dry_run:
+        print(f"{what}: {size.runs:,} runs, {size.work:,} citizen-months (about "
+              f"{size.time_text()}), about {limits.size_text(size.run_bytes)} per run; "
+              "all inputs are valid")  # fmt: skip
+        raise DryRun
+
+
+def _check_common(args: argparse.Namespace) -> None:
+    """Seed and jobs, checked for every command that has them (jobs lowered to the cores)."""
+    if getattr(args, "seed", None) is not None:
+        preflight.check_seed(args.seed)
+    if hasattr(args, "jobs"):
+        args.jobs = limits.check_jobs(args.jobs, getattr(args, "force", False))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one simulation and write its outcome table and manifest."""
     from .model import CoauthorModel
     from .provenance import manifest, write_json
+    from .safe_output import stage_folder
 
+    _check_common(args)
     overrides = _overrides(args)
     if args.scenario:
         scenario = load_scenario(scenario_path(args.scenario, args.dir), overrides)
@@ -90,6 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         params, name = resolve(overrides), None  # raises ParameterError before any work
     folder = _fresh_folder(args.out, args.seed, prefix=name or "run")
+    _size_check(args, [(params, 1)], "run")
 
     t0 = time.perf_counter()
     model = CoauthorModel(seed=args.seed, **params)
@@ -106,10 +154,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     table = model.outcome_table()
     t2 = time.perf_counter()
 
-    folder.mkdir(parents=True, exist_ok=True)
-    table.to_csv(folder / "outcomes.csv")
+    staged = stage_folder(folder, "run")  # moved into place once both files are written
+    table.to_csv(staged.out / "outcomes.csv")
     write_json(
-        folder / "manifest.json",
+        staged.out / "manifest.json",
         manifest(
             kind="run",
             scenario=str(scenario.path) if args.scenario else None,
@@ -119,6 +167,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             files=["outcomes.csv"],
         ),
     )
+    staged.finish()
     print(_summary(table, params, args.seed, folder, t2 - t0))
     return 0
 
@@ -158,13 +207,14 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         scenario = load_scenario(scenario_path(args.name, args.dir))
         print(_show(scenario))
         return 0
-    paths = find_scenarios(args.dir)
+    folder = default_scenario_folder(args.dir)
+    paths = find_scenarios(folder)
     if not paths:
-        raise UsageError(f"no scenario files (*.toml) in {args.dir}")
+        raise UsageError(f"no scenario files (*.toml) in {folder}")
     scenarios = [load_scenario(p) for p in paths]  # validates every file
     width = max(len(s.name) for s in scenarios)
     for s in scenarios:
-        print(f"{s.name:{width}}  {s.summary}")
+        print(f"{printable(s.name):{width}}  {printable(s.summary)}")
     return 0
 
 
@@ -173,9 +223,10 @@ def _show(scenario) -> str:
     from .scenario import TABLES, toml_value
 
     base = defaults()
-    lines = [f"# {scenario.name}: {scenario.path}", f"# {scenario.summary}"]
+    lines = [f"# {printable(scenario.name)}: {printable(scenario.path)}",
+             f"# {printable(scenario.summary)}"]  # fmt: skip
     if len(scenario.chain) > 1:
-        lines.append("# extends: " + " <- ".join(str(p) for p in scenario.chain[1:]))
+        lines.append("# extends: " + " <- ".join(printable(p) for p in scenario.chain[1:]))
     lines.append("# (* = differs from the model default)")
     for table, group in TABLES.items():
         lines += ["", f"[{table}]"]
@@ -188,8 +239,10 @@ def _show(scenario) -> str:
     return "\n".join(lines)
 
 
-def _all_scenarios(folder: str) -> list[str]:
-    """Every scenario file in ``folder``, the status quo first (it is the baseline)."""
+def _all_scenarios(given: str | None) -> list[str]:
+    """Every scenario file in ``--dir`` (default ./scenarios, else the shipped ones), the
+    status quo first (it is the baseline)."""
+    folder = default_scenario_folder(given)
     paths = find_scenarios(folder)
     if not paths:
         raise UsageError(f"no scenario files (*.toml) in {folder}")
@@ -200,14 +253,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run a scenario comparison and write its tables, pictures and report."""
     from . import __version__
     from .analysis.report import terminal_table, write_comparison
-    from .compare import load_posterior, run_comparison
+    from .compare import run_comparison
     from .effects import load_effects
     from .provenance import manifest, now
+    from .safe_output import stage_folder
 
     if args.replications < 2:
         raise UsageError("--replications must be at least 2 (confidence intervals need two)")
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+    _check_common(args)
     if not 0 <= args.minimum_difference < 10:
         raise UsageError("--minimum-difference must be from 0 to 10 life-satisfaction points")
     overrides = _overrides(args)
@@ -223,6 +276,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         args.effects = "" if not plan.draw_effects else str(plan.effects or args.effects)
     else:
         chosen = args.scenarios or _all_scenarios(args.dir)
+    _check_compare_choice(chosen)
     scenarios = [load_scenario(scenario_path(s, args.dir), overrides) for s in chosen]
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
@@ -234,13 +288,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     source = None if args.no_posterior or args.fix_uncertainty else (
         Path(args.posterior) if args.posterior else scenarios[0].posterior
     )  # fmt: skip
-    posterior = load_posterior(source) if source else None
+    posterior = _posterior(args, source)
     effects_file = None if args.fix_uncertainty or not args.effects else Path(args.effects)
     effects = (
         load_effects(effects_file, set(posterior.columns) if posterior is not None else set())
         if effects_file else None
     )  # fmt: skip
     folder = _fresh_folder(args.out, args.seed, prefix="compare")
+    _check_compare_size(args, scenarios, folder)
+    preflight.check_scheduler(args.scheduler)
     client, executor = _executor(args.scheduler)
     started = now()
     t0 = time.perf_counter()
@@ -258,6 +314,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         f"({scenarios[0].params['n_citizens']:,} citizens, {scenarios[0].params['steps']} "
         f"months); {uncertainty}", file=sys.stderr,
     )  # fmt: skip
+    staged = stage_folder(folder)  # moved into place when complete; resumable if killed
     try:
         result = run_comparison(scenarios, args.replications, args.seed, jobs=args.jobs,
                                 posterior=posterior, effects=effects, executor=executor,
@@ -268,7 +325,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     result.settings.update(created=started, version=__version__, uncertainty=uncertainty)
     report = write_comparison(
         result,
-        folder,
+        staged.out,
         manifest(
             kind="compare",
             scenarios={
@@ -290,10 +347,50 @@ def cmd_compare(args: argparse.Namespace) -> int:
             },
         ),
     )
+    staged.finish()
+    report = folder / report.name
     print(terminal_table(result))
     print(f"\n{uncertainty}.")
     print(f"report: {report}\ntables: {folder}/*.csv  ({time.perf_counter() - t0:.0f} s)")
     return 0
+
+
+def _check_compare_choice(chosen: list[str]) -> None:
+    example = printable(chosen[0]) if chosen and chosen[0] != BASELINE else "austerity"
+    if len(chosen) < 2:
+        raise UsageError(
+            f"compare needs two or more scenarios, the first being the baseline (got "
+            f"{len(chosen)}); e.g. coauthor-sim compare status_quo {example} -- to run one "
+            "scenario alone use coauthor-sim run"
+        )
+
+
+def _posterior(args: argparse.Namespace, source: Path | None):
+    """The posterior sample to draw from, checked without echoing a wrong file's content."""
+    from .compare import load_posterior
+    from .scenario import check_posterior
+
+    if source is None:
+        return None
+    if args.posterior:
+        check_posterior(source, f"--posterior {printable(args.posterior)}")
+    return load_posterior(source)
+
+
+def _check_compare_size(args: argparse.Namespace, scenarios, folder: Path) -> None:
+    """Months enough for the final-year summary; work and memory within limits; say where an
+    interrupted comparison resumes."""
+    from .compare import SUMMARY_MONTHS
+
+    steps = scenarios[0].params["steps"]
+    if steps < SUMMARY_MONTHS:
+        raise UsageError(f"compare summarises the final {SUMMARY_MONTHS} months: steps = "
+                         f"{steps} is too few (--steps {SUMMARY_MONTHS} or more)")  # fmt: skip
+    what = f"compare of {len(scenarios)} scenarios x {args.replications:,} replications"
+    _size_check(args, [(s.params, args.replications) for s in scenarios], what)
+    if not args.out:
+        print(f"writing {folder}; if interrupted, rerun with --out {folder} to resume",
+              file=sys.stderr)  # fmt: skip
 
 
 def _executor(scheduler: str | None):
@@ -315,46 +412,60 @@ def _executor(scheduler: str | None):
 
 def _sweep(args: argparse.Namespace, experiment) -> tuple[Path, int]:
     """Run (or resume) ``experiment`` into its folder; write the manifest; return the folder
-    and the number of failed runs stored."""
-    import json
-
+    and the number of failed runs stored. Everything is checked before anything is written;
+    one sweep per folder at a time; the session is on record from its start."""
     from .experiment.store import Store
-    from .experiment.sweep import prepare_folder, run_sweep
-    from .provenance import manifest, now, write_json
+    from .experiment.sweep import check_folder, prepare_folder, run_sweep
+    from .provenance import begin_session, manifest, now, write_json
+    from .safe_output import folder_lock
 
     folder = Path(args.out) if args.out else Path("results") / experiment.name
-    prepare_folder(experiment, folder).close()  # refuses a mismatched folder before any work
+    _check_sweep(args, experiment, folder)
+    check_folder(experiment, folder)  # refuses a mismatched folder before any work
     client, executor = _executor(args.scheduler)
-    started = now()
     try:
-        summary = run_sweep(experiment, folder, executor=executor, jobs=args.jobs,
-                            progress=not args.quiet,
-                            retry_failed=getattr(args, "retry_failed", False))  # fmt: skip
+        with folder_lock(folder, "sweep"):
+            prepare_folder(experiment, folder).close()  # the store first, then the manifest
+            path = folder / "manifest.json"
+            session = {"started": now(), "ended": None, "executor": args.scheduler or "local",
+                       "jobs": args.jobs}  # fmt: skip
+            sessions = begin_session(path, session)
+            summary = run_sweep(experiment, folder, executor=executor, jobs=args.jobs,
+                                progress=not args.quiet,
+                                retry_failed=getattr(args, "retry_failed", False))  # fmt: skip
+            with Store(folder) as store:
+                counts = dict(store.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"))
+            sessions[-1].update(ended=now(), status="finished", ran=summary.ran,
+                                failed=summary.failed)  # fmt: skip
+            write_json(path, manifest(
+                kind="sweep", experiment=experiment.name, experiment_file=str(experiment.path),
+                experiment_file_sha256=experiment.file_hash(),
+                fingerprint=experiment.fingerprint(), design=experiment.kind,
+                points=len(experiment.points), replications=experiment.replications,
+                seed=experiment.seed, runs_total=experiment.n_runs,
+                runs_done=counts.get("done", 0), runs_failed=counts.get("failed", 0),
+                base_parameters=experiment.base,
+                factors=[f.__dict__ for f in experiment.factors], sessions=sessions,
+            ))  # fmt: skip
     finally:
         if client is not None:
             client.close()
-    with Store(folder) as store:
-        counts = dict(store.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"))
-    path = folder / "manifest.json"
-    sessions = json.loads(path.read_text()).get("sessions", []) if path.exists() else []
-    sessions.append({"started": started, "ended": now(), "ran": summary.ran,
-                     "failed": summary.failed, "executor": args.scheduler or "local",
-                     "jobs": args.jobs})  # fmt: skip
-    write_json(path, manifest(
-        kind="sweep", experiment=experiment.name, experiment_file=str(experiment.path),
-        experiment_file_sha256=experiment.file_hash(), fingerprint=experiment.fingerprint(),
-        design=experiment.kind, points=len(experiment.points),
-        replications=experiment.replications, seed=experiment.seed,
-        runs_total=experiment.n_runs, runs_done=counts.get("done", 0),
-        runs_failed=counts.get("failed", 0), base_parameters=experiment.base,
-        factors=[f.__dict__ for f in experiment.factors], sessions=sessions,
-    ))  # fmt: skip
     print(
         f"{experiment.name}: {counts.get('done', 0)}/{experiment.n_runs} runs done, "
         f"{counts.get('failed', 0)} failed ({summary.already_done} were already done, "
         f"{summary.ran} run now in {summary.seconds:.1f} s) -> {folder}"
     )
     return folder, counts.get("failed", 0)
+
+
+def _check_sweep(args: argparse.Namespace, experiment, folder: Path) -> None:
+    """Flags, output folder, and the size of the sweep, before anything is written."""
+    _check_common(args)
+    preflight.check_scheduler(args.scheduler)
+    check_writable(folder, "--out")
+    settings = [({**experiment.base, **p.values}, experiment.replications)
+                for p in experiment.points]  # fmt: skip
+    _size_check(args, settings, f"{experiment.path}", local=not args.scheduler)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -381,6 +492,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except FileNotFoundError as err:
         raise UsageError(str(err)) from None
     target = Path(args.to) if args.to else folder
+    check_writable(target, "--to" if args.to else "folder")
     target.mkdir(parents=True, exist_ok=True)
     if args.format == "parquet":
         try:
@@ -487,6 +599,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     if args.contrast:
         return _contrast_sensitivity(args)
+    preflight.check_outcomes(args.outcomes)
     if not args.experiment:
         raise UsageError("sensitivity: give an experiment file, or --contrast A B")
     experiment = load_experiment(args.experiment)
@@ -522,6 +635,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Calibrate the uncertain parameters of a scenario to published targets (ABC-SMC);
     rerun with the same --out to continue an interrupted calibration."""
+    _check_calibrate(args)
     try:
         import pyabc  # noqa: F401 - the calibration's engine, an optional extra
     except ImportError as err:
@@ -594,6 +708,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     calibrated baseline against every target."""
     from .validation import write_validation
 
+    _check_validate(args)
     if args.realisations < 1 or args.replications < 2 or args.noise_repeats < 2:
         raise UsageError("--realisations must be at least 1, --replications and "
                          "--noise-repeats at least 2")  # fmt: skip
@@ -606,8 +721,38 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_calibrate(args: argparse.Namespace) -> None:
+    """Calibration's flags and files (targets, priors: shipped ones found by name), the folder
+    of --write-scenario, and a bound on --samples, before anything runs."""
+    _check_common(args)
+    args.targets = str(find_data(args.targets))
+    args.priors = str(find_data(args.priors))
+    preflight.check_data_file(args.targets, "--targets", "targets file")
+    preflight.check_data_file(args.priors, "--priors", "priors file")
+    if args.write_scenario:
+        preflight.check_new_file(args.write_scenario, "--write-scenario")
+    if args.out:
+        check_writable(args.out, "--out")
+    if args.samples > limits.MAX_RUNS and not args.force:
+        raise UsageError(f"--samples {args.samples:,}: above the limit of {limits.MAX_RUNS:,} "
+                         "(--force if you mean it)")  # fmt: skip
+    if args.samples > limits.MAX_POINTS:
+        raise UsageError(f"--samples {args.samples:,}: more than this program can hold")
+
+
+def _check_validate(args: argparse.Namespace) -> None:
+    """Validation's flags, its targets file (the shipped one by name) and its output folder."""
+    _check_common(args)
+    args.targets = str(find_data(args.targets))
+    preflight.check_data_file(args.targets, "--targets", "targets file")
+    check_writable(args.out, "--out")
+    if args.replications > limits.MAX_RUNS or args.realisations > limits.MAX_RUNS:
+        raise UsageError(f"--replications and --realisations: at most {limits.MAX_RUNS:,}")
+
+
 def cmd_viz(args: argparse.Namespace) -> int:
     """Serve the browser app (its packages come with: pip install -e '.[app]')."""
+    preflight.check_port(args.port, args.host)
     try:
         from .app import serve
     except ImportError as err:
@@ -616,14 +761,17 @@ def cmd_viz(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from . import __version__
+
+    parser = Parser(
         prog="coauthor-sim",
         description="Agent-based model of citizen co-authorship of well-being.",
     )
+    parser.add_argument("--version", action="version", version=f"coauthor-sim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run one simulation and write its outcomes")
     run.add_argument("scenario", nargs="?", help="scenario file or name (default: defaults)")
-    run.add_argument("--dir", default="scenarios", help="folder of scenario files")
+    run.add_argument("--dir", help=DIR_HELP)
     run.add_argument("--steps", type=int, help="months to simulate (default 120)")
     run.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default 1)")
     run.add_argument("--citizens", type=int, help="number of citizens (default 1000)")
@@ -632,12 +780,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--set", action="append", default=[], metavar="KEY=VALUE",
         help="set any model parameter, e.g. --set co_production=0.5 (repeatable)",
     )  # fmt: skip
+    _add_guards(run)
     run.set_defaults(func=cmd_run)
 
     scen = sub.add_parser("scenarios", help="list scenarios, or show one fully resolved")
     scen.add_argument("action", nargs="?", choices=["list", "show"], default="list")
     scen.add_argument("name", nargs="?", help="scenario name or file (with show)")
-    scen.add_argument("--dir", default="scenarios", help="folder of scenario files")
+    scen.add_argument("--dir", help=DIR_HELP)
     scen.set_defaults(func=cmd_scenarios)
 
     comp = sub.add_parser("compare", help="compare scenarios over replications")
@@ -652,7 +801,7 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--seed", type=int, default=DEFAULT_SEED, help="experiment seed (1)")
     comp.add_argument("--jobs", type=int, help="parallel processes (default: all cores)")
     comp.add_argument("--out", help="new folder for the results (default results/compare-...)")
-    comp.add_argument("--dir", default="scenarios", help="folder of scenario files")
+    comp.add_argument("--dir", help=DIR_HELP)
     comp.add_argument("--posterior", help="posterior sample CSV to draw uncertain parameters "
                       "from (default: the baseline scenario's, if calibrated)")  # fmt: skip
     comp.add_argument("--no-posterior", action="store_true",
@@ -683,6 +832,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     comp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                       help="set a parameter in every scenario (repeatable)")  # fmt: skip
+    _add_guards(comp)
     comp.set_defaults(func=cmd_compare)
 
     for name, func, text in (
@@ -736,14 +886,17 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--steps", type=int, help="months per run (default: scenario's)")
             cmd.add_argument("--citizens", type=int, help="citizens per run (default 500)")
             cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+        _add_guards(cmd)
         cmd.set_defaults(func=func)
 
     cal = sub.add_parser(
         "calibrate", help="calibrate uncertain parameters to targets (ABC-SMC, resumable)"
     )
     cal.add_argument("scenario", help="base scenario file or name")
-    cal.add_argument("--targets", default="data/targets.toml", help="targets file")
-    cal.add_argument("--priors", default="data/priors.toml", help="prior ranges file")
+    cal.add_argument("--targets", default="targets.toml",
+                     help="targets file (default: the shipped targets.toml)")  # fmt: skip
+    cal.add_argument("--priors", default="priors.toml",
+                     help="prior ranges file (default: the shipped priors.toml)")  # fmt: skip
     cal.add_argument("--population", type=int, default=200, help="particles per generation (200)")
     cal.add_argument("--replications", type=int, default=8,
                      help="runs averaged per particle (8; see docs/validation.md)")  # fmt: skip
@@ -762,18 +915,20 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     cal.add_argument("--out", help="results folder (default results/calibration-<scenario>); "
                      "rerun with the same folder to continue")  # fmt: skip
-    cal.add_argument("--dir", default="scenarios", help="folder of scenario files")
+    cal.add_argument("--dir", help=DIR_HELP)
     cal.add_argument(
         "--write-scenario", metavar="FILE",
         help="write the calibrated scenario here (with FILE.posterior.csv and FILE.abc.json)",
     )  # fmt: skip
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_guards(cal)
     cal.set_defaults(func=cmd_calibrate)
 
     val = sub.add_parser("validate", help="regenerate docs/validation.md")
     val.add_argument("--out", default="docs", help="folder for validation.md and img/ (docs)")
     val.add_argument("--scenario", default="status_quo", help="calibrated baseline scenario")
-    val.add_argument("--targets", default="data/targets.toml", help="targets file")
+    val.add_argument("--targets", default="targets.toml",
+                     help="targets file (default: the shipped targets.toml)")  # fmt: skip
     val.add_argument("--realisations", type=int, default=40, help="docking runs per point (40)")
     val.add_argument("--replications", type=int, default=100,
                      help="posterior predictive runs, one posterior draw each (100)")  # fmt: skip
@@ -781,7 +936,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="repeats per replication count (10)")  # fmt: skip
     val.add_argument("--seed", type=int, default=DEFAULT_SEED)
     val.add_argument("--jobs", type=int, help="local processes (default: all cores)")
-    val.add_argument("--dir", default="scenarios", help="folder of scenario files")
+    val.add_argument("--dir", help=DIR_HELP)
+    val.add_argument("--force", action="store_true", help="keep --jobs above the cores")
     val.set_defaults(func=cmd_validate)
 
     viz = sub.add_parser("viz", help="explore the model in a web browser")
@@ -801,18 +957,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_guards(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--force", action="store_true",
+                     help="run even above the work and memory limits, and keep --jobs above "
+                     "the cores available")  # fmt: skip
+    cmd.add_argument("--dry-run", action="store_true",
+                     help="check every input, print the size of the work, run nothing")  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``coauthor-sim`` command."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Entry point of the ``coauthor-sim`` command: 0 done, 2 bad input (nothing written),
+    1 a failure that is not the input's (one line with the cause and the remedy)."""
+    from .safe_output import close_all
+
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help, --version, or an argparse error already printed
+        return done.code if isinstance(done.code, int) else EXIT_BAD_INPUT
     try:
         return args.func(args)
+    except DryRun:
+        return 0
     except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except (ParameterError, ScenarioError, UsageError) as err:
-        print(f"coauthor-sim: error: {err}", file=sys.stderr)
+        _say(f"coauthor-sim: error: {err}")
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        _say("coauthor-sim: interrupted; rerun the same command to resume where it can")
+        return 130
+    except Fault as err:
+        _say(f"coauthor-sim: failed: {err}")
+        return EXIT_FAULT
+    except Exception as err:  # anything else: one line, the traceback only when asked for
+        fault = fault_of(err)
+        if fault is None:
+            where = f"{type(err).__name__}: {err}"
+            fault = Fault(f"unexpected error ({where}); rerun with COAUTHOR_SIM_TRACEBACK=1 "
+                          "for details and report it")  # fmt: skip
+        if os.environ.get("COAUTHOR_SIM_TRACEBACK"):
+            import traceback
+
+            traceback.print_exc()
+        _say(f"coauthor-sim: failed: {fault}")
+        return EXIT_FAULT
+    finally:
+        close_all()
+
+
+def _say(message: str) -> None:
+    """One line on stderr, whatever the message holds."""
+    print(one_line(message), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -19,11 +19,12 @@ import numpy as np
 
 from .params import SPECS, ParameterError, unknown_key
 from .scenario import ScenarioError
+from .shipped import shipped_folder
 
 if TYPE_CHECKING:  # the command line imports this module for its default path: keep it light
     import pandas as pd
 
-DEFAULT_EFFECTS = Path(__file__).resolve().parents[2] / "data" / "effects.toml"
+DEFAULT_EFFECTS = shipped_folder("data") / "effects.toml"
 DISTRIBUTIONS = ("uniform", "triangular")
 ENTRY_KEYS = ("low", "high", "distribution", "mode", "no_effect", "source")
 

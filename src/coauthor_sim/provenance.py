@@ -7,7 +7,8 @@ to the code, the parameters and the seeds that produced it.
 from __future__ import annotations
 
 import datetime as _dt
-import json
+import functools
+import os
 import platform
 import subprocess
 import sys
@@ -37,6 +38,14 @@ def git_commit() -> dict[str, Any] | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+
+
+@functools.cache
+def code_identity() -> str:
+    """Package version and git commit (when known): results kept by one code may be reused
+    only by the same code."""
+    git = git_commit()
+    return f"{__version__}+{git['commit']}" if git else __version__
 
 
 def library_versions() -> dict[str, str]:
@@ -73,5 +82,27 @@ def manifest(**fields: Any) -> dict[str, Any]:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` as indented JSON (keys in insertion order)."""
-    path.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    """Write ``data`` as indented JSON (keys in insertion order), atomically: a reader or a
+    later session sees the old manifest or the new one, never a torn file."""
+    from .safe_output import write_json_atomic
+
+    write_json_atomic(Path(path), data)
+
+
+def begin_session(path: Path, entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sessions recorded in the manifest at ``path``, with any left "running" by a process
+    that was killed marked "interrupted", and a new running ``entry`` appended; the manifest is
+    rewritten at once so a session killed with ``kill -9`` is still on record."""
+    from .safe_output import read_json_or_none
+
+    old = read_json_or_none(path) if Path(path).exists() else {}
+    if old is None:  # torn by an older version's in-place write: start the record again
+        old = {"sessions": [{"status": "unknown", "note": "earlier manifest was unreadable"}]}
+    sessions = [s for s in old.get("sessions", []) if isinstance(s, dict)]
+    for session in sessions:
+        if session.get("status") == "running":
+            session["status"] = "interrupted"
+            session.setdefault("ended", None)
+    sessions.append({**entry, "status": "running", "pid": os.getpid()})
+    write_json(path, {**old, "sessions": sessions})
+    return sessions

@@ -3,7 +3,8 @@
 A scenario file is readable TOML::
 
     description = "One or two sentences a policy reader understands."
-    extends = "status_quo"          # optional: start from another scenario in the same folder
+    extends = "status_quo"          # optional: start from another scenario (looked up beside
+                                    # this file first, then among the shipped scenarios)
 
     [levers]
     co_production = 0.4
@@ -20,14 +21,17 @@ key and what is allowed, before any simulation runs.
 
 from __future__ import annotations
 
-import difflib
+import csv
+import io
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .params import SPECS, ParameterError, Parameters, resolve, unknown_key
+from .inputs import read_text, read_toml
+from .messages import ScenarioError, closest, printable, unknown_name
+from .params import SPECS, ParameterError, Parameters, resolve
+from .shipped import find_scenario, shipped_folder
 
 TABLES = {
     "population": "population",
@@ -38,10 +42,8 @@ TABLES = {
 }
 GROUP_TABLE = {group: table for table, group in TABLES.items()}
 TOP_LEVEL = ("description", "extends", "posterior")
-
-
-class ScenarioError(ValueError):
-    """A scenario file cannot be used; the message names the file and what is wrong."""
+MAX_POSTERIOR_BYTES = 200_000_000  # far above any calibration's sample
+__all__ = ["Scenario", "ScenarioError", "find_scenarios", "load_scenario", "scenario_path"]
 
 
 @dataclass(frozen=True)
@@ -68,16 +70,7 @@ def _where(path: Path) -> str:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ScenarioError(f"{_where(path)}: no such scenario file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(f"{_where(path)}: cannot be read: {err}") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{_where(path)}: not valid TOML: {err}") from None
+    return read_toml(path, "scenario file")
 
 
 def _check_structure(path: Path, data: dict[str, Any]) -> dict[str, Any]:
@@ -108,16 +101,21 @@ def _unknown_top_level(key: str) -> str:
     if spec is not None:
         return f"'{key}' must be inside the [{GROUP_TABLE[spec.group]}] table"
     options = list(TABLES) + list(TOP_LEVEL)
-    close = difflib.get_close_matches(key, options, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
+    close = closest(key, options)
+    hint = f"; did you mean '{close}'?" if close else ""
     allowed = ", ".join(f"[{t}]" for t in TABLES)
-    return f"unknown key or table '{key}'{hint} (allowed: {', '.join(TOP_LEVEL)}, {allowed})"
+    return (f"unknown key or table {printable(repr(key))}{hint} "
+            f"(allowed: {', '.join(TOP_LEVEL)}, {allowed})")  # fmt: skip
 
 
 def _check_key(path: Path, table: str, name: str, value: Any) -> Any:
     spec = SPECS.get(name)
     if spec is None:
-        raise ScenarioError(f"{_where(path)}: {unknown_key(name, f'[{table}]')}")
+        names = [n for n, s in SPECS.items() if s.group == TABLES[table]]
+        hint = closest(name, SPECS)
+        if hint is not None and hint not in names:
+            names = [hint]  # a parameter of another table: suggest it, resolve will place it
+        raise ScenarioError(f"{_where(path)}: {unknown_name(name, names, where=f'[{table}]')}")
     if GROUP_TABLE[spec.group] != table:
         raise ScenarioError(
             f"{_where(path)}: '{name}' belongs in [{GROUP_TABLE[spec.group]}], not [{table}]"
@@ -129,28 +127,48 @@ def _check_key(path: Path, table: str, name: str, value: Any) -> Any:
 
 
 def _parent_path(path: Path, extends: str) -> Path:
-    """The file ``extends`` names: a scenario name or a .toml path, relative to ``path``."""
+    """The file ``extends`` names: a scenario name or a .toml path, looked up beside ``path``
+    first, then among the shipped scenarios (so a copied scenario still finds its parent)."""
     target = Path(extends.strip())
     if target.suffix != ".toml":
         try:
             target = target.with_suffix(".toml")
         except ValueError:  # "/", ".", "..": not a file name
             raise ScenarioError(
-                f"{_where(path)}: extends = {extends!r} does not name a scenario file"
+                f"{_where(path)}: extends = {printable(repr(extends))} does not name a "
+                "scenario file"
             ) from None
-    return target if target.is_absolute() else path.parent / target
+    if target.is_absolute():
+        return target
+    beside = path.parent / target
+    if beside.is_file():
+        return beside
+    shipped = shipped_folder("scenarios") / target
+    return shipped if shipped.is_file() else beside
 
 
-def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+def load_scenario(
+    path: str | Path, overrides: dict[str, Any] | None = None, origin: str = "command line"
+) -> Scenario:
     """Load, merge (following ``extends``) and validate a scenario file.
 
     A file may name a ``posterior``: a CSV sample of calibrated uncertain parameters (written
     by ``coauthor-sim calibrate``) that comparisons draw their runs from; the nearest file in
     the ``extends`` chain that names one decides.
 
-    ``overrides`` (e.g. from the command line) are applied last and validated the same way.
+    ``overrides`` (e.g. from the command line) are applied last and validated the same way;
+    an error in one of them is blamed on ``origin`` (e.g. "command line", or "exp.toml:
+    [fixed]"), not on the scenario file.
     """
     path = Path(path)
+    for name, value in (overrides or {}).items():
+        spec = SPECS.get(name)
+        try:
+            if spec is None:
+                raise ParameterError(unknown_name(name, SPECS, "parameter"))
+            spec.check(value)
+        except ParameterError as err:
+            raise ScenarioError(f"{origin}: {err}") from None
     chain: list[Path] = []
     layers: list[dict[str, Any]] = []
     description = None
@@ -170,9 +188,10 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
             posterior = current.parent / data["posterior"]
             if not posterior.is_file():
                 raise ScenarioError(
-                    f"{_where(current)}: posterior = {data['posterior']!r}, but {posterior} "
-                    "does not exist (run coauthor-sim calibrate ... --write-scenario)"
+                    f"{_where(current)}: posterior = {printable(repr(data['posterior']))}, but "
+                    f"{posterior} does not exist (run coauthor-sim calibrate ... --write-scenario)"
                 )
+            check_posterior(posterior, f"{_where(current)}: posterior = {posterior.name!r}")
         parent = data.get("extends")
         current = _parent_path(current, parent) if parent else None
         if current is not None and not current.is_file():
@@ -183,9 +202,14 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     for layer in reversed(layers):
         merged.update(layer)
     try:
-        params = resolve({**merged, **(overrides or {})})
+        params = resolve(merged)
     except ParameterError as err:
         raise ScenarioError(f"{_where(path)}: {err}") from None
+    if overrides:
+        try:
+            params = resolve({**merged, **overrides})
+        except ParameterError as err:  # a rule across parameters, broken by an override
+            raise ScenarioError(f"{_where(path)} with {origin}: {err}") from None
     return Scenario(path.stem, path, description.strip(), params, tuple(chain), posterior)
 
 
@@ -194,12 +218,33 @@ def find_scenarios(folder: str | Path) -> list[Path]:
     return sorted(Path(folder).glob("*.toml"))
 
 
-def scenario_path(name_or_path: str, folder: str | Path = "scenarios") -> Path:
-    """A path as given, or the file ``<folder>/<name>.toml`` for a bare scenario name."""
-    given = Path(name_or_path)
-    if given.suffix == ".toml" or given.exists():
-        return given
-    return Path(folder) / f"{name_or_path}.toml"
+def scenario_path(name_or_path: str, folder: str | Path | None = None) -> Path:
+    """A path as given, or ``<folder>/<name>.toml`` (default ``./scenarios``), or the shipped
+    scenario of that name (see ``coauthor_sim.shipped.find_scenario``)."""
+    return find_scenario(name_or_path, folder)
+
+
+def check_posterior(path: Path, where: str) -> None:
+    """Refuse a file that is not a posterior sample (a CSV whose header names uncertainty
+    parameters) without echoing its content; ``where`` says who named the file."""
+    if path.suffix.lower() != ".csv":
+        raise ScenarioError(f"{where}: a posterior sample is a .csv file written by "
+                            "coauthor-sim calibrate")  # fmt: skip
+    try:
+        text = read_text(path, "posterior sample (CSV)", MAX_POSTERIOR_BYTES)
+    except ScenarioError as err:
+        raise ScenarioError(f"{where}: {err}") from None
+    header = next(csv.reader(io.StringIO(text)), [])
+    bad = [c for c in header if c not in SPECS or SPECS[c].group != "uncertainty"]
+    if not header or bad:
+        named = bad and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,40}", bad[0])
+        shown = repr(bad[0]) if named else f"{len(bad)} column(s) not shown" if bad else "none"
+        raise ScenarioError(
+            f"{where}: {path} is not a posterior sample: its header must name uncertainty "
+            f"parameters only (first bad column: {shown})"
+        )
+    if len(text.strip().splitlines()) < 2:
+        raise ScenarioError(f"{where}: {path} holds no draws (a header line only)")
 
 
 def to_toml(scenario: Scenario) -> str:

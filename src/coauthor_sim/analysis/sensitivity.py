@@ -153,8 +153,8 @@ class Contrast:
         return [child_seed(c) for c in np.random.SeedSequence(entropy).spawn(self.replications)]
 
     def __call__(self, spec) -> float:
-        from ..experiment.runner import simulate
         from ..api import final_outcomes
+        from ..experiment.runner import simulate
 
         world = dict(spec.params)
         noise = world.pop(NOISE, 0.0)

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ..experiment.runner import child_seed
 from ..api import FINAL_MONTHS
+from ..experiment.runner import child_seed
 from ..outcomes import LEAST_DEPRIVED, MOST_DEPRIVED
 from ..params import SPECS
 

@@ -29,9 +29,6 @@ EXTRA_STATISTICS: dict[str, str] = {
     "civic_nesting": "1 when activism < consultation < participation, else 0",
 }
 STATISTICS = (*OUTCOME_NAMES, *EXTRA_STATISTICS)
-# Population parameters that describe something unknown about the place rather than a choice,
-# so the data may inform them (the rest of the population group is set by the user).
-CALIBRATED_POPULATION = ("deprivation_spread",)
 TARGET_KEYS = {"description", "value", "band", "statistic", "role", "series", "source",
                "status", "mapping", "needs"}  # fmt: skip
 REQUIRED_KEYS = {"description", "value", "band", "statistic", "role", "series", "source"}
@@ -40,7 +37,7 @@ REQUIRED_KEYS = {"description", "value", "band", "statistic", "role", "series", 
 def calibratable(name: str) -> bool:
     """Whether calibration may move (and a posterior sample may carry) parameter ``name``."""
     spec = SPECS.get(name)
-    return spec is not None and (spec.group == "uncertainty" or name in CALIBRATED_POPULATION)
+    return spec is not None and spec.group == "uncertainty"
 
 
 @dataclass(frozen=True)
@@ -141,8 +138,7 @@ def load_priors(path: str | Path) -> list[Factor]:
         if not calibratable(name):
             what = "not a parameter" if spec is None else f"a {spec.group} parameter"
             raise ScenarioError(f"{path}: '{name}' is {what}; priors may only range over "
-                                "uncertainty parameters and "
-                                f"{', '.join(CALIBRATED_POPULATION)}")  # fmt: skip
+                                "uncertainty parameters")  # fmt: skip
         if not isinstance(rng, dict) or set(rng) != {"low", "high"}:
             raise ScenarioError(f"{path}: {name} needs a range {{low = ..., high = ...}}")
         try:

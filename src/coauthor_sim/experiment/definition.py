@@ -3,7 +3,8 @@
 An experiment file is TOML::
 
     description = "What this experiment asks."
-    scenario = "status_quo"      # a scenario name (looked up in ../scenarios) or a .toml path
+    scenario = "status_quo"      # a scenario name (looked up in ../scenarios, then among the
+                                 # shipped scenarios) or a .toml path beside this file
     seed = 2026
     replications = 5
 
@@ -35,16 +36,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..inputs import parse_toml, read_text
+from ..limits import MAX_POINTS
+from ..messages import closest, printable, unknown_name
 from ..outcomes import OUTCOME_NAMES
-from ..params import SPECS, ParameterError, closest_name, resolve, unknown_key
+from ..params import SPECS, ParameterError, resolve
 from ..scenario import GROUP_TABLE, TABLES, Scenario, ScenarioError, load_scenario
+from ..shipped import shipped_folder
 from .design import DESIGNS, Factor, Point, full_factorial, latin_hypercube, sobol_matrices
 from .runner import RunSpec, child_seed
 
@@ -135,21 +140,18 @@ def _want(path: Path, data: dict, key: str, kind: type | tuple, what: str, defau
 def load_experiment(path: str | Path) -> Experiment:
     """Load and validate an experiment file; raise ScenarioError on anything wrong."""
     path = Path(path)
-    if not path.is_file():
-        raise _fail(path, "no such experiment file")
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as err:
-        raise _fail(path, f"cannot be read: {err}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise _fail(path, f"not valid TOML: {err}") from None
+    text = read_text(path, "experiment file")
+    data = parse_toml(text, path)
 
     for key in data:
         if key not in TOP_KEYS:
-            hint = closest_name(key) if key in SPECS or closest_name(key) else None
+            top = closest(key, TOP_KEYS)
+            hint = key if key in SPECS else closest(key, SPECS)
+            if top:
+                raise _fail(path, f"unknown key {printable(repr(key))}; did you mean '{top}'?")
             where = f"; parameters go in [fixed] or a factor table ({hint!r}?)" if hint else ""
-            raise _fail(path, f"unknown key '{key}' (allowed: {', '.join(TOP_KEYS)}){where}")
+            raise _fail(path, f"unknown key {printable(repr(key))} (allowed: "
+                        f"{', '.join(TOP_KEYS)}){where}")  # fmt: skip
     description = _want(path, data, "description", str, "a string describing the experiment")
     scenario_ref = _want(path, data, "scenario", str, "a scenario name or .toml path")
     seed = _want(path, data, "seed", int, "a whole number", 0)
@@ -159,19 +161,17 @@ def load_experiment(path: str | Path) -> Experiment:
     if replications < 1:
         raise _fail(path, f"replications = {replications} is not allowed: expected at least 1")
 
-    ref = Path(scenario_ref)
-    scenario_file = (
-        path.parent / ref if ref.suffix == ".toml"
-        else path.parent.parent / "scenarios" / f"{scenario_ref}.toml"
-    )  # fmt: skip
+    scenario_file = _scenario_file(path, scenario_ref)
     fixed = _want(path, data, "fixed", dict, "a table [fixed] of parameter values", {})
     for name in fixed:
         if name not in SPECS:
-            raise _fail(path, unknown_key(name, "[fixed]"))
+            raise _fail(path, unknown_name(name, SPECS, where="[fixed]"))
     try:
-        scenario = load_scenario(scenario_file, fixed)
+        scenario = load_scenario(scenario_file, fixed, origin=f"{path}: [fixed]")
     except ScenarioError as err:
-        raise _fail(path, f"scenario = {scenario_ref!r}: {err}") from None
+        if str(err).startswith(f"{path}: [fixed]"):
+            raise
+        raise _fail(path, f"scenario = {printable(repr(scenario_ref))}: {err}") from None
 
     design = _want(path, data, "design", dict, "a table [design] with kind", None)
     kind = _want(path, design, "kind", str, f"one of {', '.join(DESIGNS)}", None)
@@ -192,6 +192,10 @@ def load_experiment(path: str | Path) -> Experiment:
                         "needs a power of 2 (e.g. 64, 128, 256)")  # fmt: skip
 
     factors = _factors(path, data, kind, sampled)
+    both = [f.name for f in factors if f.name in fixed]
+    if both:
+        raise _fail(path, f"'{both[0]}' is both in [fixed] and a factor; keep it in one place")
+    _check_design_size(path, data, kind, factors, samples, replications)
     if kind == "points":
         points = _explicit_points(path, data, factors)
     elif "points" in data:
@@ -225,11 +229,7 @@ def load_experiment(path: str | Path) -> Experiment:
         raise _fail(path, "[record] outcomes must be a list of outcome names")
     for name in series:
         if name not in OUTCOME_NAMES:
-            import difflib
-
-            close = difflib.get_close_matches(name, OUTCOME_NAMES, n=1)
-            raise _fail(path, f"[record] unknown outcome '{name}'"
-                        + (f"; did you mean '{close[0]}'?" if close else ""))  # fmt: skip
+            raise _fail(path, "[record] " + unknown_name(name, OUTCOME_NAMES, "outcome"))
 
     return Experiment(
         name=path.stem, path=path, description=description, scenario=scenario, base=base,
@@ -237,6 +237,36 @@ def load_experiment(path: str | Path) -> Experiment:
         replications=replications, every=every, series=tuple(series), samples=samples,
         text=text,
     )  # fmt: skip
+
+
+def _scenario_file(path: Path, ref: str) -> Path:
+    """The base scenario: a .toml path beside the experiment, else a name in the scenarios
+    folder beside the experiments folder, else a shipped scenario."""
+    if ref.endswith(".toml"):
+        return path.parent / ref
+    local = path.parent.parent / "scenarios" / f"{ref}.toml"
+    if local.is_file():
+        return local
+    shipped = shipped_folder("scenarios") / f"{ref}.toml"
+    return shipped if shipped.is_file() else local
+
+
+def _check_design_size(path: Path, data: dict, kind: str, factors: list[Factor], samples: int,
+                       replications: int) -> None:  # fmt: skip
+    """Refuse a design too large to hold before building it (2**40 Sobol samples ...)."""
+    if kind == "full_factorial":
+        count = math.prod(len(f.levels or ()) for f in factors)
+    elif kind == "sobol":
+        count = samples * (len(factors) + 2)
+    elif kind == "latin_hypercube":
+        count = samples
+    else:
+        count = len(data.get("points", [])) if isinstance(data.get("points"), list) else 0
+    if count * replications > MAX_POINTS:
+        shown = f"{count:,}" if count < 10**15 else f"{count:.3g}"
+        raise _fail(path, f"{shown} design points x {replications:,} replications is more "
+                    f"runs than this program can hold (at most {MAX_POINTS:,}); use fewer "
+                    "samples, levels or replications")  # fmt: skip
 
 
 def _factors(path: Path, data: dict, kind: str, sampled: bool) -> list[Factor]:
@@ -248,7 +278,7 @@ def _factors(path: Path, data: dict, kind: str, sampled: bool) -> list[Factor]:
         for name, spec_value in entries.items():
             spec = SPECS.get(name)
             if spec is None:
-                raise _fail(path, unknown_key(name, f"[{table}]"))
+                raise _fail(path, unknown_name(name, SPECS, where=f"[{table}]"))
             if GROUP_TABLE[spec.group] != table:
                 raise _fail(path, f"'{name}' belongs in [{GROUP_TABLE[spec.group]}], "
                             f"not [{table}]")  # fmt: skip
@@ -293,7 +323,7 @@ def _explicit_points(path: Path, data: dict, factors: list[Factor]) -> list[Poin
         for name, value in row.items():
             spec = SPECS.get(name)
             if spec is None:
-                raise _fail(path, unknown_key(name, f"[[points]] number {k}"))
+                raise _fail(path, unknown_name(name, SPECS, where=f"[[points]] number {k}"))
             try:
                 values[name] = spec.check(value)
             except ParameterError as err:

@@ -8,11 +8,27 @@ Failures are isolated: a run that raises comes back as a failed ``RunResult`` wi
 and traceback, and the others go on. A local worker process that dies (``BrokenProcessPool``)
 is survived: the pool is rebuilt, the runs that were in flight are retried one at a time to
 find the culprit, and a run that kills its worker twice on its own is recorded as failed.
+
+Workers die with their parent: if the main process is killed (``kill -9``, the out-of-memory
+killer), each worker gets SIGKILL from the kernel (Linux ``PR_SET_PDEATHSIG``) and, as a second
+guard on every system, a watchdog thread ends it once its parent is gone. Nothing is left
+running.
+
+Inside ``cached_results(folder)``, every finished run is also kept in ``folder`` and a later
+``execute`` of the same runs (same function, parameters, seed and code version) returns the kept
+result instead of running again: an interrupted comparison resumes where it stopped.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
+import pickle
+import signal
+import sys
+import threading
 import time
 import traceback
 import warnings
@@ -20,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,6 +45,8 @@ import pandas as pd
 from .guard import pool_hazard
 
 SOLO_ATTEMPTS = 2  # times a suspect run may kill its worker on its own before it is failed
+WATCHDOG_SECONDS = 0.5  # how often a worker checks that its parent is still alive
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -116,10 +135,33 @@ def execute(
     memory stays flat however long the list. The progress bar shows runs done, failed and the
     time left.
     """
-    from tqdm import tqdm
-
     specs = list(specs)
     jobs = default_jobs() if jobs is None else jobs
+    cache = _active_cache
+    if cache is not None:
+        kept = [r for r in map(cache.get, specs) if r is not None]
+        if kept:
+            yield from kept
+            done = {r.spec.key for r in kept}
+            specs = [s for s in specs if s.key not in done]
+        for result in _execute(specs, func, jobs, executor, progress, desc):
+            if result.ok:
+                cache.put(result)
+            yield result
+        return
+    yield from _execute(specs, func, jobs, executor, progress, desc)
+
+
+def _execute(
+    specs: list[RunSpec],
+    func: Callable[[RunSpec], Any],
+    jobs: int,
+    executor: Executor | None,
+    progress: bool,
+    desc: str,
+) -> Iterator[RunResult]:
+    from tqdm import tqdm
+
     # disable=None: shown on a terminal only, so logs and CI output stay readable
     bar = tqdm(total=len(specs), desc=desc, unit="run", disable=None if progress else True,
                smoothing=0.1)  # fmt: skip
@@ -195,7 +237,7 @@ def _local(specs: list[RunSpec], func: Callable, jobs: int) -> Iterator[RunResul
     pending = list(specs)
     attempts: dict[str, int] = {}
     while pending:
-        pool = ProcessPoolExecutor(max_workers=jobs)
+        pool = _pool(jobs)
         finished: set[str] = set()
         try:
             for result in _stream(pool, pending, func, window=2 * jobs):
@@ -217,7 +259,7 @@ def _solo(spec: RunSpec, func: Callable, attempts: dict[str, int]) -> RunResult:
     """Run one suspect alone in a fresh single-worker pool until it finishes or has killed its
     worker SOLO_ATTEMPTS times."""
     while True:
-        with ProcessPoolExecutor(max_workers=1) as pool:
+        with _pool(1) as pool:
             try:
                 return pool.submit(call, func, spec).result()
             except BrokenProcessPool:
@@ -228,3 +270,81 @@ def _solo(spec: RunSpec, func: Callable, attempts: dict[str, int]) -> RunResult:
                         f"WorkerDied: the worker process died {SOLO_ATTEMPTS} times running "
                         "this run alone (killed, out of memory, or a crash in native code)",
                     )  # fmt: skip
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    """A local process pool whose workers die with this process."""
+    return ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent,
+                               initargs=(os.getpid(),))  # fmt: skip
+
+
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: end this process when ``parent`` ends, so a killed sweep leaves no
+    worker behind (SIGKILL from the kernel on Linux; a watchdog thread everywhere)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog remains
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCHDOG_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
+class ResultCache:
+    """Finished runs kept as one file each in a folder, keyed by everything that decides them
+    (function, parameters, seed, labels and the code's version)."""
+
+    def __init__(self, folder: Path):
+        from ..provenance import code_identity
+
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.code = code_identity()
+
+    def _file(self, spec: RunSpec) -> Path:
+        blob = json.dumps(
+            {"key": spec.key, "params": dict(spec.params), "seed": spec.seed,
+             "labels": spec.labels, "code": self.code},
+            sort_keys=True, default=str,
+        )  # fmt: skip
+        return self.folder / (hashlib.sha256(blob.encode()).hexdigest()[:32] + ".pickle")
+
+    def get(self, spec: RunSpec) -> RunResult | None:
+        """The kept result of ``spec``, or None (also for a damaged file: it is rerun)."""
+        path = self._file(spec)
+        try:
+            with open(path, "rb") as kept:
+                result = pickle.load(kept)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            return None
+        return RunResult(spec, result.value, None, None, result.seconds, result.worker)
+
+    def put(self, result: RunResult) -> None:
+        from ..safe_output import write_atomic
+
+        write_atomic(self._file(result.spec), pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
+
+
+_active_cache: ResultCache | None = None
+
+
+@contextlib.contextmanager
+def cached_results(folder: Path) -> Iterator[ResultCache]:
+    """Within the block, ``execute`` keeps every finished run in ``folder`` and serves runs
+    kept there before instead of running them again."""
+    global _active_cache
+    previous, _active_cache = _active_cache, ResultCache(folder)
+    try:
+        yield _active_cache
+    finally:
+        _active_cache = previous

@@ -56,25 +56,33 @@ class _Recorder:
         return record_run(spec, self.every, self.series)
 
 
-def prepare_folder(experiment: Experiment, folder: Path) -> Store:
-    """Open (or create) the store in ``folder`` for ``experiment``. Refuses a folder that
-    holds results of a different experiment, or files that are not a sweep's."""
+def check_folder(experiment: Experiment, folder: Path) -> None:
+    """Refuse, without writing anything, a folder that holds results of a different
+    experiment, or files that are not a sweep's."""
+    from ..safe_output import LOCK_NAME
+
     folder = Path(folder)
-    fingerprint = experiment.fingerprint()
     if folder.exists() and not folder.is_dir():
         raise ScenarioError(f"{folder}: exists and is not a folder")
-    if folder.exists() and any(folder.iterdir()):
+    if folder.exists() and any(p.name != LOCK_NAME for p in folder.iterdir()):
         if not (folder / "results.sqlite").exists():
             raise ScenarioError(f"{folder}: not empty and not a sweep results folder; "
                                 "choose a new --out")  # fmt: skip
         with Store(folder) as store:
             stored = store.get_meta("fingerprint")
-        if stored != fingerprint:
+        if stored != experiment.fingerprint():
             raise ScenarioError(
                 f"{folder}: holds results of a different experiment (or of an earlier version "
                 f"of {experiment.path.name}); its runs would not match. Use a new --out, or "
                 "restore the experiment file that made it"
             )
+
+
+def prepare_folder(experiment: Experiment, folder: Path) -> Store:
+    """Open (or create) the store in ``folder`` for ``experiment``, after ``check_folder``."""
+    folder = Path(folder)
+    fingerprint = experiment.fingerprint()
+    check_folder(experiment, folder)
     folder.mkdir(parents=True, exist_ok=True)
     store = Store(folder)
     if store.get_meta("fingerprint") is None:

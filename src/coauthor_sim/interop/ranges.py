@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from ..params import SPECS, ParameterError, Spec, unknown_key
+from ..shipped import shipped_folder
 
-DATA = Path(__file__).resolve().parents[3] / "data"
+DATA = shipped_folder("data")
 PRIORS = DATA / "priors.toml"
 EFFECTS = DATA / "effects.toml"
 
