@@ -11,7 +11,7 @@ import pytest
 
 from coauthor_sim import ParameterError, load_experiment, load_results, run_sweep, simulate
 from coauthor_sim.analysis.sensitivity import arrange, sobol_table
-from coauthor_sim.calibration import load_priors
+from coauthor_sim.calibration.targets import load_priors
 from coauthor_sim.interop import ranges, salib
 from coauthor_sim.params import SPECS
 from helpers import experiment_file

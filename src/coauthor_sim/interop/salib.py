@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..calibration import load_priors
+from ..calibration.targets import load_priors
 from ..experiment.store import STORE_NAME, Store, load_results
 from .ranges import PRIORS, plausible_range
 
