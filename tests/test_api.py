@@ -90,7 +90,7 @@ def test_bad_scenario_or_override_is_a_one_line_error_naming_it():
         simulate("status_quo", seed=1, co_productoin=0.3)
     with pytest.raises(ScenarioError, match=r"co_production = 3.*from 0 to 1"):
         CoauthorModel.from_scenario("status_quo", co_production=3)
-    with pytest.raises(ScenarioError, match=r"statu_quo.*known:.*status_quo"):
+    with pytest.raises(ScenarioError, match=r"statu_quo.*did you mean 'status_quo'"):
         simulate("statu_quo")
 
 

@@ -723,7 +723,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _check_calibrate(args: argparse.Namespace) -> None:
     """Calibration's flags and files (targets, priors: shipped ones found by name), the folder
-    of --write-scenario, and a bound on --samples, before anything runs."""
+    of --write-scenario, and a bound on the number of runs, before anything runs."""
     _check_common(args)
     args.targets = str(find_data(args.targets))
     args.priors = str(find_data(args.priors))
@@ -733,11 +733,11 @@ def _check_calibrate(args: argparse.Namespace) -> None:
         preflight.check_new_file(args.write_scenario, "--write-scenario")
     if args.out:
         check_writable(args.out, "--out")
-    if args.samples > limits.MAX_RUNS and not args.force:
-        raise UsageError(f"--samples {args.samples:,}: above the limit of {limits.MAX_RUNS:,} "
-                         "(--force if you mean it)")  # fmt: skip
-    if args.samples > limits.MAX_POINTS:
-        raise UsageError(f"--samples {args.samples:,}: more than this program can hold")
+    runs = args.population * args.replications * args.generations
+    if runs > limits.MAX_RUNS and not args.force:
+        raise UsageError(f"--population x --replications x --generations = {runs:,} runs at "
+                         f"most: above the limit of {limits.MAX_RUNS:,} (--force if you mean "
+                         "it)")  # fmt: skip
 
 
 def _check_validate(args: argparse.Namespace) -> None:

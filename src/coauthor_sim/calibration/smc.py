@@ -16,7 +16,8 @@ Choices, and why:
   experiments, enough that the distance is not dominated by noise (``noise.distance_noise``
   measures it; docs/validation.md states it).
 - tolerance: ``QuantileEpsilon`` at the median (alpha 0.5), the first generation accepting
-  every prior draw; proposals: pyabc's default multivariate normal transition.
+  every prior draw; proposals: pyabc's multivariate normal transition with twice the
+  weighted covariance and a small ridge (``_regularised_transition``).
 - stopping: the tolerance reaches ``min_epsilon``, the acceptance rate falls below
   ``min_acceptance`` (further generations would cost more than they narrow), ``generations``
   are done, or the time budget ``max_minutes`` is spent.
@@ -246,6 +247,28 @@ def _unit_bandwidth(n: float, d: int) -> float:
     return 1.0
 
 
+# Ridge added to the kernel's covariance, as a share of each parameter's own variance: with
+# fewer effectively distinct particles than parameters (small populations, uneven weights) the
+# sample covariance is singular, some proposals then have zero kernel density, and pyabc's
+# importance weights become 0/0.
+KERNEL_RIDGE = 1e-3
+
+
+def _regularised_transition():
+    """pyabc's multivariate normal transition, with the covariance kept positive definite."""
+    import pyabc
+    import scipy.stats as st
+
+    class RegularisedNormal(pyabc.MultivariateNormalTransition):
+        def fit(self, X, w) -> None:
+            super().fit(X, w)
+            scale = np.maximum(np.diag(self.cov), 1e-12)
+            self.cov = self.cov + np.diag(KERNEL_RIDGE * scale)
+            self.normal = st.multivariate_normal(cov=self.cov)
+
+    return RegularisedNormal(scaling=KERNEL_SCALING, bandwidth_selector=_unit_bandwidth)
+
+
 GROWTH = 1.5  # a generation is expected to cost up to this many times the previous one
 
 
@@ -360,8 +383,7 @@ def calibrate(
     abc = pyabc.ABCSMC(
         simulator, prior_distribution(settings.priors), BandDistance(fitted),
         population_size=settings.population, sampler=sampler, eps=eps,
-        transitions=pyabc.MultivariateNormalTransition(
-            scaling=KERNEL_SCALING, bandwidth_selector=_unit_bandwidth),
+        transitions=_regularised_transition(),
     )  # fmt: skip
     observed = {t.statistic: t.value for t in fitted}
     t0 = time.perf_counter()
