@@ -12,6 +12,7 @@ import pytest
 from coauthor_sim import ParameterError, load_experiment, load_results, run_sweep, simulate
 from coauthor_sim.analysis.sensitivity import arrange, sobol_table
 from coauthor_sim.calibration.targets import load_priors
+from coauthor_sim.effects import load_effects
 from coauthor_sim.interop import ranges, salib
 from coauthor_sim.params import SPECS
 from helpers import experiment_file
@@ -29,18 +30,19 @@ def test_ranges_come_from_priors_then_effects_then_schema(tmp_path):
     priors = {f.name: (f.low, f.high) for f in load_priors(ROOT / "data" / "priors.toml")}
     name = next(iter(priors))
     assert ranges.plausible_range(name) == priors[name]
+    shipped = {e.name: (e.low, e.high) for e in load_effects()}
+    effect = next(n for n in shipped if n not in priors)
+    assert ranges.plausible_range(effect) == shipped[effect]
     effects = tmp_path / "effects.toml"
     assert ranges.plausible_range("prevention_effect", effects=effects) == (
         SPECS["prevention_effect"].low, SPECS["prevention_effect"].high,
     )  # fmt: skip
-    effects.write_text("[prevention]\nprevention_effect = {low = 0.1, high = 0.4, source = 'x'}\n"
-                       "[coproduction.coproduction_effect]\nrange = [0.05, 0.3]\n"
-                       "[navigator_effect]\nband = [0.3, 0.9]\nsource = 'y'\n")  # fmt: skip
-    assert ranges.plausible_range("prevention_effect", effects=effects) == (0.1, 0.4)
-    assert ranges.plausible_range("coproduction_effect", effects=effects) == (0.05, 0.3)
-    assert ranges.plausible_range("navigator_effect", effects=effects) == (0.3, 0.9)
+    effects.write_text("[effects.prevention_effect]\nlow = 0.0\nhigh = 0.4\n"
+                       "distribution = 'uniform'\nsource = 'x'\n")  # fmt: skip
+    assert ranges.plausible_range("prevention_effect", effects=effects) == (0.0, 0.4)
     assert ranges.plausible_range(name, (0.3, 0.4), effects=effects) == (0.3, 0.4)
-    effects.write_text("[x]\nprevention_effect = {low = 0.5, high = 7}\n")
+    effects.write_text("[effects.prevention_effect]\nlow = 0.0\nhigh = 7\n"
+                       "distribution = 'uniform'\nsource = 'x'\n")  # fmt: skip
     with pytest.raises(ParameterError, match=r"effects.toml.*prevention_effect"):
         ranges.plausible_range("prevention_effect", effects=effects)
     with pytest.raises(ParameterError, match=r"co_productoin.*co_production"):

@@ -2,28 +2,30 @@
 
 Where a range comes from, first match wins:
 
-1. ``data/priors.toml``: the calibration's prior range of an uncertain parameter;
-2. ``data/effects.toml``, when it exists: a range of plausible effect sizes from the literature
-   (any table entry ``name = {low = ..., high = ...}``, or one with ``range`` or ``band`` =
-   ``[low, high]``; other keys such as a source are ignored);
+1. ``data/priors.toml``: the calibration's prior range of an uncertain parameter (read by
+   ``calibration.targets.load_priors``);
+2. ``data/effects.toml``: the range of plausible effect sizes a comparison draws (read by
+   ``effects.load_effects``);
 3. the parameter schema (``coauthor_sim.params``): the widest range the model accepts.
 
-A range given by the caller always wins over all three.
+A range given by the caller always wins over all three. The two files are read by the same
+loaders the calibration and the comparison use, so a range means the same everywhere and a
+bad file is refused with the same message.
 """
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from ..calibration.targets import load_priors
+from ..effects import DEFAULT_EFFECTS, load_effects
 from ..params import SPECS, ParameterError, Spec, unknown_key
+from ..scenario import ScenarioError
 from ..shipped import shipped_folder
 
-DATA = shipped_folder("data")
-PRIORS = DATA / "priors.toml"
-EFFECTS = DATA / "effects.toml"
+PRIORS = shipped_folder("data") / "priors.toml"
+EFFECTS = DEFAULT_EFFECTS
 
 
 def spec_of(name: str) -> Spec:
@@ -34,41 +36,17 @@ def spec_of(name: str) -> Spec:
     return spec
 
 
-def _ranges_in(tree: Mapping[str, Any]) -> Iterator[tuple[str, Any, Any]]:
-    """Every ``name = {low, high}`` (or ``range``/``band = [low, high]``) entry of a TOML tree
-    whose name is a parameter, at any depth."""
-    for key, value in tree.items():
-        if not isinstance(value, Mapping):
-            continue
-        if key in SPECS:
-            if "low" in value and "high" in value:
-                yield key, value["low"], value["high"]
-                continue
-            pair = value.get("range", value.get("band"))
-            if isinstance(pair, list) and len(pair) == 2:
-                yield key, pair[0], pair[1]
-                continue
-        yield from _ranges_in(value)
-
-
-def file_ranges(path: Path) -> dict[str, tuple[float, float]]:
-    """Parameter ranges found in a TOML file (empty if the file does not exist), each checked
-    against the schema; a bad one raises ``ParameterError`` naming the file and key."""
+def file_ranges(path: Path, loader: Callable[[Path], list]) -> dict[str, tuple[float, float]]:
+    """``{name: (low, high)}`` from a priors or effects file read by its own loader; empty if
+    the file does not exist. A bad file raises ``ParameterError`` with the loader's message,
+    which names the file and the key."""
+    path = Path(path)
     if not path.is_file():
         return {}
-    with path.open("rb") as handle:
-        tree = tomllib.load(handle)
-    found = {}
-    for name, low, high in _ranges_in(tree):
-        spec = SPECS[name]
-        try:
-            low, high = spec.check(low), spec.check(high)
-        except ParameterError as err:
-            raise ParameterError(f"{path}: {err}") from None
-        if not low < high:
-            raise ParameterError(f"{path}: {name}: low ({low}) must be below high ({high})")
-        found.setdefault(name, (low, high))
-    return found
+    try:
+        return {entry.name: (entry.low, entry.high) for entry in loader(path)}
+    except ScenarioError as err:
+        raise ParameterError(str(err)) from None
 
 
 def plausible_range(
@@ -88,8 +66,8 @@ def plausible_range(
         if not low < high:
             raise ParameterError(f"{name}: low ({low}) must be below high ({high})")
         return low, high
-    for path in (priors, effects):
-        found = file_ranges(path)
+    for path, loader in ((priors, load_priors), (effects, load_effects)):
+        found = file_ranges(path, loader)
         if name in found:
             return found[name]
     return spec.low, spec.high
