@@ -102,3 +102,9 @@ def test_sweep_on_dask_equals_local_sweep(cluster, tmp_path):
     pd.testing.assert_frame_equal(dask_series, local_series, check_exact=True)
     manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
     assert manifest["sessions"][-1]["executor"] == cluster
+    from distributed import Client
+
+    from coauthor_sim.experiment.runner import slots
+
+    with Client(cluster, timeout="30s") as client:  # runs in flight follow the cluster's size
+        assert slots(client.get_executor(pure=False), 1) == 2  # two one-thread workers

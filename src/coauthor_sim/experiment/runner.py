@@ -184,10 +184,24 @@ def _execute(
                 yield report(call(func, spec))
             return
         if executor is not None:
-            for result in _stream(executor, specs, func, window=2 * jobs + 2):
+            window = 2 * slots(executor, jobs) + 2
+            for result in _stream(executor, specs, func, window=window):
                 yield report(result)
             return
         yield from map(report, _local(specs, func, jobs))
+
+
+def slots(executor: Executor, jobs: int = 1) -> int:
+    """How many runs ``executor`` can run at once (never fewer than ``jobs``): the threads of
+    a Dask cluster's workers, the workers of a process pool. Keeping about twice that many in
+    flight keeps a big cluster busy without queueing the whole batch at its scheduler."""
+    client = getattr(executor, "_client", None)  # distributed's ClientExecutor
+    if client is not None and callable(getattr(client, "nthreads", None)):
+        try:
+            return max(jobs, sum(client.nthreads().values()))
+        except (OSError, TimeoutError):  # scheduler unreachable: the runs will say so
+            return jobs
+    return max(jobs, getattr(executor, "_max_workers", jobs))
 
 
 def _stream(
