@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .agents import Citizen, Provider, PublicServant
+from .localities import layout_of, locality_of
 from .mechanisms import engagement, governance, need, providers, servants, support, wellbeing
 from .network import (
     adjacency,
@@ -88,13 +89,21 @@ class CoauthorModel(mesa.Model):
 
     def __init__(self, seed: int | None = None, **params: Any):
         p = resolve(params)
+        layout = None
+        if p.locality_table:  # the neighbourhoods of a real council (``localities``)
+            layout = layout_of(locality_of(p.locality_table, p.local_authority), p.locality_scale)
+            p = resolve({**p, "n_citizens": int(layout.sizes.sum()),
+                         "n_neighbourhoods": len(layout.sizes)})  # fmt: skip
         super().__init__(seed=seed)
         self.p: Parameters = p
         self.seed = seed
 
         streams = np.random.SeedSequence(int(self.rng.integers(2**63))).spawn(len(STREAMS))
         self.streams = dict(zip(STREAMS, map(np.random.default_rng, streams), strict=True))
-        sizes = neighbourhood_sizes(p.n_citizens, p.n_neighbourhoods)
+        if layout is None:
+            sizes = neighbourhood_sizes(p.n_citizens, p.n_neighbourhoods)
+        else:
+            sizes = layout.sizes
         self.n_hood = len(sizes)
         self._graph = build_network(
             p.network_kind,
@@ -109,7 +118,10 @@ class CoauthorModel(mesa.Model):
         self._hood_starts = np.cumsum(sizes) - sizes
         self._ties = None  # sorted tie lists (rows < cols), made at the first tie change
         degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
-        self.citizens, self.deprivation = init_citizens(p, self.streams["citizens"], sizes, degree)
+        self.citizens, self.deprivation = init_citizens(
+            p, self.streams["citizens"], sizes, degree,
+            *((layout.deprivation, layout.quintile) if layout is not None else ()),
+        )  # fmt: skip
         self.servants = init_servants(p, self.streams["servants"], self.n_hood)
         self.providers = init_providers(p, self.streams["providers"], self.n_hood)
 
