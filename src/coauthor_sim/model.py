@@ -20,6 +20,7 @@ from .mechanisms import engagement, governance, need, providers, servants, suppo
 from .network import (
     adjacency,
     adjacency_from_ties,
+    block_ties,
     build_network,
     evolve_ties,
     neighbourhood_sizes,
@@ -105,19 +106,21 @@ class CoauthorModel(mesa.Model):
         else:
             sizes = layout.sizes
         self.n_hood = len(sizes)
-        self._graph = build_network(
-            p.network_kind,
-            sizes,
-            p.mean_degree,
-            p.rewiring_prob,
-            p.bridging_share,
-            seed=int(self.streams["network"].integers(2**31 - 1)),
-        )
-        self.adjacency = adjacency(self._graph)
+        network_seed = int(self.streams["network"].integers(2**31 - 1))
+        self._graph: nx.Graph | None = None  # the networkx graph, made on first use (network)
+        self._ties = None  # sorted tie lists (rows < cols), made at the first tie change
+        if p.network_kind == "neighbourhood_blocks":  # drawn as arrays: no graph object
+            self._ties = block_ties(sizes, p.mean_degree, p.bridging_share, network_seed)
+            self.adjacency = adjacency_from_ties(*self._ties, int(sizes.sum()))
+        else:
+            self._graph = build_network(
+                p.network_kind, sizes, p.mean_degree, p.rewiring_prob, p.bridging_share,
+                seed=network_seed,
+            )  # fmt: skip
+            self.adjacency = adjacency(self._graph)
         self._hood_sizes = sizes
         self._hood_starts = np.cumsum(sizes) - sizes
-        self._ties = None  # sorted tie lists (rows < cols), made at the first tie change
-        degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
+        degree = np.diff(self.adjacency.indptr).astype(np.float64)
         self.citizens, self.deprivation = init_citizens(
             p, self.streams["citizens"], sizes, degree,
             *((layout.deprivation, layout.quintile) if layout is not None else ()),
@@ -177,9 +180,7 @@ class CoauthorModel(mesa.Model):
         )
         c.voice_log = self.streams["citizens"].random((VOICE_MONTHS, c.n)) < propensity
 
-        self.citizen_agents = [Citizen(self, i) for i in range(c.n)]
-        self.servant_agents = [PublicServant(self, j) for j in range(self.servants.n)]
-        self.provider_agents = [Provider(self, k) for k in range(self.providers.n)]
+        self._faces: tuple[list, list, list] | None = None  # Mesa agents, made on first use
 
         self.ledger = Ledger(available=0.0)
         self.outcomes = compute_outcomes(c, self.ledger, 0, self.local.fragmentation, 0.0)
@@ -574,6 +575,50 @@ class CoauthorModel(mesa.Model):
         self.adjacency = adjacency_from_ties(*self._ties, c.n)
         c.degree = np.diff(self.adjacency.indptr).astype(np.float64)
         self._graph = None
+
+    # ------------------------------------------------------------------------------------
+    # Mesa agents (the faces users touch) are made on first use: a batch run that only reads
+    # outcomes never pays for a Python object per citizen. Their state is always the arrays,
+    # so faces made late see the same numbers they would have shown all along.
+    def _make_faces(self) -> tuple[list, list, list]:
+        faces = self.__dict__.get("_faces", ())  # () while Mesa's own set-up runs
+        if faces is None:
+            self._faces = faces = (
+                [Citizen(self, i) for i in range(self.citizens.n)],
+                [PublicServant(self, j) for j in range(self.servants.n)],
+                [Provider(self, k) for k in range(self.providers.n)],
+            )
+        return faces or ([], [], [])
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Every agent (citizens, servants, providers); made on first use."""
+        self._make_faces()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
+        """The agents of each type; made on first use."""
+        self._make_faces()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._make_faces()
+        return super().agent_types
+
+    @property
+    def citizen_agents(self) -> list[Citizen]:
+        """Citizen faces in citizen order (``citizen_agents[i].index == i``)."""
+        return self._make_faces()[0]
+
+    @property
+    def servant_agents(self) -> list[PublicServant]:
+        return self._make_faces()[1]
+
+    @property
+    def provider_agents(self) -> list[Provider]:
+        return self._make_faces()[2]
 
     @property
     def network(self) -> nx.Graph:
