@@ -217,21 +217,20 @@ def evolve_ties(
     sorted lists."""
     idle = np.flatnonzero(~(used[rows] | used[cols]))
     gone = idle[rng.random(idle.size) < fade]
-    rows, cols = np.delete(rows, gone), np.delete(cols, gone)
+    keys = np.delete(rows * n + cols, gone)  # one key per tie: one delete and one insert
     makers = np.flatnonzero(new_ties > 0)  # only those who make ties draw
     makers = np.repeat(makers, rng.poisson(new_ties[makers]))
     if makers.size == 0:
-        return rows, cols
+        return keys // n, keys % n
     hood = np.searchsorted(starts, makers, side="right") - 1
     partners = starts[hood] + np.floor(rng.random(makers.size) * sizes[hood]).astype(np.int64)
     fresh = makers != partners
     a, b = makers[fresh], partners[fresh]
     new = sorted_unique(np.minimum(a, b) * n + np.maximum(a, b))
-    keys = rows * n + cols
     place = np.searchsorted(keys, new)
     present = (place < keys.size) & (keys[np.minimum(place, keys.size - 1)] == new)
-    new, place = new[~present], place[~present]
-    return np.insert(rows, place, new // n), np.insert(cols, place, new % n)
+    keys = np.insert(keys, place[~present], new[~present])
+    return keys // n, keys % n
 
 
 def adjacency(graph: nx.Graph) -> sp.csr_array:
