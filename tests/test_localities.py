@@ -174,7 +174,7 @@ def test_scenario_table_path_is_relative_to_the_scenario_file(tmp_path):
     [
         ('locality_table = "example_iod2019.csv"\nlocal_authority = "Nowhere"', "not in the table"),
         ('locality_table = "missing.csv"', "no such deprivation table"),
-        ('locality_table = "example_iod2019.csv"', "2 local authorities"),
+        ('locality_table = "example_iod2019.csv"', "3 local authorities"),
         ('local_authority = "Exampleton"', "without a locality_table"),
         ('locality_table = "three.csv"', "citizens in 3 neighbourhoods"),
         ("locality_scale = 2.0", "locality_scale = 2.0 is not allowed"),
@@ -204,3 +204,26 @@ def test_cli_refuses_a_bad_local_authority_before_any_work(tmp_path, capsys):
     assert not out.exists()
     err = capsys.readouterr().err.strip()
     assert "local_authority = 'Nowhere'" in err and len(err.splitlines()) == 1
+
+
+def test_councils_experiment_runs_each_council_at_its_own_size(tmp_path):
+    from coauthor_sim.experiment.definition import load_experiment
+    from coauthor_sim.scenario import ScenarioError
+
+    root = Path(__file__).resolve().parents[1]
+    experiment = load_experiment(root / "experiments" / "localities" / "councils.toml")
+    assert experiment.n_runs == 3 * 2 * 2 * 4
+    sizes = {
+        run.params["local_authority"]: (run.params["n_citizens"], run.params["n_neighbourhoods"])
+        for run in experiment.runs()
+    }
+    for council, (citizens, hoods) in sizes.items():
+        locality = load_locality(EXAMPLE, council)
+        assert (citizens, hoods) == (locality.sizes(0.05).sum(), locality.n_neighbourhoods)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        'description = "x"\nscenario = "localities/exampleton"\n[design]\n'
+        'kind = "full_factorial"\n[population]\nlocal_authority = ["Exampleton", "Nowhere"]\n'
+    )
+    with pytest.raises(ScenarioError, match=r"bad.toml: design point .*'Nowhere' is not in"):
+        load_experiment(bad)

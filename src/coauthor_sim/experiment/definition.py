@@ -98,6 +98,8 @@ class Experiment:
         specs = []
         for i, point in enumerate(self.points):
             params = {**self.base, **point.values}
+            if params["locality_table"] and set(point.values) & set(LOCALITY_KEYS):
+                params = dict(with_locality(resolve(params), str(self.path)))  # its own size
             for r in range(self.replications):
                 run_id = i * self.replications + r
                 child = children[r if self.kind == "sobol" else run_id]
