@@ -227,3 +227,11 @@ def test_councils_experiment_runs_each_council_at_its_own_size(tmp_path):
     )
     with pytest.raises(ScenarioError, match=r"bad.toml: design point .*'Nowhere' is not in"):
         load_experiment(bad)
+
+
+def test_a_size_given_with_a_locality_is_refused_not_ignored():
+    from coauthor_sim.api import scenario_parameters
+    from coauthor_sim.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match="n_citizens is not allowed with a locality_table"):
+        scenario_parameters("localities/exampleton", n_citizens=500)

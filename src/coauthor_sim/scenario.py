@@ -211,6 +211,12 @@ def load_scenario(
         except ParameterError as err:  # a rule across parameters, broken by an override
             raise ScenarioError(f"{_where(path)} with {origin}: {err}") from None
     if params["locality_table"]:
+        sized = [k for k in ("n_citizens", "n_neighbourhoods") if k in (overrides or {})]
+        if sized:
+            raise ScenarioError(
+                f"{origin}: {sized[0]} is not allowed with a locality_table ({_where(path)}): "
+                "the table sets the neighbourhoods; change locality_scale instead"
+            )
         given = {k for k in LOCALITY_KEYS if k in (overrides or {})}
         setter = next((f for f, layer in zip(chain, layers, strict=True)
                        if "locality_table" in layer), path)  # fmt: skip
