@@ -317,7 +317,7 @@ def report(fast: dict[int, dict], ref: dict[int, dict]) -> list[str]:
         )
     else:
         lines.append(f"  [{verdict(None)}] rate and memory at {RATE_SIZE:,} citizens")
-    for n in sorted(fast):
+    for n in sorted(k for k in fast if k >= COUNCIL_SIZES[0]):  # targets set for council sizes
         f = fast[n]
         build, month = f["build_cpu"] / f["bare_build"], f["step_cpu"] / f["bare_matvec"]
         lines.append(
