@@ -97,3 +97,13 @@ def test_the_csr_of_the_ties_is_the_symmetric_matrix_of_the_graph():
     rows, cols = block_ties(sizes, 10.0, 0.1, seed=9)
     matrix = adjacency_from_ties(rows, cols, 2000)
     assert (matrix != matrix.T).nnz == 0 and matrix.nnz == 2 * rows.size
+
+
+def test_dense_neighbourhoods_drawn_in_chunks_give_the_same_network(monkeypatch):
+    import coauthor_sim.network as network
+
+    sizes = np.full(40, 30)  # p_in = 9/29: every pair drawn
+    whole = block_ties(sizes, 10.0, 0.1, seed=3)
+    monkeypatch.setattr(network, "DENSE_CHUNK", 1000)  # two neighbourhoods' pairs at a time
+    chunked = block_ties(sizes, 10.0, 0.1, seed=3)
+    assert all(np.array_equal(a, b) for a, b in zip(whole, chunked, strict=True))

@@ -92,8 +92,8 @@ def block_ties(
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """``np.unique`` of integer keys by one sort: numpy 2.3's hash-based unique took 0.8 s for
-    1.5 million int64 keys where a sort takes 0.1 s."""
+    """``np.unique`` of integer keys by one sort: numpy 2.4's ``unique`` (hash-based) took
+    0.8 s for 1.5 million int64 keys where a sort takes 0.1 s, here."""
     values = np.sort(values)
     keep = np.ones(values.size, dtype=bool)
     np.not_equal(values[1:], values[:-1], out=keep[1:])
@@ -101,6 +101,7 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
 
 
 DENSE_P = 0.05  # tie probability from which a neighbourhood draws every pair (few citizens)
+DENSE_CHUNK = 4_000_000  # pairs drawn at once for dense neighbourhoods (32 MB of draws)
 
 
 def _pairs_of(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -143,11 +144,13 @@ def _dense_pairs(
     redrawing repeats would be slow. Groups of one size are drawn together."""
     keys = [np.zeros(0, dtype=np.int64)]
     for size in np.unique(sizes).tolist():
-        which = sizes == size
+        which = np.flatnonzero(sizes == size)
         low, high = np.triu_indices(size, 1)
-        tied = rng.random((int(which.sum()), low.size)) < p[which][:, None]
-        first = starts[which][:, None]
-        keys.append(((first + low) * n + first + high)[tied])
+        step = max(1, DENSE_CHUNK // max(low.size, 1))  # rows of draws at a time (memory)
+        for part in np.array_split(which, range(step, which.size, step)):
+            tied = rng.random((part.size, low.size)) < p[part][:, None]
+            first = starts[part][:, None]
+            keys.append(((first + low) * n + first + high)[tied])
     return np.concatenate(keys)
 
 
