@@ -1,22 +1,35 @@
-"""Speed and memory of CoauthorModel's monthly step, against the per-agent Mesa reference.
+"""Speed and memory of CoauthorModel's construction and monthly step, against bare numpy/scipy
+references of the same size and the per-agent Mesa reference.
 
 Run from the repository root::
 
     python benchmarks/bench_step.py            # 1,000 / 10,000 / 100,000 citizens
     python benchmarks/bench_step.py --quick    # fewer steps, for a smoke run
+    python benchmarks/bench_step.py --council  # 100,000 / 300,000 / 1,000,000, no reference
+    python benchmarks/bench_step.py --sizes 300000 --reference-sizes   # any sizes
     python benchmarks/bench_step.py --profile 100000   # also cProfile one step at that size
 
 What is measured, and how:
 
+* The locality is the calibrated status quo (``scenarios/status_quo.toml``) at ``n`` citizens,
+  in neighbourhoods of about 1,500 citizens (an English LSOA; at least 20 neighbourhoods), mean
+  degree 10, one public servant per 100 citizens.
 * **Throughput** of the fast model: citizen-steps per second, i.e. citizens x months / CPU
   seconds, over ``--steps`` months after one warm-up month, with the normal DataCollector
   collecting every month's outcomes (as in any real run). CPU time of the process
   (``time.process_time``) is used rather than wall time, so another job on the machine does not
   count against the model; wall time is printed beside it.
-* **Construction** time (network, citizens, agents) is reported separately: it is paid once.
+* **Construction** (network, citizens; Mesa agents and the networkx graph are made only on
+  first use, so a batch run never builds them) is timed in CPU seconds.
+* **Bare references**, measured in the same process right after the model, so that the ratios
+  do not depend on the machine's load: *build*, drawing as many random ties as the model's
+  network holds with numpy and making the symmetric CSR matrix with scipy; *mat-vec*, one
+  diffusion step ``x = (A @ x) / degree`` on the model's own matrix. The ratios model/bare are
+  the figures of merit (targets: build <= 20x, a month <= 8x).
 * **Peak memory**: the peak resident set size of the process (``resource.getrusage``
-  ``ru_maxrss``), which includes the interpreter, numpy, scipy, networkx and Mesa themselves
-  (about 100 MB before any model exists), and the networkx graph built at construction.
+  ``ru_maxrss``), read before the bare references run; it includes the interpreter, numpy,
+  scipy, networkx and Mesa themselves (about 100 MB before any model exists). Target: under
+  1.5 GB at 1,000,000 citizens.
 * **Reference**: ``reference_mesa.ReferenceModel``, the same dynamics written per agent, started
   from a fast model's state; its throughput is measured the same way over fewer months.
 
@@ -57,18 +70,47 @@ TARGET_RATIO = 100.0  # fast / reference throughput at 10,000 citizens
 TARGET_RATE = 3_000_000.0  # citizen-steps per second at 100,000 citizens
 TARGET_MEMORY_MB = 1024.0  # peak memory at 100,000 citizens
 RATIO_SIZE, RATE_SIZE = 10_000, 100_000
+TARGET_BUILD_RATIO = 20.0  # model construction / bare CSR build of as many random ties
+TARGET_MONTH_RATIO = 8.0  # a month / one bare CSR mat-vec diffusion step
+TARGET_BIG_MB, BIG_SIZE = 1536.0, 1_000_000  # peak memory at a million citizens
+COUNCIL_SIZES = [100_000, 300_000, 1_000_000]
+LSOA = 1_500  # citizens per neighbourhood in the benchmark locality (an English LSOA)
 
 
 def model_params(n: int, steps: int) -> dict:
-    """Parameters of a benchmark locality of ``n`` citizens: mean degree 10, one neighbourhood
-    per 500 citizens (at least 20), one public servant per 100 citizens."""
-    return {
-        "n_citizens": n,
-        "n_neighbourhoods": max(20, n // 500),
-        "servants_per_1000": 10.0,
-        "mean_degree": 10.0,
-        "steps": max(steps + 1, 1),
-    }
+    """Parameters of a benchmark locality of ``n`` citizens: the calibrated status quo, mean
+    degree 10, one neighbourhood per 1,500 citizens (at least 20), one public servant per 100
+    citizens."""
+    from coauthor_sim.api import scenario_parameters
+
+    return dict(scenario_parameters(
+        "status_quo", n_citizens=n, n_neighbourhoods=max(20, n // LSOA),
+        servants_per_1000=10.0, mean_degree=10.0, steps=max(steps + 1, 1),
+    ))  # fmt: skip
+
+
+def bare_references(adjacency, seed: int, repeats: int = 20) -> tuple[float, float]:
+    """CPU seconds of the bare numpy/scipy references of the model's size: drawing as many
+    random ties as ``adjacency`` holds and making their symmetric CSR matrix; and one diffusion
+    step ``x = (A @ x) / degree`` on ``adjacency`` itself (the mean of ``repeats``, after one
+    warm-up, as the months are timed)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    n, ties = adjacency.shape[0], adjacency.nnz // 2
+    rng = np.random.default_rng(seed)
+    cpu = time.process_time()
+    ends = rng.integers(0, n, size=(2, ties))
+    both = np.concatenate([ends, ends[::-1]], axis=1)
+    bare = sp.csr_array((np.ones(2 * ties), (both[0], both[1])), shape=(n, n))
+    build = time.process_time() - cpu
+    del ends, both, bare
+    inverse_degree = 1.0 / np.maximum(np.diff(adjacency.indptr), 1)
+    x = (adjacency @ rng.random(n)) * inverse_degree  # warm-up
+    cpu = time.process_time()
+    for _ in range(repeats):
+        x = (adjacency @ x) * inverse_degree
+    return build, (time.process_time() - cpu) / repeats
 
 
 def peak_rss_mb() -> float:
@@ -92,14 +134,19 @@ def work_fast(n: int, steps: int, seed: int) -> dict:
     """Build the fast model, take one warm-up month, then time ``steps`` months."""
     from coauthor_sim import CoauthorModel
 
+    params = model_params(n, steps + 1)
     cpu, wall = time.process_time(), time.perf_counter()
-    model = CoauthorModel(seed=seed, **model_params(n, steps + 1))
+    model = CoauthorModel(seed=seed, **params)
     build_cpu, build_wall = time.process_time() - cpu, time.perf_counter() - wall
     model.step()  # warm-up: first-call costs (imports, caches) are not the step's
     step_cpu, step_wall = timed_steps(model, steps)
     rows = len(model.outcome_table())
     assert rows == steps + 2, "the DataCollector must have collected every month"
-    return summary(n, steps, build_cpu, build_wall, step_cpu, step_wall)
+    result = summary(n, steps, build_cpu, build_wall, step_cpu, step_wall)
+    adjacency = model.adjacency
+    del model
+    result["bare_build"], result["bare_matvec"] = bare_references(adjacency, seed)
+    return result
 
 
 def summary(
@@ -219,6 +266,20 @@ def report(fast: dict[int, dict], ref: dict[int, dict]) -> list[str]:
             f"{1e3 * f['step_wall']:>8.2f} {fmt_rate(f['rate']):>16} {f['peak_mb']:>12.0f} "
             f"{fmt_rate(r['rate'] if r else None):>14} {ratio:>9}"
         )
+    lines += [
+        "",
+        "Against bare numpy/scipy of the same size, same process (CPU time)",
+        "  bare build: as many random ties + their symmetric CSR; bare mat-vec: (A @ x) / degree",
+        f"{'citizens':>9} {'build s':>8} {'bare s':>7} {'ratio':>6} {'month ms':>9} "
+        f"{'mat-vec ms':>11} {'ratio':>6}",
+    ]
+    for n in sorted(fast):
+        f = fast[n]
+        lines.append(
+            f"{n:>9,} {f['build_cpu']:>8.2f} {f['bare_build']:>7.3f} "
+            f"{f['build_cpu'] / f['bare_build']:>5.1f}x {1e3 * f['step_cpu']:>9.1f} "
+            f"{1e3 * f['bare_matvec']:>11.2f} {f['step_cpu'] / f['bare_matvec']:>5.1f}x"
+        )
     if ref:
         lines += ["", "Per-agent Mesa reference (ReferenceModel)"]
         lines.append(
@@ -256,6 +317,20 @@ def report(fast: dict[int, dict], ref: dict[int, dict]) -> list[str]:
         )
     else:
         lines.append(f"  [{verdict(None)}] rate and memory at {RATE_SIZE:,} citizens")
+    for n in sorted(k for k in fast if k >= COUNCIL_SIZES[0]):  # targets set for council sizes
+        f = fast[n]
+        build, month = f["build_cpu"] / f["bare_build"], f["step_cpu"] / f["bare_matvec"]
+        lines.append(
+            f"  [{verdict(build <= TARGET_BUILD_RATIO)}] build <= {TARGET_BUILD_RATIO:.0f}x the "
+            f"bare CSR build at {n:,}: {build:.1f}x; [{verdict(month <= TARGET_MONTH_RATIO)}] "
+            f"a month <= {TARGET_MONTH_RATIO:.0f}x the bare mat-vec: {month:.1f}x"
+        )
+    if BIG_SIZE in fast:
+        peak = fast[BIG_SIZE]["peak_mb"]
+        lines.append(
+            f"  [{verdict(peak < TARGET_BIG_MB)}] < {TARGET_BIG_MB:,.0f} MB peak memory at "
+            f"{BIG_SIZE:,} citizens: {peak:,.0f} MB"
+        )
     return lines
 
 
@@ -269,6 +344,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--reference-steps", type=int, default=None, help="timed months")
     parser.add_argument("--quick", action="store_true", help="few months: a smoke run")
+    parser.add_argument(
+        "--council", action="store_true",
+        help=f"council sizes {', '.join(f'{n:,}' for n in COUNCIL_SIZES)}, no Mesa reference",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", type=int, default=None, metavar="N", help="cProfile at N")
     parser.add_argument("--top", type=int, default=25, help="rows of the profile to print")
@@ -287,6 +366,8 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(work(args.n, args.steps, args.seed)))
         return
 
+    if args.council:
+        args.sizes, args.reference_sizes = COUNCIL_SIZES, []
     steps = args.steps or (5 if args.quick else 30)
     print(machine_line())
     print("numpy/BLAS threads: 1 in every worker; each measurement in a fresh subprocess\n")

@@ -82,6 +82,8 @@ def in_range(spec: Spec, bounds: tuple[float, float] | None = None) -> st.Search
     """Any value the Spec allows (within ``bounds`` if given, which must lie inside it)."""
     if spec.kind is bool:
         return st.booleans()
+    if spec.kind is str and spec.choices is None:  # free text (a file, a council's name)
+        return st.text(alphabet="abcXYZ019._-/", max_size=30)
     if spec.kind is str:
         return st.sampled_from(spec.choices)
     low, high = bounds or (spec.low, spec.high)
@@ -95,6 +97,8 @@ def out_of_range(spec: Spec) -> st.SearchStrategy:
     """Values the Spec must reject: wrong type, outside the range, NaN, not a choice."""
     if spec.kind is bool:
         return st.one_of(st.integers(), st.floats(), st.text(max_size=5), st.none())
+    if spec.kind is str and spec.choices is None:
+        return st.one_of(st.none(), st.integers(), st.just("two\nlines"), st.just("x" * 501))
     if spec.kind is str:
         return st.one_of(st.text(max_size=12).filter(lambda s: s not in spec.choices), st.none())
     outside = st.one_of(
@@ -119,6 +123,7 @@ def parameter_sets(draw) -> dict:
     values["mean_degree"] = draw(st.floats(2.0, min(50.0, n - 1)))  # < n_citizens
     values["older_share"] = draw(st.floats(0.0, 1.0 - values["young_share"]))
     values["bridging_share"] = draw(st.one_of(st.just(0.0), st.floats(0.0, 1.0)))
+    values["locality_table"] = values["local_authority"] = ""  # the stylised locality
     return values
 
 
@@ -128,6 +133,7 @@ COMPANIONS = {
     "n_neighbourhoods": {"n_citizens": 5_000_000},
     "young_share": {"older_share": 0.0},
     "older_share": {"young_share": 0.0},
+    "local_authority": {"locality_table": "table.csv"},
 }
 
 

@@ -197,7 +197,8 @@ def control_for(spec: Spec) -> Control:
 
 def controls_for(group: str) -> list[Control]:
     """Controls for every parameter of a schema group, in schema order."""
-    return [control_for(spec) for spec in SPECS.values() if spec.group == group]
+    free_text = {name for name, spec in SPECS.items() if spec.kind is str and not spec.choices}
+    return [control_for(s) for s in SPECS.values() if s.group == group and s.name not in free_text]
 
 
 def format_value(value: Any) -> str:

@@ -63,7 +63,7 @@ def format_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f"`{value}`"
+        return f"`{value}`" if value else "(empty)"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
@@ -79,6 +79,8 @@ def format_range(spec: Spec) -> str:
         return ", ".join(f"`{c}`" for c in spec.choices)
     if spec.kind is bool:
         return "true, false"
+    if spec.kind is str:
+        return "text"
     return f"{format_value(spec.kind(spec.low))} to {format_value(spec.kind(spec.high))}"
 
 

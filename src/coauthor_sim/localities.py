@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -248,3 +249,57 @@ def load_locality(path: str | Path, local_authority: str | None = None) -> Local
         decile=decile,
         deprivation=deprivation,
     )
+
+
+def find_table(name: str | Path, beside: Path | None = None) -> Path:
+    """The deprivation table a scenario names: a path relative to ``beside`` (the scenario's
+    folder) or the working folder, else the shipped table of that name
+    (``shipped/data/localities``), else the name as given (its own "no such table" error)."""
+    from .shipped import shipped_folder
+
+    given = Path(name)
+    candidates = [beside / given] if beside is not None and not given.is_absolute() else []
+    candidates += [given, shipped_folder("data") / "localities" / given.name]
+    return next((c for c in candidates if c.is_file()), given)
+
+
+@lru_cache(maxsize=16)
+def _cached(path: str, local_authority: str | None, modified: float) -> Locality:
+    return load_locality(path, local_authority)
+
+
+def locality_of(table: str, local_authority: str = "") -> Locality:
+    """``load_locality`` of a scenario's ``locality_table`` and ``local_authority``, found as
+    ``find_table`` finds it and read once per process (many runs of one council read the table
+    once; a changed file is read again)."""
+    path = find_table(table)
+    modified = path.stat().st_mtime if path.is_file() else 0.0
+    return _cached(str(path), local_authority or None, modified)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The model's neighbourhoods: citizens in each, national deprivation in (0, 1) (1 = most
+    deprived) and the model quintile (0 least ... 4 most deprived)."""
+
+    sizes: np.ndarray
+    deprivation: np.ndarray
+    quintile: np.ndarray
+
+
+def layout_of(locality: Locality, scale: float) -> Layout:
+    """The neighbourhoods of ``locality`` at ``scale`` citizens per resident."""
+    return Layout(locality.sizes(scale), locality.deprivation.copy(), locality.quintile.copy())
+
+
+def shipped_table_name(path: Path) -> str | None:
+    """The short name of ``path`` if it is a shipped table (kept short in parameters, so a run
+    finds it on any machine), else None."""
+    from .shipped import shipped_folder
+
+    folder = shipped_folder("data") / "localities"
+    try:
+        same = path.is_file() and path.resolve().parent == folder.resolve()
+    except OSError:
+        return None
+    return path.name if same else None

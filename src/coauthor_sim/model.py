@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from .agents import Citizen, Provider, PublicServant
+from .localities import layout_of, locality_of
 from .mechanisms import engagement, governance, need, providers, servants, support, wellbeing
 from .network import (
     adjacency,
     adjacency_from_ties,
+    block_ties,
     build_network,
     evolve_ties,
     neighbourhood_sizes,
@@ -88,28 +90,41 @@ class CoauthorModel(mesa.Model):
 
     def __init__(self, seed: int | None = None, **params: Any):
         p = resolve(params)
+        layout = None
+        if p.locality_table:  # the neighbourhoods of a real council (``localities``)
+            layout = layout_of(locality_of(p.locality_table, p.local_authority), p.locality_scale)
+            p = resolve({**p, "n_citizens": int(layout.sizes.sum()),
+                         "n_neighbourhoods": len(layout.sizes)})  # fmt: skip
         super().__init__(seed=seed)
         self.p: Parameters = p
         self.seed = seed
 
         streams = np.random.SeedSequence(int(self.rng.integers(2**63))).spawn(len(STREAMS))
         self.streams = dict(zip(STREAMS, map(np.random.default_rng, streams), strict=True))
-        sizes = neighbourhood_sizes(p.n_citizens, p.n_neighbourhoods)
+        if layout is None:
+            sizes = neighbourhood_sizes(p.n_citizens, p.n_neighbourhoods)
+        else:
+            sizes = layout.sizes
         self.n_hood = len(sizes)
-        self._graph = build_network(
-            p.network_kind,
-            sizes,
-            p.mean_degree,
-            p.rewiring_prob,
-            p.bridging_share,
-            seed=int(self.streams["network"].integers(2**31 - 1)),
-        )
-        self.adjacency = adjacency(self._graph)
+        network_seed = int(self.streams["network"].integers(2**31 - 1))
+        self._graph: nx.Graph | None = None  # the networkx graph, made on first use (network)
+        self._ties = None  # sorted tie lists (rows < cols), made at the first tie change
+        if p.network_kind == "neighbourhood_blocks":  # drawn as arrays: no graph object
+            self._ties = block_ties(sizes, p.mean_degree, p.bridging_share, network_seed)
+            self.adjacency = adjacency_from_ties(*self._ties, int(sizes.sum()))
+        else:
+            self._graph = build_network(
+                p.network_kind, sizes, p.mean_degree, p.rewiring_prob, p.bridging_share,
+                seed=network_seed,
+            )  # fmt: skip
+            self.adjacency = adjacency(self._graph)
         self._hood_sizes = sizes
         self._hood_starts = np.cumsum(sizes) - sizes
-        self._ties = None  # sorted tie lists (rows < cols), made at the first tie change
-        degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
-        self.citizens, self.deprivation = init_citizens(p, self.streams["citizens"], sizes, degree)
+        degree = np.diff(self.adjacency.indptr).astype(np.float64)
+        self.citizens, self.deprivation = init_citizens(
+            p, self.streams["citizens"], sizes, degree,
+            *((layout.deprivation, layout.quintile) if layout is not None else ()),
+        )  # fmt: skip
         self.servants = init_servants(p, self.streams["servants"], self.n_hood)
         self.providers = init_providers(p, self.streams["providers"], self.n_hood)
 
@@ -119,7 +134,7 @@ class CoauthorModel(mesa.Model):
         self.formula_share = governance.formula_shares(self.population, self.deprivation)
         self._most_deprived = c.deprivation_quintile == MOST_DEPRIVED
         self._age_need = need.AGE_NEED_FACTOR[c.age_group]
-        self._tie_columns = np.empty((c.n, 3))  # reused each month for the one product
+        self._tie_column = np.empty(c.n)  # reused each month for the first product
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
         self._wb_weights = {
@@ -165,9 +180,7 @@ class CoauthorModel(mesa.Model):
         )
         c.voice_log = self.streams["citizens"].random((VOICE_MONTHS, c.n)) < propensity
 
-        self.citizen_agents = [Citizen(self, i) for i in range(c.n)]
-        self.servant_agents = [PublicServant(self, j) for j in range(self.servants.n)]
-        self.provider_agents = [Provider(self, k) for k in range(self.providers.n)]
+        self._faces: tuple[list, list, list] | None = None  # Mesa agents, made on first use
 
         self.ledger = Ledger(available=0.0)
         self.outcomes = compute_outcomes(c, self.ledger, 0, self.local.fragmentation, 0.0)
@@ -283,19 +296,21 @@ class CoauthorModel(mesa.Model):
             c.engaged, c.capacity, c.degree, p.informal_give_rate, (boost + level)[hood],
             self._sessions,
         )  # fmt: skip
-        columns = self._tie_columns
-        np.multiply(c.capacity, 1.0 + c.engaged, out=columns[:, 0])
-        columns[:, 1] = c.engaged
-        columns[:, 2] = give
-        ties = self.adjacency @ columns
-        c.connectedness = wellbeing.connectedness_from_ties(ties[:, 0], p.ties_half_saturation)
-        exposure = engagement.exposure_from_counts(ties[:, 1], c.degree, fractional=True)
+        # Three CSR mat-vecs on contiguous vectors: 35% faster than one product with a
+        # three-column block (scipy's csr_matvecs), and bit-identical (each sum runs over a
+        # row's ties in the same order).
+        ties = [self.adjacency @ column for column in (
+            np.multiply(c.capacity, 1.0 + c.engaged, out=self._tie_column),
+            c.engaged.astype(np.float64), give,
+        )]  # fmt: skip
+        c.connectedness = wellbeing.connectedness_from_ties(ties[0], p.ties_half_saturation)
+        exposure = engagement.exposure_from_counts(ties[1], c.degree, fractional=True)
 
         # 7. Navigator, then formal support: commissioning, rationing, co-production.
         self._formal_support(ledger, shares, per_hood, effort, working, intervening, u)
 
         # 8. Informal support through ties.
-        c.informal = support.informal_support(ties[:, 2], c.need, p.tie_support_effect)
+        c.informal = support.informal_support(ties[2], c.need, p.tie_support_effect)
         c.need = c.need - c.informal
 
         # 9. Engagement: spells by the threshold rule over the network, a pause after a spell,
@@ -562,6 +577,50 @@ class CoauthorModel(mesa.Model):
         self.adjacency = adjacency_from_ties(*self._ties, c.n)
         c.degree = np.diff(self.adjacency.indptr).astype(np.float64)
         self._graph = None
+
+    # ------------------------------------------------------------------------------------
+    # Mesa agents (the faces users touch) are made on first use: a batch run that only reads
+    # outcomes never pays for a Python object per citizen. Their state is always the arrays,
+    # so faces made late see the same numbers they would have shown all along.
+    def _make_faces(self) -> tuple[list, list, list]:
+        faces = self.__dict__.get("_faces", ())  # () while Mesa's own set-up runs
+        if faces is None:
+            self._faces = faces = (
+                [Citizen(self, i) for i in range(self.citizens.n)],
+                [PublicServant(self, j) for j in range(self.servants.n)],
+                [Provider(self, k) for k in range(self.providers.n)],
+            )
+        return faces or ([], [], [])
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Every agent (citizens, servants, providers); made on first use."""
+        self._make_faces()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
+        """The agents of each type; made on first use."""
+        self._make_faces()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._make_faces()
+        return super().agent_types
+
+    @property
+    def citizen_agents(self) -> list[Citizen]:
+        """Citizen faces in citizen order (``citizen_agents[i].index == i``)."""
+        return self._make_faces()[0]
+
+    @property
+    def servant_agents(self) -> list[PublicServant]:
+        return self._make_faces()[1]
+
+    @property
+    def provider_agents(self) -> list[Provider]:
+        return self._make_faces()[2]
 
     @property
     def network(self) -> nx.Graph:

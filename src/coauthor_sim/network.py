@@ -50,32 +50,108 @@ def build_network(
     elif kind == "random":
         graph = nx.fast_gnp_random_graph(n, mean_degree / (n - 1), seed=seed)
     elif kind == "neighbourhood_blocks":
-        graph = _block_graph(sizes, mean_degree, bridging_share, seed)
+        rows, cols = block_ties(sizes, mean_degree, bridging_share, seed)
+        graph = nx.Graph()
+        graph.add_nodes_from(range(n))
+        graph.add_edges_from(zip(rows.tolist(), cols.tolist(), strict=True))
     else:
         raise ValueError(f"network_kind = {kind!r} is not allowed: expected one of {NETWORK_KINDS}")
     graph.graph["kind"] = kind
     return graph
 
 
-def _block_graph(sizes: np.ndarray, mean_degree: float, bridging: float, seed: int) -> nx.Graph:
-    """Stochastic block model built as one Erdos-Renyi graph per neighbourhood plus one sparse
-    Erdos-Renyi graph of bridging ties over everybody (a bridging draw that lands inside a
-    neighbourhood is kept as an ordinary tie). This is networkx's ``fast_gnp_random_graph``
-    throughout, linear in ties; ``stochastic_block_model`` is quadratic in the number of
-    neighbourhoods and took 25 s for 100,000 citizens in 200 neighbourhoods."""
+def block_ties(
+    sizes: np.ndarray, mean_degree: float, bridging: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The neighbourhood-block network drawn directly as tie lists ``rows < cols`` (sorted as
+    ``tie_list`` gives them), with numpy only: no networkx graph, no Python loop over citizens.
+
+    The graph model is a stochastic block model: inside each neighbourhood an Erdos-Renyi
+    graph G(size, p_in) giving each member ``mean_degree x (1 - bridging)`` expected ties, and
+    over everybody one sparse G(n, p_out) of bridging ties giving each ``mean_degree x
+    bridging`` (a bridging draw that lands inside a neighbourhood is kept as an ordinary tie;
+    a pair drawn twice is one tie). Each G(m, p) is drawn exactly: its number of ties is
+    Binomial(m(m-1)/2, p) and the ties are a uniform set of that many distinct pairs
+    (``_distinct_pairs``); dense neighbourhoods (p >= DENSE_P) draw every pair instead. This is
+    the graph model of the networkx construction used before (one ``fast_gnp_random_graph`` per
+    neighbourhood), with a different random stream: the same seed gives another network of the
+    same distribution."""
+    rng = np.random.default_rng(seed)
+    sizes = np.asarray(sizes, dtype=np.int64)
     n = int(sizes.sum())
-    seeds = np.random.default_rng(seed).integers(2**31 - 1, size=len(sizes) + 1)
-    graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    start = 0
-    for size, block_seed in zip(sizes.tolist(), seeds[:-1].tolist(), strict=True):
-        p_in = _tie_probability(mean_degree * (1 - bridging), size)
-        block = nx.fast_gnp_random_graph(size, p_in, seed=block_seed)
-        graph.add_edges_from((a + start, b + start) for a, b in block.edges())
-        start += size
+    starts = np.cumsum(sizes) - sizes
+    p_in = np.minimum(1.0, max(mean_degree * (1 - bridging), 0.0) / np.maximum(sizes - 1, 1))
+    p_in[p_in < 1e-12] = 0.0  # as _tie_probability
+    dense = p_in >= DENSE_P
+    keys = [_dense_pairs(sizes[dense], starts[dense], p_in[dense], n, rng)]
+    keys.append(_distinct_pairs(sizes[~dense], starts[~dense], p_in[~dense], n, rng))
     p_out = _tie_probability(mean_degree * bridging, n)
-    graph.add_edges_from(nx.fast_gnp_random_graph(n, p_out, seed=int(seeds[-1])).edges())
-    return graph
+    keys.append(_distinct_pairs(np.array([n]), np.array([0]), np.array([p_out]), n, rng))
+    keys = sorted_unique(np.concatenate(keys))
+    return keys // n, keys % n
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of integer keys by one sort: numpy 2.4's ``unique`` (hash-based) took
+    0.8 s for 1.5 million int64 keys where a sort takes 0.1 s, here."""
+    values = np.sort(values)
+    keep = np.ones(values.size, dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+DENSE_P = 0.05  # tie probability from which a neighbourhood draws every pair (few citizens)
+DENSE_CHUNK = 4_000_000  # pairs drawn at once for dense neighbourhoods (32 MB of draws)
+
+
+def _pairs_of(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pair number ``k`` of a group, in the order (1,0), (2,0), (2,1), (3,0) ...: (j, i)
+    with j < i. The float square root is corrected to exact integers."""
+    i = ((1.0 + np.sqrt(1.0 + 8.0 * index.astype(np.float64))) / 2.0).astype(np.int64)
+    i -= i * (i - 1) // 2 > index
+    i += (i + 1) * i // 2 <= index
+    return index - i * (i - 1) // 2, i
+
+
+def _distinct_pairs(
+    sizes: np.ndarray, starts: np.ndarray, p: np.ndarray, n: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Ties of one G(size, p) per group, as sorted keys ``low x n + high`` of citizen ids:
+    Binomial(pairs, p) ties per group, each a uniform distinct pair (drawn with replacement,
+    repeats redrawn until every group has its count)."""
+    pairs = sizes * (sizes - 1) // 2
+    wanted = rng.binomial(pairs, p) if sizes.size else np.zeros(0, dtype=np.int64)
+    keys = np.zeros(0, dtype=np.int64)
+    short = wanted.astype(np.int64)
+    group = np.repeat(np.arange(sizes.size), short)
+    while group.size:
+        j, i = _pairs_of(np.floor(rng.random(group.size) * pairs[group]).astype(np.int64))
+        keys = sorted_unique(np.concatenate([keys, (starts[group] + j) * n + starts[group] + i]))
+        have = np.bincount(_group_of(keys, starts, n), minlength=sizes.size)
+        group = np.repeat(np.arange(sizes.size), wanted - have)
+    return keys
+
+
+def _group_of(keys: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """Which group (by its first id ``starts``, increasing) the tie ``keys`` belong to."""
+    return np.searchsorted(starts, keys // n, side="right") - 1
+
+
+def _dense_pairs(
+    sizes: np.ndarray, starts: np.ndarray, p: np.ndarray, n: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Ties of one G(size, p) per group by a draw for every pair: for small groups, where
+    redrawing repeats would be slow. Groups of one size are drawn together."""
+    keys = [np.zeros(0, dtype=np.int64)]
+    for size in np.unique(sizes).tolist():
+        which = np.flatnonzero(sizes == size)
+        low, high = np.triu_indices(size, 1)
+        step = max(1, DENSE_CHUNK // max(low.size, 1))  # rows of draws at a time (memory)
+        for part in np.array_split(which, range(step, which.size, step)):
+            tied = rng.random((part.size, low.size)) < p[part][:, None]
+            first = starts[part][:, None]
+            keys.append(((first + low) * n + first + high)[tied])
+    return np.concatenate(keys)
 
 
 def _tie_probability(expected_ties: float, size: int) -> float:
@@ -144,21 +220,20 @@ def evolve_ties(
     sorted lists."""
     idle = np.flatnonzero(~(used[rows] | used[cols]))
     gone = idle[rng.random(idle.size) < fade]
-    rows, cols = np.delete(rows, gone), np.delete(cols, gone)
+    keys = np.delete(rows * n + cols, gone)  # one key per tie: one delete and one insert
     makers = np.flatnonzero(new_ties > 0)  # only those who make ties draw
     makers = np.repeat(makers, rng.poisson(new_ties[makers]))
     if makers.size == 0:
-        return rows, cols
+        return keys // n, keys % n
     hood = np.searchsorted(starts, makers, side="right") - 1
     partners = starts[hood] + np.floor(rng.random(makers.size) * sizes[hood]).astype(np.int64)
     fresh = makers != partners
     a, b = makers[fresh], partners[fresh]
-    new = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
-    keys = rows * n + cols
+    new = sorted_unique(np.minimum(a, b) * n + np.maximum(a, b))
     place = np.searchsorted(keys, new)
     present = (place < keys.size) & (keys[np.minimum(place, keys.size - 1)] == new)
-    new, place = new[~present], place[~present]
-    return np.insert(rows, place, new // n), np.insert(cols, place, new % n)
+    keys = np.insert(keys, place[~present], new[~present])
+    return keys // n, keys % n
 
 
 def adjacency(graph: nx.Graph) -> sp.csr_array:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 GROUPS = ("population", "network", "lever", "uncertainty", "run")
+MAX_TEXT = 500  # longest free-text value (a file path, a local authority's name)
 NETWORK_KINDS = ("neighbourhood_blocks", "small_world", "scale_free", "random")
 
 
@@ -52,6 +53,8 @@ class Spec:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind is bool:
             return "true or false"
+        if self.kind is str:
+            return f"a line of text (at most {MAX_TEXT} characters)"
         if self.kind is int:
             return f"an integer from {int(self.low):,} to {int(self.high):,}"
         return f"a number from {self.low:g} to {self.high:g}"
@@ -64,7 +67,11 @@ class Spec:
                 raise ParameterError(bad)
             return value
         if self.kind is str:
-            if not isinstance(value, str) or value not in (self.choices or ()):
+            if self.choices is None:  # free text: one line, e.g. a file or a place name
+                if not isinstance(value, str) or len(value) > MAX_TEXT or not value.isprintable():
+                    raise ParameterError(bad)
+                return value.strip()
+            if not isinstance(value, str) or value not in self.choices:
                 raise ParameterError(bad)
             return value
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -121,6 +128,24 @@ _SPECS: tuple[Spec, ...] = (
     _p("older_share", "population", 0.24, 0.0, 1.0, "share", "Share of citizens aged 65+.",
        reason="Roughly the share of people aged 65+ among adults in England (ONS population "
        "estimates; approximate, not in the targets file). Need grows fastest in this group."),
+    _p("locality_table", "population", "", unit="",
+       meaning="Deprivation table (CSV in the format of the English Indices of Deprivation, "
+       "e.g. IoD2019 File 7) whose LSOAs become the neighbourhoods, with their populations and "
+       "national deprivation; a path relative to the scenario file, or the name of a shipped "
+       "table (example_iod2019.csv). Empty: a stylised locality of n_neighbourhoods "
+       "neighbourhoods with evenly spread deprivation. With a table, n_citizens and "
+       "n_neighbourhoods follow from it.",
+       reason="A council's own neighbourhoods: the report expects local systems to be as "
+       "diverse as the localities they serve. Off by default (the stylised locality)."),
+    _p("local_authority", "population", "", unit="",
+       meaning="Local authority whose rows of locality_table are used (its name or code as the "
+       "table spells them, any case); may be left empty when the table holds one authority.",
+       reason="Names follow the official file (Local Authority District name or code)."),
+    _p("locality_scale", "population", 0.1, 0.0001, 1.0, "citizens per resident",
+       "With locality_table: citizens per resident of each neighbourhood (1 = one citizen per "
+       "resident; 0.1 = a tenth, rounded so the total is kept), at least one per neighbourhood.",
+       reason="Modelling judgement: a tenth keeps a council of 300,000 residents to 30,000 "
+       "citizens, a run of seconds; outcomes are per head, so 1:1 is for checks of scale."),
     # --- network ------------------------------------------------------------------------------
     _p("network_kind", "network", "neighbourhood_blocks", unit="",
        meaning="Generator of the social network.", choices=NETWORK_KINDS,
@@ -635,6 +660,11 @@ def _check_together(v: dict[str, Any]) -> None:
     if v["mean_degree"] >= n:
         raise ParameterError(
             f"mean_degree = {v['mean_degree']} is not allowed: expected less than n_citizens ({n})"
+        )
+    if v["local_authority"] and not v["locality_table"]:
+        raise ParameterError(
+            f"local_authority = {v['local_authority']!r} is not allowed without a locality_table "
+            "(a deprivation table holding that authority's neighbourhoods)"
         )
     if v["young_share"] + v["older_share"] > 1:
         raise ParameterError(

@@ -210,7 +210,47 @@ def load_scenario(
             params = resolve({**merged, **overrides})
         except ParameterError as err:  # a rule across parameters, broken by an override
             raise ScenarioError(f"{_where(path)} with {origin}: {err}") from None
+    if params["locality_table"]:
+        sized = [k for k in ("n_citizens", "n_neighbourhoods") if k in (overrides or {})]
+        if sized:
+            raise ScenarioError(
+                f"{origin}: {sized[0]} is not allowed with a locality_table ({_where(path)}): "
+                "the table sets the neighbourhoods; change locality_scale instead"
+            )
+        given = {k for k in LOCALITY_KEYS if k in (overrides or {})}
+        setter = next((f for f, layer in zip(chain, layers, strict=True)
+                       if "locality_table" in layer), path)  # fmt: skip
+        where = origin if given else _where(setter)
+        beside = None if "locality_table" in given else setter.parent
+        params = with_locality(params, where, beside)
     return Scenario(path.stem, path, description.strip(), params, tuple(chain), posterior)
+
+
+LOCALITY_KEYS = ("locality_table", "local_authority", "locality_scale")
+
+
+def with_locality(params: Parameters, where: str, beside: Path | None = None) -> Parameters:
+    """``params`` with the neighbourhoods of their ``locality_table``: the table found (beside
+    the scenario file first, then among the shipped tables), read and checked, and
+    ``n_citizens`` and ``n_neighbourhoods`` set to what it gives at ``locality_scale``. A bad
+    table, authority or scale raises ScenarioError naming ``where``, the key and the table."""
+    from .localities import LocalityError, find_table, locality_of, shipped_table_name
+
+    path = find_table(params["locality_table"], beside)
+    table = shipped_table_name(path) or str(path.resolve() if path.is_file() else path)
+    try:
+        locality = locality_of(table, params["local_authority"])
+        sizes = locality.sizes(params["locality_scale"])
+    except LocalityError as err:
+        raise ScenarioError(f"{where}: locality_table: {err}") from None
+    try:
+        return resolve({**params, "locality_table": table, "n_citizens": int(sizes.sum()),
+                        "n_neighbourhoods": len(sizes)})  # fmt: skip
+    except ParameterError as err:
+        raise ScenarioError(
+            f"{where}: locality_scale = {params['locality_scale']:g} gives {int(sizes.sum()):,} "
+            f"citizens in {len(sizes):,} neighbourhoods of {locality.local_authority}: {err}"
+        ) from None
 
 
 def find_scenarios(folder: str | Path) -> list[Path]:

@@ -253,20 +253,30 @@ def beta_with_mean(rng: np.random.Generator, mean: np.ndarray, concentration: fl
 
 
 def init_citizens(
-    p: Parameters, rng: np.random.Generator, sizes: np.ndarray, degree: np.ndarray
+    p: Parameters,
+    rng: np.random.Generator,
+    sizes: np.ndarray,
+    degree: np.ndarray,
+    deprivation: np.ndarray | None = None,
+    quintile: np.ndarray | None = None,
 ) -> tuple[CitizenState, np.ndarray]:
     """Draw the initial citizens. Returns their state and each neighbourhood's deprivation.
 
-    Deprivation ranks are spread evenly over neighbourhoods (as the English indices are by
-    construction) and shuffled, so neighbourhood id says nothing about deprivation.
+    Without a locality table, deprivation ranks are spread evenly over neighbourhoods (as the
+    English indices are by construction) and shuffled, so neighbourhood id says nothing about
+    deprivation, and quintiles are fifths of that spread. From a table (``localities``), each
+    neighbourhood's ``deprivation`` (in (0, 1), 1 = most deprived) and ``quintile`` (0 least ...
+    4 most deprived) are national and given, not re-ranked inside the locality.
     """
     n_hood = len(sizes)
-    deprivation = (rng.permutation(n_hood) + 0.5) / n_hood  # in (0, 1), 1 = most deprived
+    if deprivation is None:
+        deprivation = (rng.permutation(n_hood) + 0.5) / n_hood  # in (0, 1), 1 = most deprived
+        quintile = np.minimum((deprivation * 5).astype(np.int8), 4)
     hood_context = 0.5 + p.deprivation_spread * (0.5 - deprivation)
     neighbourhood = np.repeat(np.arange(n_hood), sizes)
     n = len(neighbourhood)
     context = hood_context[neighbourhood]
-    quintile = np.minimum((deprivation * 5).astype(np.int8), 4)[neighbourhood]
+    quintile = np.asarray(quintile, dtype=np.int8)[neighbourhood]
     shares = np.array([p.young_share, max(0.0, 1.0 - p.young_share - p.older_share),
                        p.older_share])  # fmt: skip
     age = rng.choice(3, size=n, p=shares / shares.sum()).astype(np.int8)

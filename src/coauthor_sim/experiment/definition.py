@@ -48,7 +48,15 @@ from ..limits import MAX_POINTS
 from ..messages import closest, printable, unknown_name
 from ..outcomes import OUTCOME_NAMES
 from ..params import SPECS, ParameterError, resolve
-from ..scenario import GROUP_TABLE, TABLES, Scenario, ScenarioError, load_scenario
+from ..scenario import (
+    GROUP_TABLE,
+    LOCALITY_KEYS,
+    TABLES,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    with_locality,
+)
 from ..shipped import shipped_folder
 from .design import DESIGNS, Factor, Point, full_factorial, latin_hypercube, sobol_matrices
 from .runner import RunSpec, child_seed
@@ -90,6 +98,8 @@ class Experiment:
         specs = []
         for i, point in enumerate(self.points):
             params = {**self.base, **point.values}
+            if params["locality_table"] and set(point.values) & set(LOCALITY_KEYS):
+                params = dict(with_locality(resolve(params), str(self.path)))  # its own size
             for r in range(self.replications):
                 run_id = i * self.replications + r
                 child = children[r if self.kind == "sobol" else run_id]
@@ -213,9 +223,11 @@ def load_experiment(path: str | Path) -> Experiment:
     base = dict(scenario.params)
     for point in points:  # every point must make a valid model (cross-parameter rules too)
         try:
-            resolve({**base, **point.values})
+            values = resolve({**base, **point.values})
         except ParameterError as err:
             raise _fail(path, f"design point {point.values}: {err}") from None
+        if values["locality_table"] and set(point.values) & set(LOCALITY_KEYS):
+            with_locality(values, f"{path}: design point {point.values}")  # table and council
 
     record = _want(path, data, "record", dict, "a table [record]", {})
     for key in record:
