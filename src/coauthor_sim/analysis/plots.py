@@ -130,17 +130,19 @@ def time_profile(profile: pd.DataFrame, order: list[str], baseline: str, value: 
     scenarios stay apart in print and for colour-blind readers."""
     fig = Figure(figsize=(8.5, 4.2), layout="constrained")
     ax = fig.subplots()
+    big = profile.empty or float(profile[["low", "high"]].abs().to_numpy().max()) >= 5e6
+    scale, unit = (1e6, "millions") if big else (1e3, "thousands")
     for k, name in enumerate(order):
         part = profile[profile["scenario"] == name].sort_values("month")
         if part.empty:
             continue
         colour, style = _colour(k + 1), LINESTYLES[k % len(LINESTYLES)]
-        ax.plot(part["month"], part["mean"] / 1000, color=colour, ls=style, lw=1.8, label=name)
-        ax.fill_between(part["month"], part["low"] / 1000, part["high"] / 1000, color=colour,
-                        alpha=0.12, lw=0)  # fmt: skip
+        ax.plot(part["month"], part["mean"] / scale, color=colour, ls=style, lw=1.8, label=name)
+        ax.fill_between(part["month"], part["low"] / scale, part["high"] / scale, color=colour,
+                        alpha=0.06, lw=0)  # fmt: skip
     ax.axhline(0, color="black", lw=1)
     ax.set_xlabel("month")
-    ax.set_ylabel("GBP thousands, present value")
+    ax.set_ylabel(f"GBP {unit}, present value")
     ax.set_title(f"Net value against {baseline} over time, at GBP {value:,.0f} per WELLBY")
     ax.grid(alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()

@@ -532,8 +532,9 @@ def _robust_html(result: Comparison, mid: float, figure: str) -> str:
             r = table.loc[(scenario, group)]
             row.append(
                 f"{_pts(r['difference'])}<br><small>{_pts(r['worlds_low'])} to "
-                f"{_pts(r['worlds_high'])}<br>better {int(r['better'])} · ≥{mid:g}: "
-                f"{int(r['better_by_mid'])} · ≤−{mid:g}: {int(r['worse_by_mid'])}</small>"
+                f"{_pts(r['worlds_high'])}<br>better in {int(r['better'])}; by ≥{mid:g} in "
+                f"{int(r['better_by_mid'])}; worse by ≥{mid:g} in {int(r['worse_by_mid'])}"
+                "</small>"
             )
         rows.append(row)
     regret_rows = [
