@@ -41,7 +41,9 @@ def test_compare_writes_every_table_picture_and_the_report(compared):
     for name in ("runs.csv", "summary.csv", "differences.csv", "cost_effectiveness.csv",
                  "trajectories.csv", "trajectories.png", "fifths.png", "cost_vs_gain.png",
                  "differences.png", "worlds.csv", "robust.csv", "regret.csv",
-                 "plausibility.csv", "report.html", "manifest.json"):  # fmt: skip
+                 "plausibility.csv", "money.csv", "value_for_money.csv",
+                 "net_value_by_month.csv", "time_profile.png", "report.html",
+                 "manifest.json"):  # fmt: skip
         assert (out / name).stat().st_size > 0, name
     assert "report:" in done.stdout and "austerity" in done.stdout
 
@@ -75,7 +77,7 @@ def test_differences_are_against_the_first_scenario_with_adjusted_p(compared):
 def test_report_is_self_contained(compared):
     out, _ = compared
     html = (out / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 4
+    assert html.count("data:image/png;base64,") == 5
     assert not re.search(r'(src|href)="(https?:)?//', html)
     for name in ("status_quo", "austerity", "co_production_only", "grant_per_citizen"):
         assert name in html

@@ -76,7 +76,7 @@ def test_regret_is_shortfall_from_the_best_in_each_world():
     assert (table["worst_regret"] >= table["mean_regret"]).all()
 
 
-def test_plausibility_guard_flags_ratios_above_six_to_one():
+def test_plausibility_guard_flags_ratios_above_six_to_one_and_large_free_gains():
     runs, _ = toy_worlds()
     guard = robustness.plausibility(runs, "base").set_index("scenario")
     # the lever gains ~0 WELLBYs on average: a ratio is given only for a positive gain
@@ -86,10 +86,18 @@ def test_plausibility_guard_flags_ratios_above_six_to_one():
     big.loc[big.scenario == "lever", "wellbys"] += 20.0  # 20 WELLBYs for 100 GBP more
     flagged = robustness.plausibility(big, "base").set_index("scenario").loc["lever"]
     assert flagged["benefit_cost_ratio"] > 6 and flagged["outside_published"]
+    assert flagged["ratio_above_limit"] and flagged["cost_kind"] == "extra cost"
+    # a modest gain at no extra cost is dominant, not an infinite ratio, and is not flagged
     free = runs.copy()
-    free.loc[free.scenario == "inert", "wellbys"] += 1.0  # a gain at no extra cost
+    free.loc[free.scenario == "inert", "wellbys"] += 1.0
     inert = robustness.plausibility(free, "base").set_index("scenario").loc["inert"]
-    assert np.isinf(inert["benefit_cost_ratio"]) and inert["outside_published"]
+    assert inert["cost_kind"] == "no extra cost" and np.isnan(inert["benefit_cost_ratio"])
+    assert not inert["outside_published"]
+    # ... unless the gain itself is implausibly large (more than the UK's rise 2011-2019)
+    free.loc[free.scenario == "inert", "life_satisfaction"] += 1.0
+    inert = robustness.plausibility(free, "base").set_index("scenario").loc["inert"]
+    assert inert["gain_above_limit"] and inert["outside_published"]
+    assert not inert["ratio_above_limit"]
 
 
 def test_find_box_gives_none_without_a_concentration_of_failures():

@@ -1,65 +1,17 @@
 """Words of the browser app's "Start here" tab, and each lever's "what can backfire" text.
 
 The backfire texts are not copied into the app: they are read, when the app starts, from the
-lever guide ``docs/levers.md``, which has one ``### ... (`lever_name`)`` section per lever with
-a paragraph that begins ``**How it can fail or backfire.**``. The guide is rewritten as the
-model changes, so the app reads it each time and stays in step with it. A lever whose section or
-paragraph is missing simply gets no text, and so does every lever when the guide is not there
-(an installed package without the source checkout).
+lever guide ``docs/levers.md`` by ``coauthor_sim.levers_guide`` (which the comparison report
+uses too), so the app stays in step with the guide.
 """
 
 from __future__ import annotations
 
-import re
-from functools import cache
-from pathlib import Path
+from .levers_guide import LEVERS_GUIDE, backfire_texts, parse_backfire
 
-LEVERS_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "levers.md"
+__all__ = ["LEVERS_GUIDE", "backfire_texts", "parse_backfire"]
+
 ODD_URL = "docs/ODD.md"
-# A level-3 heading that ends with the parameter's name in backticks, in brackets.
-_SECTION = re.compile(r"^###\s+(?P<title>.*?)\s*\(`(?P<name>[a-z_][a-z0-9_]*)`\)\s*$", re.M)
-# The paragraph that starts with a bold lead mentioning failure or backfiring.
-_BACKFIRE = re.compile(r"^\*\*[^*\n]*(?:backfire|fail)[^*\n]*\*\*\s*(?P<text>.*)$", re.I | re.M)
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-
-
-def _plain(markdown: str) -> str:
-    """Markdown of one paragraph as plain text: no line breaks, backticks, bold or links."""
-    text = _LINK.sub(r"\1", " ".join(markdown.split()))
-    return text.replace("**", "").replace("`", "")
-
-
-def parse_backfire(guide: str) -> dict[str, str]:
-    """``{lever name: its "how it can fail or backfire" paragraph, in plain text}``.
-
-    Sections are found by their ``### ... (`name`)`` heading; the paragraph runs from its bold
-    lead to the next blank line. Sections without such a paragraph are left out.
-    """
-    guide = _HTML_COMMENT.sub("", guide)
-    headings = list(_SECTION.finditer(guide))
-    found: dict[str, str] = {}
-    for k, heading in enumerate(headings):
-        end = headings[k + 1].start() if k + 1 < len(headings) else len(guide)
-        section = guide[heading.end() : end]
-        section = re.split(r"^#{1,3}\s", section, maxsplit=1, flags=re.M)[0]
-        match = _BACKFIRE.search(section)
-        if match is None:
-            continue
-        paragraph = section[match.start("text") :].split("\n\n", 1)[0]
-        text = _plain(paragraph)
-        if text:
-            found.setdefault(heading["name"], text)
-    return found
-
-
-@cache
-def backfire_texts(path: Path = LEVERS_GUIDE) -> dict[str, str]:
-    """The backfire paragraphs of the lever guide at ``path`` (empty if it cannot be read)."""
-    try:
-        return parse_backfire(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return {}
 
 
 WHAT_IT_IS = (

@@ -263,6 +263,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _check_common(args)
     if not 0 <= args.minimum_difference < 10:
         raise UsageError("--minimum-difference must be from 0 to 10 life-satisfaction points")
+    from .analysis.pdf import INSTALL_HINT, available
+
+    if args.pdf and not available():
+        raise UsageError(INSTALL_HINT)
     overrides = _overrides(args)
     if args.experiment:  # a comparison file sets scenarios, worlds, seed and fixed parameters
         from .compare import load_compare_plan
@@ -326,7 +330,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     report = write_comparison(
         result,
         staged.out,
-        manifest(
+        pdf=args.pdf,
+        manifest=manifest(
             kind="compare",
             scenarios={
                 s.name: {"file": str(s.path), "parameters": dict(s.params)} for s in scenarios
@@ -351,7 +356,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     report = folder / report.name
     print(terminal_table(result))
     print(f"\n{uncertainty}.")
-    print(f"report: {report}\ntables: {folder}/*.csv  ({time.perf_counter() - t0:.0f} s)")
+    pdf = report.with_suffix(".pdf")
+    printed = f"\nprinted: {pdf}" if args.pdf and pdf.exists() else ""
+    if args.pdf and not pdf.exists():
+        print(f"report.pdf not printed (reason in manifest.json): {INSTALL_HINT}",
+              file=sys.stderr)  # fmt: skip
+    print(f"report: {report}{printed}\ntables: {folder}/*.csv  "
+          f"({time.perf_counter() - t0:.0f} s)")  # fmt: skip
     return 0
 
 
@@ -832,6 +843,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     comp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                       help="set a parameter in every scenario (repeatable)")  # fmt: skip
+    comp.add_argument("--pdf", action="store_true",
+                      help="also print report.pdf (A4) with headless Chromium")  # fmt: skip
     _add_guards(comp)
     comp.set_defaults(func=cmd_compare)
 

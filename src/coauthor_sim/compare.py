@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .analysis import robustness, stats
+from .analysis import caveats, costs, robustness, stats
 from .api import FINAL_MONTHS, final_outcomes
 from .effects import EffectPrior, draw_effects
 from .experiment import RunSpec, execute, replication_seeds
@@ -72,6 +72,9 @@ class Comparison:
     boxes: pd.DataFrame = field(default_factory=pd.DataFrame)  # PRIM boxes of failure
     box_words: dict[str, str] = field(default_factory=dict)
     plausibility: pd.DataFrame = field(default_factory=pd.DataFrame)
+    money: pd.DataFrame = field(default_factory=pd.DataFrame)  # committed, spent, returned
+    appraisal: pd.DataFrame = field(default_factory=pd.DataFrame)  # value for money vs baseline
+    profile: pd.DataFrame = field(default_factory=pd.DataFrame)  # cumulative net value by month
     settings: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -81,12 +84,17 @@ class Comparison:
 
 def run_summary(table: pd.DataFrame, n_citizens: int) -> dict[str, float]:
     """One run reduced to numbers: final-year means of the compared outcomes and of well-being
-    by deprivation fifth, spending over the whole run, and WELLBYs over the whole run."""
+    by deprivation fifth, spending over the whole run, and WELLBYs over the whole run; money
+    committed, returned and in reserve, spending and WELLBYs at present value
+    (``analysis.costs``); and the statistics of the calibration's targets
+    (``analysis.caveats``)."""
     months = table.iloc[1:]
     final = final_outcomes(table)  # the one definition of final-year outcomes
     row = {name: final[name] for name in COMPARED + FIFTHS}
     row["total_spending"] = float(months["spending_total"].sum())
     row["wellbys"] = float(months["life_satisfaction"].sum() * n_citizens / 12.0)
+    row.update(costs.run_money(table, n_citizens))  # money and present values
+    row.update(caveats.target_statistics(table))  # to check the calibration's targets
     return row
 
 
@@ -224,6 +232,7 @@ def run_comparison(
         key=lambda col: col.map(order) if col.name == "scenario" else col,
     )
     baseline = scenarios[0].name
+    n_citizens, steps = base_scenario.params["n_citizens"], base_scenario.params["steps"]
     outcomes = COMPARED + FIFTHS + TOTALS
     boxes, words, prim_note = pd.DataFrame(), {}, ""
     if len(scenarios) > 1 and discover and drawn:
@@ -245,7 +254,12 @@ def run_comparison(
         regret=robustness.regret(runs),
         boxes=boxes,
         box_words=words,
-        plausibility=robustness.plausibility(runs, baseline),
+        plausibility=robustness.plausibility(
+            runs, baseline, benefit="pv_wellbys", cost="pv_spending"
+        ),
+        money=costs.money_table(runs, n_citizens, steps),
+        appraisal=costs.appraisal(runs, baseline) if len(scenarios) > 1 else pd.DataFrame(),
+        profile=costs.time_profile(trajectories, baseline, n_citizens),
         settings={
             "posterior_draws": worlds["posterior_draw"].nunique() if posterior is not None else 0,
             "effect_priors": [p.name for p in effects or []],

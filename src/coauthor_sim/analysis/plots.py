@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from scipy import stats as sps
 
 from ..outcomes import OUTCOME_LABELS
-from .stats import CONFIDENCE, WELLBY_GBP
+from .stats import CONFIDENCE
 
 COLOURS = [
     "#1b5e9a", "#d1495b", "#2e933c", "#edae49", "#7b4b94", "#00798c", "#8c5e3c", "#666666",
@@ -85,36 +85,6 @@ def fifths(summary: pd.DataFrame, order: list[str]) -> Figure:
     return fig
 
 
-def cost_vs_gain(ce: pd.DataFrame, person_years: float) -> Figure:
-    """Extra cost against extra well-being of each scenario relative to the baseline, per
-    citizen per year, with 95% confidence intervals; the dashed line is the Green Book value
-    of a WELLBY (points above it gain more well-being than their cost would buy at that
-    price)."""
-    fig = Figure(figsize=(7.5, 5), layout="constrained")
-    ax = fig.subplots()
-    for k, row in enumerate(ce.itertuples(index=False)):
-        x = row.extra_cost / person_years
-        y = row.wellbys_gained / person_years
-        xerr = [[x - row.extra_cost_low / person_years], [row.extra_cost_high / person_years - x]]
-        yerr = [[y - row.wellbys_low / person_years], [row.wellbys_high / person_years - y]]
-        ax.errorbar(x, y, xerr=np.nan_to_num(xerr), yerr=np.nan_to_num(yerr), fmt="o",
-                    color=_colour(k + 1), capsize=3)  # fmt: skip
-        ax.annotate(row.scenario, (x, y), textcoords="offset points", xytext=(6, 6), fontsize=8)
-    ax.axhline(0, color="black", lw=0.8)
-    ax.axvline(0, color="black", lw=0.8)
-    lo, hi = ax.get_xlim()
-    xs = np.linspace(min(lo, -1.0), max(hi, 1.0), 2)
-    ax.plot(xs, xs / WELLBY_GBP, ls="--", color="grey", lw=1,
-            label=f"GBP {WELLBY_GBP:,} per WELLBY (HM Treasury Green Book)")  # fmt: skip
-    ax.set_xlim(xs[0], xs[1])
-    ax.set_xlabel("extra spending, GBP per citizen per year (vs baseline)")
-    ax.set_ylabel("extra life satisfaction, points per citizen per year")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
-    ax.set_title("Cost against well-being gained")
-    return fig
-
-
 def differences(robust: pd.DataFrame, order: list[str], baseline: str) -> Figure:
     """Change in life satisfaction (0-10) of each scenario against the baseline, for everyone
     and for the least and most deprived fifths: the mean over plausible worlds (dot) and the
@@ -122,7 +92,7 @@ def differences(robust: pd.DataFrame, order: list[str], baseline: str) -> Figure
     drawn as no difference; dotted lines mark the minimum important difference."""
     groups = [("everyone", "everyone"), ("fifth 5", "most deprived fifth"),
               ("fifth 1", "least deprived fifth")]  # fmt: skip
-    fig = Figure(figsize=(8.5, 1.0 + 0.55 * len(order) * len(groups) / 1.5), layout="constrained")
+    fig = Figure(figsize=(8.5, 1.6 + 0.5 * len(order)), layout="constrained")
     ax = fig.subplots()
     y = np.arange(len(order))[::-1].astype(float)
     spread = 0.0
@@ -146,4 +116,69 @@ def differences(robust: pd.DataFrame, order: list[str], baseline: str) -> Figure
     handles, labels = ax.get_legend_handles_labels()
     fig.legend(handles, labels, fontsize=8, loc="outside lower center", ncol=3)
     ax.set_title("Differences across plausible worlds: mean and 90% of worlds")
+    return fig
+
+
+LINESTYLES = ["-", "--", "-.", ":"]
+
+
+def time_profile(profile: pd.DataFrame, order: list[str], baseline: str, value: float) -> Figure:
+    """Cumulative discounted net value of each scenario against the baseline, month by month
+    (WELLBYs gained at ``value`` GBP each, minus extra spending, both at present value): the
+    mean over plausible worlds (line) and the range holding 90% of them (band). Where a line
+    crosses zero for good, the scenario breaks even. Colours and line styles both differ, so
+    scenarios stay apart in print and for colour-blind readers."""
+    fig = Figure(figsize=(8.5, 4.2), layout="constrained")
+    ax = fig.subplots()
+    big = profile.empty or float(profile[["low", "high"]].abs().to_numpy().max()) >= 5e6
+    scale, unit = (1e6, "millions") if big else (1e3, "thousands")
+    for k, name in enumerate(order):
+        part = profile[profile["scenario"] == name].sort_values("month")
+        if part.empty:
+            continue
+        colour, style = _colour(k + 1), LINESTYLES[k % len(LINESTYLES)]
+        ax.plot(part["month"], part["mean"] / scale, color=colour, ls=style, lw=1.8, label=name)
+        ax.fill_between(part["month"], part["low"] / scale, part["high"] / scale, color=colour,
+                        alpha=0.06, lw=0)  # fmt: skip
+    ax.axhline(0, color="black", lw=1)
+    ax.set_xlabel("month")
+    ax.set_ylabel(f"GBP {unit}, present value")
+    ax.set_title(f"Net value against {baseline} over time, at GBP {value:,.0f} per WELLBY")
+    ax.grid(alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 4), fontsize=8)
+    return fig
+
+
+def value_plane(appraisal: pd.DataFrame, values: dict[str, float]) -> Figure:
+    """Extra cost against WELLBYs gained, both at present value, for each scenario against the
+    baseline: mean over worlds with the range holding 90% of them. The lines are the Green
+    Book's low, central and high values of a WELLBY: below and right of a line, a scenario
+    costs more than its gain is worth at that value. The axes hold every point and line."""
+    fig = Figure(figsize=(7.5, 4.8), layout="constrained")
+    ax = fig.subplots()
+    for k, r in enumerate(appraisal.itertuples(index=False)):
+        x, y = r.extra_cost_mean / 1000, r.wellbys_mean
+        xerr = [[max(x - r.extra_cost_low / 1000, 0)], [max(r.extra_cost_high / 1000 - x, 0)]]
+        yerr = [[max(y - r.wellbys_low, 0)], [max(r.wellbys_high - y, 0)]]
+        ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="o", color=_colour(k + 1), capsize=3)
+        ax.annotate(r.scenario, (x, y), textcoords="offset points", xytext=(6, 6), fontsize=8)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.axvline(0, color="black", lw=0.8)
+    lo, hi = ax.get_xlim()
+    ylo, yhi = ax.get_ylim()
+    span = max(abs(lo), abs(hi), abs(ylo) * max(values.values()) / 1000,
+               abs(yhi) * max(values.values()) / 1000, 1.0)  # fmt: skip
+    xs = np.array([-span, span])
+    for (name, v), style in zip(values.items(), (":", "--", "-."), strict=False):
+        ax.plot(xs, xs * 1000 / v, ls=style, color="grey", lw=1,
+                label=f"{name}: GBP {v:,.0f} per WELLBY")  # fmt: skip
+    ax.set_xlim(min(lo, -0.05 * span), max(hi, 0.05 * span))
+    ax.set_ylim(min(ylo, lo * 1000 / max(values.values())), max(yhi, hi * 1000 / min(
+        values.values())))  # fmt: skip
+    ax.set_xlabel("extra spending, GBP thousands (present value, whole run)")
+    ax.set_ylabel("WELLBYs gained (present value, whole run)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    ax.set_title("Cost against well-being gained, with the Green Book's values of a WELLBY")
     return fig

@@ -9,14 +9,14 @@ import io
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..compare import COMPARED, TRAJECTORY, Comparison
 from ..outcomes import HIGHER_IS_BETTER, OUTCOME_LABELS
 from ..params import SPECS, defaults
 from ..scenario import GROUP_TABLE
-from . import plots, robustness
+from . import briefing, costs, plots, robustness
+from .briefing import gbp
 from .stats import WELLBY_GBP
 
 
@@ -88,9 +88,8 @@ def verdicts(result: Comparison) -> list[dict[str, Any]]:
     robust = result.robust.set_index(["scenario", "group"])
     regret = result.regret.set_index("scenario")
     guard = result.plausibility.set_index("scenario") if not result.plausibility.empty else None
-    cost = result.cost_effectiveness.set_index("scenario")
-    p0 = result.scenarios[0].params
-    person_years = p0["n_citizens"] * p0["steps"] / 12.0
+    value = result.appraisal.set_index("scenario") if not result.appraisal.empty else None
+    breaks = costs.break_even(result.profile) if not result.profile.empty else {}
     out = []
     for name in [s.name for s in result.scenarios[1:]]:
         every = robust.loc[(name, "everyone")]
@@ -108,9 +107,10 @@ def verdicts(result: Comparison) -> list[dict[str, Any]]:
             "mean_regret": regret.loc[name, "mean_regret"],
             "worst_regret": regret.loc[name, "worst_regret"],
             "implausible": bool(guard is not None and guard.loc[name, "outside_published"]),
-            "ratio": guard.loc[name, "benefit_cost_ratio"] if guard is not None else np.nan,
+            "flag": flag_words(guard.loc[name]) if guard is not None else "",
             "failure": result.box_words.get(name, ""),
-            "extra_cost": cost.loc[name, "extra_cost"] / person_years,
+            "value": value_words(value.loc[name], breaks.get(name, -1))
+            if value is not None else "",
         })  # fmt: skip
     return sorted(out, key=lambda v: -v["difference"])
 
@@ -126,8 +126,65 @@ def verdict_line(v: dict[str, Any], mid: float) -> str:
         f"(90% of worlds: {_pts(v['worlds_low'])} to {_pts(v['worlds_high'])}); "
         f"{robustness.certainty_words(v['better'], v['worlds'])}, by {mid:g} points or more "
         f"in {v['better_by_mid']}; most deprived fifth {_pts(v['most'])}, least deprived "
-        f"{_pts(v['least'])}; spending {v['extra_cost']:+,.0f} GBP per citizen a year"
+        f"{_pts(v['least'])}"
     )
+
+
+def _range(low: float, high: float, fmt=gbp) -> str:
+    return f"{fmt(low)} to {fmt(high)}"
+
+
+def value_words(row: pd.Series, breaks: int | None = -1) -> str:
+    """Value for money in words, from one row of ``costs.appraisal``: dominance (with the worlds
+    that share it), the cost per WELLBY of a dearer and better scenario against the Green
+    Book's values, the net value at the central value with its 90% range, and when it breaks
+    even (``breaks``: a month, None for not within the run, -1 for not known)."""
+    low, central, high = costs.WELLBY_VALUES.values()
+    verdict = row["verdict"]
+    words = f"{verdict} in {row['worlds_with_verdict']} of {row['worlds']} worlds"
+    ratio = row["gbp_per_wellby"]
+    if ratio == ratio:
+        interval = (
+            f" (90%: {_range(row['gbp_per_wellby_low'], row['gbp_per_wellby_high'])})"
+            if row["gbp_per_wellby_low"] == row["gbp_per_wellby_low"]
+            else " (interval not given: the gain or cost changes sign in resampled worlds)"
+        )
+        if verdict == "dearer and better":
+            where = ("below the Green Book's low value" if ratio < low else
+                     "above the Green Book's high value" if ratio > high else
+                     "within the Green Book's range")  # fmt: skip
+            words += f": {gbp(ratio)} per WELLBY{interval}, {where}"
+        else:
+            where = ("less than a WELLBY is worth at any Green Book value" if ratio < low
+                     else "more than a WELLBY is worth at any Green Book value" if ratio > high
+                     else "within the Green Book's range")  # fmt: skip
+            words += f": saves {gbp(ratio)} per WELLBY lost{interval}, {where}"
+    words += (
+        f"; net value {gbp(row['net_central_mean'])} (90% of worlds: "
+        f"{_range(row['net_central_low'], row['net_central_high'])}) at £{central:,} per "
+        f"WELLBY, positive in {row['net_central_positive']} of {row['worlds']} worlds"
+    )
+    if breaks != -1:
+        words += f"; breaks even: {costs.break_even_words(breaks)}"
+    return words
+
+
+def flag_words(guard: pd.Series) -> str:
+    """The plausibility flag in words, or "" when within published experience."""
+    parts = []
+    if guard.get("ratio_above_limit", False):
+        parts.append(
+            f"benefit : extra cost of {guard['benefit_cost_ratio']:.1f} : 1 at £{WELLBY_GBP:,} "
+            f"per WELLBY, above the {robustness.PLAUSIBLE_RATIO:g} : 1 of published experience"
+        )
+    if guard.get("gain_above_limit", False):
+        parts.append(
+            f"a gain of {guard['gain_ls']:+.2f} points for everyone, more than the "
+            f"{robustness.PLAUSIBLE_GAIN:g}-point rise of the UK mean in 2011-2019"
+        )
+    if not parts:
+        return ""
+    return "Outside published experience: " + "; ".join(parts) + ". Check the effect sizes."
 
 
 def terminal_table(result: Comparison) -> str:
@@ -160,11 +217,10 @@ def terminal_table(result: Comparison) -> str:
         lines += ["", f"Against {result.baseline}, best first:"]
         for v in found:
             lines.append(f"  {v['scenario']}: {verdict_line(v, mid)}.")
-            if v["implausible"]:
-                lines.append(
-                    f"    ! benefit/cost above {robustness.PLAUSIBLE_RATIO:g}:1 at Green Book "
-                    "values: outside published experience; check the effect sizes."
-                )
+            if v["value"]:
+                lines.append(f"    value for money: {v['value']}.")
+            if v["flag"]:
+                lines.append(f"    ! {v['flag']}")
     return "\n".join(lines)
 
 
@@ -174,9 +230,11 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def write_comparison(result: Comparison, folder: Path, manifest: dict[str, Any]) -> Path:
-    """Write tables, pictures, the HTML report and the manifest into ``folder``; return the
-    report's path."""
+def write_comparison(
+    result: Comparison, folder: Path, manifest: dict[str, Any], pdf: bool = False
+) -> Path:
+    """Write tables, pictures, the HTML report (and, with ``pdf``, its A4 print report.pdf,
+    see ``analysis.pdf``) and the manifest into ``folder``; return the report's path."""
     from ..provenance import write_json
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -191,11 +249,11 @@ def write_comparison(result: Comparison, folder: Path, manifest: dict[str, Any])
         result.regret.to_csv(folder / "regret.csv", index=False)
         result.plausibility.to_csv(folder / "plausibility.csv", index=False)
         result.boxes.to_csv(folder / "failure_boxes.csv", index=False)
+        result.appraisal.to_csv(folder / "value_for_money.csv", index=False)
+        result.profile.to_csv(folder / "net_value_by_month.csv", index=False)
+    result.money.to_csv(folder / "money.csv", index=False)
 
     names = [s.name for s in result.scenarios]
-    n_citizens = result.scenarios[0].params["n_citizens"]
-    steps = result.scenarios[0].params["steps"]
-    person_years = n_citizens * steps / 12.0
     figures = {
         "trajectories": plots.trajectories(result.trajectories, TRAJECTORY, names),
         "fifths": plots.fifths(result.summary, names),
@@ -203,26 +261,68 @@ def write_comparison(result: Comparison, folder: Path, manifest: dict[str, Any])
     if len(names) > 1:
         ranked = [v["scenario"] for v in verdicts(result)]  # best first, as in the summary
         figures["differences"] = plots.differences(result.robust, ranked, result.baseline)
-        figures["cost_vs_gain"] = plots.cost_vs_gain(result.cost_effectiveness, person_years)
+        figures["cost_vs_gain"] = plots.value_plane(result.appraisal, costs.WELLBY_VALUES)
+        figures["time_profile"] = plots.time_profile(
+            result.profile, ranked, result.baseline, costs.WELLBY_VALUES["central"]
+        )
     images = {}
     for key, fig in figures.items():
         images[key] = _png(fig)
         (folder / f"{key}.png").write_bytes(images[key])
 
     report = folder / "report.html"
-    report.write_text(_html(result, images, person_years), encoding="utf-8")
+    report.write_text(_html(result, images), encoding="utf-8")
+    if pdf:  # a failed print must not lose the comparison: the reason goes in the manifest
+        from .pdf import PdfError, print_pdf
+
+        try:
+            print_pdf(report)
+        except PdfError as err:
+            manifest = {**manifest, "pdf_error": str(err)}
     files = [*sorted(p.name for p in folder.iterdir()), "manifest.json"]
     write_json(folder / "manifest.json", {**manifest, "files": files})
     return report
 
 
-def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
-    th = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
+_table = briefing.table
 
 
-def _html(result: Comparison, images: dict[str, bytes], person_years: float) -> str:
+CSS = """
+body { font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto; padding: 0 1em;
+       color: #222; line-height: 1.45; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.35em 0.6em; vertical-align: top; text-align: left; }
+th { background: #f0f3f7; }
+table.small, ul.small { font-size: 0.8em; }
+figure { margin: 1em 0; } img { max-width: 100%; }
+.flag { background: #fde2e4; padding: 0 0.3em; }
+#summary { border: 2px solid #1b5e9a; padding: 0.2em 1.2em; margin: 1em 0; }
+#summary li { margin-bottom: 0.5em; }
+p.caveats { font-size: 0.8em; color: #444; margin: 0.2em 0; }
+.caveat, .note { background: #fff6e0; border-left: 4px solid #edae49; padding: 0.6em 1em; }
+small { color: #555; }
+@page { size: A4; margin: 11mm 10mm 12mm 10mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 8.5pt; line-height: 1.28; }
+  h1 { font-size: 15pt; margin: 0 0 0.3em; } h2 { font-size: 12pt; margin: 0.8em 0 0.3em; }
+  h3 { font-size: 10pt; margin: 0.7em 0 0.25em; } p { margin: 0.35em 0; }
+  section.major { break-before: page; }
+  h2, h3 { break-after: avoid; }
+  table { width: 100%; font-size: 7.5pt; margin: 0.4em 0; }
+  th, td { padding: 0.15em 0.3em; overflow-wrap: break-word; }
+  tr, figure, img { break-inside: avoid; }
+  figure { margin: 0.4em 0; text-align: center; }
+  img { max-width: 100%; max-height: 95mm; object-fit: contain; }
+  #summary { border-width: 1px; padding: 0 0.7em; }
+  #summary li { margin-bottom: 0.3em; }
+  p.caveats, ul.small { font-size: 7pt; }
+  details:not([open]) { display: none; }
+  .screen-only { display: none; }
+}
+"""
+
+
+def _html(result: Comparison, images: dict[str, bytes]) -> str:
     names = [s.name for s in result.scenarios]
     base = result.baseline
     summary = result.summary.set_index(["scenario", "outcome"])
@@ -247,25 +347,6 @@ def _html(result: Comparison, images: dict[str, bytes], person_years: float) -> 
                 )
             row.append(cell)
         key_rows.append(row)
-
-    ce_rows = []
-    for r in result.cost_effectiveness.itertuples(index=False):
-        per = person_years
-        ratio = (
-            f"{r.cost_per_wellby:,.0f} [{r.cost_per_wellby_low:,.0f}, "
-            f"{r.cost_per_wellby_high:,.0f}]"
-            if r.cost_per_wellby == r.cost_per_wellby
-            else "no clear gain: no price given"
-        )
-        ce_rows.append([
-            esc(r.scenario),
-            f"{r.extra_cost / per:,.1f} [{r.extra_cost_low / per:,.1f}, "
-            f"{r.extra_cost_high / per:,.1f}]",
-            f"{r.wellbys_gained / per:.3f} [{r.wellbys_low / per:.3f}, "
-            f"{r.wellbys_high / per:.3f}]",
-            ratio,
-            f"{r.net_value_gbp / per:,.0f}",
-        ])  # fmt: skip
 
     param_sections = []
     dflt = defaults()
@@ -306,78 +387,71 @@ def _html(result: Comparison, images: dict[str, bytes], person_years: float) -> 
     robust_html = _robust_html(
         result, mid, img("differences", "differences from the baseline across worlds")
     )
+    value_html = (
+        briefing.value_for_money_html(
+            result,
+            {"time_profile": img("time_profile", "cumulative net value by month")},
+            costs.break_even(result.profile),
+            [v["scenario"] for v in verdicts(result)],
+        )
+        if len(names) > 1
+        else ""
+    )
+    caveats_html = (
+        '<section id="caveats"><h2>Caveats</h2>'
+        + briefing.lever_caveats_html(result)
+        + briefing.calibration_html(result, short=False)
+        + "</section>"
+        if len(names) > 1
+        else ""
+    )
     sig = "" if len(names) < 2 else (
         "<p>Under each result: the difference from the baseline with its 95% confidence "
         "interval, ▲/▼ where it is significant after Benjamini-Hochberg correction over all "
         "tests in this report (false discovery rate 5%), ≈ where it is not.</p>"
     )  # fmt: skip
+    uncertainty = esc(
+        result.settings.get("uncertainty", "").removeprefix("each replication a plausible world: ")
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>coauthor-sim scenario comparison</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto; padding: 0 1em;
-       color: #222; line-height: 1.45; }}
-table {{ border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }}
-th, td {{ border: 1px solid #ccc; padding: 0.35em 0.6em; vertical-align: top; text-align: left; }}
-th {{ background: #f0f3f7; }}
-table.small {{ font-size: 0.8em; }}
-figure {{ margin: 1em 0; }} img {{ max-width: 100%; }}
-.flag {{ background: #fde2e4; padding: 0 0.3em; }}
-#summary {{ border: 2px solid #1b5e9a; padding: 0.2em 1.2em; margin: 1em 0; }}
-.caveat {{ background: #fff6e0; border-left: 4px solid #edae49; padding: 0.6em 1em; }}
-small {{ color: #555; }}
-</style></head><body>
+<style>{CSS}</style></head><body>
 <h1>Scenario comparison</h1>
 {summary_html}
 <p>{len(names)} scenarios, {reps} plausible worlds each, {p0["n_citizens"]:,} citizens,
-{p0["steps"]} months. Baseline: <b>{esc(base)}</b>. Generated {
-        esc(result.settings.get("created", ""))
-    } by coauthor-sim {esc(result.settings.get("version", ""))}.</p>
+{p0["steps"]} months. Baseline: <b>{esc(base)}</b>. Generated
+{esc(result.settings.get("created", ""))} by coauthor-sim
+{esc(result.settings.get("version", ""))}.</p>
 <div class="caveat"><b>How to read this.</b> These are projections of a simulation model
 whose mechanisms are hypotheses drawn from the Policy Commission report, not forecasts. Each
-replication is one plausible world ({
-        esc(
-            result.settings.get("uncertainty", "").removeprefix(
-                "each replication a plausible world: "
-            )
-        )
-    }); every
+replication is one plausible world ({uncertainty}); every
 scenario runs in the same worlds, so "better in 27 of 30 plausible worlds" counts paired
 worlds, and the ranges show how far the worlds disagree. A range that leaves out what we do
-not know would be too narrow: where parameters are fixed, the report says so. Results are
-averages over the final year of each run, in life-satisfaction points (0-10). Read
-differences between scenarios, not levels, and read them together with the mechanisms
-described in docs/levers.md.</div>
+not know would be too narrow: where parameters are fixed, the report says so. Changes in life
+satisfaction are averages over the final year of each run, in points (0-10); money and WELLBYs
+are summed over the whole run. Read differences between scenarios, not levels, and read them
+together with the caveats below and the mechanisms described in docs/levers.md.</div>
 <h2>Scenarios</h2>
 {_table(["scenario", "description"], scen_rows)}
-{robust_html}
+{value_html}
+<section id="robust">{robust_html}</section>
+{caveats_html}
+<section id="detail">
 <h2>Detail for researchers: final-year means and tests</h2>
 {sig}
-{_table(["outcome", *names], key_rows)}
-<h2>Trajectories</h2>
+{_table(["outcome", *names], key_rows, "small")}
+<h3>Trajectories</h3>
 <p>Mean over replications, month by month, with 95% confidence bands.</p>
 {img("trajectories", "outcome trajectories per scenario")}
-<h2>Who gains: well-being by deprivation fifth</h2>
-{img("fifths", "well-being by deprivation fifth")}
-<h2>Cost and well-being</h2>
-<p>Against the baseline, per citizen per year. A WELLBY is one point of life satisfaction for
-one person for one year; HM Treasury's Green Book (2021) values it at GBP {WELLBY_GBP:,}
-(2019 prices). Net value = WELLBYs gained × GBP {WELLBY_GBP:,} − extra spending. A cost per
-WELLBY is shown only where the gain is clearly positive.</p>
+<h3>Who gains: life satisfaction by deprivation fifth</h3>
+{img("fifths", "life satisfaction by deprivation fifth")}
+<h3>Cost against well-being gained</h3>
+<p>Extra spending against WELLBYs gained, both at present value over the whole run, mean over
+worlds with the range holding 90% of them; the lines are the Green Book's low, central and
+high values of a WELLBY.</p>
 {img("cost_vs_gain", "cost against well-being gained")}
-{
-        _table(
-            [
-                "scenario",
-                "extra spending, GBP per citizen-year",
-                "extra life satisfaction, points per citizen-year",
-                "GBP per WELLBY",
-                "net value, GBP per citizen-year",
-            ],
-            ce_rows,
-        )
-    }
-<h2>Method</h2>
+<h3>Method</h3>
 <ul>
 <li>Worlds: {reps}; drawn uncertain parameters: {
         esc(", ".join(result.settings.get("drawn_parameters", [])) or "none")
@@ -387,44 +461,56 @@ WELLBY is shown only where the gain is clearly positive.</p>
 numpy's SeedSequence; replication r of every scenario uses the same seed (common random
 numbers), so differences are paired.</li>
 <li>Each run is summarised by the mean of each outcome over its final
-{result.settings["summary_months"]} months; spending and WELLBYs are summed over the whole
-run.</li>
+{result.settings["summary_months"]} months; money and WELLBYs are summed over the whole run,
+at present value where the report says so (costs at {costs.COST_RATE:.1%} a year, WELLBYs at
+{costs.WELLBEING_RATE:.1%}).</li>
 <li>Confidence intervals: Student t over replications; differences: paired t-test;
 correction for multiple comparisons: Benjamini-Hochberg over every difference in this report;
-cost per WELLBY: percentile bootstrap over pairs (2,000 resamples).</li>
+cost per WELLBY: 90% percentile bootstrap over worlds (2,000 resamples).</li>
 <li>Tables as CSV beside this file: runs.csv, worlds.csv, robust.csv, regret.csv,
-failure_boxes.csv, plausibility.csv, summary.csv, differences.csv, cost_effectiveness.csv,
-trajectories.csv; provenance in manifest.json.</li>
+failure_boxes.csv, plausibility.csv, money.csv, value_for_money.csv, net_value_by_month.csv,
+summary.csv, differences.csv, cost_effectiveness.csv, trajectories.csv; provenance in
+manifest.json.</li>
 </ul>
+</section>
+<section id="parameters">
 <h2>Parameters</h2>
+<p class="screen-only"><small>Open a scenario's "All resolved parameters" to see every value;
+manifest.json holds them all.</small></p>
 {"".join(param_sections)}
+</section>
 </body></html>
 """
 
 
 def _summary_html(result: Comparison, mid: float) -> str:
     """The summary a briefing can quote: one ranked verdict per scenario, in plain words and
-    on the life-satisfaction scale, with where it fails and the plausibility flag. No
+    on the life-satisfaction scale, with its value for money, where it fails, the plausibility
+    flag and the caveats of the levers it changes; then the calibration's caveats. No
     p-values."""
     found = verdicts(result)
     if not found:
         return ""
     esc = html.escape
+    lever_notes = briefing.summary_caveats_html(result)
     items = []
     for v in found:
         line = f"<b>{esc(v['scenario'])}</b>: {esc(verdict_line(v, mid))}."
+        if v["value"]:
+            line += f"<br>Value for money: {esc(v['value'])}."
         if v["failure"] and v["better"] < v["worlds"]:
-            line += f" <small>Where it fails: {esc(v['failure'])}</small>"
-        if v["implausible"]:
-            line += (
-                f' <span class="flag">Benefit/cost above {robustness.PLAUSIBLE_RATIO:g}:1 at '
-                "Green Book values: outside published experience; read with care.</span>"
-            )
+            line += f"<br><small>Where it fails: {esc(v['failure'])}</small>"
+        if v["flag"]:
+            line += f'<br><span class="flag">{esc(v["flag"])}</span>'
+        line += lever_notes.get(v["scenario"], "")
         items.append(f"<li>{line}</li>")
     return (
         f'<section id="summary"><h2>Summary against {esc(result.baseline)}</h2><ol>'
         + "".join(items)
-        + f"</ol><p><small>Life satisfaction 0-10, final-year means. A plausible world is one "
+        + "</ol>"
+        + briefing.calibration_html(result, short=True)
+        + f"<p><small>Life satisfaction 0-10, final-year means; money at present value over "
+        f"the whole run, in the stylised pounds of a model locality. A plausible world is one "
         f"draw of everything the model does not know (seed, calibrated parameters, effect "
         f"sizes); {mid:g} points is the smallest difference counted as important.</small></p>"
         "</section>"
@@ -437,19 +523,20 @@ def _robust_html(result: Comparison, mid: float, figure: str) -> str:
     if result.robust.empty:
         return ""
     esc = html.escape
-    rank = {v["scenario"]: k for k, v in enumerate(verdicts(result))}
-    group_rank = {g: k for k, g in enumerate(robustness.GROUPS)}
-    ordered = result.robust.sort_values(
-        ["scenario", "group"],
-        key=lambda col: col.map(rank if col.name == "scenario" else group_rank),
-    )
+    ranked = [v["scenario"] for v in verdicts(result)]
+    table = result.robust.set_index(["scenario", "group"])
     rows = []
-    for r in ordered.itertuples(index=False):
-        rows.append([
-            esc(r.scenario), esc(robustness.GROUP_LABELS[r.group]), _pts(r.difference),
-            f"{_pts(r.worlds_low)} to {_pts(r.worlds_high)}", f"{r.better} of {r.worlds}",
-            f"{r.better_by_mid} of {r.worlds}", f"{r.worse_by_mid} of {r.worlds}",
-        ])  # fmt: skip
+    for scenario in ranked:
+        row = [f"<b>{esc(scenario)}</b>"]
+        for group in robustness.GROUPS:
+            r = table.loc[(scenario, group)]
+            row.append(
+                f"{_pts(r['difference'])}<br><small>{_pts(r['worlds_low'])} to "
+                f"{_pts(r['worlds_high'])}<br>better in {int(r['better'])}; by ≥{mid:g} in "
+                f"{int(r['better_by_mid'])}; worse by ≥{mid:g} in {int(r['worse_by_mid'])}"
+                "</small>"
+            )
+        rows.append(row)
     regret_rows = [
         [esc(r.scenario), f"{r.mean_regret:.2f}", f"{r.worst_regret:.2f}", f"{r.share_best:.0%}"]
         for r in result.regret.itertuples(index=False)
@@ -466,32 +553,26 @@ def _robust_html(result: Comparison, mid: float, figure: str) -> str:
     guard_rows = []
     for r in result.plausibility.itertuples(index=False):
         ratio = (
-            "no gain" if r.benefit_cost_ratio != r.benefit_cost_ratio
-            else "gain at no extra cost" if np.isinf(r.benefit_cost_ratio)
-            else f"{r.benefit_cost_ratio:.1f} : 1"
+            f"{r.benefit_cost_ratio:.1f} : 1" if r.cost_kind == "extra cost"
+            else "none: gain at no extra cost" if r.cost_kind == "no extra cost"
+            else "none: no gain"
         )  # fmt: skip
+        flags = [w for w, on in (("ratio", r.ratio_above_limit), ("gain", r.gain_above_limit))
+                 if on]  # fmt: skip
         guard_rows.append([
-            esc(r.scenario), f"{r.benefit_gbp:,.0f}", f"{r.extra_cost_gbp:,.0f}", ratio,
-            f"{r.benefit_per_gbp_spent:.2f}",
-            "<b>outside published experience</b>" if r.outside_published else "within",
+            esc(r.scenario), gbp(r.benefit_gbp), gbp(r.extra_cost_gbp), ratio,
+            _pts(r.gain_ls),
+            f"<b>outside published experience ({' and '.join(flags)})</b>" if flags
+            else "within",
         ])  # fmt: skip
     return f"""<h2>How much better, for whom, how sure</h2>
-<p>Change in life satisfaction (0-10) against {esc(result.baseline)}, paired world by world.
-"Worlds" counts plausible worlds; the range holds 90% of them.</p>
-{
-        _table(
-            [
-                "scenario",
-                "who",
-                "mean change",
-                "90% of worlds",
-                "better in",
-                f"better by ≥ {mid:g}",
-                f"worse by ≥ {mid:g}",
-            ],
-            rows,
-        )
-    }
+<p>Change in life satisfaction (0-10) against {esc(result.baseline)}, paired world by world,
+for everyone and for each fifth of neighbourhoods by deprivation: the mean over worlds; below
+it the range holding 90% of worlds, and in how many of the {int(result.robust["worlds"].iloc[0])}
+worlds the scenario is better, better by at least {mid:g} points, and worse by at least
+{mid:g} points.</p>
+{_table(["scenario", *(robustness.GROUP_LABELS[g] for g in robustness.GROUPS)], rows)}
+{figure}
 <h3>Regret</h3>
 <p>In each world, how far a scenario falls short of the best compared scenario in that world
 (life-satisfaction points, everyone): its mean, its worst case, and how often it is the
@@ -509,24 +590,24 @@ box; density: the share of worlds inside the box that fail.</p>
         else ""
     }
 <h3>Plausibility guard</h3>
-<p>Benefit = WELLBYs gained × GBP {WELLBY_GBP:,} (HM Treasury Green Book, 2019 prices), mean
-over worlds, for the whole run; extra cost = extra spending. Published experience tops out
-near {robustness.PLAUSIBLE_RATIO:g}:1 (NESTA/nef 2010, an advocacy bound; local area
-coordination SROI forecasts of about 4:1), so larger ratios are flagged. The model's pounds are
-stylised.</p>
+<p>Benefit = WELLBYs gained × £{WELLBY_GBP:,} (HM Treasury wellbeing guidance, 2019 prices) and
+extra cost = extra spending, both at present value over the whole run, mean over worlds.
+Published experience tops out near {robustness.PLAUSIBLE_RATIO:g} : 1 (NESTA/nef 2010, an
+advocacy bound; local area coordination SROI forecasts of about 4 : 1), so a larger ratio is
+flagged. A gain at no extra cost has no ratio; it, like any gain, is flagged only if the gain
+itself exceeds {robustness.PLAUSIBLE_GAIN:g} points for everyone (the rise of UK mean life
+satisfaction from 2011/12 to 2018/19, ONS). The pounds are stylised.</p>
 {
         _table(
             [
                 "scenario",
-                "benefit, GBP",
-                "extra cost, GBP",
+                "benefit (PV)",
+                "extra cost (PV)",
                 "benefit : extra cost",
-                "benefit per GBP spent",
+                "change in LS, everyone",
                 "flag",
             ],
             guard_rows,
         )
     }
-<h3>Differences with their spread across worlds</h3>
-{figure}
 """

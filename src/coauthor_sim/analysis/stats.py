@@ -115,8 +115,11 @@ def cost_effectiveness(
 
     Well-being is counted in WELLBYs (one point of life satisfaction for one person for one
     year). Cost per WELLBY is given only where the gain is clearly positive (its confidence
-    interval above zero); a scenario that saves money and loses well-being, or gains nothing,
-    is not given a ratio that would read as a price. Its bootstrap interval resamples pairs.
+    interval above zero) and bought with extra money (mean extra cost above zero); a scenario
+    that gains while saving money (dominant), saves money and loses well-being, or gains
+    nothing, is not given a ratio that would read as a (negative) price. Its bootstrap interval
+    resamples pairs. Undiscounted, for researchers; the report's value for money, at present
+    values, is ``analysis.costs.appraisal``.
     """
     rows = []
     for group, frame, base in _pairs(runs, baseline, by, pair):
@@ -125,7 +128,7 @@ def cost_effectiveness(
         c_mean, c_low, c_high = mean_ci(dc)
         w_mean, w_low, w_high = mean_ci(dw)
         ratio, r_low, r_high = float("nan"), float("nan"), float("nan")
-        if len(frame) >= 2 and w_low > 0:
+        if len(frame) >= 2 and w_low > 0 and c_mean > 0:
             ratio = c_mean / w_mean
             boot = stats.bootstrap(
                 (dc, dw), lambda c, w: np.mean(c) / np.mean(w), paired=True,

@@ -1,0 +1,154 @@
+"""Caveats a briefing must carry: how each lever a scenario changes can fail or backfire, and
+which published figures the calibrated baseline does not reproduce.
+
+Lever caveats are read from the lever guide (``docs/levers.md``) by the one parser the app uses
+(``coauthor_sim.levers_guide``). Calibration caveats are read from the calibration's own
+record (``<name>.abc.json`` beside the posterior sample: how it stopped, how far its accepted
+parameter sets lie from the targets) and checked on the comparison's own baseline runs: each
+run is one posterior draw in one world, so the baseline's runs are a posterior predictive check,
+and a target whose median over them lies outside its band is a target the calibration misses.
+Nothing here names a target: whichever calibration is shipped, the caveats follow it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..levers_guide import backfire_texts, first_sentence
+from ..messages import ScenarioError
+from ..params import SPECS
+
+SHORT_MIN = 60  # a first sentence shorter than this is a lead-in: the next one is added
+PREFIX = "target_"  # runs.csv columns holding a target's statistic (final-year mean)
+
+
+@dataclass(frozen=True)
+class LeverCaveat:
+    """One lever a scenario sets apart from the baseline, and how it can fail."""
+
+    lever: str
+    baseline: Any
+    value: Any
+    text: str  # the guide's whole paragraph ("" when the guide has none)
+
+    @property
+    def short(self) -> str:
+        """The paragraph's opening: its first sentence, or two when the first is a mere
+        lead-in ("Two ways.")."""
+        first = first_sentence(self.text) if self.text else ""
+        if 0 < len(first) < SHORT_MIN < len(self.text):
+            rest = self.text[len(first) :].strip()
+            first = f"{first} {first_sentence(rest)}"
+        return first
+
+
+def lever_caveats(params: dict[str, Any], baseline: dict[str, Any]) -> list[LeverCaveat]:
+    """The levers ``params`` sets differently from ``baseline``, each with its backfire text
+    from the lever guide (empty when the guide or its paragraph is missing)."""
+    texts = backfire_texts()
+    return [
+        LeverCaveat(name, baseline[name], value, texts.get(name, ""))
+        for name, value in params.items()
+        if SPECS[name].group == "lever" and value != baseline[name]
+    ]
+
+
+@cache
+def _active_targets() -> tuple[Any, ...]:
+    """The shipped calibration targets a run can be checked against (role fit or holdout)."""
+    from ..calibration.targets import load_targets
+    from ..shipped import shipped_folder
+
+    try:
+        targets = load_targets(shipped_folder("data") / "targets.toml")
+    except (ScenarioError, OSError):  # a broken targets file must not stop a comparison
+        return ()
+    return tuple(t for t in targets if t.role != "inactive")
+
+
+def target_statistics(table: pd.DataFrame) -> dict[str, float]:
+    """Final-year means of the statistics the calibration targets name, where the outcome
+    table holds them (statistics read from the model's state are left out), as
+    ``target_<statistic>`` columns of a run's summary."""
+    from ..api import final_outcomes
+
+    final = final_outcomes(table)
+    final["life_satisfaction_gap"] = 10.0 * final.get("wellbeing_gap", float("nan"))
+    if {"civic_activism", "civic_consultation", "civic_participation"} <= final.keys():
+        final["civic_nesting"] = float(
+            final["civic_activism"] < final["civic_consultation"] < final["civic_participation"]
+        )
+    return {f"{PREFIX}{t.statistic}": final[t.statistic] for t in _active_targets()
+            if t.statistic in final}  # fmt: skip
+
+
+@dataclass
+class CalibrationCaveats:
+    """What the calibration of the baseline does not achieve."""
+
+    calibrated: bool
+    record: str = ""  # how the calibration ran and stopped, in words
+    missed: list[str] = field(default_factory=list)  # one sentence per missed target
+    unchecked: list[str] = field(default_factory=list)  # targets this comparison cannot check
+    checked: int = 0
+    runs: int = 0
+
+
+def _record(posterior: Path | None) -> str:
+    """The calibration's own record (``.abc.json``) in one sentence, from whatever keys it
+    has."""
+    if posterior is None:
+        return ""
+    from ..calibration.diagnostics import load_diagnostics
+
+    try:
+        abc = load_diagnostics(posterior) or {}
+    except (OSError, ValueError):
+        return ""
+    parts = []
+    if abc.get("method"):
+        parts.append(str(abc["method"]))
+    generations = abc.get("generations")
+    if isinstance(generations, list) and generations:
+        parts.append(f"{len(generations)} generations of {abc.get('population', '?')} particles")
+    if abc.get("stopped"):
+        parts.append(f"stopped: {abc['stopped']}")
+    final = abc.get("final_particles") or {}
+    if isinstance(final, dict) and "distance_median" in final:
+        parts.append(
+            f"accepted parameter sets lie a median {final['distance_median']:.2f} half-bands "
+            "from the targets (1 = at the edge of a band)"
+        )
+    return "; ".join(parts)
+
+
+def calibration_caveats(
+    baseline_runs: pd.DataFrame, posterior: Path | None, settings: str = ""
+) -> CalibrationCaveats:
+    """Targets whose median over the baseline's runs lies outside the published band (the
+    runs carry ``target_<statistic>`` columns, see ``target_statistics``), the targets that
+    cannot be checked on a comparison's runs, and the calibration's record."""
+    out = CalibrationCaveats(calibrated=posterior is not None, record=_record(posterior),
+                             runs=len(baseline_runs))  # fmt: skip
+    for t in _active_targets():
+        column = f"{PREFIX}{t.statistic}"
+        role = "fitted" if t.role == "fit" else "held out"
+        if column not in baseline_runs:
+            out.unchecked.append(f"{t.description} ({role})")
+            continue
+        values = baseline_runs[column].dropna()
+        if values.empty:
+            continue
+        out.checked += 1
+        median = float(values.median())
+        if not t.low <= median <= t.high:
+            out.missed.append(
+                f"{t.description} ({role}): {median:.3g} against the published "
+                f"{t.low:.3g} to {t.high:.3g}{settings}"
+            )
+    return out
