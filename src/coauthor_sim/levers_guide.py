@@ -3,9 +3,9 @@
 The guide has one ``### ... (`lever_name`)`` section per lever with a paragraph that begins
 ``**How it can fail or backfire.**``. The texts are not copied into the code: the browser app
 and the comparison report read them from the guide, which is rewritten as the model changes, so
-both stay in step with it. A lever whose section or paragraph is missing simply gets no text,
-and so does every lever when the guide is not there (an installed package without the source
-checkout).
+both stay in step with it. A lever whose section or paragraph is missing simply gets no text.
+The guide is installed with the package (``shipped/levers.md`` links to ``docs/levers.md`` in
+the source tree and is copied into the wheel), so an installed copy has the texts too.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-LEVERS_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "levers.md"
+LEVERS_GUIDE = Path(__file__).resolve().parent / "shipped" / "levers.md"
 # A level-3 heading that ends with the parameter's name in backticks, in brackets.
 _SECTION = re.compile(r"^###\s+(?P<title>.*?)\s*\(`(?P<name>[a-z_][a-z0-9_]*)`\)\s*$", re.M)
 # The paragraph that starts with a bold lead mentioning failure or backfiring.
