@@ -63,6 +63,8 @@ def test_summary_comes_first_with_verdicts_value_and_caveats_and_no_p_values(pri
     assert summary.count("plausible worlds") >= n
     # each scenario that changes a lever carries that lever's caveat from docs/levers.md
     assert "Caveats of the levers it changes" in summary and "co_production" in summary
+    # at most three levers each: a scenario that changes many points to the detail for the rest
+    assert re.search(r"and \d+ more levers \(see How each lever can fail or backfire\)", summary)
     # the calibration's caveats, read from the shipped calibration, not typed in
     assert "<b>Calibration.</b>" in summary and "published UK figures" in summary
 

@@ -141,21 +141,32 @@ Discounting follows the Green Book's yearly convention: months 1-12 are year 0, 
 </section>"""
 
 
+SUMMARY_CAVEATS = 3  # lever caveats per scenario in the summary; the rest in the detail
+
+
 def summary_caveats_html(result: Any) -> dict[str, str]:
     """Per scenario, the caveats of the levers it changes against the baseline, one line each
-    (the opening of the lever guide's "how it can fail or backfire" paragraph)."""
+    (the opening of the lever guide's "how it can fail or backfire" paragraph): the
+    ``SUMMARY_CAVEATS`` levers it moves furthest across their range, then how many more the
+    detail lists, so a scenario that changes many levers keeps a short summary."""
     base = result.scenarios[0].params
     out = {}
     for s in result.scenarios[1:]:
         found = caveats.lever_caveats(dict(s.params), dict(base))
         if not found:
             continue
+        shown = sorted(found, key=lambda c: -c.size)[:SUMMARY_CAVEATS]
         lines = " · ".join(
             f"<b>{esc(c.lever)}</b> {esc(str(c.baseline))} → {esc(str(c.value))}"
             + (f": {esc(c.short)}" if c.short else "")
-            for c in found
+            for c in shown
         )
-        out[s.name] = f'<p class="caveats">Caveats of the levers it changes: {lines}</p>'
+        more = len(found) - len(shown)
+        if more:
+            lines += (f" · and {more} more lever{'s' if more > 1 else ''} (see How each lever "
+                      "can fail or backfire)")  # fmt: skip
+        title = "Caveats of the levers it changes" + (" most" if more else "")
+        out[s.name] = f'<p class="caveats">{title}: {lines}</p>'
     return out
 
 

@@ -46,6 +46,16 @@ class LeverCaveat:
             first = f"{first} {first_sentence(rest)}"
         return first
 
+    @property
+    def size(self) -> float:
+        """How far the lever moves, as a share of its allowed range (1 for a non-numeric
+        lever), so a summary can show the biggest changes first."""
+        spec = SPECS[self.lever]
+        try:
+            return abs(float(self.value) - float(self.baseline)) / (spec.high - spec.low)
+        except (TypeError, ValueError, ZeroDivisionError):
+            return 1.0
+
 
 def lever_caveats(params: dict[str, Any], baseline: dict[str, Any]) -> list[LeverCaveat]:
     """The levers ``params`` sets differently from ``baseline``, each with its backfire text
