@@ -62,9 +62,36 @@ OUTCOME_NAMES: tuple[str, ...] = (
 )
 
 
+RADIX_MIN_SIZE = 20_000  # below this np.sort is as fast as the two radix passes
+_KEY_SPAN = 4294967040.0  # keys in [0, 2**32 - 256]: rounding cannot push one past 2**32 - 1
+
+
+def sorted_values(values: np.ndarray) -> np.ndarray:
+    """``np.sort(values)`` for float arrays, the same numbers in the same order, faster for
+    large arrays of non-negative finite values (a month's well-being at 300,000 citizens: some
+    5 ms instead of 13).
+
+    Two stable radix passes (numpy's stable argsort of 16-bit keys is a counting sort) order
+    the values by a 32-bit key ``floor(x * span / max)``, which never decreases as ``x`` grows;
+    only values sharing a key (closer than max / 2**32) can stay out of order, and a final
+    stable sort (timsort, on data now sorted but for a handful of neighbours) fixes them. The
+    result is sorted either way, so it equals np.sort's whatever the keys."""
+    x = np.asarray(values)
+    if x.dtype != np.float64 or x.ndim != 1 or x.size < RADIX_MIN_SIZE:
+        return np.sort(x)
+    top = x.max()
+    if not (np.isfinite(top) and top > 0.0) or x.min() < 0.0:  # NaN, inf or negatives
+        return np.sort(x)
+    key = (x * (_KEY_SPAN / top)).astype(np.uint32)
+    low = np.argsort(key.astype(np.uint16), kind="stable")
+    high = (key >> 16).astype(np.uint16)[low]
+    nearly = x[low[np.argsort(high, kind="stable")]]
+    return np.sort(nearly, kind="stable")
+
+
 def gini(values: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0 = all equal)."""
-    x = np.sort(values)
+    x = sorted_values(values)
     n = x.size
     total = x.sum()
     if n == 0 or total <= 0:
@@ -99,7 +126,9 @@ def quintile_means(
 def _ratio(flags: np.ndarray, quintile: np.ndarray, counts: np.ndarray) -> float:
     """Rate among the least deprived fifth over the rate among the most deprived fifth (NaN
     when the most deprived rate is zero)."""
-    rates = quintile_means(flags.astype(float), quintile, counts)
+    # Per-quintile counts of the flags (integers, so exactly the float sums of 0/1 weights).
+    hits = np.bincount(quintile[flags], minlength=5).astype(np.float64)
+    rates = np.divide(hits, counts, out=np.full(5, np.nan), where=counts > 0)
     most = rates[MOST_DEPRIVED]
     return float(rates[LEAST_DEPRIVED] / most) if most > 0 else float("nan")
 
