@@ -444,8 +444,8 @@ class CoauthorModel(mesa.Model):
             priority, hood, per_hood[NAVIGATOR] * p.navigator_caseload, u[4]
         )
         # Each servant's caseload: its share of the navigator effort in each place it covers.
-        navigated_per_effort = np.divide(
-            np.bincount(hood, c.navigated, minlength=n_hood), per_hood[NAVIGATOR],
+        navigated_per_effort = np.divide(  # counts in integers: the float sums, exactly
+            np.bincount(hood[c.navigated], minlength=n_hood), per_hood[NAVIGATOR],
             out=np.zeros(n_hood), where=per_hood[NAVIGATOR] > 0,
         )  # fmt: skip
         s.caseload = effort[:, NAVIGATOR] * (s.coverage @ navigated_per_effort)
@@ -480,9 +480,10 @@ class CoauthorModel(mesa.Model):
             extra = casework if kind == RESPONSIVE else 0.0
             supply = (provider_units + extra) * lost
             who = self._provider_of[kind]
+            helped = None  # (who asked, what each got) when the rationing gives it sparse
             if kind == PREVENTATIVE:
                 asked = support.prevention_outreach(c.need, c.prevention, p.seek_threshold)
-                got = support.ration(asked, c.need, hood, supply)
+                helped = support.ration_sparse(asked, c.need, hood, supply)
             else:
                 rank = support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)
                 if p.entitlements > 0:
@@ -495,14 +496,21 @@ class CoauthorModel(mesa.Model):
                     money_h = money_h * (1.0 - np.divide(
                         lapsed, supply, out=np.zeros(n_hood), where=supply > 0))  # fmt: skip
                 else:
-                    got = support.ration(demand, rank, hood, supply)
+                    helped = support.ration_sparse(demand, rank, hood, supply)
+            if helped is not None:
+                got = np.zeros(c.n)
+                got[helped[0]] = helped[1]
+                # Sums over those who asked only: the same sums as over everyone (the others
+                # add zeros), bit for bit.
+                got_h = np.bincount(hood[helped[0]], helped[1], minlength=n_hood)
+            else:
+                got_h = np.bincount(hood, got, minlength=n_hood)
             received.append(got)
             allocated += np.bincount(serving, money_h, minlength=pr.n)
             from_provider = np.divide(
                 provider_units, provider_units + extra, out=np.zeros(n_hood),
                 where=provider_units > 0,
             )  # fmt: skip
-            got_h = np.bincount(hood, got, minlength=n_hood)
             delivered += np.bincount(serving, got_h * from_provider, minlength=pr.n)
             if kind == PREVENTATIVE:
                 c.prevention = support.build_prevention(

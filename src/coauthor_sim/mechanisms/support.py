@@ -50,18 +50,47 @@ def ration(
     still waiting, so the cost follows the number asking, not the population."""
     weighted = demand * priority
     given = np.zeros_like(weighted, dtype=float)
+    asking, got = _water_fill(demand, weighted, group, supply)
+    given[asking] = got
+    return given
+
+
+def ration_sparse(
+    demand: np.ndarray, priority: np.ndarray, group: np.ndarray, supply: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``ration`` as (members who asked, in increasing order; what each got): everyone else
+    got 0, so sums over groups can run over those who asked alone (the same sums, bit for
+    bit, since adding zeros changes no sum)."""
+    return _water_fill(demand, demand * priority, group, supply)
+
+
+def _water_fill(
+    demand: np.ndarray, weighted: np.ndarray, group: np.ndarray, supply: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rounds of ``ration``; returns (asking, got). The first round, where everyone asking
+    still waits, works on the gathered arrays directly (no index of the waiting)."""
     asking = np.flatnonzero(weighted > 0)
     if asking.size == 0:
-        return given
+        return asking, np.zeros(0)
     n_groups = len(supply)
     want, weight, where = demand[asking], weighted[asking], group[asking]
-    got = np.zeros(asking.size)
     left = np.maximum(np.asarray(supply, dtype=float), 0.0)
-    waiting = np.arange(asking.size)
-    for _ in range(RATION_ROUNDS):
+    # Round 1: all asking wait and have got nothing (0 + take, exactly as a later round adds).
+    asked = np.bincount(where, weight, minlength=n_groups)
+    offer = left[where] * (weight / asked[where])  # weight / asked <= 1: nothing overflows
+    got = np.minimum(want, offer)
+    got += 0.0
+    left = np.maximum(left - np.bincount(where, got, minlength=n_groups), 0.0)
+    served = offer >= want
+    if not served.any() or not left.any():
+        return asking, got
+    waiting = np.flatnonzero(~served)
+    for _ in range(RATION_ROUNDS - 1):
+        if waiting.size == 0:
+            break
         g, w = where[waiting], weight[waiting]
         asked = np.bincount(g, w, minlength=n_groups)
-        offer = left[g] * (w / asked[g])  # w / asked <= 1, so nothing overflows
+        offer = left[g] * (w / asked[g])
         room = want[waiting] - got[waiting]
         take = np.minimum(room, offer)
         got[waiting] += take
@@ -70,10 +99,7 @@ def ration(
         if not served.any() or not left.any():
             break
         waiting = waiting[~served]
-        if waiting.size == 0:
-            break
-    given[asking] = got
-    return given
+    return asking, got
 
 
 def entitled_first(
