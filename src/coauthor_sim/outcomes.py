@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .state import SECTORS, SPENDING_KINDS, CitizenState, Ledger
@@ -79,10 +81,11 @@ def sorted_values(values: np.ndarray) -> np.ndarray:
     x = np.asarray(values)
     if x.dtype != np.float64 or x.ndim != 1 or x.size < RADIX_MIN_SIZE:
         return np.sort(x)
-    top = x.max()
-    if not (np.isfinite(top) and top > 0.0) or x.min() < 0.0:  # NaN, inf or negatives
+    top = float(x.max())
+    scale = _KEY_SPAN / top if 0.0 < top < math.inf else math.inf  # inf: NaN, inf, tiny max
+    if not math.isfinite(scale) or x.min() < 0.0:  # ... or for negatives: plain sort
         return np.sort(x)
-    key = (x * (_KEY_SPAN / top)).astype(np.uint32)
+    key = (x * scale).astype(np.uint32)
     low = np.argsort(key.astype(np.uint16), kind="stable")
     high = (key >> 16).astype(np.uint16)[low]
     nearly = x[low[np.argsort(high, kind="stable")]]
@@ -126,8 +129,10 @@ def quintile_means(
 def _ratio(flags: np.ndarray, quintile: np.ndarray, counts: np.ndarray) -> float:
     """Rate among the least deprived fifth over the rate among the most deprived fifth (NaN
     when the most deprived rate is zero)."""
-    # Per-quintile counts of the flags (integers, so exactly the float sums of 0/1 weights).
-    hits = np.bincount(quintile[flags], minlength=5).astype(np.float64)
+    # Per-quintile counts of the flags, in integers (exactly the float sums of 0/1 weights),
+    # from one code per citizen (quintile and flag): no float weights, no boolean-mask copy.
+    codes = quintile * np.int8(2) + flags if quintile.dtype == np.int8 else 2 * quintile + flags
+    hits = np.bincount(codes, minlength=10)[1::2].astype(np.float64)
     rates = np.divide(hits, counts, out=np.full(5, np.nan), where=counts > 0)
     most = rates[MOST_DEPRIVED]
     return float(rates[LEAST_DEPRIVED] / most) if most > 0 else float("nan")
@@ -155,12 +160,13 @@ def compute_outcomes(
     def share(flags: np.ndarray) -> float:  # exact: a count over n, like np.mean of booleans
         return np.count_nonzero(flags) / n
 
+    mean_wb = wb.mean()
     monthly = share(c.engaged)
     yearly = share(month - c.last_engaged < CIVIC_WINDOW)
 
     out = {
-        "mean_wellbeing": float(wb.mean()),
-        "life_satisfaction": float(10.0 * wb.mean()),
+        "mean_wellbeing": float(mean_wb),
+        "life_satisfaction": float(10.0 * mean_wb),
         "wellbeing_most_deprived": float(by_q[MOST_DEPRIVED]),
         "wellbeing_least_deprived": float(by_q[LEAST_DEPRIVED]),
         "wellbeing_gap": float(by_q[LEAST_DEPRIVED] - by_q[MOST_DEPRIVED]),
@@ -173,7 +179,9 @@ def compute_outcomes(
         "volunteering_year_month_ratio": yearly / monthly if monthly > 0 else float("nan"),
         "in_spell_rate": share(c.spell),
         "volunteer_hours": float(c.hours.mean()),
-        "hours_top_fifth_share": top_fifth_share(c.hours[c.engaged]),
+        # Hours are positive exactly for those taking part, and top_fifth_share keeps the
+        # positive ones itself: no separate copy of the engaged's hours.
+        "hours_top_fifth_share": top_fifth_share(c.hours),
         "starts_via_ties": starts_by_ties / starts if starts > 0 else 0.0,
         "civic_participation": share(spoke),
         "civic_consultation": share(voices >= CONSULTATION_VOICES),

@@ -67,11 +67,13 @@ def navigate(
     reached first; a chance cannot exceed 1, and the capacity that caps leave over goes to the
     others (the same water filling as ``support.ration``, with one "unit" per citizen).
     """
-    from .support import ration
+    from .support import ration_sparse
 
     wants = (priority > 0).astype(float)
-    chance = ration(wants, priority, neighbourhood, capacity_per_hood)
-    return uniform < chance
+    asking, chance = ration_sparse(wants, priority, neighbourhood, capacity_per_hood)
+    guided = np.zeros(np.shape(wants), dtype=bool)  # the others' chance is 0: never guided
+    guided[asking] = uniform[asking] < chance
+    return guided
 
 
 def weaving_boost(weave_per_hood: np.ndarray, pop_per_hood: np.ndarray, effect: float):
