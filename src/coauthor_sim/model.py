@@ -438,8 +438,9 @@ class CoauthorModel(mesa.Model):
         are paid (block sums, or reported results under outcome contracts)."""
         p, c, s, pr, gov = self.p, self.citizens, self.servants, self.providers, self.local
         n_hood, hood, month = self.n_hood, c.neighbourhood, self.steps
-        seeking = c.need > p.seek_threshold
-        priority = np.where(seeking, c.need * (1.0 - c.connectedness), 0.0)
+        seeking = np.flatnonzero(c.need > p.seek_threshold)  # a tenth or so: work on them
+        priority = np.zeros(c.n)
+        priority[seeking] = c.need[seeking] * (1.0 - c.connectedness[seeking])
         c.navigated = servants.navigate(
             priority, hood, per_hood[NAVIGATOR] * p.navigator_caseload, u[4]
         )
@@ -485,7 +486,11 @@ class CoauthorModel(mesa.Model):
                 asked = support.prevention_outreach(c.need, c.prevention, p.seek_threshold)
                 helped = support.ration_sparse(asked, c.need, hood, supply)
             else:
-                rank = support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)
+                rank = (  # 1 for everyone unless some provider is paid by outcomes
+                    support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)
+                    if pr.outcome_contract.any()
+                    else 1.0
+                )
                 if p.entitlements > 0:
                     entitled = c.need >= gov.entitlement_level
                     got, lapsed = support.entitled_first(

@@ -95,8 +95,10 @@ def tell_stories(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Storyteller: citizens reached close a share ``effect`` of their willingness gap and half
     that share of their confidence (capacity) gap."""
-    w = np.where(reached, willingness + effect * (1.0 - willingness), willingness)
-    c = np.where(reached, capacity + 0.5 * effect * (1.0 - capacity), capacity)
+    who = np.flatnonzero(reached)  # a few: the others keep their values
+    w, c = willingness.copy(), capacity.copy()
+    w[who] += effect * (1.0 - w[who])
+    c[who] += 0.5 * effect * (1.0 - c[who])
     return w, c
 
 
