@@ -81,16 +81,19 @@ def run_all(n: int, steps: int, seed: int, cases: list[str]) -> dict[str, np.nda
     return out
 
 
-def differences(before: dict, after: dict) -> list[str]:
-    """Names of the arrays that differ (shape, dtype or any value; NaN equals NaN)."""
-    bad = sorted(set(before) ^ set(after))
+def differences(before: dict, after: dict) -> tuple[list[str], list[str]]:
+    """Names of the arrays that differ in value (shape, dtype or any number; NaN equals NaN),
+    and of those equal in value whose bytes still differ (the sign of a zero, a NaN's
+    payload): bit for bit means both lists are empty."""
+    bad, signs = sorted(set(before) ^ set(after)), []
     for key in sorted(set(before) & set(after)):
         a, b = before[key], after[key]
         if a.shape != b.shape or a.dtype != b.dtype:
             bad.append(f"{key} (shape/dtype)")
-        elif not np.array_equal(a, b, equal_nan=a.dtype.kind == "f"):
-            bad.append(key)
-    return bad
+        elif a.tobytes() != b.tobytes():
+            same_value = np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+            (signs if same_value else bad).append(key)
+    return bad, signs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,9 +114,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with np.load(args.compare) as stored:
         before = {key: stored[key] for key in stored.files if key.split(":")[0] in args.cases}
-    bad = differences(before, now)
+    bad, signs = differences(before, now)
     if bad:
         print(f"DIFFERENT: {len(bad)} of {len(before)} arrays, e.g. {', '.join(bad[:8])}")
+        return 1
+    if signs:
+        print(f"EQUAL IN VALUE, bytes differ (sign of zero or NaN payload): {', '.join(signs)}")
         return 1
     print(f"IDENTICAL: all {len(now)} arrays bit for bit ({len(args.cases)} cases)")
     return 0

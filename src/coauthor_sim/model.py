@@ -132,7 +132,7 @@ class CoauthorModel(mesa.Model):
         self.population = np.bincount(c.neighbourhood, minlength=self.n_hood).astype(float)
         self.population_share = self.population / c.n
         self.formula_share = governance.formula_shares(self.population, self.deprivation)
-        self._most_deprived = c.deprivation_quintile == MOST_DEPRIVED
+        self._most_deprived = np.flatnonzero(c.deprivation_quintile == MOST_DEPRIVED)
         self._age_need = need.AGE_NEED_FACTOR[c.age_group]
         self._tie_column = np.empty(c.n)  # reused each month for the first product
         # Which provider of each kind serves each citizen (providers are replaced in place).
@@ -338,7 +338,8 @@ class CoauthorModel(mesa.Model):
                 ended, c.rest_until, month, p.rest_months, u[7]
             )
         c.engaged = engagement.take_part(c.spell, c.commitment, u[7])
-        c.hours = np.where(c.engaged, self._session_hours, 0.0)  # hours_given, precomputed
+        # hours_given with its per-citizen part precomputed (> 0, so x (0 or 1) is np.where)
+        c.hours = self._session_hours * c.engaged
 
         # 10. Well-being, capacity, control and willingness respond.
         target = wellbeing.wellbeing_target(
@@ -353,7 +354,7 @@ class CoauthorModel(mesa.Model):
             c.capacity, c.capacity_base, c.engaged, c.contribution, c.need, c.crisis
         )
         c.control = wellbeing.update_control(c.control, c.control_base, heard)
-        c.last_engaged[c.engaged] = month
+        c.last_engaged[np.flatnonzero(c.engaged)] = month  # an index: faster than a mask
         c.willingness = wellbeing.update_willingness(c.willingness, c.willingness_base)
 
         # 11. Yearly: review of providers and learning; ties made and faded; settlement of

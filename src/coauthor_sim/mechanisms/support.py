@@ -23,7 +23,11 @@ def access_probability(
     """
     base = access_base + connective * (1.0 - access_base)
     access = base + (1.0 - base) * connectedness
-    return np.where(navigated, access + navigator_effect * (1.0 - access), access)
+    if np.ndim(access) == 0 or np.shape(navigated) != np.shape(access):  # scalars, broadcasts
+        return np.where(navigated, access + navigator_effect * (1.0 - access), access)
+    guided = np.flatnonzero(navigated)  # few: change only theirs
+    access[guided] += navigator_effect * (1.0 - access[guided])
+    return access
 
 
 def seek_support(
@@ -31,7 +35,8 @@ def seek_support(
 ) -> np.ndarray:
     """Formal support each citizen asks for: its need, if above ``seek_threshold`` and it
     reaches a provider this month; zero otherwise."""
-    return np.where((need > seek_threshold) & (uniform < access), need, 0.0)
+    # need >= 0, so need x (0 or 1) is np.where(..., need, 0.0) exactly, without its branches
+    return need * ((need > seek_threshold) & (uniform < access))
 
 
 RATION_ROUNDS = 10  # rounds of handing on what fully served citizens leave over
@@ -144,9 +149,9 @@ def coproduction_effort(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Effort citizens put into the support they receive, and its well-being burden (heavier
     for those with little capacity)."""
-    helped = support > 0
-    effort = np.where(helped, intensity * capacity, 0.0)
-    cost = np.where(helped, intensity * burden * (1.0 - capacity), 0.0)
+    helped = support > 0  # both terms are >= 0, so x (0 or 1) is np.where(helped, ., 0.0)
+    effort = intensity * capacity * helped
+    cost = intensity * burden * (1.0 - capacity) * helped
     return effort, cost
 
 
@@ -157,7 +162,7 @@ def prevention_outreach(
     with need between half the help-seeking level and that level (not yet asking), up to the
     room left in their prevention stock."""
     rising = (need > 0.5 * seek_threshold) & (need <= seek_threshold)
-    return np.where(rising, 1.0 - prevention, 0.0)
+    return (1.0 - prevention) * rising  # prevention <= 1: np.where(rising, ., 0.0) exactly
 
 
 def build_prevention(prevention: np.ndarray, units: np.ndarray, effectiveness: np.ndarray):
@@ -183,5 +188,6 @@ def help_given(
     """Help each citizen taking part gives to each of its ties: its capacity times
     ``give_rate`` per session (``sessions`` this month), raised by weavers and community
     resources (``boost``), shared among its ties."""
-    total = np.where(engaged, capacity * give_rate * sessions * (1.0 + boost), 0.0)
+    # every factor is >= 0, so x (0 or 1) is np.where(engaged, ., 0.0) exactly
+    total = capacity * give_rate * sessions * (1.0 + boost) * engaged
     return np.divide(total, degree, out=np.zeros_like(total), where=degree > 0)
