@@ -619,6 +619,8 @@ def test_ration_sparse_lists_who_asked_and_what_each_got():
     asking, got = support.ration_sparse(demand, priority, np.array([0, 0, 1, 1]), arr(1, 1))
     assert asking.tolist() == [0, 3]
     assert_allclose(got, [1.0, 0.5])
+    # The rounds alone, among those asking: group 0's 1 unit covers the first's 1.
+    assert_allclose(support.water_fill(arr(1, 0.5), arr(1, 0.5), np.array([0, 1]), arr(1, 1)), got)
 
 
 def test_ration_serves_all_demand_when_supply_covers_it():

@@ -72,13 +72,19 @@ def ration_sparse(
 def _water_fill(
     demand: np.ndarray, weighted: np.ndarray, group: np.ndarray, supply: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The rounds of ``ration``; returns (asking, got). The first round, where everyone asking
-    still waits, works on the gathered arrays directly (no index of the waiting)."""
+    """Who asks (demand x priority above zero) and, by ``water_fill``, what each gets."""
     asking = np.flatnonzero(weighted > 0)
-    if asking.size == 0:
-        return asking, np.zeros(0)
+    return asking, water_fill(demand[asking], weighted[asking], group[asking], supply)
+
+
+def water_fill(
+    want: np.ndarray, weight: np.ndarray, where: np.ndarray, supply: np.ndarray
+) -> np.ndarray:
+    """The rounds of ``ration`` among those asking alone: what each of them gets, given what
+    each wants, its weight (demand x priority, above zero) and its group."""
+    if want.size == 0:
+        return np.zeros(0)
     n_groups = len(supply)
-    want, weight, where = demand[asking], weighted[asking], group[asking]
     left = np.maximum(np.asarray(supply, dtype=float), 0.0)
     # Round 1: all asking wait and have got nothing (0 + take, exactly as a later round adds).
     asked = np.bincount(where, weight, minlength=n_groups)
@@ -88,7 +94,7 @@ def _water_fill(
     left = np.maximum(left - np.bincount(where, got, minlength=n_groups), 0.0)
     served = offer >= want
     if not served.any() or not left.any():
-        return asking, got
+        return got
     waiting = np.flatnonzero(~served)
     for _ in range(RATION_ROUNDS - 1):
         if waiting.size == 0:
@@ -104,7 +110,7 @@ def _water_fill(
         if not served.any() or not left.any():
             break
         waiting = waiting[~served]
-    return asking, got
+    return got
 
 
 def entitled_first(
