@@ -132,6 +132,7 @@ class CoauthorModel(mesa.Model):
         self.population = np.bincount(c.neighbourhood, minlength=self.n_hood).astype(float)
         self.population_share = self.population / c.n
         self.formula_share = governance.formula_shares(self.population, self.deprivation)
+        self._quintile_counts = np.bincount(c.deprivation_quintile, minlength=5)  # fixed
         self._most_deprived = np.flatnonzero(c.deprivation_quintile == MOST_DEPRIVED)
         self._age_need = need.AGE_NEED_FACTOR[c.age_group]
         self._tie_column = np.empty(c.n)  # reused each month for the first product
@@ -369,7 +370,7 @@ class CoauthorModel(mesa.Model):
         self.ledger = ledger
         self.outcomes = compute_outcomes(
             c, ledger, month, gov.fragmentation, gov.voice_share_most_deprived,
-            *self._start_log.sum(axis=0).tolist(),
+            *self._start_log.sum(axis=0).tolist(), quintile_counts=self._quintile_counts,
         )  # fmt: skip
         self.datacollector.collect(self)
         if month >= p.steps:
@@ -522,6 +523,13 @@ class CoauthorModel(mesa.Model):
                 c.prevention = support.build_prevention(
                     c.prevention, got, efficacy[who] * multiplier
                 )
+            elif helped is not None:  # only those helped change: need - min(need, 0) = need
+                took, units = helped
+                reduced = c.need.copy()
+                reduced[took] -= np.minimum(
+                    reduced[took], units * efficacy[who[took]] * multiplier[took]
+                )
+                c.need = reduced
             else:
                 c.need = c.need - np.minimum(c.need, got * efficacy[who] * multiplier)
         c.support = received[RESPONSIVE]

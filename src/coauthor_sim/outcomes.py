@@ -146,12 +146,15 @@ def compute_outcomes(
     voice_share_most_deprived: float,
     starts: int = 0,
     starts_by_ties: int = 0,
+    quintile_counts: np.ndarray | None = None,
 ) -> dict[str, float]:
     """All outcomes of the month, as plain floats keyed by OUTCOME_NAMES. ``starts`` and
     ``starts_by_ties`` count the spells of community action started in the last 12 months and
-    those started through ties (not by a spontaneous draw); the share is 0 when none started."""
+    those started through ties (not by a spontaneous draw); the share is 0 when none started.
+    ``quintile_counts`` (citizens per deprivation quintile, fixed in a run) may be passed when
+    known."""
     wb, n, quintile = c.wellbeing, c.n, c.deprivation_quintile
-    counts = np.bincount(quintile, minlength=5)
+    counts = np.bincount(quintile, minlength=5) if quintile_counts is None else quintile_counts
     by_q = quintile_means(wb, quintile, counts)
     voices = c.voice_log.sum(axis=0, dtype=np.int8)
     spoke = voices >= 1
