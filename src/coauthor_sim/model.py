@@ -448,7 +448,7 @@ class CoauthorModel(mesa.Model):
         )
         # Each servant's caseload: its share of the navigator effort in each place it covers.
         navigated_per_effort = np.divide(  # counts in integers: the float sums, exactly
-            np.bincount(hood[c.navigated], minlength=n_hood), per_hood[NAVIGATOR],
+            np.bincount(hood[np.flatnonzero(c.navigated)], minlength=n_hood), per_hood[NAVIGATOR],
             out=np.zeros(n_hood), where=per_hood[NAVIGATOR] > 0,
         )  # fmt: skip
         s.caseload = effort[:, NAVIGATOR] * (s.coverage @ navigated_per_effort)
