@@ -136,6 +136,8 @@ class CoauthorModel(mesa.Model):
         self._most_deprived = np.flatnonzero(c.deprivation_quintile == MOST_DEPRIVED)
         self._age_need = need.AGE_NEED_FACTOR[c.age_group]
         self._tie_column = np.empty(c.n)  # reused each month for the first product
+        self._uniform = np.empty((N_UNIFORM, c.n))  # the month's uniform draws (step)
+        self._normal = np.empty(c.n)  # the month's normal draws (step)
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
         self._wb_weights = {
@@ -202,8 +204,11 @@ class CoauthorModel(mesa.Model):
         p, c, s, gov = self.p, self.citizens, self.servants, self.local
         month, n, hood = self.steps, c.n, c.neighbourhood
         events = self.streams["events"]
-        u = events.random((N_UNIFORM, n))
-        normal = events.standard_normal(n)
+        # Drawn into buffers kept between months (the same numbers as fresh arrays, in the same
+        # order): at a million citizens the 64 MB block would otherwise be mapped afresh, and
+        # page-faulted, every month.
+        u = events.random(out=self._uniform)
+        normal = events.standard_normal(out=self._normal)
         government_draw = events.random()
 
         # 1. Budget: central grant (and rescue money in an intervention), pooled external money,
