@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from coauthor_sim import outcomes
+from coauthor_sim.groups import GroupSums
 from coauthor_sim.mechanisms import servants, support
 
 
@@ -131,3 +132,19 @@ def test_fifth_ratio_counts_equal_float_sums(dtype):
         expected = rates[outcomes.LEAST_DEPRIVED] / most if most > 0 else float("nan")
         got = outcomes._ratio(flags, quintile, counts)
         assert same(got, expected)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_group_sums_equal_bincount(seed):
+    rng = np.random.default_rng(seed)
+    n, n_groups = int(rng.integers(1, 3_000)), int(rng.integers(1, 40))
+    groups = rng.integers(0, n_groups, n)  # unsorted, some groups empty
+    if seed % 2:
+        groups = np.sort(groups)  # as neighbourhoods are: contiguous blocks
+    sums = GroupSums(groups, n_groups)
+    values = rng.normal(0, 1, n) * rng.choice([1e-300, 1.0, 1e300], n)
+    values[rng.random(n) < 0.2] = 0.0
+    values[rng.random(n) < 0.05] = -0.0
+    flags = rng.random(n) < 0.3
+    for x in (values, flags, np.abs(values)):
+        assert same(sums(x), np.bincount(groups, x, minlength=n_groups))

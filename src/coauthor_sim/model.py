@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .agents import Citizen, Provider, PublicServant
+from .groups import GroupSums
 from .localities import layout_of, locality_of
 from .mechanisms import engagement, governance, need, providers, servants, support, wellbeing
 from .network import (
@@ -133,6 +134,9 @@ class CoauthorModel(mesa.Model):
         self.population_share = self.population / c.n
         self.formula_share = governance.formula_shares(self.population, self.deprivation)
         self._quintile_counts = np.bincount(c.deprivation_quintile, minlength=5)  # fixed
+        # Sums by neighbourhood and by fifth, as np.bincount's but faster (groups.GroupSums).
+        self._sum_by_hood = GroupSums(c.neighbourhood, self.n_hood)
+        self._sum_by_quintile = GroupSums(c.deprivation_quintile, 5)
         self._most_deprived = np.flatnonzero(c.deprivation_quintile == MOST_DEPRIVED)
         self._age_need = need.AGE_NEED_FACTOR[c.age_group]
         self._tie_column = np.empty(c.n)  # reused each month for the first product
@@ -272,7 +276,7 @@ class CoauthorModel(mesa.Model):
             float(weights[self._most_deprived].sum() / total_weight) if total_weight > 0 else 0.0
         )
         gov.priorities = governance.update_priorities(
-            gov.priorities, weights, c.need, hood, p.connective_government
+            gov.priorities, weights, c.need, hood, p.connective_government, self._sum_by_hood
         )
         if p.entitlements > 0:
             gov.entitlement_level = governance.entitlement_level(weights, c.need, p.seek_threshold)
@@ -376,6 +380,7 @@ class CoauthorModel(mesa.Model):
         self.outcomes = compute_outcomes(
             c, ledger, month, gov.fragmentation, gov.voice_share_most_deprived,
             *self._start_log.sum(axis=0).tolist(), quintile_counts=self._quintile_counts,
+            sum_by_quintile=self._sum_by_quintile,
         )  # fmt: skip
         self.datacollector.collect(self)
         if month >= p.steps:
@@ -512,11 +517,7 @@ class CoauthorModel(mesa.Model):
             if helped is not None:
                 got = np.zeros(c.n)
                 got[helped[0]] = helped[1]
-                # Sums over those who asked only: the same sums as over everyone (the others
-                # add zeros), bit for bit.
-                got_h = np.bincount(hood[helped[0]], helped[1], minlength=n_hood)
-            else:
-                got_h = np.bincount(hood, got, minlength=n_hood)
+            got_h = self._sum_by_hood(got)
             received.append(got)
             allocated += np.bincount(serving, money_h, minlength=pr.n)
             from_provider = np.divide(
