@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coauthor_sim import outcomes
+from coauthor_sim import groups, outcomes
 from coauthor_sim.groups import GroupSums
 from coauthor_sim.mechanisms import servants, support
 
@@ -135,16 +135,18 @@ def test_fifth_ratio_counts_equal_float_sums(dtype):
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_group_sums_equal_bincount(seed):
+@pytest.mark.parametrize("matrix_from", [0, 10**9])  # the CSR form always; np.bincount always
+def test_group_sums_equal_bincount(seed, matrix_from, monkeypatch):
+    monkeypatch.setattr(groups, "MATRIX_MIN_SIZE", matrix_from)
     rng = np.random.default_rng(seed)
     n, n_groups = int(rng.integers(1, 3_000)), int(rng.integers(1, 40))
-    groups = rng.integers(0, n_groups, n)  # unsorted, some groups empty
+    members = rng.integers(0, n_groups, n)  # unsorted, some groups empty
     if seed % 2:
-        groups = np.sort(groups)  # as neighbourhoods are: contiguous blocks
-    sums = GroupSums(groups, n_groups)
+        members = np.sort(members)  # as neighbourhoods are: contiguous blocks
+    sums = GroupSums(members, n_groups)
     values = rng.normal(0, 1, n) * rng.choice([1e-300, 1.0, 1e300], n)
     values[rng.random(n) < 0.2] = 0.0
     values[rng.random(n) < 0.05] = -0.0
     flags = rng.random(n) < 0.3
     for x in (values, flags, np.abs(values)):
-        assert same(sums(x), np.bincount(groups, x, minlength=n_groups))
+        assert same(sums(x), np.bincount(members, x, minlength=n_groups))

@@ -12,12 +12,17 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+MATRIX_MIN_SIZE = 5_000  # below this many members np.bincount itself is faster
+
 
 class GroupSums:
     """Sums by group of values given one per member (``groups[i]`` is member i's group)."""
 
     def __init__(self, groups: np.ndarray, n_groups: int):
         groups = np.asarray(groups)
+        self.groups, self.n_groups, self.matrix = groups, n_groups, None
+        if groups.size < MATRIX_MIN_SIZE:
+            return
         members = np.argsort(groups, kind="stable")  # each group's members in increasing order
         indptr = np.zeros(n_groups + 1, dtype=np.int64)
         np.cumsum(np.bincount(groups, minlength=n_groups), out=indptr[1:])
@@ -27,4 +32,6 @@ class GroupSums:
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
         """The sum of ``values`` over each group's members (float64)."""
+        if self.matrix is None:
+            return np.bincount(self.groups, values, minlength=self.n_groups)
         return self.matrix @ np.asarray(values, dtype=np.float64)

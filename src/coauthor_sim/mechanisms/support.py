@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..groups import GroupSums
+
 PREVENTION_DECAY = 0.1  # share of the prevention stock that wears off each month
 
 
@@ -87,11 +89,12 @@ def water_fill(
     n_groups = len(supply)
     left = np.maximum(np.asarray(supply, dtype=float), 0.0)
     # Round 1: all asking wait and have got nothing (0 + take, exactly as a later round adds).
-    asked = np.bincount(where, weight, minlength=n_groups)
+    by_group = GroupSums(where, n_groups)  # two sums over the same groups: np.bincount's
+    asked = by_group(weight)
     offer = left[where] * (weight / asked[where])  # weight / asked <= 1: nothing overflows
     got = np.minimum(want, offer)
     got += 0.0
-    left = np.maximum(left - np.bincount(where, got, minlength=n_groups), 0.0)
+    left = np.maximum(left - by_group(got), 0.0)
     served = offer >= want
     if not served.any() or not left.any():
         return got
