@@ -67,7 +67,9 @@ def wellbeing_like(rng, n):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_sorted_values_equal_np_sort_on_large_arrays(seed):
+@pytest.mark.parametrize("one_pass_from", [0, 10**9])  # one 16-bit pass; two passes
+def test_sorted_values_equal_np_sort_on_large_arrays(seed, one_pass_from, monkeypatch):
+    monkeypatch.setattr(outcomes, "ONE_PASS_MIN_SIZE", one_pass_from)
     rng = np.random.default_rng(seed)
     n = outcomes.RADIX_MIN_SIZE + 1_234
     for x in (
