@@ -107,7 +107,7 @@ def test_ration_equals_the_plain_water_filling(seed):
     supply[rng.random(groups) < 0.2] = 0.0
     expected = reference_ration(demand, priority, group, supply)
     assert same(support.ration(demand, priority, group, supply), expected)
-    asking, got = support.ration_sparse(demand, priority, group, supply)
+    asking, got = support.ration(demand, priority, group, supply, sparse=True)
     dense = np.zeros(n)
     dense[asking] = got
     assert same(dense, expected)

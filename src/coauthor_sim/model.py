@@ -496,7 +496,7 @@ class CoauthorModel(mesa.Model):
             helped = None  # (who asked, what each got) when the rationing gives it sparse
             if kind == PREVENTATIVE:
                 asked = support.prevention_outreach(c.need, c.prevention, p.seek_threshold)
-                helped = support.ration_sparse(asked, c.need, hood, supply)
+                helped = support.ration(asked, c.need, hood, supply, sparse=True)
             else:
                 rank = (  # 1 for everyone unless some provider is paid by outcomes
                     support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)
@@ -513,7 +513,7 @@ class CoauthorModel(mesa.Model):
                     money_h = money_h * (1.0 - np.divide(
                         lapsed, supply, out=np.zeros(n_hood), where=supply > 0))  # fmt: skip
                 else:
-                    helped = support.ration_sparse(demand, rank, hood, supply)
+                    helped = support.ration(demand, rank, hood, supply, sparse=True)
             if helped is not None:
                 got = np.zeros(c.n)
                 got[helped[0]] = helped[1]

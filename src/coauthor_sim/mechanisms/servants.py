@@ -67,14 +67,10 @@ def navigate(
     reached first; a chance cannot exceed 1, and the capacity that caps leave over goes to the
     others (the same water filling as ``support.ration``, with one "unit" per citizen).
     """
-    from .support import water_fill
+    from .support import ration
 
-    # ration with one unit wanted by each citizen with priority (1 x priority = priority),
-    # computed among those citizens alone
-    asking = np.flatnonzero(priority > 0)
-    chance = water_fill(
-        np.ones(asking.size), priority[asking], neighbourhood[asking], capacity_per_hood
-    )
+    wants = (priority > 0).astype(float)
+    asking, chance = ration(wants, priority, neighbourhood, capacity_per_hood, sparse=True)
     guided = np.zeros(np.shape(priority), dtype=bool)  # the others' chance is 0: never guided
     guided[asking] = uniform[asking] < chance
     return guided

@@ -45,8 +45,12 @@ RATION_ROUNDS = 10  # rounds of handing on what fully served citizens leave over
 
 
 def ration(
-    demand: np.ndarray, priority: np.ndarray, group: np.ndarray, supply: np.ndarray
-) -> np.ndarray:
+    demand: np.ndarray,
+    priority: np.ndarray,
+    group: np.ndarray,
+    supply: np.ndarray,
+    sparse: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Share each group's ``supply`` among its members in proportion to demand x priority,
     never giving anyone more than it asked for, and handing what fully served members leave
     over to the others ("water filling"), so supply is not left idle while anyone with
@@ -54,32 +58,21 @@ def ration(
     fully or hands out all that is left).
 
     Only members with demand x priority above zero take part, and each round works on those
-    still waiting, so the cost follows the number asking, not the population."""
+    still waiting, so the cost follows the number asking, not the population. With
+    ``sparse`` the result is (members who asked, in increasing order; what each got), since
+    everyone else got 0: sums over groups can then run over those who asked alone (the same
+    sums, bit for bit, as adding zeros changes no sum)."""
     weighted = demand * priority
+    asking = np.flatnonzero(weighted > 0)
+    got = _water_fill(demand[asking], weighted[asking], group[asking], supply)
+    if sparse:
+        return asking, got
     given = np.zeros_like(weighted, dtype=float)
-    asking, got = _water_fill(demand, weighted, group, supply)
     given[asking] = got
     return given
 
 
-def ration_sparse(
-    demand: np.ndarray, priority: np.ndarray, group: np.ndarray, supply: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``ration`` as (members who asked, in increasing order; what each got): everyone else
-    got 0, so sums over groups can run over those who asked alone (the same sums, bit for
-    bit, since adding zeros changes no sum)."""
-    return _water_fill(demand, demand * priority, group, supply)
-
-
 def _water_fill(
-    demand: np.ndarray, weighted: np.ndarray, group: np.ndarray, supply: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Who asks (demand x priority above zero) and, by ``water_fill``, what each gets."""
-    asking = np.flatnonzero(weighted > 0)
-    return asking, water_fill(demand[asking], weighted[asking], group[asking], supply)
-
-
-def water_fill(
     want: np.ndarray, weight: np.ndarray, where: np.ndarray, supply: np.ndarray
 ) -> np.ndarray:
     """The rounds of ``ration`` among those asking alone: what each of them gets, given what
