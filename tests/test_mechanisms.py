@@ -612,6 +612,16 @@ def test_ration_never_more_than_asked_nor_than_supply(demand, priority, group, s
     assert np.all(np.bincount(group, got, minlength=3) <= supply * (1 + 1e-12) + 1e-15)
 
 
+def test_sparse_ration_lists_who_asked_and_what_each_got():
+    """The sparse form gives those with demand x priority above zero, in order, and their
+    shares; everyone else gets nothing from ration."""
+    demand, priority, group = arr(1, 0, 2, 0.5), arr(1, 1, 0, 1), np.array([0, 0, 1, 1])
+    asking, got = support.ration(demand, priority, group, arr(1, 1), sparse=True)
+    assert asking.tolist() == [0, 3]
+    assert_allclose(got, [1.0, 0.5])
+    assert_allclose(support.ration(demand, priority, group, arr(1, 1)), [1.0, 0, 0, 0.5])
+
+
 def test_ration_serves_all_demand_when_supply_covers_it():
     """Supply 1.3 covers total demand 1.2, so everyone gets what it asked, whatever the
     priorities: what the first is not asking for is handed on to the second."""

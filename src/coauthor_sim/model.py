@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .agents import Citizen, Provider, PublicServant
+from .groups import GroupSums
 from .localities import layout_of, locality_of
 from .mechanisms import engagement, governance, need, providers, servants, support, wellbeing
 from .network import (
@@ -132,9 +133,15 @@ class CoauthorModel(mesa.Model):
         self.population = np.bincount(c.neighbourhood, minlength=self.n_hood).astype(float)
         self.population_share = self.population / c.n
         self.formula_share = governance.formula_shares(self.population, self.deprivation)
-        self._most_deprived = c.deprivation_quintile == MOST_DEPRIVED
+        self._quintile_counts = np.bincount(c.deprivation_quintile, minlength=5)  # fixed
+        # Sums by neighbourhood and by fifth, as np.bincount's but faster (groups.GroupSums).
+        self._sum_by_hood = GroupSums(c.neighbourhood, self.n_hood)
+        self._sum_by_quintile = GroupSums(c.deprivation_quintile, 5)
+        self._most_deprived = np.flatnonzero(c.deprivation_quintile == MOST_DEPRIVED)
         self._age_need = need.AGE_NEED_FACTOR[c.age_group]
         self._tie_column = np.empty(c.n)  # reused each month for the first product
+        self._uniform = np.empty((N_UNIFORM, c.n))  # the month's uniform draws (step)
+        self._normal = np.empty(c.n)  # the month's normal draws (step)
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
         self._wb_weights = {
@@ -201,8 +208,11 @@ class CoauthorModel(mesa.Model):
         p, c, s, gov = self.p, self.citizens, self.servants, self.local
         month, n, hood = self.steps, c.n, c.neighbourhood
         events = self.streams["events"]
-        u = events.random((N_UNIFORM, n))
-        normal = events.standard_normal(n)
+        # Drawn into buffers kept between months (the same numbers as fresh arrays, in the same
+        # order): at a million citizens the 64 MB block would otherwise be mapped afresh, and
+        # page-faulted, every month.
+        u = events.random(out=self._uniform)
+        normal = events.standard_normal(out=self._normal)
         government_draw = events.random()
 
         # 1. Budget: central grant (and rescue money in an intervention), pooled external money,
@@ -266,7 +276,7 @@ class CoauthorModel(mesa.Model):
             float(weights[self._most_deprived].sum() / total_weight) if total_weight > 0 else 0.0
         )
         gov.priorities = governance.update_priorities(
-            gov.priorities, weights, c.need, hood, p.connective_government
+            gov.priorities, weights, c.need, hood, p.connective_government, self._sum_by_hood
         )
         if p.entitlements > 0:
             gov.entitlement_level = governance.entitlement_level(weights, c.need, p.seek_threshold)
@@ -338,7 +348,8 @@ class CoauthorModel(mesa.Model):
                 ended, c.rest_until, month, p.rest_months, u[7]
             )
         c.engaged = engagement.take_part(c.spell, c.commitment, u[7])
-        c.hours = np.where(c.engaged, self._session_hours, 0.0)  # hours_given, precomputed
+        # hours_given with its per-citizen part precomputed (> 0, so x (0 or 1) is np.where)
+        c.hours = self._session_hours * c.engaged
 
         # 10. Well-being, capacity, control and willingness respond.
         target = wellbeing.wellbeing_target(
@@ -353,7 +364,7 @@ class CoauthorModel(mesa.Model):
             c.capacity, c.capacity_base, c.engaged, c.contribution, c.need, c.crisis
         )
         c.control = wellbeing.update_control(c.control, c.control_base, heard)
-        c.last_engaged[c.engaged] = month
+        c.last_engaged[np.flatnonzero(c.engaged)] = month  # an index: faster than a mask
         c.willingness = wellbeing.update_willingness(c.willingness, c.willingness_base)
 
         # 11. Yearly: review of providers and learning; ties made and faded; settlement of
@@ -368,7 +379,8 @@ class CoauthorModel(mesa.Model):
         self.ledger = ledger
         self.outcomes = compute_outcomes(
             c, ledger, month, gov.fragmentation, gov.voice_share_most_deprived,
-            *self._start_log.sum(axis=0).tolist(),
+            *self._start_log.sum(axis=0).tolist(), quintile_counts=self._quintile_counts,
+            sum_by_quintile=self._sum_by_quintile,
         )  # fmt: skip
         self.datacollector.collect(self)
         if month >= p.steps:
@@ -438,14 +450,15 @@ class CoauthorModel(mesa.Model):
         are paid (block sums, or reported results under outcome contracts)."""
         p, c, s, pr, gov = self.p, self.citizens, self.servants, self.providers, self.local
         n_hood, hood, month = self.n_hood, c.neighbourhood, self.steps
-        seeking = c.need > p.seek_threshold
-        priority = np.where(seeking, c.need * (1.0 - c.connectedness), 0.0)
+        seeking = np.flatnonzero(c.need > p.seek_threshold)  # a tenth or so: work on them
+        priority = np.zeros(c.n)
+        priority[seeking] = c.need[seeking] * (1.0 - c.connectedness[seeking])
         c.navigated = servants.navigate(
             priority, hood, per_hood[NAVIGATOR] * p.navigator_caseload, u[4]
         )
         # Each servant's caseload: its share of the navigator effort in each place it covers.
-        navigated_per_effort = np.divide(
-            np.bincount(hood, c.navigated, minlength=n_hood), per_hood[NAVIGATOR],
+        navigated_per_effort = np.divide(  # counts in integers: the float sums, exactly
+            np.bincount(hood[np.flatnonzero(c.navigated)], minlength=n_hood), per_hood[NAVIGATOR],
             out=np.zeros(n_hood), where=per_hood[NAVIGATOR] > 0,
         )  # fmt: skip
         s.caseload = effort[:, NAVIGATOR] * (s.coverage @ navigated_per_effort)
@@ -480,11 +493,16 @@ class CoauthorModel(mesa.Model):
             extra = casework if kind == RESPONSIVE else 0.0
             supply = (provider_units + extra) * lost
             who = self._provider_of[kind]
+            helped = None  # (who asked, what each got) when the rationing gives it sparse
             if kind == PREVENTATIVE:
                 asked = support.prevention_outreach(c.need, c.prevention, p.seek_threshold)
-                got = support.ration(asked, c.need, hood, supply)
+                helped = support.ration(asked, c.need, hood, supply, sparse=True)
             else:
-                rank = support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)
+                rank = (  # 1 for everyone unless some provider is paid by outcomes
+                    support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)
+                    if pr.outcome_contract.any()
+                    else 1.0
+                )
                 if p.entitlements > 0:
                     entitled = c.need >= gov.entitlement_level
                     got, lapsed = support.entitled_first(
@@ -495,19 +513,29 @@ class CoauthorModel(mesa.Model):
                     money_h = money_h * (1.0 - np.divide(
                         lapsed, supply, out=np.zeros(n_hood), where=supply > 0))  # fmt: skip
                 else:
-                    got = support.ration(demand, rank, hood, supply)
+                    helped = support.ration(demand, rank, hood, supply, sparse=True)
+            if helped is not None:
+                got = np.zeros(c.n)
+                got[helped[0]] = helped[1]
+            got_h = self._sum_by_hood(got)
             received.append(got)
             allocated += np.bincount(serving, money_h, minlength=pr.n)
             from_provider = np.divide(
                 provider_units, provider_units + extra, out=np.zeros(n_hood),
                 where=provider_units > 0,
             )  # fmt: skip
-            got_h = np.bincount(hood, got, minlength=n_hood)
             delivered += np.bincount(serving, got_h * from_provider, minlength=pr.n)
             if kind == PREVENTATIVE:
                 c.prevention = support.build_prevention(
                     c.prevention, got, efficacy[who] * multiplier
                 )
+            elif helped is not None:  # only those helped change: need - min(need, 0) = need
+                took, units = helped
+                reduced = c.need.copy()
+                reduced[took] -= np.minimum(
+                    reduced[took], units * efficacy[who[took]] * multiplier[took]
+                )
+                c.need = reduced
             else:
                 c.need = c.need - np.minimum(c.need, got * efficacy[who] * multiplier)
         c.support = received[RESPONSIVE]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import numpy as np
 
 from .state import SECTORS, SPENDING_KINDS, CitizenState, Ledger
@@ -62,9 +65,43 @@ OUTCOME_NAMES: tuple[str, ...] = (
 )
 
 
+RADIX_MIN_SIZE = 20_000  # below this np.sort is as fast as the two radix passes
+ONE_PASS_MIN_SIZE = 500_000  # from here one radix pass and a longer fix-up are faster
+_KEY_SPAN = 4294967040.0  # keys in [0, 2**32 - 256]: rounding cannot push one past 2**32 - 1
+
+
+def sorted_values(values: np.ndarray) -> np.ndarray:
+    """``np.sort(values)`` for float arrays, the same numbers in the same order, faster for
+    large arrays of non-negative finite values (a month's well-being at 300,000 citizens: some
+    5 ms instead of 13).
+
+    Two stable radix passes (numpy's stable argsort of 16-bit keys is a counting sort) order
+    the values by a 32-bit key ``floor(x * span / max)``, which never decreases as ``x`` grows;
+    only values sharing a key (closer than max / 2**32) can stay out of order, and a final
+    stable sort (timsort, on data now sorted but for a handful of neighbours) fixes them. From
+    ONE_PASS_MIN_SIZE values, where each pass's scattered reads miss the cache, one pass on 16
+    bits and a longer fix-up are faster. The result is sorted either way, so it equals
+    np.sort's whatever the keys."""
+    x = np.asarray(values)
+    if x.dtype != np.float64 or x.ndim != 1 or x.size < RADIX_MIN_SIZE:
+        return np.sort(x)
+    top = float(x.max())
+    scale = _KEY_SPAN / top if 0.0 < top < math.inf else math.inf  # inf: NaN, inf, tiny max
+    if not math.isfinite(scale) or x.min() < 0.0:  # ... or for negatives: plain sort
+        return np.sort(x)
+    if x.size >= ONE_PASS_MIN_SIZE:  # cache misses make each pass dear: one pass of 16 bits
+        key16 = (x * (scale / 65536.0)).astype(np.uint16)
+        return np.sort(x[np.argsort(key16, kind="stable")], kind="stable")
+    key = (x * scale).astype(np.uint32)
+    low = np.argsort(key.astype(np.uint16), kind="stable")
+    high = (key >> 16).astype(np.uint16)[low]
+    nearly = x[low[np.argsort(high, kind="stable")]]
+    return np.sort(nearly, kind="stable")
+
+
 def gini(values: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0 = all equal)."""
-    x = np.sort(values)
+    x = sorted_values(values)
     n = x.size
     total = x.sum()
     if n == 0 or total <= 0:
@@ -77,7 +114,7 @@ def gini(values: np.ndarray) -> float:
 def top_fifth_share(hours: np.ndarray) -> float:
     """Share of all hours given by the fifth of those giving any who give most (0 when nobody
     gives): how concentrated community action is in a civic core."""
-    giving = hours[hours > 0]
+    giving = hours[np.flatnonzero(hours > 0)]  # an index, not a boolean mask: 5x faster
     if giving.size == 0:
         return 0.0
     k = max(1, giving.size // 5)
@@ -86,11 +123,18 @@ def top_fifth_share(hours: np.ndarray) -> float:
 
 
 def quintile_means(
-    values: np.ndarray, quintile: np.ndarray, counts: np.ndarray | None = None
+    values: np.ndarray,
+    quintile: np.ndarray,
+    counts: np.ndarray | None = None,
+    sum_by_quintile: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     """Mean of ``values`` in each deprivation quintile (NaN for an empty quintile);
-    ``counts`` (citizens per quintile) may be passed when known."""
-    sums = np.bincount(quintile, values, minlength=5)
+    ``counts`` (citizens per quintile) may be passed when known, and ``sum_by_quintile`` (e.g.
+    ``groups.GroupSums``) to sum by quintile faster than np.bincount, with the same result."""
+    if sum_by_quintile is None:
+        sums = np.bincount(quintile, values, minlength=5)
+    else:
+        sums = sum_by_quintile(values)
     if counts is None:
         counts = np.bincount(quintile, minlength=5)
     return np.divide(sums, counts, out=np.full(5, np.nan), where=counts > 0)
@@ -99,7 +143,11 @@ def quintile_means(
 def _ratio(flags: np.ndarray, quintile: np.ndarray, counts: np.ndarray) -> float:
     """Rate among the least deprived fifth over the rate among the most deprived fifth (NaN
     when the most deprived rate is zero)."""
-    rates = quintile_means(flags.astype(float), quintile, counts)
+    # Per-quintile counts of the flags, in integers (exactly the float sums of 0/1 weights),
+    # from one code per citizen (quintile and flag): no float weights, no boolean-mask copy.
+    codes = quintile * np.int8(2) + flags if quintile.dtype == np.int8 else 2 * quintile + flags
+    hits = np.bincount(codes, minlength=10)[1::2].astype(np.float64)
+    rates = np.divide(hits, counts, out=np.full(5, np.nan), where=counts > 0)
     most = rates[MOST_DEPRIVED]
     return float(rates[LEAST_DEPRIVED] / most) if most > 0 else float("nan")
 
@@ -112,13 +160,17 @@ def compute_outcomes(
     voice_share_most_deprived: float,
     starts: int = 0,
     starts_by_ties: int = 0,
+    quintile_counts: np.ndarray | None = None,
+    sum_by_quintile: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> dict[str, float]:
     """All outcomes of the month, as plain floats keyed by OUTCOME_NAMES. ``starts`` and
     ``starts_by_ties`` count the spells of community action started in the last 12 months and
-    those started through ties (not by a spontaneous draw); the share is 0 when none started."""
+    those started through ties (not by a spontaneous draw); the share is 0 when none started.
+    ``quintile_counts`` (citizens per deprivation quintile, fixed in a run) and
+    ``sum_by_quintile`` (see ``quintile_means``) may be passed when known."""
     wb, n, quintile = c.wellbeing, c.n, c.deprivation_quintile
-    counts = np.bincount(quintile, minlength=5)
-    by_q = quintile_means(wb, quintile, counts)
+    counts = np.bincount(quintile, minlength=5) if quintile_counts is None else quintile_counts
+    by_q = quintile_means(wb, quintile, counts, sum_by_quintile)
     voices = c.voice_log.sum(axis=0, dtype=np.int8)
     spoke = voices >= 1
     crises = int(np.count_nonzero(c.crisis))
@@ -126,12 +178,13 @@ def compute_outcomes(
     def share(flags: np.ndarray) -> float:  # exact: a count over n, like np.mean of booleans
         return np.count_nonzero(flags) / n
 
+    mean_wb = wb.mean()
     monthly = share(c.engaged)
-    yearly = share(month - c.last_engaged < CIVIC_WINDOW)
+    yearly = share(c.last_engaged > month - CIVIC_WINDOW)  # month - last < window, in integers
 
     out = {
-        "mean_wellbeing": float(wb.mean()),
-        "life_satisfaction": float(10.0 * wb.mean()),
+        "mean_wellbeing": float(mean_wb),
+        "life_satisfaction": float(10.0 * mean_wb),
         "wellbeing_most_deprived": float(by_q[MOST_DEPRIVED]),
         "wellbeing_least_deprived": float(by_q[LEAST_DEPRIVED]),
         "wellbeing_gap": float(by_q[LEAST_DEPRIVED] - by_q[MOST_DEPRIVED]),
@@ -144,7 +197,9 @@ def compute_outcomes(
         "volunteering_year_month_ratio": yearly / monthly if monthly > 0 else float("nan"),
         "in_spell_rate": share(c.spell),
         "volunteer_hours": float(c.hours.mean()),
-        "hours_top_fifth_share": top_fifth_share(c.hours[c.engaged]),
+        # Hours are positive exactly for those taking part, and top_fifth_share keeps the
+        # positive ones itself: no separate copy of the engaged's hours.
+        "hours_top_fifth_share": top_fifth_share(c.hours),
         "starts_via_ties": starts_by_ties / starts if starts > 0 else 0.0,
         "civic_participation": share(spoke),
         "civic_consultation": share(voices >= CONSULTATION_VOICES),

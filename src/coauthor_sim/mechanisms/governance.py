@@ -3,6 +3,8 @@ repayment, voices and priorities, the entitlement floor, central intervention.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 PRIORITY_MEMORY = 0.8  # share of last month's priorities the council keeps
@@ -102,16 +104,28 @@ def update_priorities(
     need: np.ndarray,
     neighbourhood: np.ndarray,
     measured: float = 0.0,
+    sum_by_place: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     """The council's priorities over neighbourhoods: its memory blended with what it heard this
     month. What it hears is the need voiced (weighted voices times the speakers' need) and, for
     a connective council (``measured`` in [0, 1]), the need it measures directly from users and
-    communities (each place's share of all need), mixed in proportion ``measured``."""
-    voiced = np.bincount(neighbourhood, weights * need, minlength=len(priorities))
+    communities (each place's share of all need), mixed in proportion ``measured``.
+    ``sum_by_place`` (e.g. ``groups.GroupSums``) may give the sums of all citizens' values by
+    neighbourhood faster than ``np.bincount``, with the same result."""
+    # Only those who spoke add anything: summing over them alone gives the same sums, bit for
+    # bit (in the same order, without the zeros), at a tenth of the cost.
+    spoke = np.flatnonzero(weights != 0)  # a flag array first: 5x faster than on floats
+    voiced = np.bincount(
+        neighbourhood[spoke], weights[spoke] * need[spoke], minlength=len(priorities)
+    )
     total = voiced.sum()
     heard = voiced / total if total > 0 else priorities
     if measured > 0:
-        actual = np.bincount(neighbourhood, need, minlength=len(priorities))
+        actual = (
+            np.bincount(neighbourhood, need, minlength=len(priorities))
+            if sum_by_place is None
+            else sum_by_place(need)
+        )
         if actual.sum() > 0:
             heard = (1.0 - measured) * heard + measured * actual / actual.sum()
     if total <= 0 and measured <= 0:
@@ -159,8 +173,10 @@ def allocation_shares(
 def voice_heard(weights: np.ndarray, local_control: float, priority_setting: float) -> np.ndarray:
     """How far each voice changed decisions, in [0, 1]: its weight relative to the average
     voice, times the share of money that follows voices."""
-    spoke = weights > 0
-    if not spoke.any():
-        return np.zeros_like(weights)
-    relative = weights / weights[spoke].mean()
-    return np.minimum(1.0, relative * local_control * priority_setting)
+    spoke = np.flatnonzero(weights > 0)
+    heard = np.zeros_like(weights)
+    if spoke.size == 0:
+        return heard
+    voices = weights[spoke]  # the others' relative weight is 0: never heard
+    heard[spoke] = np.minimum(1.0, voices / voices.mean() * local_control * priority_setting)
+    return heard

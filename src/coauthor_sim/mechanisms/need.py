@@ -53,4 +53,7 @@ def respond_to_crises(
 ) -> np.ndarray:
     """Need after the acute response: each crisis has its need cut by ``relief`` times the share
     of the response that could be paid for."""
-    return np.where(crisis, np.maximum(need - relief * funded_share, 0.0), need)
+    after = np.array(need, dtype=float)
+    hit = np.flatnonzero(crisis)  # a handful each month: change only theirs
+    after[hit] = np.maximum(need[hit] - relief * funded_share, 0.0)
+    return after

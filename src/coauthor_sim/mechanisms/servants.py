@@ -70,8 +70,10 @@ def navigate(
     from .support import ration
 
     wants = (priority > 0).astype(float)
-    chance = ration(wants, priority, neighbourhood, capacity_per_hood)
-    return uniform < chance
+    asking, chance = ration(wants, priority, neighbourhood, capacity_per_hood, sparse=True)
+    guided = np.zeros(np.shape(priority), dtype=bool)  # the others' chance is 0: never guided
+    guided[asking] = uniform[asking] < chance
+    return guided
 
 
 def weaving_boost(weave_per_hood: np.ndarray, pop_per_hood: np.ndarray, effect: float):
@@ -93,8 +95,10 @@ def tell_stories(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Storyteller: citizens reached close a share ``effect`` of their willingness gap and half
     that share of their confidence (capacity) gap."""
-    w = np.where(reached, willingness + effect * (1.0 - willingness), willingness)
-    c = np.where(reached, capacity + 0.5 * effect * (1.0 - capacity), capacity)
+    who = np.flatnonzero(reached)  # a few: the others keep their values
+    w, c = willingness.copy(), capacity.copy()
+    w[who] += effect * (1.0 - w[who])
+    c[who] += 0.5 * effect * (1.0 - c[who])
     return w, c
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..groups import GroupSums
+
 PREVENTION_DECAY = 0.1  # share of the prevention stock that wears off each month
 
 
@@ -23,7 +25,11 @@ def access_probability(
     """
     base = access_base + connective * (1.0 - access_base)
     access = base + (1.0 - base) * connectedness
-    return np.where(navigated, access + navigator_effect * (1.0 - access), access)
+    if np.ndim(access) == 0 or np.shape(navigated) != np.shape(access):  # scalars, broadcasts
+        return np.where(navigated, access + navigator_effect * (1.0 - access), access)
+    guided = np.flatnonzero(navigated)  # few: change only theirs
+    access[guided] += navigator_effect * (1.0 - access[guided])
+    return access
 
 
 def seek_support(
@@ -31,15 +37,20 @@ def seek_support(
 ) -> np.ndarray:
     """Formal support each citizen asks for: its need, if above ``seek_threshold`` and it
     reaches a provider this month; zero otherwise."""
-    return np.where((need > seek_threshold) & (uniform < access), need, 0.0)
+    # need >= 0, so need x (0 or 1) is np.where(..., need, 0.0) exactly, without its branches
+    return need * ((need > seek_threshold) & (uniform < access))
 
 
 RATION_ROUNDS = 10  # rounds of handing on what fully served citizens leave over
 
 
 def ration(
-    demand: np.ndarray, priority: np.ndarray, group: np.ndarray, supply: np.ndarray
-) -> np.ndarray:
+    demand: np.ndarray,
+    priority: np.ndarray,
+    group: np.ndarray,
+    supply: np.ndarray,
+    sparse: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Share each group's ``supply`` among its members in proportion to demand x priority,
     never giving anyone more than it asked for, and handing what fully served members leave
     over to the others ("water filling"), so supply is not left idle while anyone with
@@ -47,21 +58,46 @@ def ration(
     fully or hands out all that is left).
 
     Only members with demand x priority above zero take part, and each round works on those
-    still waiting, so the cost follows the number asking, not the population."""
+    still waiting, so the cost follows the number asking, not the population. With
+    ``sparse`` the result is (members who asked, in increasing order; what each got), since
+    everyone else got 0: sums over groups can then run over those who asked alone (the same
+    sums, bit for bit, as adding zeros changes no sum)."""
     weighted = demand * priority
-    given = np.zeros_like(weighted, dtype=float)
     asking = np.flatnonzero(weighted > 0)
-    if asking.size == 0:
-        return given
+    got = _water_fill(demand[asking], weighted[asking], group[asking], supply)
+    if sparse:
+        return asking, got
+    given = np.zeros_like(weighted, dtype=float)
+    given[asking] = got
+    return given
+
+
+def _water_fill(
+    want: np.ndarray, weight: np.ndarray, where: np.ndarray, supply: np.ndarray
+) -> np.ndarray:
+    """The rounds of ``ration`` among those asking alone: what each of them gets, given what
+    each wants, its weight (demand x priority, above zero) and its group."""
+    if want.size == 0:
+        return np.zeros(0)
     n_groups = len(supply)
-    want, weight, where = demand[asking], weighted[asking], group[asking]
-    got = np.zeros(asking.size)
     left = np.maximum(np.asarray(supply, dtype=float), 0.0)
-    waiting = np.arange(asking.size)
-    for _ in range(RATION_ROUNDS):
+    # Round 1: all asking wait and have got nothing (0 + take, exactly as a later round adds).
+    by_group = GroupSums(where, n_groups)  # two sums over the same groups: np.bincount's
+    asked = by_group(weight)
+    offer = left[where] * (weight / asked[where])  # weight / asked <= 1: nothing overflows
+    got = np.minimum(want, offer)
+    got += 0.0
+    left = np.maximum(left - by_group(got), 0.0)
+    served = offer >= want
+    if not served.any() or not left.any():
+        return got
+    waiting = np.flatnonzero(~served)
+    for _ in range(RATION_ROUNDS - 1):
+        if waiting.size == 0:
+            break
         g, w = where[waiting], weight[waiting]
         asked = np.bincount(g, w, minlength=n_groups)
-        offer = left[g] * (w / asked[g])  # w / asked <= 1, so nothing overflows
+        offer = left[g] * (w / asked[g])
         room = want[waiting] - got[waiting]
         take = np.minimum(room, offer)
         got[waiting] += take
@@ -70,10 +106,7 @@ def ration(
         if not served.any() or not left.any():
             break
         waiting = waiting[~served]
-        if waiting.size == 0:
-            break
-    given[asking] = got
-    return given
+    return got
 
 
 def entitled_first(
@@ -118,9 +151,9 @@ def coproduction_effort(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Effort citizens put into the support they receive, and its well-being burden (heavier
     for those with little capacity)."""
-    helped = support > 0
-    effort = np.where(helped, intensity * capacity, 0.0)
-    cost = np.where(helped, intensity * burden * (1.0 - capacity), 0.0)
+    helped = support > 0  # both terms are >= 0, so x (0 or 1) is np.where(helped, ., 0.0)
+    effort = intensity * capacity * helped
+    cost = intensity * burden * (1.0 - capacity) * helped
     return effort, cost
 
 
@@ -131,7 +164,7 @@ def prevention_outreach(
     with need between half the help-seeking level and that level (not yet asking), up to the
     room left in their prevention stock."""
     rising = (need > 0.5 * seek_threshold) & (need <= seek_threshold)
-    return np.where(rising, 1.0 - prevention, 0.0)
+    return (1.0 - prevention) * rising  # prevention <= 1: np.where(rising, ., 0.0) exactly
 
 
 def build_prevention(prevention: np.ndarray, units: np.ndarray, effectiveness: np.ndarray):
@@ -157,5 +190,6 @@ def help_given(
     """Help each citizen taking part gives to each of its ties: its capacity times
     ``give_rate`` per session (``sessions`` this month), raised by weavers and community
     resources (``boost``), shared among its ties."""
-    total = np.where(engaged, capacity * give_rate * sessions * (1.0 + boost), 0.0)
+    # every factor is >= 0, so x (0 or 1) is np.where(engaged, ., 0.0) exactly
+    total = capacity * give_rate * sessions * (1.0 + boost) * engaged
     return np.divide(total, degree, out=np.zeros_like(total), where=degree > 0)

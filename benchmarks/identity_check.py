@@ -1,0 +1,129 @@
+"""Bit-identity check for speed work on the monthly step: the outcome tables and the final state
+of several scenarios at a fixed seed, saved before a change and compared after it.
+
+Run from the repository root::
+
+    python benchmarks/identity_check.py --save results/identity_before.npz   # before
+    python benchmarks/identity_check.py --compare results/identity_before.npz   # after
+
+A semantics-preserving speed-up must leave every number equal, bit for bit (NaN equal to NaN):
+every outcome of every month, and every citizen, servant, provider and government array at the
+end (ties included). The cases cover every shipped scenario plus overrides that switch on the
+branches the shipped scenarios leave off (entitlement floor, capacity building, training and
+inclusive deliberation, outcome contracts with exit, another network kind, tie change every
+year), at 6,000 citizens over 30 months (two tie changes and two reviews).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+
+import numpy as np
+
+CASES: dict[str, tuple[str, dict]] = {
+    "status_quo": ("status_quo", {}),
+    "local_public_support": ("local_public_support", {}),
+    "market_commissioning": ("market_commissioning", {}),
+    "prevention_first": ("prevention_first", {}),
+    "austerity": ("austerity", {}),
+    "big_society_unfunded": ("big_society_unfunded", {}),
+    "co_production_only": ("co_production_only", {}),
+    "levers_on": (
+        "local_public_support",
+        {
+            "entitlements": 0.3,
+            "capacity_building": 0.05,
+            "servant_training": 0.5,
+            "deliberation_inclusion": 0.7,
+            "connective_government": 0.5,
+            "cream_skimming": 0.5,
+            "provider_exit_rate": 0.5,
+            "pooled_budget": 0.1,
+        },
+    ),
+    "small_world": ("status_quo", {"network_kind": "small_world"}),
+}
+N, STEPS, SEED = 6_000, 30, 11
+
+
+def snapshot(
+    scenario: str, overrides: dict, n: int, steps: int, seed: int
+) -> dict[str, np.ndarray]:
+    """Every number a run leaves: its outcome table and its final state, as named arrays."""
+    from coauthor_sim import CoauthorModel
+
+    model = CoauthorModel.from_scenario(scenario, seed=seed, n_citizens=n, steps=steps, **overrides)
+    table = model.run()
+    out = {f"outcome/{name}": table[name].to_numpy() for name in table.columns}
+    for group in ("citizens", "servants", "providers", "local", "central"):
+        state = getattr(model, group)
+        for field in dataclasses.fields(state):
+            value = getattr(state, field.name)
+            if value is not None:
+                out[f"{group}/{field.name}"] = np.asarray(value)
+    adjacency = model.adjacency
+    out["network/indptr"], out["network/indices"] = adjacency.indptr, adjacency.indices
+    return out
+
+
+def run_all(n: int, steps: int, seed: int, cases: list[str]) -> dict[str, np.ndarray]:
+    """Snapshots of ``cases``, keyed ``case:name``."""
+    out = {}
+    for case in cases:
+        scenario, overrides = CASES[case]
+        start = time.process_time()
+        for key, value in snapshot(scenario, overrides, n, steps, seed).items():
+            out[f"{case}:{key}"] = value
+        print(f"  {case}: {time.process_time() - start:.1f} s CPU", file=sys.stderr)
+    return out
+
+
+def differences(before: dict, after: dict) -> tuple[list[str], list[str]]:
+    """Names of the arrays that differ in value (shape, dtype or any number; NaN equals NaN),
+    and of those equal in value whose bytes still differ (the sign of a zero, a NaN's
+    payload): bit for bit means both lists are empty."""
+    bad, signs = sorted(set(before) ^ set(after)), []
+    for key in sorted(set(before) & set(after)):
+        a, b = before[key], after[key]
+        if a.shape != b.shape or a.dtype != b.dtype:
+            bad.append(f"{key} (shape/dtype)")
+        elif a.tobytes() != b.tobytes():
+            same_value = np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+            (signs if same_value else bad).append(key)
+    return bad, signs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--save", metavar="NPZ")
+    action.add_argument("--compare", metavar="NPZ")
+    parser.add_argument("--n", type=int, default=N)
+    parser.add_argument("--steps", type=int, default=STEPS)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
+    args = parser.parse_args(argv)
+
+    now = run_all(args.n, args.steps, args.seed, args.cases)
+    if args.save:
+        np.savez_compressed(args.save, **now)
+        print(f"saved {len(now)} arrays to {args.save}")
+        return 0
+    with np.load(args.compare) as stored:
+        before = {key: stored[key] for key in stored.files if key.split(":")[0] in args.cases}
+    bad, signs = differences(before, now)
+    if bad:
+        print(f"DIFFERENT: {len(bad)} of {len(before)} arrays, e.g. {', '.join(bad[:8])}")
+        return 1
+    if signs:
+        print(f"EQUAL IN VALUE, bytes differ (sign of zero or NaN payload): {', '.join(signs)}")
+        return 1
+    print(f"IDENTICAL: all {len(now)} arrays bit for bit ({len(args.cases)} cases)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
