@@ -530,6 +530,11 @@ _SPECS: tuple[Spec, ...] = (
        "Spread of citizens' personal set points (well-being not explained by the model).",
        reason="Default hand-tuned to the spread of life satisfaction (APS: 5-8% with LS 0-4). "
        "Calibrated: the status quo uses the ABC value (data/priors.toml)."),
+    _p("wellbeing_disposition_skew", "uncertainty", 0.0, -1.5, 0.0, "shape",
+       "Skew of citizens' personal set points: 0 = normal; below 0, a long lower tail (Tukey's "
+       "g-distribution, rescaled to mean 0 and sd wellbeing_disposition_sd).",
+       reason="UK life satisfaction is left-skewed (APS: mean 7.6 with 77% at 7-10 and 6.6% at "
+       "0-4, which no symmetric spread gives); fitted by calibration (data/priors.toml)."),
     _p("wellbeing_adjustment", "uncertainty", 0.2, 0.0, 1.0, "share per month",
        "Speed at which well-being moves towards its target.",
        reason="Modelling judgement: well-being recovers from shocks within months, in line with "
