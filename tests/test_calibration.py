@@ -58,7 +58,8 @@ def test_targets_file_parses_with_sources_roles_and_held_out_targets():
 def test_shipped_priors_move_only_uncertain_parameters_including_inequality():
     priors = load_priors(PRIORS)
     names = {f.name for f in priors}
-    assert {"deprivation_spread", "wellbeing_context_weight"} <= names
+    # inequality between places, and the lower tail of life satisfaction, are fitted
+    assert {"deprivation_spread", "wellbeing_disposition_skew"} <= names
     for f in priors:
         assert f.group in ("uncertainty", "population") and f.low < f.high
         assert SPECS[f.name].group != "lever"
@@ -172,7 +173,7 @@ def test_abc_smc_recovers_known_parameters_from_model_made_targets(tmp_path):
     settings = Settings(
         scenario="status_quo", base=base, priors=priors,
         targets=load_targets(tmp_path / "targets.toml"), population=60, replications=2,
-        generations=4, min_epsilon=0.0, seed=3,
+        generations=4, min_epsilon=0.0, seed=3, alpha=0.5,  # the median: cheap, a small test
     )  # fmt: skip
     outcome = calibrate(settings, tmp_path / "abc", jobs=1, progress=False, log=lambda _: None)
     eps = [g.epsilon for g in outcome.generations]
@@ -226,7 +227,7 @@ def _calibrate_cmd(out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "coauthor_sim.cli", "calibrate", "status_quo", "--dir",
             str(ROOT / "scenarios"), "--targets", str(TARGETS), "--priors", str(PRIORS),
             "--citizens", "120", "--steps", "14", "--replications", "1", "--jobs", "1",
-            "--out", str(out), "--quiet", *extra]  # fmt: skip
+            "--alpha", "0.5", "--out", str(out), "--quiet", *extra]  # fmt: skip
 
 
 def test_calibrate_command_end_to_end_writes_a_scenario_comparisons_can_use(tmp_path):
@@ -250,6 +251,12 @@ def test_calibrate_command_end_to_end_writes_a_scenario_comparisons_can_use(tmp_
     diagnostics = json.loads(scenario.with_suffix(".abc.json").read_text())
     assert [g["t"] for g in diagnostics["generations"]] == [0, 1, 2]
     assert diagnostics["replications"] == 1 and diagnostics["seconds"] > 0
+    # the scenario's point is the candidate that fitted best when evaluated again
+    checked = pd.DataFrame(diagnostics["point"]["candidates"])
+    best = checked.loc[checked["distance_again"].idxmin()]
+    assert best["deprivation_spread"] == pytest.approx(
+        calibrated.params["deprivation_spread"], abs=1e-6
+    )  # the scenario file holds six decimals
 
 
 @pytest.mark.parametrize(
@@ -266,6 +273,13 @@ def test_calibrate_refuses_bad_input_in_one_line(tmp_path, extra, words):
     assert done.returncode == 2
     assert words in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "cal").exists()
+
+
+def test_calibrate_dry_run_checks_the_inputs_and_runs_nothing(tmp_path):
+    done = subprocess.run(_calibrate_cmd(tmp_path / "cal", "--dry-run"), capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "all inputs are valid" in done.stdout and not (tmp_path / "cal").exists()
 
 
 def _stored_generations(db: Path) -> list[tuple[int, float]]:

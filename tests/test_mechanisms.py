@@ -1050,3 +1050,12 @@ def test_help_given_grows_with_sessions():
     one = support.help_given(np.array([T]), arr(1.0), arr(2.0), 0.1, arr(0.0))
     three = support.help_given(np.array([T]), arr(1.0), arr(2.0), 0.1, arr(0.0), arr(3.0))
     assert three[0] == pytest.approx(3 * one[0])
+
+
+def test_set_points_keep_mean_and_spread_and_skew_to_a_long_lower_tail():
+    """(More in tests/test_wellbeing_set_points.py.)"""
+    z = np.random.default_rng(5).standard_normal(200_000)
+    assert np.array_equal(wellbeing.set_points(z, 0.1, 0.0), 0.1 * z)
+    x = wellbeing.set_points(z, 0.1, -0.6)
+    assert abs(x.mean()) < 0.002 and abs(x.std() - 0.1) < 0.005
+    assert -np.quantile(x, 0.01) > np.quantile(x, 0.99)

@@ -663,6 +663,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         (args.min_epsilon >= 0, "--min-epsilon must be at least 0"),
         (0 <= args.min_acceptance < 1, "--min-acceptance must be a share in [0, 1)"),
         (args.max_minutes > 0, "--max-minutes must be above 0"),
+        (0 < args.alpha < 1, "--alpha must be a share in (0, 1)"),
+        (args.kernel_scaling > 0, "--kernel-scaling must be above 0"),
         (args.jobs is None or args.jobs >= 1, "--jobs must be at least 1"),
     ]
     for ok, message in checks:
@@ -681,7 +683,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         population=args.population, replications=args.replications,
         generations=args.generations, min_epsilon=args.min_epsilon,
         min_acceptance=args.min_acceptance, max_minutes=args.max_minutes, seed=args.seed,
+        alpha=args.alpha, kernel_scaling=args.kernel_scaling,
     )  # fmt: skip
+    # --dry-run ends here (the runs counted are those of one accepted particle per evaluation
+    # in every generation: a lower bound, since generations after the first reject some)
+    _size_check(args, [(base, args.population * args.replications * args.generations)],
+                "calibrate", local=not args.scheduler)  # fmt: skip
     folder = Path(args.out) if args.out else Path("results") / f"calibration-{scenario.name}"
     try:
         smc.check_folder(settings, folder)
@@ -705,7 +712,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
           f"{outcome.seconds / 60:.1f} min in all sessions "
           f"({time.perf_counter() - t0:.0f} s now)")  # fmt: skip
     if args.write_scenario:
-        written = smc.write_calibrated_scenario(outcome, Path(args.write_scenario))
+        written = smc.write_calibrated_scenario(outcome, Path(args.write_scenario), jobs=args.jobs)
         print("wrote " + ", ".join(str(p) for p in written))
     print(
         f"details: {folder}/ (abc.db, generations.csv, particles.csv); diagnostics: "
@@ -910,16 +917,20 @@ def build_parser() -> argparse.ArgumentParser:
                      help="targets file (default: the shipped targets.toml)")  # fmt: skip
     cal.add_argument("--priors", default="priors.toml",
                      help="prior ranges file (default: the shipped priors.toml)")  # fmt: skip
-    cal.add_argument("--population", type=int, default=200, help="particles per generation (200)")
-    cal.add_argument("--replications", type=int, default=8,
-                     help="runs averaged per particle (8; see docs/validation.md)")  # fmt: skip
-    cal.add_argument("--generations", type=int, default=10, help="most generations (10)")
+    cal.add_argument("--population", type=int, default=100, help="particles per generation (100)")
+    cal.add_argument("--replications", type=int, default=4,
+                     help="runs averaged per particle (4; see docs/validation.md)")  # fmt: skip
+    cal.add_argument("--generations", type=int, default=20, help="most generations (20)")
     cal.add_argument("--min-epsilon", type=float, default=0.5,
                      help="stop at this tolerance (0.5 half-bands)")  # fmt: skip
     cal.add_argument("--min-acceptance", type=float, default=0.02,
                      help="stop when a generation accepts less (0.02)")  # fmt: skip
     cal.add_argument("--max-minutes", type=float, default=40.0,
                      help="stop after the generation passing this (40)")  # fmt: skip
+    cal.add_argument("--alpha", type=float, default=0.3,
+                     help="tolerance: this quantile of the last distances (0.3)")  # fmt: skip
+    cal.add_argument("--kernel-scaling", type=float, default=1.0,
+                     help="proposal covariance over the particles' covariance (1)")  # fmt: skip
     cal.add_argument("--seed", type=int, default=DEFAULT_SEED, help="calibration seed (1)")
     cal.add_argument("--steps", type=int, help="months per run (default: scenario's)")
     cal.add_argument("--citizens", type=int, help="citizens per run (default: scenario's)")

@@ -262,13 +262,13 @@ _SPECS: tuple[Spec, ...] = (
        "Share of engaged ties a citizen with even odds of being willing (willingness 0.5) "
        "needs to see before joining; thresholds scale with the odds against willingness.",
        reason="Threshold rule of Granovetter (1978) and Watts (2002); default hand-tuned towards "
-       "monthly formal volunteering of about 22% (CLS). Calibrated: the status quo uses the ABC "
-       "value (data/priors.toml)."),
+       "monthly formal volunteering of about 22% (CLS). Fixed, not fitted: the volunteering "
+       "targets move with it as with willingness_mean (docs/ODD.md 6.2)."),
     _p("spontaneous_rate", "uncertainty", 0.01, 0.0, 1.0, "per month",
        "Chance per month that a fully willing citizen starts engaging without social cues.",
        reason="Default hand-tuned with threshold_scale and dropout_rate towards monthly formal "
-       "volunteering of about 22% (CLS online, 2016/17-2019/20). Calibrated: the status quo uses "
-       "the ABC value (data/priors.toml)."),
+       "volunteering of about 22% (CLS online, 2016/17-2019/20). Fixed, not fitted: survey "
+       "levels do not tell spontaneous from spread starts (docs/ODD.md 6.2)."),
     _p("dropout_rate", "uncertainty", 0.05, 0.0, 1.0, "per month",
        "Chance per month that an engaged citizen stops.",
        reason="Not tied to deprivation: volunteers in deprived areas are as regular as others "
@@ -277,8 +277,8 @@ _SPECS: tuple[Spec, ...] = (
     _p("engagement_capacity_floor", "uncertainty", 0.25, 0.0, 1.0, "capacity units",
        "Spare capacity (capacity minus need) a citizen must have to engage.",
        reason="Deprivation acts on entering volunteering, not on frequency (Citizenship Survey "
-       "2009/10, via poverty.org.uk; NCVO barriers). Default hand-tuned; calibrated: the status "
-       "quo uses the ABC value (data/priors.toml)."),
+       "2009/10, via poverty.org.uk; NCVO barriers). Default hand-tuned; fixed, not fitted "
+       "(docs/ODD.md 6.2): the held-out volunteering gradient checks it."),
     _p("rest_months", "uncertainty", 6.0, 0.0, 120.0, "months",
        "Mean length of the pause after a spell of community action ends, before the citizen "
        "can start again (0 = may restart next month).",
@@ -555,6 +555,11 @@ _SPECS: tuple[Spec, ...] = (
        "Spread of citizens' personal set points (well-being not explained by the model).",
        reason="Default hand-tuned to the spread of life satisfaction (APS: 5-8% with LS 0-4). "
        "Calibrated: the status quo uses the ABC value (data/priors.toml)."),
+    _p("wellbeing_disposition_skew", "uncertainty", 0.0, -1.5, 0.0, "shape",
+       "Skew of citizens' personal set points: 0 = normal; below 0, a long lower tail (Tukey's "
+       "g-distribution, rescaled to mean 0 and sd wellbeing_disposition_sd).",
+       reason="UK life satisfaction is left-skewed (APS: mean 7.6 with 77% at 7-10 and 6.6% at "
+       "0-4, which no symmetric spread gives); fitted by calibration (data/priors.toml)."),
     _p("wellbeing_adjustment", "uncertainty", 0.2, 0.0, 1.0, "share per month",
        "Speed at which well-being moves towards its target.",
        reason="Modelling judgement: well-being recovers from shocks within months, in line with "

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .mechanisms.wellbeing import set_points
 from .params import Parameters
 
 SECTORS = ("public", "private", "third", "community")
@@ -300,7 +301,9 @@ def init_citizens(
         willingness_base=willingness.copy(),
         willingness=willingness,
         wellbeing=np.zeros(n),  # set by the model once connectedness is known
-        disposition=p.wellbeing_disposition_sd * rng.standard_normal(n),
+        disposition=set_points(
+            rng.standard_normal(n), p.wellbeing_disposition_sd, p.wellbeing_disposition_skew
+        ),
         need=need,
         prevention=np.zeros(n),
         engaged=engaged,

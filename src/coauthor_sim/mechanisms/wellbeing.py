@@ -13,6 +13,19 @@ CONTROL_RELAXATION = 0.05  # monthly return towards a citizen's base control
 WILLINGNESS_RELAXATION = 0.05  # monthly return towards a citizen's base willingness
 
 
+def set_points(normal: np.ndarray, sd: float, skew: float) -> np.ndarray:
+    """Personal set points of well-being from standard normal draws: ``sd x normal`` when
+    ``skew`` is 0, otherwise Tukey's g-transform ``(exp(skew z) - 1) / skew`` rescaled to mean 0
+    and standard deviation ``sd``, so a negative ``skew`` gives a long lower tail (a minority far
+    below the rest, as life satisfaction has) without moving the mean or the spread."""
+    if skew == 0.0:
+        return sd * normal
+    g = np.expm1(skew * normal) / skew
+    mean = np.expm1(skew**2 / 2.0) / skew
+    spread = np.sqrt(np.exp(skew**2) * np.expm1(skew**2)) / abs(skew)
+    return sd * (g - mean) / spread
+
+
 def connectedness_from_ties(tie_resources: np.ndarray, half_saturation: float) -> np.ndarray:
     """Connectedness in [0, 1) from the resources a citizen's ties bring (the sum over its ties
     of their capacity, doubled for engaged ties): r / (r + half_saturation)."""
