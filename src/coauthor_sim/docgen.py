@@ -320,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--effects",
         action="store_true",
-        help="also rerun the simulated lever-effects table of docs/levers.md (about 30 s)",
+        help="also rerun the simulated lever-effects table of docs/levers.md (seconds)",
     )
     args = parser.parse_args(argv)
     if args.effects and not args.check:
