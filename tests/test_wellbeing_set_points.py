@@ -16,6 +16,14 @@ def test_zero_skew_is_the_plain_normal_draw():
     assert np.array_equal(set_points(z, 0.14, 0.0), 0.14 * z)
 
 
+@pytest.mark.parametrize("skew", [-1e-308, -1e-12, -2e-6, -1e-4])
+def test_a_tiny_skew_is_finite_and_all_but_the_normal_draw(skew):
+    z = np.random.default_rng(1).standard_normal(1000)
+    x = set_points(z, 0.14, skew)
+    assert np.isfinite(x).all()
+    np.testing.assert_allclose(x, 0.14 * z, atol=1e-3)
+
+
 @pytest.mark.parametrize("skew", [-0.2, -0.5, -1.0])
 def test_negative_skew_keeps_mean_and_spread_and_lengthens_the_lower_tail(skew):
     z = np.random.default_rng(2).standard_normal(400_000)

@@ -13,12 +13,17 @@ CONTROL_RELAXATION = 0.05  # monthly return towards a citizen's base control
 WILLINGNESS_RELAXATION = 0.05  # monthly return towards a citizen's base willingness
 
 
+NEGLIGIBLE_SKEW = 1e-6  # set points differ from the normal draw by ~1e-7 sd at this skew
+
+
 def set_points(normal: np.ndarray, sd: float, skew: float) -> np.ndarray:
     """Personal set points of well-being from standard normal draws: ``sd x normal`` when
     ``skew`` is 0, otherwise Tukey's g-transform ``(exp(skew z) - 1) / skew`` rescaled to mean 0
     and standard deviation ``sd``, so a negative ``skew`` gives a long lower tail (a minority far
-    below the rest, as life satisfaction has) without moving the mean or the spread."""
-    if skew == 0.0:
+    below the rest, as life satisfaction has) without moving the mean or the spread. A skew
+    closer to 0 than ``NEGLIGIBLE_SKEW`` is the normal draw: the g-transform tends to it, and its
+    rescaling would divide 0 by 0 in floating point."""
+    if abs(skew) < NEGLIGIBLE_SKEW:
         return sd * normal
     g = np.expm1(skew * normal) / skew
     mean = np.expm1(skew**2 / 2.0) / skew
