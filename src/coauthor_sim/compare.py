@@ -23,6 +23,7 @@ from .analysis import caveats, costs, robustness, stats
 from .api import FINAL_MONTHS, final_outcomes
 from .effects import EffectPrior, draw_effects
 from .experiment import RunSpec, execute, replication_seeds
+from .outcomes import HEADLINE_OUTCOMES
 from .params import SPECS
 from .scenario import Scenario, ScenarioError
 
@@ -45,14 +46,7 @@ COMPARED = [
 ]
 FIFTHS = [f"wellbeing_fifth_{q}" for q in range(1, 6)]
 TOTALS = ["total_spending", "wellbys"]
-TRAJECTORY = [
-    "life_satisfaction",
-    "wellbeing_gap",
-    "engagement_rate",
-    "unmet_need",
-    "crisis_rate",
-    "spending_total",
-]
+TRAJECTORY = list(HEADLINE_OUTCOMES)
 
 
 @dataclass

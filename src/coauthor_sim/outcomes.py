@@ -16,6 +16,16 @@ CIVIC_WINDOW = 12  # months: "took part in the last 12 months", as the surveys a
 # that the three nest as the Community Life Survey's measures do.
 CONSULTATION_VOICES = 2
 ACTIVISM_VOICES = 3
+# The headline outcomes followed month by month: the comparison's trajectories and the
+# outcomes the EMA Workbench adapter reports unless told otherwise.
+HEADLINE_OUTCOMES = (
+    "life_satisfaction",
+    "wellbeing_gap",
+    "engagement_rate",
+    "unmet_need",
+    "crisis_rate",
+    "spending_total",
+)
 RATIO_OUTCOMES = (  # NaN when undefined
     "civic_participation_ratio",
     "engagement_ratio",

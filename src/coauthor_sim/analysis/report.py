@@ -238,20 +238,17 @@ def write_comparison(
     from ..provenance import write_json
 
     folder.mkdir(parents=True, exist_ok=True)
-    result.runs.to_csv(folder / "runs.csv", index=False)
-    result.trajectories.to_csv(folder / "trajectories.csv", index=False)
-    result.summary.to_csv(folder / "summary.csv", index=False)
-    result.differences.to_csv(folder / "differences.csv", index=False)
-    result.cost_effectiveness.to_csv(folder / "cost_effectiveness.csv", index=False)
-    result.worlds.to_csv(folder / "worlds.csv", index=False)
-    if len(result.scenarios) > 1:
-        result.robust.to_csv(folder / "robust.csv", index=False)
-        result.regret.to_csv(folder / "regret.csv", index=False)
-        result.plausibility.to_csv(folder / "plausibility.csv", index=False)
-        result.boxes.to_csv(folder / "failure_boxes.csv", index=False)
-        result.appraisal.to_csv(folder / "value_for_money.csv", index=False)
-        result.profile.to_csv(folder / "net_value_by_month.csv", index=False)
-    result.money.to_csv(folder / "money.csv", index=False)
+    tables = {"runs": result.runs, "trajectories": result.trajectories,
+              "summary": result.summary, "differences": result.differences,
+              "cost_effectiveness": result.cost_effectiveness, "worlds": result.worlds,
+              "money": result.money}  # fmt: skip
+    if len(result.scenarios) > 1:  # tables against the baseline
+        tables |= {"robust": result.robust, "regret": result.regret,
+                   "plausibility": result.plausibility, "failure_boxes": result.boxes,
+                   "value_for_money": result.appraisal,
+                   "net_value_by_month": result.profile}  # fmt: skip
+    for name, table in tables.items():
+        table.to_csv(folder / f"{name}.csv", index=False)
 
     names = [s.name for s in result.scenarios]
     figures = {

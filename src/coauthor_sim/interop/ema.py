@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..api import scenario_file, scenario_parameters, simulate
-from ..outcomes import OUTCOME_NAMES
+from ..outcomes import HEADLINE_OUTCOMES, OUTCOME_NAMES
 from ..params import ParameterError
 from .ranges import plausible_range, spec_of
 
@@ -35,14 +35,7 @@ except ImportError:  # pragma: no cover - depends on the environment
         "coauthor_sim.interop.ema needs EMA Workbench: pip install -e '.[ema]'"
     ) from None
 
-DEFAULT_OUTCOMES = (
-    "life_satisfaction",
-    "wellbeing_gap",
-    "engagement_rate",
-    "unmet_need",
-    "crisis_rate",
-    "spending_total",
-)
+DEFAULT_OUTCOMES = HEADLINE_OUTCOMES
 # Which way is better, for EMA's optimisation; any other outcome is reported only (INFO).
 MAXIMISE = {"life_satisfaction", "engagement_rate", "civic_participation", "coproduction_rate"}
 MINIMISE = {"wellbeing_gap", "unmet_need", "crisis_rate", "spending_total", "gini_wellbeing",
