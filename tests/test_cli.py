@@ -76,3 +76,23 @@ def test_refuses_to_write_into_a_non_empty_folder(tmp_path):
     done = cli("run", "--steps", "2", "--citizens", "100", "--out", str(tmp_path))
     assert done.returncode == 2 and "not empty" in done.stderr
     assert (tmp_path / "keep.txt").read_text() == "precious"
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "sensitivity", "calibrate"])
+def test_every_long_command_can_be_quiet(command):
+    """Each command that may show a progress bar takes --quiet (scripts and CI logs)."""
+    from coauthor_sim.cli import build_parser
+
+    needs = {"sweep": ["x.toml"], "calibrate": ["status_quo"]}.get(command, [])
+    args = build_parser().parse_args([command, *needs, "--quiet"])
+    assert args.quiet is True
+    assert build_parser().parse_args([command, *needs]).quiet is False
+
+
+def test_contrast_sensitivity_dry_run_counts_and_runs_nothing(tmp_path):
+    done = cli("sensitivity", "--contrast", "local_public_support", "status_quo",
+               "--trajectories", "3", "--samples", "8", "--replications", "2", "--dry-run",
+               cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "contrast sensitivity (at most):" in done.stdout and "runs" in done.stdout
+    assert not (tmp_path / "results").exists()

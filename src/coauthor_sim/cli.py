@@ -146,7 +146,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     with tqdm(
-        total=params.steps, unit="month", disable=True if work < PROGRESS_WORK else None
+        total=params.steps,
+        unit="month",
+        disable=True if args.quiet or work < PROGRESS_WORK else None,
     ) as bar:
         for _ in range(params.steps):
             model.step()
@@ -322,7 +324,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     try:
         result = run_comparison(scenarios, args.replications, args.seed, jobs=args.jobs,
                                 posterior=posterior, effects=effects, executor=executor,
-                                mid=args.minimum_difference)  # fmt: skip
+                                mid=args.minimum_difference, progress=not args.quiet)  # fmt: skip
     finally:
         if client is not None:
             client.close()
@@ -555,6 +557,13 @@ def _contrast_sensitivity(args: argparse.Namespace) -> int:
         + [sa.Uncertain(sa.NOISE)]
     )
     folder = _fresh_folder(args.out, args.seed, prefix="sensitivity")
+    # Morris: (factors + 1) points per trajectory; Sobol (Saltelli): (kept + 2) per sample,
+    # at most --top factors kept plus the noise dummy; each point runs both scenarios
+    kept = min(args.top, len(factors) - 1) + 1
+    points = args.trajectories * (len(factors) + 1) + args.samples * (kept + 2)
+    runs = points * args.replications
+    _size_check(args, [(base.params, runs), (treated.params, runs)],
+                "contrast sensitivity (at most)")  # fmt: skip
     contrast = sa.Contrast(dict(base.params), dict(treated.params), outcome, args.replications,
                            args.seed)  # fmt: skip
     client, executor = _executor(args.scheduler)
@@ -794,6 +803,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default 1)")
     run.add_argument("--citizens", type=int, help="number of citizens (default 1000)")
     run.add_argument("--out", help="new folder for the results (default results/run-...)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE",
         help="set any model parameter, e.g. --set co_production=0.5 (repeatable)",
@@ -852,6 +862,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="set a parameter in every scenario (repeatable)")  # fmt: skip
     comp.add_argument("--pdf", action="store_true",
                       help="also print report.pdf (A4) with headless Chromium")  # fmt: skip
+    comp.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_guards(comp)
     comp.set_defaults(func=cmd_compare)
 
