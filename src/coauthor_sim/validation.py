@@ -365,8 +365,10 @@ def write_validation(
                 )
                 or "none"
             )
-            + ". An edge that the posterior presses on means the data want values the prior "
-            "rules out: widen the prior if the mechanism allows, or say why it may not."
+            + ". An edge that the posterior presses on may mean the data want values the "
+            "prior rules out: widen the prior if the mechanism allows (and check whether the "
+            "posterior then moves past the old edge), or say why it may not; docs/ODD.md "
+            "section 6.2 records the checks made."
             "\n\n![Posterior against prior](img/validation_posterior.png)"
             "\n\n![Posterior correlations](img/validation_correlations.png)"
         )
