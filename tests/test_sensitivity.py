@@ -185,3 +185,22 @@ def test_bad_contrast_input_exit_2_nothing_written(tmp_path, args, words):
     for word in words:
         assert word in done.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_bootstrap_intervals_repeat_with_the_seed_and_leave_numpy_global_state_alone():
+    factors = [Factor(f"x{i}", "uncertainty", low=-np.pi, high=np.pi) for i in (1, 2, 3)]
+    n = 64
+    points = sobol_matrices(factors, n, seed=3)
+    table = pd.DataFrame(
+        [{"role": p.role, "row": p.row, "y": ishigami(p.values["x1"], p.values["x2"],
+                                                       p.values["x3"])} for p in points]
+    )  # fmt: skip
+    names = [f.name for f in factors]
+    outputs = arrange(table, names, ["y"], n)
+    np.random.seed(123)  # noqa: NPY002 (the global stream is what is checked)
+    before = np.random.get_state()[1].copy()  # noqa: NPY002
+    runs = [sobol_table(outputs, names, ["y"], n, n_resamples=50, seed=s) for s in (7, 7, 8)]
+    assert (np.random.get_state()[1] == before).all()  # noqa: NPY002
+    bounds = ["first_order_low", "first_order_high", "total_low", "total_high"]
+    pd.testing.assert_frame_equal(runs[0][bounds], runs[1][bounds])
+    assert not runs[0][bounds].equals(runs[2][bounds])

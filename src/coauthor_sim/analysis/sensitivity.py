@@ -64,7 +64,15 @@ def sobol_table(
     with warnings.catch_warnings():  # a factor with no effect has a degenerate interval
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", getattr(stats, "DegenerateDataWarning", RuntimeWarning))
-        boot = result.bootstrap(confidence_level=confidence, n_resamples=n_resamples)
+        # scipy's SobolResult.bootstrap takes no random generator and resamples from numpy's
+        # global stream: seed that stream for the call and put it back, so the intervals are
+        # the same for the same seed (and the caller's global stream is left as it was)
+        saved = np.random.get_state()  # noqa: NPY002 (the stream scipy reads)
+        np.random.seed(seed)  # noqa: NPY002
+        try:
+            boot = result.bootstrap(confidence_level=confidence, n_resamples=n_resamples)
+        finally:
+            np.random.set_state(saved)  # noqa: NPY002
     shape = (len(outcomes), len(factors))  # scipy drops the outcome axis when there is one
 
     def grid(values) -> np.ndarray:
