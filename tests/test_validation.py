@@ -22,7 +22,7 @@ def test_validation_page_covers_docking_diagnostics_and_every_target(tmp_path):
     here = os.getcwd()
     os.chdir(ROOT)  # the page names repository paths (data/, scenarios/)
     try:
-        page = write_validation(tmp_path, realisations=3, replications=4, seed=2, jobs=1,
+        page = write_validation(tmp_path, realisations=2, replications=2, seed=2, jobs=1,
                                 noise_repeats=2)  # fmt: skip
     finally:
         os.chdir(here)
