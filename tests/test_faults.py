@@ -125,7 +125,7 @@ def test_a_second_sweep_on_the_same_folder_is_refused_and_kill_9_is_on_record(tm
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sessions"][-1]["status"] == "running"  # on record from its start
     # once the first is gone, the folder is free again: the rerun resumes and notes the kill
-    code = main(["sweep", str(exp), "--out", str(out), "--jobs", "2", "--quiet"])
+    code = main(["sweep", str(exp), "--out", str(out), "--jobs", "1", "--quiet"])
     assert code == 0, capsys.readouterr().err
     sessions = json.loads((out / "manifest.json").read_text())["sessions"]
     assert [s["status"] for s in sessions] == ["interrupted", "finished"]
