@@ -367,19 +367,16 @@ def test_posterior_files_are_checked(tmp_path):
         load_posterior(bad)
 
 
-def test_shipped_baseline_is_calibrated_and_compare_says_so(tmp_path):
+def test_shipped_baseline_is_calibrated_and_compare_says_so(tmp_path, capsys):
     status_quo = load_scenario(STATUS_QUO)
     assert status_quo.posterior is not None
     sample = load_posterior(status_quo.posterior)
     assert len(sample) >= 10
     assert set(sample.columns) == {f.name for f in load_priors(PRIORS)}
-    done = subprocess.run(
-        [sys.executable, "-m", "coauthor_sim.cli", "compare", "status_quo", "austerity",
-         "--replications", "2", "--steps", "12", "--citizens", "100", "--jobs", "1",
-         "--out", str(tmp_path / "c"), "--dir", str(ROOT / "scenarios")],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert "drawn from the calibrated posterior" in done.stdout
+    code, out, err = run_cli(capsys, "compare", "status_quo", "austerity", "--replications", "2",
+                             "--steps", "12", "--citizens", "100", "--jobs", "1", "--out",
+                             tmp_path / "c", "--dir", ROOT / "scenarios")  # fmt: skip
+    assert code == 0, err
+    assert "drawn from the calibrated posterior" in out
     manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
     assert manifest["posterior"].endswith("calibrated_baseline.posterior.csv")
