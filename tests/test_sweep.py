@@ -64,9 +64,8 @@ def test_shipped_experiments_load():
         assert experiment.n_runs > 0 and experiment.description
 
 
-def test_factorial_points_and_seeds():
-    experiment = load_experiment(experiment_file(Path(ROOT), BASIC, "_tmp_basic"))
-    (ROOT / "experiments" / "_tmp_basic.toml").unlink()
+def test_factorial_points_and_seeds(tmp_path):
+    experiment = load_experiment(experiment_file(tmp_path, BASIC))
     values = [p.values for p in experiment.points]
     assert values == [
         {"co_production": 0.1, "need_growth": 0.06}, {"co_production": 0.1, "need_growth": 0.1},
