@@ -22,6 +22,7 @@ from coauthor_sim.experiment.store import load_results
 from coauthor_sim.experiment.sweep import final_outcomes, run_sweep
 from coauthor_sim.scenario import ScenarioError
 from helpers import experiment_file, run_cli
+from sweep_workers import die_on_run_3, fail_on_odd_points
 
 ROOT = Path(__file__).resolve().parents[1]
 VOLATILE = ["seconds", "worker", "finished"]  # differ between executions by nature
@@ -232,13 +233,6 @@ def test_resume_after_kill_9_runs_only_what_is_missing(tmp_path):
     pd.testing.assert_frame_equal(resumed_series, series, check_exact=True)
 
 
-def fail_on_odd_points(spec: RunSpec) -> dict:
-    """A worker that raises for runs of odd design points (a real exception, in a worker)."""
-    if spec.labels["point"] % 2:
-        raise ValueError(f"point {spec.labels['point']} is broken")
-    return {"final": {"life_satisfaction": float(spec.seed % 7)}}
-
-
 def test_a_failing_run_is_stored_with_its_traceback_and_the_sweep_goes_on(tmp_path):
     experiment = load_experiment(experiment_file(tmp_path, BASIC))
     summary = run_sweep(experiment, tmp_path / "out", jobs=2, progress=False,
@@ -263,14 +257,6 @@ def test_cli_exit_code_is_non_zero_while_failed_runs_remain(tmp_path, capsys):
                                    "--retry-failed")  # fmt: skip
     assert code == 0, stderr  # the real model does not fail
     assert "8/8 runs done, 0 failed (4 were already done, 4 run now" in stdout
-
-
-def die_on_run_3(spec: RunSpec) -> int:
-    """A worker that kills its own process on run 3: the pool breaks for real."""
-    if spec.key == "3":
-        os.kill(os.getpid(), signal.SIGKILL)
-    time.sleep(0.05)
-    return int(spec.key)
 
 
 def test_a_run_that_kills_its_worker_is_failed_and_the_others_finish():
