@@ -19,3 +19,17 @@ def experiment_file(folder: Path, body: str, name: str = "exp") -> Path:
     path = exp_dir / f"{name}.toml"
     path.write_text(body)
     return path
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    """Call ``coauthor-sim`` in-process (``cli.main``): exit code, stdout, stderr.
+
+    For inputs refused before any work: the same parser, checks and exit codes as the
+    installed command, without a second interpreter importing the package (about a second
+    each). The real entry point stays covered by the tests that run it as a subprocess."""
+    from coauthor_sim.cli import main
+
+    capsys.readouterr()  # start from empty streams
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -62,12 +62,15 @@ def test_same_seed_same_csv(tmp_path):
         (["--steps", "ten"], ["invalid int value"]),
     ],
 )
-def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, args, words):
-    done = cli("run", *args, cwd=tmp_path)
-    assert done.returncode == 2
-    assert "Traceback" not in done.stderr
+def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, monkeypatch, capsys, args, words):
+    from helpers import run_cli  # in-process: refused before any work, no interpreter to start
+
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, "run", *args)
+    assert code == 2
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     for word in words:
-        assert word in done.stderr
+        assert word in err
     assert not (tmp_path / "results").exists()
 
 

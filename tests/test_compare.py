@@ -13,6 +13,7 @@ import pytest
 
 from coauthor_sim.compare import run_comparison
 from coauthor_sim.scenario import load_scenario
+from helpers import run_cli
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 P_VALUE = re.compile(r"\bp(-value)?\s*[=<]|p-value|adj\. p", re.IGNORECASE)
@@ -140,12 +141,13 @@ def test_same_seed_gives_identical_tables_with_one_or_two_processes(tmp_path):
         (["status_quo", "austerity", "--minimum-difference", "-1"], ["--minimum-difference"]),
     ],
 )
-def test_bad_compare_input_exit_2_nothing_written(tmp_path, args, words):
-    done = cli("compare", *args, "--dir", str(SCENARIOS), cwd=tmp_path)
-    assert done.returncode == 2, done.stderr
-    assert "Traceback" not in done.stderr
+def test_bad_compare_input_exit_2_nothing_written(tmp_path, monkeypatch, capsys, args, words):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, "compare", *args, "--dir", SCENARIOS)
+    assert code == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     for word in words:
-        assert word in done.stderr
+        assert word in err
     assert not (tmp_path / "results").exists()
 
 
@@ -169,14 +171,15 @@ def test_shipped_comparison_file_asks_for_thousands_of_worlds():
          "minimum_important_difference = -1", ["minimum_important_difference"]),
     ],
 )  # fmt: skip
-def test_bad_comparison_files_exit_2_nothing_written(tmp_path, body, words):
+def test_bad_comparison_files_exit_2_nothing_written(tmp_path, monkeypatch, capsys, body, words):
+    monkeypatch.chdir(tmp_path)
     path = tmp_path / "plan.toml"
     path.write_text(body)
-    done = cli("compare", "--experiment", str(path), cwd=tmp_path)
-    assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert str(path) in done.stderr
+    code, _, err = run_cli(capsys, "compare", "--experiment", path)
+    assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert str(path) in err
     for word in words:
-        assert word in done.stderr
+        assert word in err
     assert not (tmp_path / "results").exists()
 
 

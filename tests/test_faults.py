@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from coauthor_sim.cli import main
+from helpers import run_cli
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 
@@ -124,7 +125,7 @@ def test_a_second_sweep_on_the_same_folder_is_refused_and_kill_9_is_on_record(tm
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sessions"][-1]["status"] == "running"  # on record from its start
     # once the first is gone, the folder is free again: the rerun resumes and notes the kill
-    code = main(["sweep", str(exp), "--out", str(out), "--jobs", "2", "--quiet"])
+    code = main(["sweep", str(exp), "--out", str(out), "--jobs", "1", "--quiet"])
     assert code == 0, capsys.readouterr().err
     sessions = json.loads((out / "manifest.json").read_text())["sessions"]
     assert [s["status"] for s in sessions] == ["interrupted", "finished"]
@@ -136,7 +137,8 @@ COMPARE = ["compare", "status_quo", "austerity", "--replications", "8", "--citiz
            "--steps", "36", "--no-posterior", "--jobs", "1"]  # fmt: skip
 
 
-def test_a_killed_comparison_leaves_no_folder_and_resumes(tmp_path):
+def test_a_killed_comparison_leaves_no_folder_and_resumes(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "cmp"
     staged = tmp_path / ".cmp.incomplete"
     first = start(*COMPARE, "--out", out, cwd=tmp_path)
@@ -145,15 +147,14 @@ def test_a_killed_comparison_leaves_no_folder_and_resumes(tmp_path):
     first.wait(timeout=DEADLINE)
     assert not out.exists()  # nothing half-written in place
     kept = len(list((staged / "runs").glob("*.pickle")))
-    again = subprocess.run([sys.executable, "-m", "coauthor_sim.cli", *COMPARE, "--out", out],
-                           cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
-    assert again.returncode == 0, again.stderr
+    # the rerun and the uninterrupted reference run in this process (the kill needed another)
+    code, _, err = run_cli(capsys, *COMPARE, "--out", out)
+    assert code == 0, err
     assert (out / "report.html").is_file() and not staged.exists()
-    assert f"resuming: {kept} runs kept" in again.stderr
+    assert f"resuming: {kept} runs kept" in err
     # kept runs were not run again, and the result is what an uninterrupted run gives
     whole = tmp_path / "whole"
-    fresh = subprocess.run([sys.executable, "-m", "coauthor_sim.cli", *COMPARE, "--out", whole],
-                           cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
-    assert fresh.returncode == 0, fresh.stderr
+    code, _, err = run_cli(capsys, *COMPARE, "--out", whole)
+    assert code == 0, err
     resumed, uninterrupted = pd.read_csv(out / "runs.csv"), pd.read_csv(whole / "runs.csv")
     pd.testing.assert_frame_equal(resumed, uninterrupted)

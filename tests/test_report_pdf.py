@@ -36,7 +36,7 @@ def printed(tmp_path_factory):
     out = tmp_path_factory.mktemp("pdf") / "out"
     done = subprocess.run(
         [sys.executable, "-m", "coauthor_sim.cli", "compare", *TINY, "--dir", str(SCENARIOS),
-         "--jobs", "2", "--out", str(out), "--pdf"],
+         "--jobs", "1", "--out", str(out), "--pdf"],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -21,7 +21,8 @@ from coauthor_sim.experiment.runner import RunSpec, execute
 from coauthor_sim.experiment.store import load_results
 from coauthor_sim.experiment.sweep import final_outcomes, run_sweep
 from coauthor_sim.scenario import ScenarioError
-from helpers import experiment_file
+from helpers import experiment_file, run_cli
+from sweep_workers import die_on_run_3, fail_on_odd_points
 
 ROOT = Path(__file__).resolve().parents[1]
 VOLATILE = ["seconds", "worker", "finished"]  # differ between executions by nature
@@ -64,9 +65,8 @@ def test_shipped_experiments_load():
         assert experiment.n_runs > 0 and experiment.description
 
 
-def test_factorial_points_and_seeds():
-    experiment = load_experiment(experiment_file(Path(ROOT), BASIC, "_tmp_basic"))
-    (ROOT / "experiments" / "_tmp_basic.toml").unlink()
+def test_factorial_points_and_seeds(tmp_path):
+    experiment = load_experiment(experiment_file(tmp_path, BASIC))
     values = [p.values for p in experiment.points]
     assert values == [
         {"co_production": 0.1, "need_growth": 0.06}, {"co_production": 0.1, "need_growth": 0.1},
@@ -148,10 +148,14 @@ def test_bad_experiment_files_name_file_key_and_allowed_values(tmp_path, body, w
         assert word in str(err.value)
 
 
-def test_bad_experiment_on_the_command_line_is_exit_2_and_writes_nothing(tmp_path):
+def test_bad_experiment_on_the_command_line_is_exit_2_and_writes_nothing(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
     path = experiment_file(tmp_path, BASIC.replace("seed = 3", "seed = -3"))
-    done = cli("sweep", str(path), cwd=tmp_path)
-    assert done.returncode == 2 and "seed" in done.stderr and "Traceback" not in done.stderr
+    code, _, err = run_cli(capsys, "sweep", path)
+    assert code == 2 and "seed" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "results").exists()
 
 
@@ -173,12 +177,12 @@ def test_sweep_stores_every_run_and_each_run_reproduces_alone(tmp_path):
     assert (again.already_done, again.ran) == (8, 0)
 
 
-def test_changed_experiment_is_refused_on_an_existing_folder(tmp_path):
+def test_changed_experiment_is_refused_on_an_existing_folder(tmp_path, capsys):
     run_sweep(load_experiment(experiment_file(tmp_path, BASIC)), tmp_path / "out", jobs=1,
               progress=False)  # fmt: skip
     changed = experiment_file(tmp_path, BASIC.replace("seed = 3", "seed = 4"))
-    done = cli("sweep", str(changed), "--out", str(tmp_path / "out"), "--quiet")
-    assert done.returncode == 2 and "different experiment" in done.stderr
+    code, _, err = run_cli(capsys, "sweep", changed, "--out", tmp_path / "out", "--quiet")
+    assert code == 2 and "different experiment" in err
     assert len(load_results(tmp_path / "out")[0]) == 8
 
 
@@ -220,20 +224,13 @@ def test_resume_after_kill_9_runs_only_what_is_missing(tmp_path):
     done = cli("sweep", str(path), "--out", str(out), "--jobs", "2", "--quiet")
     assert done.returncode == 0, done.stderr
     assert f"{interrupted} were already done, {32 - interrupted} run now" in done.stdout
-    straight = tmp_path / "straight"
-    assert cli("sweep", str(path), "--out", str(straight), "--quiet").returncode == 0
+    straight = tmp_path / "straight"  # the same sweep uninterrupted, here in this process
+    assert run_sweep(load_experiment(path), straight, jobs=1, progress=False).failed == 0
     resumed_runs, resumed_series = load_results(out)
     runs, series = load_results(straight)
     assert resumed_runs["run_id"].is_unique and len(resumed_runs) == 32
     pd.testing.assert_frame_equal(stable(resumed_runs), stable(runs), check_exact=True)
     pd.testing.assert_frame_equal(resumed_series, series, check_exact=True)
-
-
-def fail_on_odd_points(spec: RunSpec) -> dict:
-    """A worker that raises for runs of odd design points (a real exception, in a worker)."""
-    if spec.labels["point"] % 2:
-        raise ValueError(f"point {spec.labels['point']} is broken")
-    return {"final": {"life_satisfaction": float(spec.seed % 7)}}
 
 
 def test_a_failing_run_is_stored_with_its_traceback_and_the_sweep_goes_on(tmp_path):
@@ -249,24 +246,17 @@ def test_a_failing_run_is_stored_with_its_traceback_and_the_sweep_goes_on(tmp_pa
     assert runs.loc[runs["status"] == "done", "life_satisfaction"].notna().all()
 
 
-def test_cli_exit_code_is_non_zero_while_failed_runs_remain(tmp_path):
+def test_cli_exit_code_is_non_zero_while_failed_runs_remain(tmp_path, capsys):
     path = experiment_file(tmp_path, BASIC)
     out = tmp_path / "out"
     run_sweep(load_experiment(path), out, jobs=1, progress=False, worker=fail_on_odd_points)
-    done = cli("sweep", str(path), "--out", str(out), "--quiet")
-    assert done.returncode == 1
-    assert "4 failed" in done.stdout and "--retry-failed" in done.stderr
-    done = cli("sweep", str(path), "--out", str(out), "--quiet", "--retry-failed")
-    assert done.returncode == 0, done.stderr  # the real model does not fail
-    assert "8/8 runs done, 0 failed (4 were already done, 4 run now" in done.stdout
-
-
-def die_on_run_3(spec: RunSpec) -> int:
-    """A worker that kills its own process on run 3: the pool breaks for real."""
-    if spec.key == "3":
-        os.kill(os.getpid(), signal.SIGKILL)
-    time.sleep(0.05)
-    return int(spec.key)
+    code, stdout, stderr = run_cli(capsys, "sweep", path, "--out", out, "--quiet", "--jobs", "1")
+    assert code == 1
+    assert "4 failed" in stdout and "--retry-failed" in stderr
+    code, stdout, stderr = run_cli(capsys, "sweep", path, "--out", out, "--quiet", "--jobs", "1",
+                                   "--retry-failed")  # fmt: skip
+    assert code == 0, stderr  # the real model does not fail
+    assert "8/8 runs done, 0 failed (4 were already done, 4 run now" in stdout
 
 
 def test_a_run_that_kills_its_worker_is_failed_and_the_others_finish():

@@ -19,11 +19,15 @@ IMAGES = ("validation_granovetter", "validation_watts", "validation_fit", "valid
 
 
 def test_validation_page_covers_docking_diagnostics_and_every_target(tmp_path):
+    # the calibrated baseline (and its posterior) at a small size: the page's runs are cheap
+    small = tmp_path / "small_status_quo.toml"
+    small.write_text(f'description = "small"\nextends = "{ROOT}/scenarios/status_quo"\n'
+                     "[population]\nn_citizens = 300\n[run]\nsteps = 24\n")  # fmt: skip
     here = os.getcwd()
     os.chdir(ROOT)  # the page names repository paths (data/, scenarios/)
     try:
-        page = write_validation(tmp_path, realisations=3, replications=4, seed=2, jobs=1,
-                                noise_repeats=2)  # fmt: skip
+        page = write_validation(tmp_path / "page", realisations=2, replications=2, seed=2,
+                                jobs=1, scenario=small, noise_repeats=2)  # fmt: skip
     finally:
         os.chdir(here)
     text = page.read_text()
@@ -44,7 +48,7 @@ def test_validation_page_covers_docking_diagnostics_and_every_target(tmp_path):
         assert f"| {f.name} |" in text  # every calibrated parameter against its prior
     assert "## 5 What the model does not reproduce" in text
     for name in IMAGES:
-        assert (tmp_path / "img" / f"{name}.png").stat().st_size > 10_000
+        assert (tmp_path / "page" / "img" / f"{name}.png").stat().st_size > 10_000
         assert f"img/{name}.png" in text
 
 
