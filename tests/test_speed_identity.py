@@ -152,3 +152,27 @@ def test_group_sums_equal_bincount(seed, matrix_from, monkeypatch):
     flags = rng.random(n) < 0.3
     for x in (values, flags, np.abs(values)):
         assert same(sums(x), np.bincount(members, x, minlength=n_groups))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_adjacency_from_ties_equals_the_plain_symmetric_csr(seed):
+    """The merged upper and lower triangles are the CSR matrix scipy makes from both directions
+    of every tie, with sorted rows: same pointers, columns, index type and ones."""
+    import scipy.sparse as sp
+
+    from coauthor_sim.network import adjacency_from_ties, sorted_unique
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    a, b = rng.integers(0, n, size=(2, int(rng.integers(0, 3 * n))))
+    keys = sorted_unique(np.minimum(a, b) * n + np.maximum(a, b))
+    rows, cols = np.divmod(keys[keys // n != keys % n], n)  # no self-ties, as tie lists hold
+    matrix = adjacency_from_ties(rows, cols, n)
+    both = np.concatenate([rows, cols]), np.concatenate([cols, rows])
+    plain = sp.csr_array((np.ones(2 * rows.size), both), shape=(n, n))
+    plain.sort_indices()
+    assert matrix.has_sorted_indices
+    assert np.array_equal(matrix.indptr, plain.indptr)
+    assert np.array_equal(matrix.indices, plain.indices)
+    assert matrix.indices.dtype == np.int32 and matrix.data.dtype == np.float64
+    assert np.array_equal(matrix.data, np.ones(2 * rows.size))

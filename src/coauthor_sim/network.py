@@ -178,23 +178,18 @@ def tie_list(matrix: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
 def adjacency_from_ties(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_array:
     """Symmetric 0/1 CSR matrix (int32 indices, sorted within rows) of the ties ``rows < cols``
     (sorted as ``tie_list`` gives them), linear in the number of ties: the upper triangle is
-    built from the lists, the lower is its transpose, and in every row the lower entries (columns
-    below the row) come before the upper ones, so the two are interleaved without a sort."""
+    built from the lists, the lower is its transpose, and scipy merges the two row by row (in
+    every row the lower entries, columns below the row, come before the upper ones). The
+    pattern is carried as one-byte booleans until the end, so at a million citizens the yearly
+    rebuild touches some 200 MB less fresh memory than with float ones throughout."""
     index = np.int32 if 2 * rows.size < np.iinfo(np.int32).max else np.int64
     upper_ptr = np.zeros(n + 1, dtype=index)
     np.cumsum(np.bincount(rows, minlength=n), out=upper_ptr[1:])
-    upper = sp.csr_array((np.ones(rows.size), cols.astype(index), upper_ptr), shape=(n, n))
-    lower = upper.T.tocsr()
-    len_lower, len_upper = np.diff(lower.indptr), np.diff(upper_ptr)
-    indptr = np.zeros(n + 1, dtype=index)
-    np.cumsum(len_lower + len_upper, out=indptr[1:])
-    indices = np.empty(indptr[-1], dtype=index)
-    first = indptr[:-1]
-    indices[np.arange(lower.nnz) - np.repeat(lower.indptr[:-1] - first, len_lower)] = lower.indices
-    indices[np.arange(rows.size) - np.repeat(upper_ptr[:-1] - first - len_lower, len_upper)] = (
-        upper.indices
+    upper = sp.csr_array(
+        (np.ones(rows.size, dtype=bool), cols.astype(index), upper_ptr), shape=(n, n)
     )
-    matrix = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(n, n))
+    both = upper.T.tocsr() + upper  # no entry in both: the merged rows, sorted
+    matrix = sp.csr_array((np.ones(both.nnz), both.indices, both.indptr), shape=(n, n))
     matrix.has_sorted_indices = True
     return matrix
 
@@ -224,7 +219,7 @@ def evolve_ties(
     makers = np.flatnonzero(new_ties > 0)  # only those who make ties draw
     makers = np.repeat(makers, rng.poisson(new_ties[makers]))
     if makers.size == 0:
-        return keys // n, keys % n
+        return np.divmod(keys, n)
     hood = np.searchsorted(starts, makers, side="right") - 1
     partners = starts[hood] + np.floor(rng.random(makers.size) * sizes[hood]).astype(np.int64)
     fresh = makers != partners
@@ -233,7 +228,7 @@ def evolve_ties(
     place = np.searchsorted(keys, new)
     present = (place < keys.size) & (keys[np.minimum(place, keys.size - 1)] == new)
     keys = np.insert(keys, place[~present], new[~present])
-    return keys // n, keys % n
+    return np.divmod(keys, n)  # one pass for both: faster than // and %
 
 
 def adjacency(graph: nx.Graph) -> sp.csr_array:
