@@ -201,3 +201,31 @@ def test_tie_counter_counts_as_the_float_product(seed):
     assert (wide @ np.ones(hub + 1, dtype=np.int32))[0] == hub
     weighted = sp.csr_array((matrix.data * 2.0, matrix.indices, matrix.indptr), matrix.shape)
     assert tie_counter(weighted) is None
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_engagement_thresholds_and_rest_equal_their_masked_forms(seed):
+    """Thresholds computed for all and set to infinity for the unwilling by index, and the pause
+    after a spell written by index, equal the boolean-mask forms they replace."""
+    from coauthor_sim.mechanisms import engagement
+
+    rng = np.random.default_rng(seed)
+    n = 5_000
+    willingness = rng.beta(2.0, 3.0, n)
+    willingness[rng.random(n) < 0.05] = 0.0
+    level = rng.random(n) * (rng.random(n) < 0.5)
+    odds = np.divide(1.0 - willingness, willingness, out=np.zeros(n), where=willingness > 0)
+    plain = np.where(willingness > 0, 0.4 * odds * (1.0 - 0.6 * level), np.inf)
+    assert same(engagement.engagement_thresholds(willingness, level, 0.4, 0.6), plain)
+    scalar = engagement.engagement_thresholds(np.float64(0.0), 0.2, 0.4, 0.6)
+    assert np.isinf(scalar)
+
+    ended, uniform = rng.random(n) < 0.1, rng.random(n)
+    rest_until = rng.integers(-5, 20, n).astype(np.float64)
+    for months in (0.0, 3.0):
+        expected = rest_until.copy()
+        if months <= 0:
+            expected[ended] = 7
+        else:
+            expected[ended] = 7 + np.ceil(-months * np.log1p(-uniform[ended]))
+        assert same(engagement.rest_after_spell(ended, rest_until, 7, months, uniform), expected)
