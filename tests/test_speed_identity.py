@@ -229,3 +229,26 @@ def test_engagement_thresholds_and_rest_equal_their_masked_forms(seed):
         else:
             expected[ended] = 7 + np.ceil(-months * np.log1p(-uniform[ended]))
         assert same(engagement.rest_after_spell(ended, rest_until, 7, months, uniform), expected)
+
+
+@pytest.mark.parametrize(("n_servants", "n_hood"), [(3_000, 200), (7, 20), (40, 40)])
+def test_sparse_coverage_sums_each_neighbourhood_in_servant_order(n_servants, n_hood):
+    """by_neighbourhood on the sparse coverage (as the model passes it) adds each
+    neighbourhood's servants one after another in servant order, and agrees with the dense
+    product to rounding; so do the navigators' caseloads."""
+    import scipy.sparse as sp
+
+    from coauthor_sim.state import servant_coverage
+
+    rng = np.random.default_rng(n_servants)
+    dense = servant_coverage(n_servants, n_hood)
+    coverage = sp.csr_array(dense)
+    effort, per_hood = rng.random((n_servants, 4)), rng.random(n_hood)
+    summed = servants.by_neighbourhood(effort, coverage)
+    plain = np.zeros((4, n_hood))
+    for s, h in zip(*np.nonzero(dense), strict=True):  # servant order, from 0
+        plain[:, h] += dense[s, h] * effort[s]
+    assert summed.shape == (4, n_hood) and same(summed, plain)
+    assert np.allclose(summed, servants.by_neighbourhood(effort, dense), rtol=1e-12, atol=0)
+    assert np.allclose(coverage @ per_hood, dense @ per_hood, rtol=1e-12, atol=0)
+    assert same(servants.by_neighbourhood(effort[:, 0], coverage), plain[0])

@@ -13,6 +13,7 @@ import mesa
 import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .agents import Citizen, Provider, PublicServant
 from .groups import GroupSums
@@ -144,6 +145,8 @@ class CoauthorModel(mesa.Model):
         self._counter: tuple = (None, None)  # (adjacency, its tie_counter) for engaged ties
         self._uniform = np.empty((N_UNIFORM, c.n))  # the month's uniform draws (step)
         self._normal = np.empty(c.n)  # the month's normal draws (step)
+        # Servants' coverage (fixed) as a sparse matrix: each covers one or a few neighbourhoods.
+        self._coverage = sp.csr_array(self.servants.coverage)
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
         self._wb_weights = {
@@ -252,7 +255,7 @@ class CoauthorModel(mesa.Model):
             p.deliberation_staff_time,
         )  # fmt: skip
         effort = servants.role_effort(s.role_time, s.skills, working)
-        per_hood = servants.by_neighbourhood(effort, s.coverage)  # (role, neighbourhood)
+        per_hood = servants.by_neighbourhood(effort, self._coverage)  # (role, neighbourhood)
         gov.fragmentation = servants.architect(
             gov.fragmentation, float(effort[:, ARCHITECT].sum()), n, p.architect_effect,
             p.initial_fragmentation, local_control,
@@ -462,7 +465,7 @@ class CoauthorModel(mesa.Model):
             np.bincount(hood[np.flatnonzero(c.navigated)], minlength=n_hood), per_hood[NAVIGATOR],
             out=np.zeros(n_hood), where=per_hood[NAVIGATOR] > 0,
         )  # fmt: skip
-        s.caseload = effort[:, NAVIGATOR] * (s.coverage @ navigated_per_effort)
+        s.caseload = effort[:, NAVIGATOR] * (self._coverage @ navigated_per_effort)
         access = support.access_probability(
             c.connectedness, c.navigated, p.access_base, p.navigator_effect,
             p.connective_access_effect * p.connective_government,
@@ -480,7 +483,8 @@ class CoauthorModel(mesa.Model):
         )
         efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
         casework = servants.by_neighbourhood(
-            servants.casework_units(s.role_time, s.skills, p.casework_units, working), s.coverage
+            servants.casework_units(s.role_time, s.skills, p.casework_units, working),
+            self._coverage,
         )
         running = providers.transition_factor(pr.transition_until, month, p.switching_disruption)
         lost = (1.0 - gov.fragmentation) * (1.0 - p.intervention_disruption if intervening else 1.0)
