@@ -176,6 +176,13 @@ def test_adjacency_from_ties_equals_the_plain_symmetric_csr(seed):
     assert np.array_equal(matrix.indices, plain.indices)
     assert matrix.indices.dtype == np.int32 and matrix.data.dtype == np.float64
     assert np.array_equal(matrix.data, np.ones(2 * rows.size))
+    ones = np.ones(2 * rows.size + 3)
+    ones.flags.writeable = False
+    lent = adjacency_from_ties(rows, cols, n, ones)  # the entries are the buffer's, shared
+    assert np.shares_memory(lent.data, ones) and lent.data.size == 2 * rows.size
+    assert np.array_equal(lent.indices, plain.indices) and np.array_equal(lent.indptr, plain.indptr)
+    x = rng.random(n)
+    assert same(lent @ x, matrix @ x)
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -112,9 +112,12 @@ class CoauthorModel(mesa.Model):
         network_seed = int(self.streams["network"].integers(2**31 - 1))
         self._graph: nx.Graph | None = None  # the networkx graph, made on first use (network)
         self._ties = None  # sorted tie lists (rows < cols), made at the first tie change
+        self._ones = np.ones(0)  # read-only ones lent to each adjacency as entries (_ones_for)
         if p.network_kind == "neighbourhood_blocks":  # drawn as arrays: no graph object
             self._ties = block_ties(sizes, p.mean_degree, p.bridging_share, network_seed)
-            self.adjacency = adjacency_from_ties(*self._ties, int(sizes.sum()))
+            self.adjacency = adjacency_from_ties(
+                *self._ties, int(sizes.sum()), self._ones_for(2 * self._ties[0].size)
+            )
         else:
             self._graph = build_network(
                 p.network_kind, sizes, p.mean_degree, p.rewiring_prob, p.bridging_share,
@@ -593,6 +596,15 @@ class CoauthorModel(mesa.Model):
         pr.year_allocated[:] = 0.0
         pr.year_paid[:] = 0.0
 
+    def _ones_for(self, size: int) -> np.ndarray:
+        """At least ``size`` ones (float64, read-only) for the adjacency's entries: one buffer,
+        with a tenth to spare, shared by the matrices of successive years rather than written
+        afresh at every tie change (80 MB of new memory a year at a million citizens)."""
+        if self._ones.size < size:
+            self._ones = np.ones(size + size // 10)
+            self._ones.flags.writeable = False
+        return self._ones
+
     def _count_ties(self, flags: np.ndarray) -> np.ndarray:
         """How many of each citizen's ties have ``flags`` set: ``adjacency @ flags`` in small
         integers (``network.tie_counter``), made again whenever the adjacency is replaced."""
@@ -617,7 +629,9 @@ class CoauthorModel(mesa.Model):
             *self._ties, c.n, used, new_ties, self._hood_starts, self._hood_sizes, p.tie_fade,
             self.streams["ties"],
         )  # fmt: skip
-        self.adjacency = adjacency_from_ties(*self._ties, c.n)
+        self.adjacency = adjacency_from_ties(
+            *self._ties, c.n, self._ones_for(2 * self._ties[0].size)
+        )
         c.degree = np.diff(self.adjacency.indptr).astype(np.float64)
         self._graph = None
 

@@ -175,13 +175,19 @@ def tie_list(matrix: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     return rows[upper], cols[upper]
 
 
-def adjacency_from_ties(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_array:
+def adjacency_from_ties(
+    rows: np.ndarray, cols: np.ndarray, n: int, ones: np.ndarray | None = None
+) -> sp.csr_array:
     """Symmetric 0/1 CSR matrix (int32 indices, sorted within rows) of the ties ``rows < cols``
     (sorted as ``tie_list`` gives them), linear in the number of ties: the upper triangle is
     built from the lists, the lower is its transpose, and scipy merges the two row by row (in
     every row the lower entries, columns below the row, come before the upper ones). The
     pattern is carried as one-byte booleans until the end, so at a million citizens the yearly
-    rebuild touches some 200 MB less fresh memory than with float ones throughout."""
+    rebuild touches some 200 MB less fresh memory than with float ones throughout.
+
+    ``ones``, if given (float64 ones, at least ``2 x len(rows)`` of them, best read-only), lends
+    its leading part as the matrix's entries instead of a fresh array: the model keeps one such
+    buffer, so a yearly rebuild does not write 80 MB of ones anew at a million citizens."""
     index = np.int32 if 2 * rows.size < np.iinfo(np.int32).max else np.int64
     upper_ptr = np.zeros(n + 1, dtype=index)
     np.cumsum(np.bincount(rows, minlength=n), out=upper_ptr[1:])
@@ -189,7 +195,8 @@ def adjacency_from_ties(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_ar
         (np.ones(rows.size, dtype=bool), cols.astype(index), upper_ptr), shape=(n, n)
     )
     both = upper.T.tocsr() + upper  # no entry in both: the merged rows, sorted
-    matrix = sp.csr_array((np.ones(both.nnz), both.indices, both.indptr), shape=(n, n))
+    data = ones[: both.nnz] if ones is not None and ones.size >= both.nnz else np.ones(both.nnz)
+    matrix = sp.csr_array((data, both.indices, both.indptr), shape=(n, n))
     matrix.has_sorted_indices = True
     return matrix
 
@@ -244,7 +251,8 @@ def evolve_ties(
     place = np.searchsorted(keys, new)
     present = (place < keys.size) & (keys[np.minimum(place, keys.size - 1)] == new)
     keys = np.insert(keys, place[~present], new[~present])
-    return np.divmod(keys, n)  # one pass for both: faster than // and %
+    rows = keys // n
+    return rows, np.remainder(keys, n, out=keys)  # in place: one 40 MB array less at 1M
 
 
 def adjacency(graph: nx.Graph) -> sp.csr_array:
