@@ -73,8 +73,8 @@ def navigate(
     """
     from .support import ration
 
-    wants = (priority > 0).astype(float)
-    asking, chance = ration(wants, priority, neighbourhood, capacity_per_hood, sparse=True)
+    # everyone with priority wants one "unit" (1 x priority is priority: the same weights)
+    asking, chance = ration(1.0, priority, neighbourhood, capacity_per_hood, sparse=True)
     guided = np.zeros(np.shape(priority), dtype=bool)  # the others' chance is 0: never guided
     guided[asking] = uniform[asking] < chance
     return guided
