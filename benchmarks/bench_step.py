@@ -26,11 +26,15 @@ What is measured, and how:
   network holds with numpy and making the symmetric CSR matrix with scipy; *mat-vec*, one
   diffusion step ``x = (A @ x) / degree`` on the model's own matrix. The ratios model/bare are
   the figures of merit (targets: build <= 20x, a month <= 8x). The bare step is a generous
-  yardstick: its vector is the one it just wrote, hot in cache, while the model's three
-  products run on three different vectors and cost about 1.4 bare steps each at 300,000
-  citizens (measured in one process: 17 ms for the three, 3.9 ms for one), so the three alone
-  are some 4x; the uniform and normal draws another 1.5x. ``ab_month.py`` times this tree
-  against another one in alternation.
+  yardstick: its vector is the one it just wrote, hot in cache, while the model's two float
+  products (resources of ties, help received) run on different vectors and cost 1.1 to 1.3
+  bare steps each at 300,000 citizens; engaged ties are counted in int16
+  (``network.tie_counter``), 0.8 of a bare step at 300,000 and a third of one at a million
+  citizens, where the float products are memory-bound. The uniform and normal draws cost
+  another 1.5 bare steps at 300,000 (0.75 at a million). Below about 300,000 citizens
+  the matrix fits in the last-level cache and the bare step is fast, so the same month is a
+  larger multiple of it than at a million. ``ab_month.py`` times this tree against another one
+  in alternation.
 * **Peak memory**: the peak resident set size of the process (``resource.getrusage``
   ``ru_maxrss``), read before the bare references run; it includes the interpreter, numpy,
   scipy, networkx and Mesa themselves (about 100 MB before any model exists). Target: under

@@ -12,6 +12,11 @@ end (ties included). The cases cover every shipped scenario plus overrides that 
 branches the shipped scenarios leave off (entitlement floor, capacity building, training and
 inclusive deliberation, outcome contracts with exit, another network kind, tie change every
 year), at 6,000 citizens over 30 months (two tie changes and two reviews).
+
+``--lsoa`` shapes every case as ``bench_step.py``'s localities (neighbourhoods of about 1,500
+citizens, 10 servants per 1,000, mean degree 10), where each neighbourhood has many servants
+and a change in the order of a sum shows; e.g. ``--lsoa --n 300000 --steps 13 --cases
+status_quo levers_on`` (about a minute).
 """
 
 from __future__ import annotations
@@ -69,11 +74,19 @@ def snapshot(
     return out
 
 
-def run_all(n: int, steps: int, seed: int, cases: list[str]) -> dict[str, np.ndarray]:
-    """Snapshots of ``cases``, keyed ``case:name``."""
+LSOA = 1_500  # citizens per neighbourhood with --lsoa (as bench_step.py)
+
+
+def run_all(
+    n: int, steps: int, seed: int, cases: list[str], lsoa: bool = False
+) -> dict[str, np.ndarray]:
+    """Snapshots of ``cases``, keyed ``case:name`` (with ``lsoa``, in bench-shaped localities)."""
     out = {}
+    shape = {"n_neighbourhoods": max(20, n // LSOA), "servants_per_1000": 10.0,
+             "mean_degree": 10.0} if lsoa else {}  # fmt: skip
     for case in cases:
         scenario, overrides = CASES[case]
+        overrides = {**overrides, **shape}
         start = time.process_time()
         for key, value in snapshot(scenario, overrides, n, steps, seed).items():
             out[f"{case}:{key}"] = value
@@ -105,9 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=STEPS)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
+    parser.add_argument("--lsoa", action="store_true", help="bench-shaped localities")
     args = parser.parse_args(argv)
 
-    now = run_all(args.n, args.steps, args.seed, args.cases)
+    now = run_all(args.n, args.steps, args.seed, args.cases, args.lsoa)
     if args.save:
         np.savez_compressed(args.save, **now)
         print(f"saved {len(now)} arrays to {args.save}")

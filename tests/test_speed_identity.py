@@ -152,3 +152,110 @@ def test_group_sums_equal_bincount(seed, matrix_from, monkeypatch):
     flags = rng.random(n) < 0.3
     for x in (values, flags, np.abs(values)):
         assert same(sums(x), np.bincount(members, x, minlength=n_groups))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_adjacency_from_ties_equals_the_plain_symmetric_csr(seed):
+    """The merged upper and lower triangles are the CSR matrix scipy makes from both directions
+    of every tie, with sorted rows: same pointers, columns, index type and ones."""
+    import scipy.sparse as sp
+
+    from coauthor_sim.network import adjacency_from_ties, sorted_unique
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    a, b = rng.integers(0, n, size=(2, int(rng.integers(0, 3 * n))))
+    keys = sorted_unique(np.minimum(a, b) * n + np.maximum(a, b))
+    rows, cols = np.divmod(keys[keys // n != keys % n], n)  # no self-ties, as tie lists hold
+    matrix = adjacency_from_ties(rows, cols, n)
+    both = np.concatenate([rows, cols]), np.concatenate([cols, rows])
+    plain = sp.csr_array((np.ones(2 * rows.size), both), shape=(n, n))
+    plain.sort_indices()
+    assert matrix.has_sorted_indices
+    assert np.array_equal(matrix.indptr, plain.indptr)
+    assert np.array_equal(matrix.indices, plain.indices)
+    assert matrix.indices.dtype == np.int32 and matrix.data.dtype == np.float64
+    assert np.array_equal(matrix.data, np.ones(2 * rows.size))
+    ones = np.ones(2 * rows.size + 3)
+    ones.flags.writeable = False
+    lent = adjacency_from_ties(rows, cols, n, ones)  # the entries are the buffer's, shared
+    assert np.shares_memory(lent.data, ones) and lent.data.size == 2 * rows.size
+    assert np.array_equal(lent.indices, plain.indices) and np.array_equal(lent.indptr, plain.indptr)
+    x = rng.random(n)
+    assert same(lent @ x, matrix @ x)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_tie_counter_counts_as_the_float_product(seed):
+    """Engaged ties counted in small integers equal the float product, number for number; a
+    citizen with more ties than int16 holds gets int32; a weighted matrix is not counted."""
+    import scipy.sparse as sp
+
+    from coauthor_sim.network import adjacency_from_ties, block_ties, tie_counter
+
+    sizes = np.array([300, 500, 200])
+    matrix = adjacency_from_ties(*block_ties(sizes, 8.0, 0.2, seed), int(sizes.sum()))
+    flags = np.random.default_rng(seed).random(matrix.shape[0]) < 0.4
+    counter = tie_counter(matrix)
+    assert counter.dtype == np.int16 and np.shares_memory(counter.indices, matrix.indices)
+    counts = counter @ flags.astype(counter.dtype)
+    assert np.array_equal(counts.astype(np.float64), matrix @ flags.astype(np.float64))
+
+    hub = 40_000  # one citizen tied to all others: more ties than int16 counts
+    star = adjacency_from_ties(np.zeros(hub, dtype=np.int64), np.arange(1, hub + 1), hub + 1)
+    wide = tie_counter(star)
+    assert wide.dtype == np.int32
+    assert (wide @ np.ones(hub + 1, dtype=np.int32))[0] == hub
+    weighted = sp.csr_array((matrix.data * 2.0, matrix.indices, matrix.indptr), matrix.shape)
+    assert tie_counter(weighted) is None
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_engagement_thresholds_and_rest_equal_their_masked_forms(seed):
+    """Thresholds computed for all and set to infinity for the unwilling by index, and the pause
+    after a spell written by index, equal the boolean-mask forms they replace."""
+    from coauthor_sim.mechanisms import engagement
+
+    rng = np.random.default_rng(seed)
+    n = 5_000
+    willingness = rng.beta(2.0, 3.0, n)
+    willingness[rng.random(n) < 0.05] = 0.0
+    level = rng.random(n) * (rng.random(n) < 0.5)
+    odds = np.divide(1.0 - willingness, willingness, out=np.zeros(n), where=willingness > 0)
+    plain = np.where(willingness > 0, 0.4 * odds * (1.0 - 0.6 * level), np.inf)
+    assert same(engagement.engagement_thresholds(willingness, level, 0.4, 0.6), plain)
+    scalar = engagement.engagement_thresholds(np.float64(0.0), 0.2, 0.4, 0.6)
+    assert np.isinf(scalar)
+
+    ended, uniform = rng.random(n) < 0.1, rng.random(n)
+    rest_until = rng.integers(-5, 20, n).astype(np.float64)
+    for months in (0.0, 3.0):
+        expected = rest_until.copy()
+        if months <= 0:
+            expected[ended] = 7
+        else:
+            expected[ended] = 7 + np.ceil(-months * np.log1p(-uniform[ended]))
+        assert same(engagement.rest_after_spell(ended, rest_until, 7, months, uniform), expected)
+
+
+@pytest.mark.parametrize(("n_servants", "n_hood"), [(3_000, 200), (7, 20), (40, 40)])
+def test_sparse_coverage_sums_each_neighbourhood_in_servant_order(n_servants, n_hood):
+    """by_neighbourhood on the sparse coverage (as the model passes it) adds each
+    neighbourhood's servants one after another in servant order, and agrees with the dense
+    product to rounding; so do the navigators' caseloads."""
+    import scipy.sparse as sp
+
+    from coauthor_sim.state import servant_coverage
+
+    rng = np.random.default_rng(n_servants)
+    dense = servant_coverage(n_servants, n_hood)
+    coverage = sp.csr_array(dense)
+    effort, per_hood = rng.random((n_servants, 4)), rng.random(n_hood)
+    summed = servants.by_neighbourhood(effort, coverage)
+    plain = np.zeros((4, n_hood))
+    for s, h in zip(*np.nonzero(dense), strict=True):  # servant order, from 0
+        plain[:, h] += dense[s, h] * effort[s]
+    assert summed.shape == (4, n_hood) and same(summed, plain)
+    assert np.allclose(summed, servants.by_neighbourhood(effort, dense), rtol=1e-12, atol=0)
+    assert np.allclose(coverage @ per_hood, dense @ per_hood, rtol=1e-12, atol=0)
+    assert same(servants.by_neighbourhood(effort[:, 0], coverage), plain[0])

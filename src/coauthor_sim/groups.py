@@ -23,9 +23,13 @@ class GroupSums:
         self.groups, self.n_groups, self.matrix = groups, n_groups, None
         if groups.size < MATRIX_MIN_SIZE:
             return
-        members = np.argsort(groups, kind="stable")  # each group's members in increasing order
-        indptr = np.zeros(n_groups + 1, dtype=np.int64)
-        np.cumsum(np.bincount(groups, minlength=n_groups), out=indptr[1:])
+        if np.all(groups[:-1] <= groups[1:]):  # already in group order (citizens by place)
+            members = np.arange(groups.size)
+            indptr = np.searchsorted(groups, np.arange(n_groups + 1))
+        else:
+            members = np.argsort(groups, kind="stable")  # each group's members in order
+            indptr = np.zeros(n_groups + 1, dtype=np.int64)
+            np.cumsum(np.bincount(groups, minlength=n_groups), out=indptr[1:])
         self.matrix = sp.csr_array(
             (np.ones(groups.size), members, indptr), shape=(n_groups, groups.size)
         )

@@ -13,6 +13,7 @@ import mesa
 import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .agents import Citizen, Provider, PublicServant
 from .groups import GroupSums
@@ -25,6 +26,7 @@ from .network import (
     build_network,
     evolve_ties,
     neighbourhood_sizes,
+    tie_counter,
     tie_list,
 )
 from .outcomes import MOST_DEPRIVED, OUTCOME_NAMES, compute_outcomes
@@ -110,9 +112,12 @@ class CoauthorModel(mesa.Model):
         network_seed = int(self.streams["network"].integers(2**31 - 1))
         self._graph: nx.Graph | None = None  # the networkx graph, made on first use (network)
         self._ties = None  # sorted tie lists (rows < cols), made at the first tie change
+        self._ones = np.ones(0)  # read-only ones lent to each adjacency as entries (_ones_for)
         if p.network_kind == "neighbourhood_blocks":  # drawn as arrays: no graph object
             self._ties = block_ties(sizes, p.mean_degree, p.bridging_share, network_seed)
-            self.adjacency = adjacency_from_ties(*self._ties, int(sizes.sum()))
+            self.adjacency = adjacency_from_ties(
+                *self._ties, int(sizes.sum()), self._ones_for(2 * self._ties[0].size)
+            )
         else:
             self._graph = build_network(
                 p.network_kind, sizes, p.mean_degree, p.rewiring_prob, p.bridging_share,
@@ -140,8 +145,11 @@ class CoauthorModel(mesa.Model):
         self._most_deprived = np.flatnonzero(c.deprivation_quintile == MOST_DEPRIVED)
         self._age_need = need.AGE_NEED_FACTOR[c.age_group]
         self._tie_column = np.empty(c.n)  # reused each month for the first product
+        self._counter: tuple = (None, None)  # (adjacency, its tie_counter) for engaged ties
         self._uniform = np.empty((N_UNIFORM, c.n))  # the month's uniform draws (step)
         self._normal = np.empty(c.n)  # the month's normal draws (step)
+        # Servants' coverage (fixed) as a sparse matrix: each covers one or a few neighbourhoods.
+        self._coverage = sp.csr_array(self.servants.coverage)
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
         self._wb_weights = {
@@ -250,7 +258,7 @@ class CoauthorModel(mesa.Model):
             p.deliberation_staff_time,
         )  # fmt: skip
         effort = servants.role_effort(s.role_time, s.skills, working)
-        per_hood = servants.by_neighbourhood(effort, s.coverage)  # (role, neighbourhood)
+        per_hood = servants.by_neighbourhood(effort, self._coverage)  # (role, neighbourhood)
         gov.fragmentation = servants.architect(
             gov.fragmentation, float(effort[:, ARCHITECT].sum()), n, p.architect_effect,
             p.initial_fragmentation, local_control,
@@ -308,19 +316,18 @@ class CoauthorModel(mesa.Model):
         )  # fmt: skip
         # Three CSR mat-vecs on contiguous vectors: 35% faster than one product with a
         # three-column block (scipy's csr_matvecs), and bit-identical (each sum runs over a
-        # row's ties in the same order).
-        ties = [self.adjacency @ column for column in (
-            np.multiply(c.capacity, 1.0 + c.engaged, out=self._tie_column),
-            c.engaged.astype(np.float64), give,
-        )]  # fmt: skip
-        c.connectedness = wellbeing.connectedness_from_ties(ties[0], p.ties_half_saturation)
-        exposure = engagement.exposure_from_counts(ties[1], c.degree, fractional=True)
+        # row's ties in the same order). Engaged ties are counted in small integers (exact).
+        resources = self.adjacency @ np.multiply(c.capacity, 1.0 + c.engaged, out=self._tie_column)
+        engaged_ties = self._count_ties(c.engaged)
+        help_received = self.adjacency @ give
+        c.connectedness = wellbeing.connectedness_from_ties(resources, p.ties_half_saturation)
+        exposure = engagement.exposure_from_counts(engaged_ties, c.degree, fractional=True)
 
         # 7. Navigator, then formal support: commissioning, rationing, co-production.
         self._formal_support(ledger, shares, per_hood, effort, working, intervening, u)
 
         # 8. Informal support through ties.
-        c.informal = support.informal_support(ties[2], c.need, p.tie_support_effect)
+        c.informal = support.informal_support(help_received, c.need, p.tie_support_effect)
         c.need = c.need - c.informal
 
         # 9. Engagement: spells by the threshold rule over the network, a pause after a spell,
@@ -461,7 +468,7 @@ class CoauthorModel(mesa.Model):
             np.bincount(hood[np.flatnonzero(c.navigated)], minlength=n_hood), per_hood[NAVIGATOR],
             out=np.zeros(n_hood), where=per_hood[NAVIGATOR] > 0,
         )  # fmt: skip
-        s.caseload = effort[:, NAVIGATOR] * (s.coverage @ navigated_per_effort)
+        s.caseload = effort[:, NAVIGATOR] * (self._coverage @ navigated_per_effort)
         access = support.access_probability(
             c.connectedness, c.navigated, p.access_base, p.navigator_effect,
             p.connective_access_effect * p.connective_government,
@@ -479,7 +486,8 @@ class CoauthorModel(mesa.Model):
         )
         efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
         casework = servants.by_neighbourhood(
-            servants.casework_units(s.role_time, s.skills, p.casework_units, working), s.coverage
+            servants.casework_units(s.role_time, s.skills, p.casework_units, working),
+            self._coverage,
         )
         running = providers.transition_factor(pr.transition_until, month, p.switching_disruption)
         lost = (1.0 - gov.fragmentation) * (1.0 - p.intervention_disruption if intervening else 1.0)
@@ -588,6 +596,26 @@ class CoauthorModel(mesa.Model):
         pr.year_allocated[:] = 0.0
         pr.year_paid[:] = 0.0
 
+    def _ones_for(self, size: int) -> np.ndarray:
+        """At least ``size`` ones (float64, read-only) for the adjacency's entries: one buffer,
+        with a quarter to spare (the status quo's network grows some 20% over five years),
+        shared by the matrices of successive years rather than written afresh at every tie
+        change (80 MB of new memory a year at a million citizens)."""
+        if self._ones.size < size:
+            self._ones = np.ones(size + size // 4)
+            self._ones.flags.writeable = False
+        return self._ones
+
+    def _count_ties(self, flags: np.ndarray) -> np.ndarray:
+        """How many of each citizen's ties have ``flags`` set: ``adjacency @ flags`` in small
+        integers (``network.tie_counter``), made again whenever the adjacency is replaced."""
+        matrix, counter = self._counter
+        if matrix is not self.adjacency:
+            matrix, counter = self._counter = self.adjacency, tie_counter(self.adjacency)
+        if counter is None:  # a weighted network: its own product
+            return matrix @ flags.astype(np.float64)
+        return counter @ flags.astype(counter.dtype)
+
     def _evolve_ties(self, month: int, boost: np.ndarray) -> None:
         """A year of tie change (``network.evolve_ties``): citizens who took part in community
         action this year make new ties in their neighbourhood, more where weavers and community
@@ -602,7 +630,9 @@ class CoauthorModel(mesa.Model):
             *self._ties, c.n, used, new_ties, self._hood_starts, self._hood_sizes, p.tie_fade,
             self.streams["ties"],
         )  # fmt: skip
-        self.adjacency = adjacency_from_ties(*self._ties, c.n)
+        self.adjacency = adjacency_from_ties(
+            *self._ties, c.n, self._ones_for(2 * self._ties[0].size)
+        )
         c.degree = np.diff(self.adjacency.indptr).astype(np.float64)
         self._graph = None
 

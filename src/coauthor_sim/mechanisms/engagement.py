@@ -51,11 +51,14 @@ def engagement_thresholds(
     community resources (a level in [0, 1) per citizen's neighbourhood) lower every threshold
     by up to a share ``effect``.
     """
-    odds_against = np.divide(
-        1.0 - willingness, willingness, out=np.zeros_like(willingness), where=willingness > 0
-    )
-    threshold = threshold_scale * odds_against * (1.0 - effect * community_level)
-    return np.where(willingness > 0, threshold, np.inf)  # the wholly unwilling never join
+    willing = willingness > 0
+    with np.errstate(divide="ignore", invalid="ignore"):  # the unwilling are set apart below
+        odds_against = (1.0 - willingness) / willingness
+        threshold = threshold_scale * odds_against * (1.0 - effect * community_level)
+    if np.ndim(threshold) == 0 or np.shape(threshold) != np.shape(willing):  # scalars, broadcasts
+        return np.where(willing, threshold, np.inf)
+    threshold[np.flatnonzero(~willing)] = np.inf  # the wholly unwilling never join (few, if any)
+    return threshold
 
 
 def update_engagement(
@@ -104,10 +107,11 @@ def rest_after_spell(
     a month drawn from an exponential with mean ``rest_months`` (rounded up), so people who
     stop do not simply return the next month."""
     rest = rest_until.copy()
+    who = np.flatnonzero(ended)  # an index: faster than a boolean mask, twice
     if rest_months <= 0:
-        rest[ended] = month
+        rest[who] = month
     else:
-        rest[ended] = month + np.ceil(-rest_months * np.log1p(-uniform[ended]))
+        rest[who] = month + np.ceil(-rest_months * np.log1p(-uniform[who]))
     return rest
 
 

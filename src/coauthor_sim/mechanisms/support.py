@@ -61,10 +61,11 @@ def ration(
     still waiting, so the cost follows the number asking, not the population. With
     ``sparse`` the result is (members who asked, in increasing order; what each got), since
     everyone else got 0: sums over groups can then run over those who asked alone (the same
-    sums, bit for bit, as adding zeros changes no sum)."""
+    sums, bit for bit, as adding zeros changes no sum). A scalar ``demand`` is everyone's."""
     weighted = demand * priority
     asking = np.flatnonzero(weighted > 0)
-    got = _water_fill(demand[asking], weighted[asking], group[asking], supply)
+    want = demand[asking] if np.ndim(demand) else np.full(asking.size, float(demand))
+    got = _water_fill(want, weighted[asking], group[asking], supply)
     if sparse:
         return asking, got
     given = np.zeros_like(weighted, dtype=float)
