@@ -17,6 +17,7 @@ from coauthor_sim.cli import main
 from coauthor_sim.outcomes import OUTCOME_NAMES
 from coauthor_sim.params import SPECS
 from coauthor_sim.scenario import TABLES
+from helpers import run_cli as call
 
 EXPERIMENT = """
 description = "test"
@@ -44,12 +45,6 @@ def experiment(kind="full_factorial", replications=1, samples="", levers=None, f
 
 def snapshot(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*")}
-
-
-def call(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

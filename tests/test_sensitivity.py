@@ -25,16 +25,23 @@ def ishigami(x1, x2, x3):
     return np.sin(x1) + A * np.sin(x2) ** 2 + B * x3**4 * np.sin(x1)
 
 
-def test_design_and_indices_recover_the_ishigami_indices():
+def ishigami_outputs(n: int) -> tuple[dict, list[str]]:
+    """The Ishigami function on Saltelli's design of ``n`` base samples, arranged for
+    ``sobol_table``, and the factor names."""
     factors = [Factor(f"x{i}", "uncertainty", low=-np.pi, high=np.pi) for i in (1, 2, 3)]
-    n = 2048
     points = sobol_matrices(factors, n, seed=3)
     table = pd.DataFrame(
         [{"role": p.role, "row": p.row, "y": ishigami(p.values["x1"], p.values["x2"],
                                                        p.values["x3"])} for p in points]
     )  # fmt: skip
     names = [f.name for f in factors]
-    result = sobol_table(arrange(table, names, ["y"], n), names, ["y"], n, n_resamples=200)
+    return arrange(table, names, ["y"], n), names
+
+
+def test_design_and_indices_recover_the_ishigami_indices():
+    n = 2048
+    outputs, names = ishigami_outputs(n)
+    result = sobol_table(outputs, names, ["y"], n, n_resamples=200)
     assert result["first_order"].to_numpy() == pytest.approx(FIRST, abs=0.04)
     assert result["total"].to_numpy() == pytest.approx(TOTAL, abs=0.04)
     assert (result["first_order_low"] <= result["first_order_high"]).all()
@@ -192,15 +199,8 @@ def test_bad_contrast_input_exit_2_nothing_written(tmp_path, monkeypatch, capsys
 
 
 def test_bootstrap_intervals_repeat_with_the_seed_and_leave_numpy_global_state_alone():
-    factors = [Factor(f"x{i}", "uncertainty", low=-np.pi, high=np.pi) for i in (1, 2, 3)]
     n = 64
-    points = sobol_matrices(factors, n, seed=3)
-    table = pd.DataFrame(
-        [{"role": p.role, "row": p.row, "y": ishigami(p.values["x1"], p.values["x2"],
-                                                       p.values["x3"])} for p in points]
-    )  # fmt: skip
-    names = [f.name for f in factors]
-    outputs = arrange(table, names, ["y"], n)
+    outputs, names = ishigami_outputs(n)
     np.random.seed(123)  # noqa: NPY002 (the global stream is what is checked)
     before = np.random.get_state()[1].copy()  # noqa: NPY002
     runs = [sobol_table(outputs, names, ["y"], n, n_resamples=50, seed=s) for s in (7, 7, 8)]
