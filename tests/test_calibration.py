@@ -119,14 +119,23 @@ def test_band_distance_is_zero_on_target_one_at_the_edges_and_infinite_when_unde
     distance = BandDistance(targets)
     on = {t.statistic: t.value for t in targets}
     assert distance(on) == 0.0
-    edge = {t.statistic: t.value + t.half_band for t in targets}
-    assert distance(edge) > 0
     high = {t.statistic: t.high for t in targets}
     low = {t.statistic: t.low for t in targets}
-    # a point at every band's edge is ~1 half-band away on average (exactly 1 when centred)
-    assert 0.5 < distance(high) < 1.6 and 0.5 < distance(low) < 1.6
+    # every statistic at its band's edge is exactly 1 away, on either side, centred or not
+    assert distance(high) == pytest.approx(1.0) and distance(low) == pytest.approx(1.0)
+    assert np.allclose(distance.z(high), 1.0) and np.allclose(distance.z(low), -1.0)
+    # an off-centre band: civic participation 0.38 in 0.33-0.42; 0.43 is out, 0.33 on the edge
+    assert any(t.high - t.value != t.value - t.low for t in targets)
     nan = dict(on, civic_participation_ratio=float("nan"))
     assert distance(nan) == float("inf")
+
+
+def test_band_distance_counts_past_the_near_edge_as_outside():
+    target = next(t for t in load_targets(TARGETS) if t.name == "civic_participation")
+    distance = BandDistance([target])
+    just_out = {target.statistic: target.high + 0.001}
+    just_in = {target.statistic: target.low + 0.001}
+    assert distance(just_out) > 1.0 > distance(just_in)
 
 
 def test_point_seeds_are_fixed_by_the_point_and_differ_between_points():
@@ -224,6 +233,47 @@ def test_calibration_runs_its_particles_on_a_dask_cluster(tmp_path):
                             workers=1, progress=False, log=lambda _: None)  # fmt: skip
     assert [g.t for g in outcome.generations] == [0, 1]
     assert len(outcome.particles) == 6 and outcome.sessions[0]["executor"] != "local"
+
+
+def test_a_generation_still_running_when_the_budget_is_spent_is_abandoned(tmp_path, monkeypatch):
+    """The time budget holds even when a generation costs far more than the last: with the
+    rule that decides whether to start a generation switched off and a budget already spent,
+    generation 1 starts, is refused its first particle, and the calibration ends with
+    generation 0 stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from coauthor_sim.calibration import smc
+
+    monkeypatch.setattr(smc, "_stop_reason", lambda gens, *_: "done" if len(gens) > 3 else None)
+    base = dict(load_scenario(STATUS_QUO, {"n_citizens": 100, "steps": 13}).params)
+    settings = Settings(
+        scenario="status_quo", base=base, priors=load_priors(PRIORS)[:2],
+        targets=load_targets(TARGETS), population=4, replications=1, generations=5,
+        max_minutes=1e-9,
+    )  # fmt: skip
+    with ThreadPoolExecutor(1) as pool:
+        outcome = calibrate(settings, tmp_path / "abc", executor=pool, workers=1,
+                            progress=False, log=lambda _: None)  # fmt: skip
+    assert [g.t for g in outcome.generations] == [0]
+    assert "during generation 1, which was abandoned" in outcome.stopped
+    assert smc.stored_generations(tmp_path / "abc" / smc.DB_NAME) == 1
+    assert len(outcome.particles) == 4
+
+
+@pytest.mark.parametrize(
+    ("spent", "last", "stops"),
+    [(30.0, 9.0, False), (30.0, 10.5, True), (0.0, 0.0, False)],
+)
+def test_a_generation_starts_only_if_one_as_costly_as_the_last_fits(spent, last, stops):
+    from coauthor_sim.calibration.smc import Generation, _stop_reason
+
+    settings = Settings(scenario="s", base={}, priors=[], targets=[], max_minutes=40.0)
+    gens = [Generation(t=t, epsilon=2.0 / (t + 1), evaluations=100, accepted=50,
+                       acceptance_rate=0.5, ess=40.0, end_time="") for t in range(3)]  # fmt: skip
+    reason = _stop_reason(gens, settings, 60.0 * spent, 60.0 * last)
+    assert (reason is not None) == stops
+    if stops:
+        assert "time budget of 40 minutes" in reason
 
 
 # --- the command: end to end, bad input, kill and resume -------------------------------------

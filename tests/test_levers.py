@@ -164,14 +164,17 @@ def test_servant_new_roles_trade_casework_for_navigation():
     assert b.servants.role_time.sum() > a.servants.role_time.sum()
     assert b.citizens.navigated.sum() > a.citizens.navigated.sum()
     a1, b1 = pair("servant_new_roles", 0.9)
-    same(a1, b1, "crisis", "voice_log")
+    # Crises come before the servants' work in the month; voices do not: storytellers raise
+    # the capacity of those they reach first (step order, docs/ODD.md 3), so a citizen whose
+    # draw falls between the two chances of speaking may voice in one run and not the other.
+    same(a1, b1, "crisis")
 
 
 def test_servant_training_raises_skills_at_a_cost():
     a, b = pair("servant_training", 1.0)
     assert b.servants.skills.mean() > a.servants.skills.mean()
     assert b.outcomes["spending_training"] > 0 == a.outcomes["spending_training"]
-    same(a, b, "crisis", "voice_log")
+    same(a, b, "crisis")  # not voices: skills move storytellers' effort before them
     # Time away from casework: less responsive support while they learn.
     a, b = pair(
         "servant_training", 1.0, training_time=0.3, servant_new_roles=0.0, training_cost=0.0

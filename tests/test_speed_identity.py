@@ -259,3 +259,4 @@ def test_sparse_coverage_sums_each_neighbourhood_in_servant_order(n_servants, n_
     assert np.allclose(summed, servants.by_neighbourhood(effort, dense), rtol=1e-12, atol=0)
     assert np.allclose(coverage @ per_hood, dense @ per_hood, rtol=1e-12, atol=0)
     assert same(servants.by_neighbourhood(effort[:, 0], coverage), plain[0])
+    assert same(servants.by_neighbourhood(effort, coverage, coverage.T), plain)

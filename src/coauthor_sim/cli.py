@@ -933,11 +933,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="runs averaged per particle (4; see docs/validation.md)")  # fmt: skip
     cal.add_argument("--generations", type=int, default=20, help="most generations (20)")
     cal.add_argument("--min-epsilon", type=float, default=0.5,
-                     help="stop at this tolerance (0.5 half-bands)")  # fmt: skip
+                     help="stop at this tolerance (0.5; 1 = at the band edges)")  # fmt: skip
     cal.add_argument("--min-acceptance", type=float, default=0.02,
                      help="stop when a generation accepts less (0.02)")  # fmt: skip
     cal.add_argument("--max-minutes", type=float, default=40.0,
-                     help="stop after the generation passing this (40)")  # fmt: skip
+                     help="time budget over all sessions; a generation still running "
+                     "when it is spent is abandoned (40)")  # fmt: skip
     cal.add_argument("--alpha", type=float, default=0.3,
                      help="tolerance: this quantile of the last distances (0.3)")  # fmt: skip
     cal.add_argument("--kernel-scaling", type=float, default=1.0,

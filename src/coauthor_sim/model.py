@@ -150,6 +150,7 @@ class CoauthorModel(mesa.Model):
         self._normal = np.empty(c.n)  # the month's normal draws (step)
         # Servants' coverage (fixed) as a sparse matrix: each covers one or a few neighbourhoods.
         self._coverage = sp.csr_array(self.servants.coverage)
+        self._coverage_t = self._coverage.T  # kept: see servants.by_neighbourhood
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
         self._wb_weights = {
@@ -258,7 +259,8 @@ class CoauthorModel(mesa.Model):
             p.deliberation_staff_time,
         )  # fmt: skip
         effort = servants.role_effort(s.role_time, s.skills, working)
-        per_hood = servants.by_neighbourhood(effort, self._coverage)  # (role, neighbourhood)
+        # (role, neighbourhood)
+        per_hood = servants.by_neighbourhood(effort, self._coverage, self._coverage_t)
         gov.fragmentation = servants.architect(
             gov.fragmentation, float(effort[:, ARCHITECT].sum()), n, p.architect_effect,
             p.initial_fragmentation, local_control,
@@ -488,6 +490,7 @@ class CoauthorModel(mesa.Model):
         casework = servants.by_neighbourhood(
             servants.casework_units(s.role_time, s.skills, p.casework_units, working),
             self._coverage,
+            self._coverage_t,
         )
         running = providers.transition_factor(pr.transition_until, month, p.switching_disruption)
         lost = (1.0 - gov.fragmentation) * (1.0 - p.intervention_disruption if intervening else 1.0)

@@ -131,8 +131,8 @@ def _record(posterior: Path | None) -> str:
     final = abc.get("final_particles") or {}
     if isinstance(final, dict) and "distance_median" in final:
         parts.append(
-            f"accepted parameter sets lie a median {final['distance_median']:.2f} half-bands "
-            "from the targets (1 = at the edge of a band)"
+            f"accepted parameter sets lie a median {final['distance_median']:.2f} "
+            "from the targets (root mean square; 1 = at the edge of a band)"
         )
     return "; ".join(parts)
 

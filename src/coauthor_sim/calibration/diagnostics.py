@@ -157,7 +157,7 @@ def plot_tolerance(generations: pd.DataFrame) -> Figure:
     g = generations[np.isfinite(generations["epsilon"])]
     ax1.plot(g["t"], g["epsilon"], "o-", color="#1b5e9a")
     ax1.set_xlabel("generation")
-    ax1.set_ylabel("tolerance (RMS half-bands)")
+    ax1.set_ylabel("tolerance (RMS, 1 = band edge)")
     ax1.set_title("Tolerance schedule (generation 0: the prior)", fontsize=9)
     ax2.plot(generations["t"], generations["acceptance_rate"], "s-", color="#d1495b",
              label="acceptance rate")  # fmt: skip

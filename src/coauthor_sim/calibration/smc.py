@@ -10,8 +10,9 @@ the previous generation, and weights the particles so the result is a sample of 
 
 Choices, and why:
 - distance: ``BandDistance``, the root mean square over fitted targets of the distance from
-  each target in half-bands (so 1 = on average at a band's edge); the bands are the published
-  statements of how close counts, so they are the scale.
+  each target's value, each side scaled by the value's distance to that side's band edge (so
+  1 = on average at a band's edge); the bands are the published statements of how close
+  counts, so they are the scale.
 - statistics: the mean of ``replications`` runs per particle at the population size of
   experiments, enough that the distance is not dominated by noise (``noise.distance_noise``
   measures it; docs/validation.md states it).
@@ -65,10 +66,19 @@ from .targets import Target
 
 DB_NAME = "abc.db"
 STATE_NAME = "calibration.json"
+# Which distance a calibration used (part of its fingerprint, so a folder made with another
+# distance is never continued with this one): 2 = each side of a band scaled by the value's
+# distance to that edge (v4); v3's distance scaled both sides by the half-band.
+DISTANCE_VERSION = 2
 
 
 class CalibrationMismatch(ValueError):
     """The output folder holds a different calibration: continuing it would mix two."""
+
+
+class BudgetSpent(RuntimeError):
+    """The time budget ran out during a generation: it is abandoned (not stored), and the
+    calibration ends with the generations before it."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,7 @@ class Settings:
     def fingerprint(self) -> str:
         """Hash of what the calibration computes; stopping rules may change between sessions."""
         text = json.dumps({
+            "distance": DISTANCE_VERSION,
             "scenario": self.scenario, "base": self.base,
             "priors": [f.__dict__ for f in self.priors],
             "fitted": [(t.name, t.statistic, t.value, t.low, t.high) for t in self.fitted],
@@ -156,7 +167,9 @@ def prior_distribution(priors: list[Factor]) -> Any:
 
 class _Progress(Executor):
     """An executor that counts the evaluations and acceptances of the executor it wraps,
-    for the progress bar (pyabc's futures samplers show none)."""
+    for the progress bar (pyabc's futures samplers show none), and keeps the time budget:
+    past ``deadline`` (a ``time.perf_counter`` value) it refuses new work, which ends pyabc's
+    generation with ``BudgetSpent``."""
 
     def __init__(self, inner: Executor, show: bool):
         from tqdm import tqdm
@@ -164,6 +177,7 @@ class _Progress(Executor):
         self.inner, self.show = inner, show
         self.bar = tqdm(disable=True)
         self.evaluations = 0
+        self.deadline = float("inf")
 
     def new_bar(self, desc: str, total: int) -> None:
         from tqdm import tqdm
@@ -184,6 +198,8 @@ class _Progress(Executor):
         self.bar.set_postfix(evaluations=self.evaluations, refresh=False)
 
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        if time.perf_counter() > self.deadline:
+            raise BudgetSpent("the time budget ran out during the generation")
         future = self.inner.submit(fn, *args, **kwargs)
         future.add_done_callback(self._done)
         return future
@@ -276,15 +292,22 @@ def _regularised_transition(scaling: float = KERNEL_SCALING):
     return RegularisedNormal(scaling=scaling, bandwidth_selector=_unit_bandwidth)
 
 
-GROWTH = 1.5  # a generation is expected to cost up to this many times the previous one
+# The next generation is started if one GROWTH times as costly as the last would end within the
+# time budget. A generation can cost several times its predecessor when acceptance collapses,
+# so the budget is also kept while a generation runs (``_Progress.deadline``): one still
+# running when the budget is spent is abandoned, and the calibration ends with the generations
+# before it. That makes the budget a promise, so the guess can be the plain one (the same cost
+# again): in the v3 calibration a guess of 1.5 times stopped a run at 31 minutes of its 40
+# before an eighth generation that then took 12.7 minutes, 1.0 times its predecessor.
+GROWTH = 1.0
 
 
 def _stop_reason(
     gens: list[Generation], settings: Settings, seconds: float, last_seconds: float
 ) -> str | None:
-    """Why to stop before the next generation, or None to go on. The time budget is kept by
-    not starting a generation that would, at GROWTH times the cost of the last one, end past
-    it (a generation in progress is never cut short: it would be lost)."""
+    """Why to stop before the next generation, or None to go on. The time budget: a
+    generation is not started unless one GROWTH times the cost of the last would end within
+    it (and one that runs past it is abandoned, see ``GROWTH``)."""
     if not gens:
         return None
     last = gens[-1]
@@ -420,10 +443,21 @@ def calibrate(
                 wrapped.new_bar(f"generation {t}", settings.population)
             np.random.seed([settings.seed, t])  # noqa: NPY002 - pyabc draws from the global stream
             g0 = time.perf_counter()
+            if wrapped is not None:  # the budget's end, in this session's clock (generation
+                # 0 always runs to the end: without it there is no calibration to report)
+                wrapped.deadline = t0 + 60.0 * settings.max_minutes - before if gens else np.inf
             # pyabc caches the population it calibrates a resumed tolerance from; drop it so
             # each generation's tolerance comes from the generation just before it
             abc._initial_population = None
-            abc.run(max_nr_populations=1)
+            try:
+                abc.run(max_nr_populations=1)
+            except BudgetSpent:
+                spent = (before + time.perf_counter() - t0) / 60
+                reason = (f"time budget of {settings.max_minutes:g} minutes spent ({spent:.1f}) "
+                          f"during generation {t}, which was abandoned after "
+                          f"{(time.perf_counter() - g0) / 60:.1f} minutes")  # fmt: skip
+                log(reason)
+                break
             last = state["last_generation_seconds"] = time.perf_counter() - g0
             gens = _generations(history)
             g = gens[-1]

@@ -117,7 +117,11 @@ class Simulator:
 
 class BandDistance:
     """Root mean square, over the fitted targets, of each statistic's distance from the
-    target's value in half-bands: 1 means "on average at the edge of the band".
+    target's published value, scaled on each side by the distance from the value to that side's
+    band edge: 1 means "on average at the edge of the band", whether the band is centred on the
+    value or not (most are not: civic participation is 0.38 in 0.33-0.42, so 0.43 is further
+    out than 0.33). Scaling both sides by the half-band, as v3 did, let a statistic sit past a
+    band's near edge at a distance below 1.
 
     The bands are the scale because they say how close counts as a fit; an adaptive scale
     from the simulations' own spread (pyabc's ``AdaptivePNormDistance``) would instead weight
@@ -128,12 +132,17 @@ class BandDistance:
         self.names = [t.name for t in targets]
         self.statistic = [t.statistic for t in targets]
         self.value = np.array([t.value for t in targets], dtype=float)
-        self.half = np.array([t.half_band for t in targets], dtype=float)
+        self.above = np.array([t.high - t.value for t in targets], dtype=float)
+        self.below = np.array([t.value - t.low for t in targets], dtype=float)
+        if not ((self.above > 0) & (self.below > 0)).all():
+            raise ValueError("a fitted target's value must lie strictly inside its band")
 
     def z(self, stats: Mapping[str, float]) -> np.ndarray:
-        """Signed distance of each fitted statistic from its target, in half-bands."""
+        """Signed distance of each fitted statistic from its target: +1 at the band's upper
+        edge, -1 at its lower edge."""
         sim = np.array([stats[s] for s in self.statistic], dtype=float)
-        return (sim - self.value) / self.half
+        gap = sim - self.value
+        return gap / np.where(gap > 0, self.above, self.below)
 
     def __call__(self, x: Mapping[str, float], x0: Mapping[str, float] | None = None) -> float:
         z = self.z(x)

@@ -100,6 +100,10 @@ def load_targets(path: str | Path) -> list[Target]:
         role = item["role"]
         if role not in ROLES:
             raise ScenarioError(f"{path}: [{name}] role {role!r} is not one of {', '.join(ROLES)}")
+        if role == "fit" and not band[0] < value < band[1]:
+            raise ScenarioError(f"{path}: [{name}] a fitted target's value {value!r} must lie "
+                                f"strictly inside its band {band} (the distance scales each "
+                                "side by the value's distance to that edge)")  # fmt: skip
         if role != "inactive" and item["statistic"] not in STATISTICS:
             raise ScenarioError(
                 f"{path}: [{name}] statistic {item['statistic']!r} is not a model outcome or a "

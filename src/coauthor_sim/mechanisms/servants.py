@@ -40,14 +40,16 @@ def casework_units(
     return units_per_servant * working * casework_time * (0.5 + skills.mean(axis=1))
 
 
-def by_neighbourhood(values: np.ndarray, coverage) -> np.ndarray:
+def by_neighbourhood(values: np.ndarray, coverage, coverage_t=None) -> np.ndarray:
     """Per-servant ``values`` (S, or S x k) summed into neighbourhoods (H, or k x H) by the
     share of each servant's time in each neighbourhood. ``coverage`` (S x H) may be a dense
     array or a scipy sparse array; the model passes the sparse form, since a servant covers
     few neighbourhoods: each neighbourhood's sum then runs over its own servants, in servant
     order, and costs nothing like the dense S x H product (53 MB read three times a month at a
-    million citizens)."""
-    return np.asarray((coverage.T @ values).T)
+    million citizens). A caller that keeps the transpose ``coverage.T`` passes it as
+    ``coverage_t`` (the model does: coverage is fixed, and making the transposed sparse view
+    costs more than the product itself at a thousand citizens); the sums are the same."""
+    return np.asarray(((coverage.T if coverage_t is None else coverage_t) @ values).T)
 
 
 def train(skills: np.ndarray, intensity: float) -> np.ndarray:
