@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -83,6 +84,8 @@ def test_shipped_priors_move_only_uncertain_parameters_including_inequality():
          'series="s"\nsource="s"\n', ["needs"]),
         ('[a]\ndescription="x"\nvalue=1.5\nband=[1, 2]\nstatistic="life_satisfaction"\n'
          'role="holdout"\nseries="s"\nsource="s"\n', ["no target", "fit"]),
+        ('[a]\ndescription="x"\nvalue=1\nband=[1, 2]\nstatistic="life_satisfaction"\n'
+         'role="fit"\nseries="s"\nsource="s"\n', ["[a]", "strictly inside"]),
     ],
 )  # fmt: skip
 def test_bad_targets_are_refused_clearly(tmp_path, text, words):
@@ -235,29 +238,39 @@ def test_calibration_runs_its_particles_on_a_dask_cluster(tmp_path):
     assert len(outcome.particles) == 6 and outcome.sessions[0]["executor"] != "local"
 
 
-def test_a_generation_still_running_when_the_budget_is_spent_is_abandoned(tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", [None, 1])  # an executor (threads here), or in-process
+def test_a_generation_still_running_when_the_budget_is_spent_is_abandoned(
+    tmp_path, monkeypatch, jobs
+):
     """The time budget holds even when a generation costs far more than the last: with the
     rule that decides whether to start a generation switched off and a budget already spent,
     generation 1 starts, is refused its first particle, and the calibration ends with
-    generation 0 stored."""
+    generation 0 stored. Given more time, the same folder continues from generation 1."""
     from concurrent.futures import ThreadPoolExecutor
 
     from coauthor_sim.calibration import smc
 
-    monkeypatch.setattr(smc, "_stop_reason", lambda gens, *_: "done" if len(gens) > 3 else None)
+    monkeypatch.setattr(smc, "_stop_reason", lambda gens, *_: "done" if len(gens) > 1 else None)
     base = dict(load_scenario(STATUS_QUO, {"n_citizens": 100, "steps": 13}).params)
     settings = Settings(
         scenario="status_quo", base=base, priors=load_priors(PRIORS)[:2],
         targets=load_targets(TARGETS), population=4, replications=1, generations=5,
-        max_minutes=1e-9,
+        max_minutes=1e-9, alpha=0.9,  # a loose tolerance: generation 1 accepts most proposals
     )  # fmt: skip
+    folder = tmp_path / "abc"
+    quiet = {"progress": False, "log": lambda _: None}
     with ThreadPoolExecutor(1) as pool:
-        outcome = calibrate(settings, tmp_path / "abc", executor=pool, workers=1,
-                            progress=False, log=lambda _: None)  # fmt: skip
-    assert [g.t for g in outcome.generations] == [0]
-    assert "during generation 1, which was abandoned" in outcome.stopped
-    assert smc.stored_generations(tmp_path / "abc" / smc.DB_NAME) == 1
-    assert len(outcome.particles) == 4
+        where = {"jobs": 1} if jobs == 1 else {"executor": pool, "workers": 1}
+        outcome = calibrate(settings, folder, **where, **quiet)
+        assert [g.t for g in outcome.generations] == [0]
+        assert "during generation 1, which was abandoned" in outcome.stopped
+        assert smc.stored_generations(folder / smc.DB_NAME) == 1
+        assert len(outcome.particles) == 4
+        # the budget is a stopping rule, not part of the calibration: more time continues it
+        more = replace(settings, max_minutes=60.0)
+        outcome = calibrate(more, folder, **where, **quiet)
+    assert [g.t for g in outcome.generations] == [0, 1] and outcome.stopped == "done"
+    assert [s["generations"] for s in outcome.sessions] == [1, 1]
 
 
 @pytest.mark.parametrize(

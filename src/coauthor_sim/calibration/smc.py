@@ -209,6 +209,20 @@ class _Progress(Executor):
         self.inner.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+class _InProcessBudget:
+    """The model as pyabc sees it on ``--jobs 1`` (no executor to refuse work): the simulator,
+    refusing to start a particle past ``deadline``, so the budget ends a generation there too."""
+
+    def __init__(self, simulator: Simulator):
+        self.simulator = simulator
+        self.deadline = float("inf")
+
+    def __call__(self, values: dict[str, float]) -> dict[str, float]:
+        if time.perf_counter() > self.deadline:
+            raise BudgetSpent("the time budget ran out during the generation")
+        return self.simulator(values)
+
+
 def _watch_parent(parent: int) -> None:
     """Worker initializer: end the worker when the calibration that started it is gone (a
     ``kill -9`` of the calibration would otherwise leave its workers waiting for work)."""
@@ -354,7 +368,8 @@ def check_folder(settings: Settings, folder: Path) -> None:
     if state is not None and state["fingerprint"] != settings.fingerprint():
         raise CalibrationMismatch(
             f"{folder}: holds a different calibration (other scenario, priors, fitted targets, "
-            "population, replications or seed); choose another --out or delete the folder"
+            "population, replications, seed or distance version); choose another --out or "
+            "delete the folder"
         )
 
 
@@ -404,6 +419,8 @@ def calibrate(
     else:
         sampler = ConcurrentFutureSampler(wrapped, client_max_jobs=max(1, workers or 1))
     simulator = Simulator(settings.base, settings.recorded, settings.replications, settings.seed)
+    # what keeps the time budget during a generation: the executor, or the model in-process
+    budget = wrapped if wrapped is not None else _InProcessBudget(simulator)
     fitted = settings.fitted
     resumed = stored_generations(db_path) > 0
     # The first generation accepts every prior draw; a resumed calibration takes its first
@@ -413,7 +430,8 @@ def calibrate(
         initial_epsilon="from_sample" if resumed else np.inf, alpha=settings.alpha
     )
     abc = pyabc.ABCSMC(
-        simulator, prior_distribution(settings.priors), BandDistance(fitted),
+        budget if in_process else simulator, prior_distribution(settings.priors),
+        BandDistance(fitted),
         population_size=settings.population, sampler=sampler, eps=eps,
         transitions=_regularised_transition(settings.kernel_scaling),
     )  # fmt: skip
@@ -443,15 +461,17 @@ def calibrate(
                 wrapped.new_bar(f"generation {t}", settings.population)
             np.random.seed([settings.seed, t])  # noqa: NPY002 - pyabc draws from the global stream
             g0 = time.perf_counter()
-            if wrapped is not None:  # the budget's end, in this session's clock (generation
-                # 0 always runs to the end: without it there is no calibration to report)
-                wrapped.deadline = t0 + 60.0 * settings.max_minutes - before if gens else np.inf
+            # the budget's end, in this session's clock (generation 0 always runs to the end:
+            # without it there is no calibration to report)
+            budget.deadline = t0 + 60.0 * settings.max_minutes - before if gens else np.inf
             # pyabc caches the population it calibrates a resumed tolerance from; drop it so
             # each generation's tolerance comes from the generation just before it
             abc._initial_population = None
             try:
                 abc.run(max_nr_populations=1)
             except BudgetSpent:
+                # what it cost so far is the least the next attempt should expect
+                last = state["last_generation_seconds"] = max(last, time.perf_counter() - g0)
                 spent = (before + time.perf_counter() - t0) / 60
                 reason = (f"time budget of {settings.max_minutes:g} minutes spent ({spent:.1f}) "
                           f"during generation {t}, which was abandoned after "
