@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from . import docking
 from .calibration import diagnostics as diag
+from .calibration import smc
 from .calibration.noise import distance_noise
 from .calibration.targets import load_priors, load_targets
 from .compare import load_posterior
@@ -281,16 +282,17 @@ def _budget_text(abc: dict | None, run_seconds: float) -> str:
         f"One run of the baseline took {run_seconds:.3f} s while this page was made (mean over "
         "the noise runs, measured in the worker, on whatever else the machine was doing)."
     )
+    minutes = smc.Settings.__dataclass_fields__["max_minutes"].default  # as --max-minutes
     budget = (
-        "The calibration's time budget (`--max-minutes`, 40, over all sessions) is kept two "
-        "ways: a generation starts only if one as costly as the last would end within it, and "
-        "a generation still running when the budget is spent starts no more particles and is "
-        "abandoned, so the calibration ends with the generations before it (a generation can "
-        "cost several times its predecessor when acceptance collapses; the particles already "
-        "running, one per worker, finish first, and generation 0 always runs to its end). "
-        "Writing the calibrated scenario afterwards "
-        "(twelve candidate points, sixteen runs each) takes under a minute, so a full "
-        "calibration with the defaults ends within about 41 minutes on two cores."
+        f"The calibration's time budget (`--max-minutes`, {minutes:g}, over all sessions) is "
+        "kept two ways: a generation starts only if one as costly as the last would end within "
+        "it, and a generation still running when the budget is spent starts no more particles "
+        "and is abandoned, so the calibration ends with the generations before it (a "
+        "generation can cost several times its predecessor when acceptance collapses; the "
+        "particles already running, one per worker, finish first, and generation 0 always runs "
+        "to its end). Writing the calibrated scenario afterwards (twelve candidate points, "
+        "sixteen runs each) takes under a minute, so a full calibration with the defaults ends "
+        f"within about {minutes + 1:g} minutes on two cores."
     )
     if abc is None:
         return f"{measured} {budget}"

@@ -81,6 +81,17 @@ class BudgetSpent(RuntimeError):
     calibration ends with the generations before it."""
 
 
+class _Deadline:
+    """The end of the time budget (a ``time.perf_counter`` value; none until set), checked
+    before each new particle is started."""
+
+    deadline = float("inf")
+
+    def check(self) -> None:
+        if time.perf_counter() > self.deadline:
+            raise BudgetSpent("the time budget ran out during the generation")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that decides what a calibration computes (its fingerprint) and when it
@@ -165,7 +176,7 @@ def prior_distribution(priors: list[Factor]) -> Any:
     )
 
 
-class _Progress(Executor):
+class _Progress(Executor, _Deadline):
     """An executor that counts the evaluations and acceptances of the executor it wraps,
     for the progress bar (pyabc's futures samplers show none), and keeps the time budget:
     past ``deadline`` (a ``time.perf_counter`` value) it refuses new work, which ends pyabc's
@@ -177,7 +188,6 @@ class _Progress(Executor):
         self.inner, self.show = inner, show
         self.bar = tqdm(disable=True)
         self.evaluations = 0
-        self.deadline = float("inf")
 
     def new_bar(self, desc: str, total: int) -> None:
         from tqdm import tqdm
@@ -198,8 +208,7 @@ class _Progress(Executor):
         self.bar.set_postfix(evaluations=self.evaluations, refresh=False)
 
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
-        if time.perf_counter() > self.deadline:
-            raise BudgetSpent("the time budget ran out during the generation")
+        self.check()
         future = self.inner.submit(fn, *args, **kwargs)
         future.add_done_callback(self._done)
         return future
@@ -209,17 +218,15 @@ class _Progress(Executor):
         self.inner.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
-class _InProcessBudget:
+class _InProcessBudget(_Deadline):
     """The model as pyabc sees it on ``--jobs 1`` (no executor to refuse work): the simulator,
     refusing to start a particle past ``deadline``, so the budget ends a generation there too."""
 
     def __init__(self, simulator: Simulator):
         self.simulator = simulator
-        self.deadline = float("inf")
 
     def __call__(self, values: dict[str, float]) -> dict[str, float]:
-        if time.perf_counter() > self.deadline:
-            raise BudgetSpent("the time budget ran out during the generation")
+        self.check()
         return self.simulator(values)
 
 
@@ -420,7 +427,10 @@ def calibrate(
         sampler = ConcurrentFutureSampler(wrapped, client_max_jobs=max(1, workers or 1))
     simulator = Simulator(settings.base, settings.recorded, settings.replications, settings.seed)
     # what keeps the time budget during a generation: the executor, or the model in-process
-    budget = wrapped if wrapped is not None else _InProcessBudget(simulator)
+    if in_process:
+        model = budget = _InProcessBudget(simulator)
+    else:
+        model, budget = simulator, wrapped
     fitted = settings.fitted
     resumed = stored_generations(db_path) > 0
     # The first generation accepts every prior draw; a resumed calibration takes its first
@@ -430,8 +440,7 @@ def calibrate(
         initial_epsilon="from_sample" if resumed else np.inf, alpha=settings.alpha
     )
     abc = pyabc.ABCSMC(
-        budget if in_process else simulator, prior_distribution(settings.priors),
-        BandDistance(fitted),
+        model, prior_distribution(settings.priors), BandDistance(fitted),
         population_size=settings.population, sampler=sampler, eps=eps,
         transitions=_regularised_transition(settings.kernel_scaling),
     )  # fmt: skip
