@@ -195,8 +195,14 @@ def _summary(table, params, seed: int, folder: Path, seconds: float) -> str:
         "",
         f"{'outcome':34} {'month 0':>12} {'month ' + str(len(table) - 1):>12}",
     ]
+    show = lambda v, fmt: fmt.format(v) if v == v else "none here"  # noqa: E731 (NaN: empty)
     for label, col, fmt in rows:
-        lines.append(f"{label:34} {fmt.format(first[col]):>12} {fmt.format(last[col]):>12}")
+        lines.append(f"{label:34} {show(first[col], fmt):>12} {show(last[col], fmt):>12}")
+    from .councils import council_of, council_words
+
+    council = council_of(params)
+    if council is not None:
+        lines += ["", council_words(council, scaled=False), *council.fifths_words()]
     lines += ["", f"wrote {folder}/outcomes.csv and manifest.json in {seconds:.1f} s"]
     return "\n".join(lines)
 
@@ -280,10 +286,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
         overrides = {**plan.fixed, **overrides}
         args.replications, args.seed, args.minimum_difference = plan.worlds, plan.seed, plan.mid
         args.effects = "" if not plan.draw_effects else str(plan.effects or args.effects)
+        args.council, args.table = args.council or plan.council, args.table or plan.table
+        args.fifths = args.fifths or plan.fifths
     else:
         chosen = args.scenarios or _all_scenarios(args.dir)
     _check_compare_choice(chosen)
     scenarios = [load_scenario(scenario_path(s, args.dir), overrides) for s in chosen]
+    council = _council_settings(args, scenarios)  # one council for every scenario compared
+    if council:
+        scenarios = [load_scenario(scenario_path(s, args.dir), {**overrides, **council})
+                     for s in chosen]  # fmt: skip
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise UsageError("each scenario may be named only once: " + ", ".join(names))
@@ -301,7 +313,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if effects_file else None
     )  # fmt: skip
     folder = _fresh_folder(args.out, args.seed, prefix="compare")
-    _check_compare_size(args, scenarios, folder)
+    try:
+        _check_compare_size(args, scenarios, folder)
+    except DryRun:
+        _say_council(scenarios[0].params, sys.stdout)
+        raise
     preflight.check_scheduler(args.scheduler)
     client, executor = _executor(args.scheduler)
     started = now()
@@ -320,6 +336,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         f"({scenarios[0].params['n_citizens']:,} citizens, {scenarios[0].params['steps']} "
         f"months); {uncertainty}", file=sys.stderr,
     )  # fmt: skip
+    _say_council(scenarios[0].params, sys.stderr)
     staged = stage_folder(folder)  # moved into place when complete; resumable if killed
     try:
         result = run_comparison(scenarios, args.replications, args.seed, jobs=args.jobs,
@@ -346,6 +363,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             posterior=str(source) if source else None,
             effects=str(effects_file) if effects else None,
             experiment=args.experiment,
+            council=result.council.record() if result.council is not None else None,
             minimum_important_difference=args.minimum_difference,
             started=started,
             timings={
@@ -366,6 +384,39 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"report: {report}{printed}\ntables: {folder}/*.csv  "
           f"({time.perf_counter() - t0:.0f} s)")  # fmt: skip
     return 0
+
+
+def _council_settings(args: argparse.Namespace, scenarios) -> dict[str, Any]:
+    """The council every compared scenario runs in: --council, --table, --scale and --fifths
+    over the one a scenario file names (``councils.shared_council``); {} for none."""
+    from .councils import shared_council
+    from .localities import LocalityError
+
+    try:
+        settings = shared_council(scenarios) or {}
+    except LocalityError as err:
+        raise UsageError(str(err)) from None
+    flags = {"locality_table": args.table, "local_authority": args.council,
+             "locality_scale": args.scale, "locality_fifths": args.fifths}  # fmt: skip
+    given = {k: v for k, v in flags.items() if v is not None}
+    if given and not (settings or args.table):
+        flag = {"local_authority": "--council", "locality_scale": "--scale",
+                "locality_fifths": "--fifths"}[next(iter(given))]  # fmt: skip
+        raise UsageError(f"{flag} needs a deprivation table: --table FILE (IoD2019 File 7 "
+                         "saved as CSV), or a scenario that names a locality_table")  # fmt: skip
+    if args.table and args.council is None and "local_authority" in settings:
+        given["local_authority"] = ""  # a new table: its own council, or name one
+    return {**settings, **given}
+
+
+def _say_council(params, stream) -> None:
+    """The council and its fifths, one line each, before the work starts."""
+    from .councils import council_of, council_words
+
+    council = council_of(params)
+    if council is not None:
+        for line in (council_words(council), *council.fifths_words()):
+            print(f"council: {line}", file=stream)
 
 
 def _check_compare_choice(chosen: list[str]) -> None:
@@ -860,6 +911,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     comp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                       help="set a parameter in every scenario (repeatable)")  # fmt: skip
+    comp.add_argument("--council", metavar="NAME",
+                      help="run every scenario in this local authority of --table (its name "
+                      "or code, any case)")  # fmt: skip
+    comp.add_argument(
+        "--table",
+        metavar="FILE",
+        help="deprivation table of the council: IoD2019 File 7 saved as CSV",
+    )
+    comp.add_argument(
+        "--scale",
+        type=float,
+        metavar="S",
+        help="citizens per resident of the council (default 0.1)",
+    )
+    comp.add_argument(
+        "--fifths",
+        choices=["national", "local"],
+        help="the council's deprivation fifths: national deciles (default; "
+        "a fifth the council lacks is empty) or its own neighbourhoods ranked",
+    )
     comp.add_argument("--pdf", action="store_true",
                       help="also print report.pdf (A4) with headless Chromium")  # fmt: skip
     comp.add_argument("--quiet", action="store_true", help="no progress bar")

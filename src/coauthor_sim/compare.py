@@ -21,6 +21,7 @@ import pandas as pd
 
 from .analysis import caveats, costs, robustness, stats
 from .api import FINAL_MONTHS, final_outcomes
+from .councils import Council, council_of, in_real_terms, per_resident
 from .effects import EffectPrior, draw_effects
 from .experiment import RunSpec, execute, replication_seeds
 from .outcomes import HEADLINE_OUTCOMES
@@ -70,6 +71,7 @@ class Comparison:
     appraisal: pd.DataFrame = field(default_factory=pd.DataFrame)  # value for money vs baseline
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)  # cumulative net value by month
     settings: dict[str, Any] = field(default_factory=dict)
+    council: Council | None = None  # the council every scenario ran in (``councils``)
 
     @property
     def baseline(self) -> str:
@@ -93,11 +95,16 @@ def run_summary(table: pd.DataFrame, n_citizens: int) -> dict[str, float]:
 
 
 def _summarise_run(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame]:
-    """Worker: simulate one run, return its summary row and its trajectory of key outcomes."""
+    """Worker: simulate one run, return its summary row and its trajectory of key outcomes
+    (a council's money and WELLBYs scaled to its real population, ``councils``)."""
     from .experiment.runner import simulate
 
     table = simulate(spec)
-    return run_summary(table, spec.params["n_citizens"]), table[TRAJECTORY]
+    people = spec.params["n_citizens"]
+    council = council_of(spec.params)
+    if council is not None:
+        table, people = in_real_terms(table, council), council.wellby_people
+    return run_summary(table, people), table[TRAJECTORY]
 
 
 def load_posterior(path: Path) -> pd.DataFrame:
@@ -227,6 +234,10 @@ def run_comparison(
     )
     baseline = scenarios[0].name
     n_citizens, steps = base_scenario.params["n_citizens"], base_scenario.params["steps"]
+    council = council_of(base_scenario.params)  # money per resident, WELLBYs of its adults
+    residents = council.residents if council else n_citizens
+    people = council.wellby_people if council else n_citizens
+    appraisal = costs.appraisal(runs, baseline) if len(scenarios) > 1 else pd.DataFrame()
     outcomes = COMPARED + FIFTHS + TOTALS
     boxes, words, prim_note = pd.DataFrame(), {}, ""
     if len(scenarios) > 1 and discover and drawn:
@@ -251,9 +262,9 @@ def run_comparison(
         plausibility=robustness.plausibility(
             runs, baseline, benefit="pv_wellbys", cost="pv_spending"
         ),
-        money=costs.money_table(runs, n_citizens, steps),
-        appraisal=costs.appraisal(runs, baseline) if len(scenarios) > 1 else pd.DataFrame(),
-        profile=costs.time_profile(trajectories, baseline, n_citizens),
+        money=costs.money_table(runs, residents, steps),
+        appraisal=per_resident(appraisal, council) if council else appraisal,
+        profile=costs.time_profile(trajectories, baseline, people),
         settings={
             "posterior_draws": worlds["posterior_draw"].nunique() if posterior is not None else 0,
             "effect_priors": [p.name for p in effects or []],
@@ -266,6 +277,7 @@ def run_comparison(
             "summary_months": SUMMARY_MONTHS,
             "run_seconds": elapsed,
         },
+        council=council,
     )
 
 
@@ -284,10 +296,13 @@ class ComparePlan:
     effects: Path | None  # None: the default priors
     draw_effects: bool
     fixed: dict[str, Any]
+    council: str | None = None  # one council of ``table`` for every scenario (``councils``)
+    table: str | None = None
+    fifths: str | None = None
 
 
 PLAN_KEYS = ("description", "scenarios", "worlds", "seed", "minimum_important_difference",
-             "effects", "fixed")  # fmt: skip
+             "effects", "fixed", "council", "table", "fifths")  # fmt: skip
 
 
 def load_compare_plan(path: str | Path) -> ComparePlan:
@@ -301,6 +316,12 @@ def load_compare_plan(path: str | Path) -> ComparePlan:
         effects = "../../data/effects.toml"   # optional; "" = no effect-size draws
         [fixed]
         n_citizens = 500
+
+    A council's comparison names it and its deprivation table (a path relative to the file)::
+
+        council = "Exampleton"
+        table = "example_iod2019.csv"
+        fifths = "national"                   # or "local" (optional)
 
     Scenario names are looked up in the repository's ``scenarios`` folder (``../../scenarios``
     from a file in ``experiments/compare/``); ``.toml`` paths are relative to the file.
@@ -342,9 +363,19 @@ def load_compare_plan(path: str | Path) -> ComparePlan:
     fixed = data.get("fixed", {})
     if not isinstance(fixed, dict):
         raise fail("'fixed' must be a table: [fixed]")
+    for key in ("council", "table", "fifths"):
+        if key in data and (not isinstance(data[key], str) or not data[key].strip()):
+            raise fail(f"{key} = {data[key]!r} is not allowed: expected a name in quotes")
+    if data.get("fifths", "national") not in ("national", "local"):
+        raise fail(f"fifths = {data['fifths']!r} is not allowed: expected 'national' or 'local'")
+    table = data.get("table")
+    if table is not None:
+        from .localities import find_table
+
+        table = str(find_table(table, path.parent))
     return ComparePlan(
         path=path, description=description.strip(), scenarios=scenarios,
         worlds=values["worlds"], seed=values["seed"], mid=float(mid),
         effects=path.parent / effects if effects else None, draw_effects=effects != "",
-        fixed=fixed,
+        fixed=fixed, council=data.get("council"), table=table, fifths=data.get("fifths"),
     )  # fmt: skip

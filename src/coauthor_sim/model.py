@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from .agents import Citizen, Provider, PublicServant
 from .groups import GroupSums
-from .localities import layout_of, locality_of
+from .localities import layout_for
 from .mechanisms import engagement, governance, need, providers, servants, support, wellbeing
 from .network import (
     adjacency,
@@ -95,7 +95,7 @@ class CoauthorModel(mesa.Model):
         p = resolve(params)
         layout = None
         if p.locality_table:  # the neighbourhoods of a real council (``localities``)
-            layout = layout_of(locality_of(p.locality_table, p.local_authority), p.locality_scale)
+            layout = layout_for(p)
             p = resolve({**p, "n_citizens": int(layout.sizes.sum()),
                          "n_neighbourhoods": len(layout.sizes)})  # fmt: skip
         super().__init__(seed=seed)
@@ -130,6 +130,7 @@ class CoauthorModel(mesa.Model):
         self.citizens, self.deprivation = init_citizens(
             p, self.streams["citizens"], sizes, degree,
             *((layout.deprivation, layout.quintile) if layout is not None else ()),
+            older_share=layout.older_share if layout is not None else None,
         )  # fmt: skip
         self.servants = init_servants(p, self.streams["servants"], self.n_hood)
         self.providers = init_providers(p, self.streams["providers"], self.n_hood)

@@ -146,6 +146,14 @@ _SPECS: tuple[Spec, ...] = (
        "resident; 0.1 = a tenth, rounded so the total is kept), at least one per neighbourhood.",
        reason="Modelling judgement: a tenth keeps a council of 300,000 residents to 30,000 "
        "citizens, a run of seconds; outcomes are per head, so 1:1 is for checks of scale."),
+    _p("locality_fifths", "population", "national", unit="",
+       meaning="With locality_table: the deprivation fifths outcomes are reported in. "
+       "'national': the national IMD deciles (1-2 most deprived), so a council without "
+       "neighbourhoods in some deciles has empty fifths, said to be empty; 'local': the "
+       "council's own neighbourhoods ranked, each fifth about a fifth of its residents.",
+       choices=("national", "local"),
+       reason="National fifths compare councils on one scale; local fifths answer a council's "
+       "own question (its most against its least deprived). Only the reporting changes."),
     # --- network ------------------------------------------------------------------------------
     _p("network_kind", "network", "neighbourhood_blocks", unit="",
        meaning="Generator of the social network.", choices=NETWORK_KINDS,
@@ -670,6 +678,11 @@ def _check_together(v: dict[str, Any]) -> None:
         raise ParameterError(
             f"local_authority = {v['local_authority']!r} is not allowed without a locality_table "
             "(a deprivation table holding that authority's neighbourhoods)"
+        )
+    if v["locality_fifths"] != "national" and not v["locality_table"]:
+        raise ParameterError(
+            f"locality_fifths = {v['locality_fifths']!r} is not allowed without a "
+            "locality_table (a stylised locality's fifths are its own already)"
         )
     if v["young_share"] + v["older_share"] > 1:
         raise ParameterError(

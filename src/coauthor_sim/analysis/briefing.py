@@ -92,22 +92,35 @@ def value_for_money_html(
             ratio, nets, f"{r.net_central_positive} of {r.worlds}",
             esc(costs.break_even_words(breaks.get(r.scenario))),
         ])  # fmt: skip
+    council = getattr(result, "council", None)
+    who = "citizen" if council is None else "resident"
+    pounds = (
+        f"""<p class="note"><b>The pounds are stylised.</b> They are the budget of a model
+locality of {n:,} citizens (a grant of £{p0["grant_per_citizen"]:,.0f} per citizen a month in
+the baseline), not a real council's accounts: read them as proportions of that budget and as
+differences between scenarios, not as sums to enter in a budget.</p>"""
+        if council is None else
+        f"""<p class="note"><b>The pounds are {esc(council.name)}'s, in real terms.</b> Each of
+the model's {n:,} citizens stands for {council.residents / n:,.0f} of the council's
+{council.residents:,.0f} residents, so every sum is scaled up by that much (a grant of
+£{p0["grant_per_citizen"]:,.0f} per resident a month in the baseline); the model's resolution
+changes only the noise of these sums, not their size. They are the model's budget, not the
+council's accounts: read them as differences between scenarios.</p>"""
+    )  # fmt: skip
+    where = "the model locality" if council is None else "the council's residents"
     return f"""<section class="major" id="value">
 <h2>Value for money</h2>
-<p class="note"><b>The pounds are stylised.</b> They are the budget of a model locality of
-{n:,} citizens (a grant of £{p0["grant_per_citizen"]:,.0f} per citizen a month in the
-baseline), not a real council's accounts: read them as proportions of that budget and as
-differences between scenarios, not as sums to enter in a budget.</p>
+{pounds}
 <h3>Money committed, spent and left unspent</h3>
-<p>GBP per citizen per year, averaged over the {steps} months of the run (not discounted);
-the reserve carried over at the end of the run in GBP per citizen. Mean over plausible worlds,
+<p>GBP per {who} per year, averaged over the {steps} months of the run (not discounted);
+the reserve carried over at the end of the run in GBP per {who}. Mean over plausible worlds,
 below it the range holding 90% of them. Money committed but not spent is carried over in the
 reserve, and the reserve above its cap is returned to the centre each year.</p>
 {table(["scenario", *items], money_rows, "money")}
 <h3>Cost and benefit against {esc(base)}</h3>
 <p><b>Cost</b> = the extra money a scenario spends compared with {esc(base)}, month by month,
-discounted at {costs.COST_RATE:.1%} a year and summed over the run (present value, the model
-locality, GBP). <b>Benefit</b> = the extra WELLBYs (one point of life satisfaction for one
+discounted at {costs.COST_RATE:.1%} a year and summed over the run (present value, GBP,
+{where}). <b>Benefit</b> = the extra WELLBYs (one point of life satisfaction for one
 person for one year), discounted at {costs.WELLBEING_RATE:.1%} a year, valued at the Treasury's
 low, central and high values of £{low:,}, £{central:,} and £{high:,} per WELLBY (2019 prices).
 <b>Net value</b> = benefit − cost. Each figure: mean over plausible worlds, then the range

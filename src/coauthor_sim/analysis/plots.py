@@ -58,10 +58,11 @@ def trajectories(paths: pd.DataFrame, outcomes: list[str], order: list[str]) -> 
     return fig
 
 
-def fifths(summary: pd.DataFrame, order: list[str]) -> Figure:
+def fifths(summary: pd.DataFrame, order: list[str], marks: dict[int, str] | None = None) -> Figure:
     """Final-year life satisfaction (0-10) in each deprivation fifth (1 least, 5 most
     deprived), per scenario, with 95% confidence intervals, on the full 0-10 axis (the
-    differences themselves are drawn by ``differences``)."""
+    differences themselves are drawn by ``differences``). ``marks`` label fifths under their
+    name (a council's empty or small fifths: "none here", "small sample")."""
     fig = Figure(figsize=(9, 4.2), layout="constrained")
     ax = fig.subplots()
     width = 0.8 / len(order)
@@ -76,7 +77,10 @@ def fifths(summary: pd.DataFrame, order: list[str]) -> Figure:
         ])  # fmt: skip
         ax.bar(x + (k - (len(order) - 1) / 2) * width, mean, width, yerr=np.nan_to_num(err),
                color=_colour(k), label=name, capsize=2)  # fmt: skip
-    ax.set_xticks(x, ["1 least\ndeprived", "2", "3", "4", "5 most\ndeprived"])
+    names = ["1 least\ndeprived", "2", "3", "4", "5 most\ndeprived"]
+    marks = marks or {}
+    ax.set_xticks(x, [f"{n}\n({marks[q]})" if q in marks else n
+                      for q, n in enumerate(names, start=1)])  # fmt: skip
     ax.set_ylabel("life satisfaction (0-10), final year")
     ax.set_ylim(0, 10)  # bars start at zero: their lengths compare honestly
     ax.grid(axis="y", alpha=0.3)

@@ -1,0 +1,125 @@
+"""The council's part of a comparison report: who the council is, how it is simulated, its
+fifths (empty and small ones marked), and its money per resident. Pure text and tables: the
+report writer puts them on disk (``analysis.report``)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+from ..councils import Council
+from .briefing import gbp, table
+
+esc = html.escape
+NONE_HERE = "none here"
+SMALL = "small sample"
+
+
+def fifth_mark(council: Council | None, fifth: int) -> str:
+    """'none here', 'small sample' or '' for fifth 1 (least) ... 5 (most deprived)."""
+    if council is None:
+        return ""
+    status = council.fifth_status(fifth)
+    return NONE_HERE if status == "empty" else SMALL if status == "small" else ""
+
+
+def group_fifth(group: str) -> int | None:
+    """The fifth of a robustness group ('fifth 3' -> 3; 'everyone' -> None)."""
+    return int(group.split()[1]) if group.startswith("fifth ") else None
+
+
+def tables(council: Council) -> dict[str, pd.DataFrame]:
+    """CSV tables of the council: its fifths (with their status) and its neighbourhoods (with
+    the small ones marked)."""
+    hoods = council.neighbourhoods.assign(
+        small=council.neighbourhoods["small"].map({True: "small", False: ""})
+    )
+    return {"council_fifths": council.fifths, "neighbourhoods": hoods}
+
+
+def terminal_lines(council: Council) -> list[str]:
+    """The council in a few lines for the terminal summary."""
+    return [f"Council: {council.title}, {council.population_words()}; "
+            f"{council.resolution_words()}.", *council.fifths_words()]  # fmt: skip
+
+
+def per_resident_words(row: Any) -> str:
+    """Net value per resident at the central WELLBY value, when the council is known."""
+    if "net_central_mean_per_resident" not in row:
+        return ""
+    return (f" ({gbp(row['net_central_mean_per_resident'])} per resident; 90% of worlds "
+            f"{gbp(row['net_central_low_per_resident'])} to "
+            f"{gbp(row['net_central_high_per_resident'])})")  # fmt: skip
+
+
+def council_html(result: Any) -> str:
+    """The council section at the head of the report: name, code and population (with its
+    year), the resolution, the age profile, the fifths with their sizes and status, and the
+    money of each scenario per resident."""
+    council: Council | None = result.council
+    if council is None:
+        return ""
+    rows = [
+        [esc(r.label), esc(r.imd_deciles), f"{r.neighbourhoods:,}", f"{r.residents:,.0f}",
+         f"{r.citizens:,}", "<b>none here</b>" if r.status == "empty"
+         else "<b>small sample</b>" if r.status == "small" else "reported"]
+        for r in council.fifths.itertuples()
+    ]  # fmt: skip
+    ages = ""
+    if council.ages:
+        a = council.ages
+        ages = (f"<p>Ages in the table: {a['children']:.0%} children (0-15), "
+                f"{a['aged_16_59']:.0%} aged 16-59, {a['aged_60_plus']:.0%} aged 60 and over. "
+                "Each neighbourhood's share of older citizens follows its share of people "
+                "aged 60+ against the table as a whole (need grows fastest among older "
+                "people); WELLBYs count the residents aged 16 and over.</p>")  # fmt: skip
+    else:
+        ages = ("<p>The table has no age columns: every neighbourhood has the scenario's age "
+                "mix, and WELLBYs count every resident.</p>")  # fmt: skip
+    money = ""
+    if not result.money.empty:
+        spent = result.money[result.money["item"] == "spent"]
+        money_rows = [[f"<b>{esc(r.scenario)}</b>", f"£{r.mean:,.0f}",
+                       f"£{r.low:,.0f} to £{r.high:,.0f}"]
+                      for r in spent.itertuples()]  # fmt: skip
+        money = ("<p>Money spent, GBP per resident per year (mean over plausible worlds and "
+                 "the range holding 90% of them):</p>"
+                 + table(["scenario", "spent per resident a year", "90% of worlds"],
+                         money_rows))  # fmt: skip
+    notes = "".join(f"<p class='note'>{esc(line)}</p>" for line in council.fifths_words())
+    return f"""<section id="council">
+<h2>The council: {esc(council.title)}</h2>
+<p>{esc(council.population_words())}, from {esc(_table_name(council.table))}. Every scenario
+runs in its {len(council.neighbourhoods):,} neighbourhoods (LSOAs), each with its national
+deprivation; {esc(council.resolution_words())}.</p>
+{ages}
+{notes}
+{
+        table(
+            [
+                "fifth",
+                "IMD deciles",
+                "neighbourhoods",
+                "residents",
+                "citizens simulated",
+                "figures",
+            ],
+            rows,
+        )
+    }
+{money}
+</section>"""
+
+
+def _table_name(table_path: str) -> str:
+    """A table's file name only: no path of this machine in a report."""
+    return table_path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def fifth_labels(council: Council | None) -> dict[int, str]:
+    """Marks for a picture's fifth labels ({fifth: 'none here' | 'small sample'})."""
+    if council is None:
+        return {}
+    return {q: m for q in range(1, 6) if (m := fifth_mark(council, q))}

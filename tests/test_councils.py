@@ -1,0 +1,177 @@
+"""A council as an input of a comparison (issue 27): councils lacking a national fifth compare
+cleanly, the table is checked whole before any work, money is in real terms."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coauthor_sim.localities import N_LSOA_ENGLAND, LocalityError, load_locality
+from helpers import run_cli
+
+HEADER = [
+    "LSOA code (2011)", "LSOA name (2011)", "Local Authority District code (2019)",
+    "Local Authority District name (2019)", "Index of Multiple Deprivation (IMD) Score",
+    "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
+    "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
+    "Total population: mid 2015 (excluding prisoners)",
+    "Dependent Children aged 0-15: mid 2015 (excluding prisoners)",
+    "Population aged 16-59: mid 2015 (excluding prisoners)",
+    "Older population aged 60 and over: mid 2015 (excluding prisoners)",
+]  # fmt: skip
+# Two made-up districts as the issue tried them: one without the least deprived fifth of
+# England (deciles 1-8), one without the most deprived fifth (deciles 3-10).
+DEPRIVED = ("Brindleford", "E08999911", range(1, 9))
+AFFLUENT = ("Havenmere", "E07999912", range(3, 11))
+NAN = re.compile(r"\bnan\b", re.IGNORECASE)
+FAST = ["--replications", "2", "--steps", "12", "--fix-uncertainty", "--jobs", "1", "--quiet"]
+
+
+def file7(path: Path, councils=(DEPRIVED, AFFLUENT), per_council: int = 40, seed: int = 5) -> Path:
+    """A File 7-format table (official column names, a subset of the columns) of made-up
+    councils, each with ``per_council`` LSOAs spread over the given national deciles."""
+    rng = np.random.default_rng(seed)
+    rows, k = [], 0
+    for name, code, deciles in councils:
+        for i in range(per_council):
+            decile = list(deciles)[i % len(deciles)]
+            k += 1
+            rank = int(np.ceil((decile - 1) * N_LSOA_ENGLAND / 10)) + 1 + k
+            people = int(rng.integers(1_200, 2_200))
+            children = int(people * rng.uniform(0.15, 0.25))
+            older = int(people * rng.uniform(0.15, 0.35))
+            rows.append([f"E01{999000 + k}", f"{name} {i:03d}A", code, name,
+                         f"{60 - 5 * decile:.3f}", rank, decile, people, children,
+                         people - children - older, older])  # fmt: skip
+    with path.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([HEADER, *rows])
+    return path
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory) -> Path:
+    return file7(tmp_path_factory.mktemp("tables") / "file7.csv")
+
+
+@pytest.mark.parametrize(
+    ("council", "missing", "words"),
+    [(DEPRIVED, 1, "least deprived fifth (IMD deciles 9-10)"),
+     (AFFLUENT, 5, "most deprived fifth (IMD deciles 1-2)")],
+)  # fmt: skip
+def test_a_council_without_a_national_fifth_compares_cleanly(
+    tmp_path, capsys, table, council, missing, words
+):
+    """The issue's crash (IndexError in the robustness table of an empty fifth), kept: both
+    councils now compare, the empty fifth is said to be empty and never shown as nan."""
+    name, code, _ = council
+    out = tmp_path / "out"
+    status, stdout, err = run_cli(capsys, "compare", "status_quo", "local_public_support",
+                                  "--council", code.lower(), "--table", table, "--scale", "0.004",
+                                  *FAST, "--out", out)  # fmt: skip
+    assert status == 0, err
+    assert f"no neighbourhood in the {words}" in stdout and not NAN.search(stdout)
+    robust = pd.read_csv(out / "robust.csv")
+    empty = robust[robust["group"] == f"fifth {missing}"]
+    assert (empty["worlds"] == 0).all() and empty["difference"].isna().all()
+    assert (robust.loc[robust["group"] != f"fifth {missing}", "worlds"] == 2).all()
+    report = (out / "report.html").read_text()
+    assert f"The council: {name} ({code})" in report and "none here" in report
+    assert "residents (mid-2015 population" in report and not NAN.search(report)
+    fifths = pd.read_csv(out / "council_fifths.csv", keep_default_na=False)
+    assert fifths.set_index("fifth").loc[missing, "status"] == "empty"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["council"]["name"] == name and manifest["council"]["empty_fifths"] == [missing]
+
+
+def test_local_fifths_rank_the_councils_own_neighbourhoods(table):
+    from coauthor_sim.councils import council_of
+    from coauthor_sim.model import CoauthorModel
+    from coauthor_sim.params import resolve
+    from coauthor_sim.scenario import with_locality
+
+    settings = {"locality_table": str(table), "local_authority": DEPRIVED[0],
+                "locality_scale": 0.005, "steps": 2}  # fmt: skip
+    for fifths, empty in (("national", [1]), ("local", [])):
+        params = with_locality(resolve({**settings, "locality_fifths": fifths}), "test")
+        council = council_of(params)
+        assert council.empty_fifths() == empty
+        table_out = CoauthorModel(seed=1, **params).run()
+        filled = table_out[[f"wellbeing_fifth_{q}" for q in range(1, 6)]].iloc[-1].notna()
+        assert filled.tolist() == [q not in empty for q in range(1, 6)]
+    local = council_of(params).fifths
+    shares = local["residents"] / local["residents"].sum()
+    assert np.all(np.abs(shares - 0.2) < 0.06)  # each about a fifth of the residents
+    locality = load_locality(table, DEPRIVED[0])
+    order = np.argsort(locality.deprivation)  # never a less deprived place in a higher fifth
+    assert np.all(np.diff(locality.local_quintile()[order]) >= 0)
+
+
+def test_every_problem_of_the_table_in_one_line_before_any_work(tmp_path, capsys, table):
+    text = table.read_text().splitlines()
+    cells = [line.split(",") for line in text]
+    cells[3][6] = "11"  # decile out of range (row 4 of the file)
+    cells[5][7] = "lots"  # population not a number (row 6)
+    cells[7][6] = str(int(cells[7][6]) % 10 + 1)  # decile at odds with its rank (row 8)
+    cells[9][8] = "5000"  # ages no longer add up to the population (row 10)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(",".join(c) for c in cells) + "\n")
+    with pytest.raises(LocalityError) as caught:
+        load_locality(bad, "Brindleford")
+    message = str(caught.value)
+    assert message.startswith(f"{bad}: 4 problems") and "\n" not in message
+    for words in ("row 4: decile 11 is not allowed", "row 6: 'lots' is not a number",
+                  "row 8: decile", "is at odds with rank", "row 10: the three age columns",
+                  "expected a whole number from 1 to 10"):  # fmt: skip
+        assert words in message
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, "compare", "status_quo", "local_public_support", "--council",
+                           "Brindleford", "--table", bad, *FAST, "--out", out)  # fmt: skip
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "4 problems" in err
+    assert not out.exists()
+
+
+def test_dry_run_tells_of_empty_and_small_fifths(capsys, table):
+    code, out, err = run_cli(capsys, "compare", "status_quo", "austerity", "--council",
+                             "Havenmere", "--table", table, "--scale", "0.002",
+                             "--dry-run")  # fmt: skip
+    assert code == 0, err
+    assert "all inputs are valid" in out
+    assert "Havenmere (E07999912)" in out and "most deprived fifth (IMD deciles 1-2)" in out
+    assert "Small samples (marked 'small')" in out
+
+
+def test_a_council_named_in_one_scenario_file_runs_every_scenario(tmp_path, capsys, table):
+    mine = tmp_path / "brindleford.toml"
+    mine.write_text(f'description = "x"\nextends = "status_quo"\n[population]\n'
+                    f'locality_table = "{table}"\nlocal_authority = "Brindleford"\n'
+                    "locality_scale = 0.004\n")  # fmt: skip
+    code, _, err = run_cli(capsys, "compare", mine, "local_public_support", "--dry-run")
+    assert code == 0, err  # the issue: "set --citizens", then refused
+    other = tmp_path / "havenmere.toml"
+    other.write_text(mine.read_text().replace("Brindleford", "Havenmere"))
+    code, _, err = run_cli(capsys, "compare", mine, other, "--dry-run")
+    assert code == 2 and "local_authority = 'Havenmere'" in err and "one council" in err
+    code, _, err = run_cli(capsys, "compare", "status_quo", "austerity", "--council", "X")
+    assert code == 2 and "--table FILE" in err
+
+
+def test_a_comparison_file_names_its_council(tmp_path, table):
+    from coauthor_sim.compare import load_compare_plan
+    from coauthor_sim.scenario import ScenarioError
+
+    (tmp_path / "file7.csv").write_bytes(table.read_bytes())
+    plan = tmp_path / "plan.toml"
+    plan.write_text('description = "x"\nscenarios = ["status_quo", "austerity"]\nworlds = 4\n'
+                    'council = "Brindleford"\ntable = "file7.csv"\nfifths = "local"\n')  # fmt: skip
+    loaded = load_compare_plan(plan)
+    assert (loaded.council, loaded.fifths) == ("Brindleford", "local")
+    assert Path(loaded.table) == tmp_path / "file7.csv"
+    plan.write_text(plan.read_text().replace('"local"', '"regional"'))
+    with pytest.raises(ScenarioError, match="fifths = 'regional' is not allowed"):
+        load_compare_plan(plan)
