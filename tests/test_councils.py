@@ -59,21 +59,35 @@ def table(tmp_path_factory) -> Path:
     return file7(tmp_path_factory.mktemp("tables") / "file7.csv")
 
 
+OWN_FIGURES = """council = "Brindleford"
+[life_satisfaction_mean]
+value = 7.3
+band = [0.0, 10.0]
+source = "made up for the test (the ONS publishes life satisfaction by local authority)"
+"""
+
+
 @pytest.mark.parametrize(
-    ("council", "missing", "words"),
-    [(DEPRIVED, 1, "least deprived fifth (IMD deciles 9-10)"),
-     (AFFLUENT, 5, "most deprived fifth (IMD deciles 1-2)")],
+    ("council", "missing", "words", "figures"),
+    [(DEPRIVED, 1, "least deprived fifth (IMD deciles 9-10)", OWN_FIGURES),
+     (AFFLUENT, 5, "most deprived fifth (IMD deciles 1-2)", None)],
 )  # fmt: skip
 def test_a_council_without_a_national_fifth_compares_cleanly(
-    tmp_path, capsys, table, council, missing, words
+    tmp_path, capsys, table, council, missing, words, figures
 ):
     """The issue's crash (IndexError in the robustness table of an empty fifth), kept: both
-    councils now compare, the empty fifth is said to be empty and never shown as nan."""
+    councils now compare, the empty fifth is said to be empty and never shown as nan. The
+    deprived council gives its own life satisfaction, which replaces England's in its checks;
+    the affluent one is checked against England's figures, and the report says so."""
     name, code, _ = council
     out = tmp_path / "out"
+    own = []
+    if figures:
+        (tmp_path / "own.toml").write_text(figures)
+        own = ["--local-figures", tmp_path / "own.toml"]
     status, stdout, err = run_cli(capsys, "compare", "status_quo", "local_public_support",
                                   "--council", code.lower(), "--table", table, "--scale", "0.004",
-                                  *FAST, "--out", out)  # fmt: skip
+                                  *FAST, *own, "--out", out)  # fmt: skip
     assert status == 0, err
     assert f"no neighbourhood in the {words}" in stdout and not NAN.search(stdout)
     robust = pd.read_csv(out / "robust.csv")
@@ -87,6 +101,16 @@ def test_a_council_without_a_national_fifth_compares_cleanly(
     assert fifths.set_index("fifth").loc[missing, "status"] == "empty"
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["council"]["name"] == name and manifest["council"]["empty_fifths"] == [missing]
+    checks = report[report.index(f"<h3>Checks of {name}'s baseline") :]
+    national = checks[checks.index("National figures used") :]
+    assert "A council may differ from England" in checks
+    if figures:
+        assert f"against {name}'s own 1 figure it is within every band" in checks
+        assert "Mean life satisfaction" not in national  # its own figure replaced England's
+        assert manifest["council"]["local_figures"]["figures"][0]["value"] == 7.3
+    else:
+        assert f"no figure of {name}'s own was given" in checks
+        assert "Mean life satisfaction" in national
 
 
 def test_local_fifths_rank_the_councils_own_neighbourhoods(table):
@@ -209,3 +233,61 @@ def test_doubling_the_resolution_changes_money_per_resident_less_than_the_noise(
     assert (change < noise).all(), pd.DataFrame({"change": change, "noise": noise})
     assert (noise > 0).all()  # the comparison is not trivial: runs do differ
     assert abs(fine["spent"].mean() / coarse["spent"].mean() - 1) < 0.05  # not twice
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ('[life_satisfaction]\nvalue = 7\nsource = "x"', ["unknown national figure",
+                                                          "life_satisfaction_mean"]),
+        ("[life_satisfaction_mean]\nvalue = 7", ["[life_satisfaction_mean] source is missing"]),
+        ('[life_satisfaction_mean]\nvalue = "high"\nsource = "x"', ["value = 'high'"]),
+        ('[civic_participation]\nvalue = 0.3\nband = [0.4, 0.5]\nsource = "x"', ["band"]),
+        ('council = "Havenmere"\n[civic_participation]\nvalue = 0.3\nsource = "x"',
+         ["comparison is of Brindleford"]),
+        ('council = "Brindleford"', ["holds no figures"]),
+    ],
+)  # fmt: skip
+def test_bad_local_figures_exit_2_before_any_work(tmp_path, capsys, table, body, words):
+    figures = tmp_path / "own.toml"
+    figures.write_text(body)
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, "compare", "status_quo", "austerity", "--council",
+                           "Brindleford", "--table", table, "--local-figures", figures, *FAST,
+                           "--out", out)  # fmt: skip
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert str(figures) in err and all(w in err for w in words), err
+    assert not out.exists()
+    code, _, err = run_cli(capsys, "compare", "status_quo", "austerity", "--local-figures",
+                           figures, *FAST, "--out", out)  # fmt: skip
+    assert code == 2 and "--local-figures needs a council" in err
+
+
+def test_the_tables_ages_set_each_neighbourhoods_share_of_older_citizens(tmp_path):
+    """File 7's age columns: a neighbourhood with twice the table's share of people aged 60+
+    among its adults has about twice the scenario's share of older citizens (65+), and more
+    need grows there; a table without age columns keeps the scenario's share everywhere."""
+    from coauthor_sim.localities import layout_of
+    from coauthor_sim.model import CoauthorModel
+
+    path = file7(tmp_path / "ages.csv", councils=(DEPRIVED,), per_council=30)
+    cells = [line.split(",") for line in path.read_text().splitlines()]
+    for k, row in enumerate(cells[1:]):  # alternate young and old neighbourhoods
+        people = int(row[7])
+        older = people // 2 if k % 2 else people // 10
+        row[8:11] = [str(people // 5), str(people - people // 5 - older), str(older)]
+    path.write_text("\n".join(",".join(c) for c in cells) + "\n")
+    locality = load_locality(path)
+    layout = layout_of(locality, 0.1, older_share=0.24, young_share=0.14)
+    ratio = (locality.ages[2] / locality.ages[1:].sum(axis=0)) / (
+        locality.ages[2].sum() / locality.ages[1:].sum())  # fmt: skip
+    assert np.allclose(layout.older_share, np.minimum(0.24 * ratio, 0.86))
+    model = CoauthorModel(seed=2, locality_table=str(path), locality_scale=0.1, steps=1)
+    c = model.citizens
+    older = np.bincount(c.neighbourhood, c.age_group == 2) / np.bincount(c.neighbourhood)
+    old_places = np.arange(30) % 2 == 1
+    assert older[old_places].mean() > 2 * older[~old_places].mean()
+    assert abs(older.mean() - np.mean(layout.older_share)) < 0.04
+    plain = tmp_path / "plain.csv"  # the same table without its age columns
+    plain.write_text("\n".join(",".join(r[:8]) for r in cells) + "\n")
+    assert layout_of(load_locality(plain), 0.1, older_share=0.24).older_share is None

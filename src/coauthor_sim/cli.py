@@ -9,6 +9,7 @@ code 1; set COAUTHOR_SIM_TRACEBACK=1 to see the traceback as well.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
@@ -288,6 +289,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         args.effects = "" if not plan.draw_effects else str(plan.effects or args.effects)
         args.council, args.table = args.council or plan.council, args.table or plan.table
         args.fifths = args.fifths or plan.fifths
+        args.local_figures = args.local_figures or plan.local_figures
     else:
         chosen = args.scenarios or _all_scenarios(args.dir)
     _check_compare_choice(chosen)
@@ -307,6 +309,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         Path(args.posterior) if args.posterior else scenarios[0].posterior
     )  # fmt: skip
     posterior = _posterior(args, source)
+    figures = _local_figures(args, scenarios[0].params)
     effects_file = None if args.fix_uncertainty or not args.effects else Path(args.effects)
     effects = (
         load_effects(effects_file, set(posterior.columns) if posterior is not None else set())
@@ -346,6 +349,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if client is not None:
             client.close()
     result.settings.update(created=started, version=__version__, uncertainty=uncertainty)
+    if figures is not None:  # the council's own figures: for the checks of its baseline
+        result.council = dataclasses.replace(result.council, figures=figures)
     report = write_comparison(
         result,
         staged.out,
@@ -407,6 +412,18 @@ def _council_settings(args: argparse.Namespace, scenarios) -> dict[str, Any]:
     if args.table and args.council is None and "local_authority" in settings:
         given["local_authority"] = ""  # a new table: its own council, or name one
     return {**settings, **given}
+
+
+def _local_figures(args: argparse.Namespace, params):
+    """The council's own figures (--local-figures FILE), checked before any work."""
+    from .councils import council_of, load_local_figures
+
+    if not args.local_figures:
+        return None
+    council = council_of(params)
+    if council is None:
+        raise UsageError("--local-figures needs a council: --council NAME --table FILE")
+    return load_local_figures(args.local_figures, council)
 
 
 def _say_council(params, stream) -> None:
@@ -931,6 +948,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the council's deprivation fifths: national deciles (default; "
         "a fifth the council lacks is empty) or its own neighbourhoods ranked",
     )
+    comp.add_argument("--local-figures", metavar="FILE",
+                      help="the council's own figures (e.g. ONS life satisfaction for the local "
+                      "authority) to check its baseline against, instead of England's")  # fmt: skip
     comp.add_argument("--pdf", action="store_true",
                       help="also print report.pdf (A4) with headless Chromium")  # fmt: skip
     comp.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -299,10 +299,11 @@ class ComparePlan:
     council: str | None = None  # one council of ``table`` for every scenario (``councils``)
     table: str | None = None
     fifths: str | None = None
+    local_figures: str | None = None  # the council's own figures (``councils``)
 
 
 PLAN_KEYS = ("description", "scenarios", "worlds", "seed", "minimum_important_difference",
-             "effects", "fixed", "council", "table", "fifths")  # fmt: skip
+             "effects", "fixed", "council", "table", "fifths", "local_figures")  # fmt: skip
 
 
 def load_compare_plan(path: str | Path) -> ComparePlan:
@@ -322,6 +323,7 @@ def load_compare_plan(path: str | Path) -> ComparePlan:
         council = "Exampleton"
         table = "example_iod2019.csv"
         fifths = "national"                   # or "local" (optional)
+        local_figures = "brindleford.toml"    # its own figures for the checks (optional)
 
     Scenario names are looked up in the repository's ``scenarios`` folder (``../../scenarios``
     from a file in ``experiments/compare/``); ``.toml`` paths are relative to the file.
@@ -363,7 +365,7 @@ def load_compare_plan(path: str | Path) -> ComparePlan:
     fixed = data.get("fixed", {})
     if not isinstance(fixed, dict):
         raise fail("'fixed' must be a table: [fixed]")
-    for key in ("council", "table", "fifths"):
+    for key in ("council", "table", "fifths", "local_figures"):
         if key in data and (not isinstance(data[key], str) or not data[key].strip()):
             raise fail(f"{key} = {data[key]!r} is not allowed: expected a name in quotes")
     if data.get("fifths", "national") not in ("national", "local"):
@@ -378,4 +380,6 @@ def load_compare_plan(path: str | Path) -> ComparePlan:
         worlds=values["worlds"], seed=values["seed"], mid=float(mid),
         effects=path.parent / effects if effects else None, draw_effects=effects != "",
         fixed=fixed, council=data.get("council"), table=table, fifths=data.get("fifths"),
+        local_figures=str(path.parent / data["local_figures"]) if "local_figures" in data
+        else None,
     )  # fmt: skip

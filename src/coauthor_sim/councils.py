@@ -68,6 +68,7 @@ class Council:
     fifths: pd.DataFrame  # one row per fifth 1 (least) ... 5 (most deprived)
     neighbourhoods: pd.DataFrame  # one row per neighbourhood (LSOA)
     ages: dict[str, float] | None = None  # shares of children, 16-59, 60+ (table's ages)
+    figures: LocalFigures | None = None  # its own figures for the checks (--local-figures)
 
     @property
     def wellby_people(self) -> float:
@@ -154,6 +155,7 @@ class Council:
             "population_year": self.population_year, "table_year": self.table_year,
             "scale": self.scale, "citizens": self.citizens, "fifths": self.fifths_kind,
             "empty_fifths": self.empty_fifths(), "small_fifths": self.small_fifths(),
+            "local_figures": self.figures.record() if self.figures else None,
         }  # fmt: skip
 
 
@@ -252,3 +254,133 @@ def council_words(council: Council, scaled: bool = True) -> str:
     """The council in one line for the terminal (``scaled``: money shown in real terms)."""
     return (f"{council.title}: {council.population_words()}; "
             f"{council.resolution_words(scaled)}")  # fmt: skip
+
+
+# --- the council's own figures ---------------------------------------------------------------
+WHY_NATIONAL = (
+    "A council may differ from England's averages for reasons the model's council shares only "
+    "in part (its age mix and its neighbourhoods' deprivation are in the model; its rurality, "
+    "history and services are not), and a survey's estimate for one council has a wider margin "
+    "than England's: a national figure missed is a question for this council, not by itself a "
+    "fault of the model."
+)
+
+
+@dataclass(frozen=True)
+class LocalFigure:
+    """One of the council's own figures, replacing the national target of the same name."""
+
+    target: str  # the name of the national target it replaces (targets.toml)
+    value: float
+    low: float
+    high: float
+    source: str
+    year: str = ""
+
+
+@dataclass(frozen=True)
+class LocalFigures:
+    """A council's own figures (``--local-figures FILE``): they replace the national targets
+    of the same names in that council's checks of its baseline."""
+
+    path: str
+    council: str  # as the file names it ("" when it does not)
+    figures: tuple[LocalFigure, ...]
+
+    def record(self) -> dict[str, Any]:
+        return {"file": self.path, "council": self.council,
+                "figures": [f.__dict__ for f in self.figures]}  # fmt: skip
+
+
+def national_targets() -> list[Any]:
+    """The shipped national targets a baseline is checked against (fit or held out)."""
+    from .calibration.targets import load_targets
+    from .shipped import shipped_folder
+
+    targets = load_targets(shipped_folder("data") / "targets.toml")
+    return [t for t in targets if t.role != "inactive"]
+
+
+def load_local_figures(path: str, council: Council) -> LocalFigures:
+    """Read a council's own figures (TOML)::
+
+        council = "Brindleford"               # optional: must be the council compared
+        [life_satisfaction_mean]              # the name of a national target (targets.toml)
+        value = 7.3                           # the council's figure, on the target's scale
+        band = [7.1, 7.5]                     # optional: default the value +/- the national
+                                              # band's half-width
+        source = "ONS, Personal well-being estimates by local authority, APS 2018/19"
+        year = "2018/19"                      # optional
+
+    Raise ``ScenarioError`` naming the file, the key and what is allowed."""
+    import tomllib
+    from pathlib import Path
+
+    from .messages import ScenarioError, printable
+
+    file = Path(path)
+    fail = lambda message: ScenarioError(f"{file}: {message}")  # noqa: E731
+    if not file.is_file():
+        raise fail("no such file of local figures")
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise fail(f"cannot be read as TOML: {printable(str(err))}") from None
+    national = {t.name: t for t in national_targets()}
+    named = data.pop("council", "")
+    if not isinstance(named, str):
+        raise fail(f"council = {named!r} is not allowed: expected a name in quotes")
+    if named and named.strip().casefold() not in (council.name.casefold(),
+                                                  council.code.casefold()):  # fmt: skip
+        raise fail(f"council = {named!r}, but the comparison is of {council.title}: "
+                   "give the figures of the council compared")  # fmt: skip
+    if not data:
+        raise fail("holds no figures: add a table such as [life_satisfaction_mean] with "
+                   "value and source")  # fmt: skip
+    figures = []
+    for name, item in data.items():
+        if name not in national:
+            from .messages import unknown_name
+
+            raise fail(unknown_name(name, national, "national figure"))
+        target = national[name]
+        if not isinstance(item, dict):
+            raise fail(f"'{name}' must be a table [{name}] with value and source")
+        unknown = set(item) - {"value", "band", "source", "year"}
+        if unknown:
+            raise fail(f"[{name}] unknown key '{sorted(unknown)[0]}' (allowed: value, band, "
+                       "source, year)")  # fmt: skip
+        value = item.get("value")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise fail(f"[{name}] value = {value!r} is not allowed: expected a number on the "
+                       f"scale of '{target.description}' (England: {target.value:g})")  # fmt: skip
+        band = item.get("band", [value - target.half_band, value + target.half_band])
+        if (not isinstance(band, list) or len(band) != 2 or
+                not all(isinstance(b, int | float) and not isinstance(b, bool) for b in band)
+                or not band[0] <= value <= band[1] or not band[0] < band[1]):  # fmt: skip
+            raise fail(f"[{name}] band = {band!r} is not allowed: expected [low, high] around "
+                       f"value {value:g}")  # fmt: skip
+        source = item.get("source")
+        if not isinstance(source, str) or not source.strip():
+            raise fail(f"[{name}] source is missing: say where the figure comes from (e.g. "
+                       "the ONS release and its year)")  # fmt: skip
+        year = item.get("year", "")
+        figures.append(LocalFigure(name, float(value), float(band[0]), float(band[1]),
+                                   source.strip(), str(year)))  # fmt: skip
+    return LocalFigures(str(file), named, tuple(figures))
+
+
+def council_targets(figures: LocalFigures | None) -> tuple[list[Any], set[str]]:
+    """The targets a council's baseline is checked against: its own figures where it gave
+    them, the national ones elsewhere; and the names of those that are its own."""
+    from dataclasses import replace
+
+    targets = national_targets()
+    own = {f.target: f for f in figures.figures} if figures else {}
+    out = [
+        replace(t, value=own[t.name].value, low=own[t.name].low, high=own[t.name].high,
+                series="the council's own figure", source=own[t.name].source)
+        if t.name in own else t
+        for t in targets
+    ]  # fmt: skip
+    return out, set(own)

@@ -186,7 +186,12 @@ def summary_caveats_html(result: Any) -> dict[str, str]:
 def calibration_html(result: Any, short: bool) -> str:
     """The calibration's caveats: the targets the baseline misses in this comparison's worlds
     (read from its runs), the targets a comparison cannot check, and the calibration's own
-    record. ``short``: one paragraph for the summary; else the full section."""
+    record. ``short``: one paragraph for the summary; else the full section. A council's
+    baseline is checked against its own figures where it has them (``council_pages``)."""
+    if getattr(result, "council", None) is not None:
+        from .council_pages import baseline_html
+
+        return baseline_html(result, short)
     baseline = result.scenarios[0]
     runs = result.runs[result.runs["scenario"] == result.baseline]
     found = caveats.calibration_caveats(runs, baseline.posterior)

@@ -123,3 +123,61 @@ def fifth_labels(council: Council | None) -> dict[int, str]:
     if council is None:
         return {}
     return {q: m for q in range(1, 6) if (m := fifth_mark(council, q))}
+
+
+def baseline_html(result: Any, short: bool) -> str:
+    """The checks of a council's baseline: against its own figures where it gave them
+    (``--local-figures``), against England's elsewhere, said apart, with why a council may
+    differ from England. ``short``: one paragraph for the summary; else the full section."""
+    from ..councils import WHY_NATIONAL, council_targets
+    from . import caveats
+
+    council: Council = result.council
+    baseline = result.scenarios[0]
+    runs = result.runs[result.runs["scenario"] == result.baseline]
+    targets, own = council_targets(council.figures)
+    used = [t for t in targets if t.name not in own]  # England's, where it gave none
+    mine = caveats.calibration_caveats(runs, baseline.posterior,
+                                       targets=[t for t in targets if t.name in own])  # fmt: skip
+    england = caveats.calibration_caveats(runs, baseline.posterior, targets=used)
+    where = f"{len(runs)} baseline worlds of this comparison (final-year medians)"
+    name = esc(council.name)
+    own_words = (
+        f"against {name}'s own {mine.checked} figure{'s' if mine.checked != 1 else ''} "
+        + (f"it misses {len(mine.missed)}: " + "; ".join(esc(m.split(" (")[0])
+                                                         for m in mine.missed)
+           if mine.missed else "it is within every band")
+        if own else f"no figure of {name}'s own was given (--local-figures)"
+    )  # fmt: skip
+    unchecked = len(used) - england.checked
+    national_words = (
+        f"against {england.checked} national figures of England"
+        + (f" ({unchecked} more cannot be checked on a comparison's runs or need a fifth "
+           "the council lacks)" if unchecked else "")
+        + (f" it misses {len(england.missed)}: "
+           + "; ".join(esc(m.split(" (")[0]) for m in england.missed)
+           if england.missed else ", within every band")
+    )  # fmt: skip
+    if short:
+        return (f"<p><b>Checks of {name}'s baseline</b> in the {esc(where)}: {own_words}; "
+                f"{national_words}. {esc(WHY_NATIONAL)}</p>")  # fmt: skip
+    described = {t.name: t.description for t in targets}
+    own_rows = [
+        [esc(described[f.target]), f"{f.value:g}", f"{f.low:g} to {f.high:g}",
+         esc(f.source), esc(f.year)]
+        for f in (council.figures.figures if council.figures else ())
+    ]  # fmt: skip
+    national_rows = [[esc(t.description), f"{t.value:g}", f"{t.low:g} to {t.high:g}",
+                      esc(t.series)] for t in used]  # fmt: skip
+    missed = "".join(f"<li>{esc(m)}</li>" for m in mine.missed + england.missed) or (
+        "<li>none</li>"
+    )
+    return f"""<h3>Checks of {name}'s baseline</h3>
+<p>The baseline is checked in the {esc(where)}: {own_words}; {national_words}.</p>
+{table(["figure", "value", "band", "source", "year"], own_rows) if own_rows else ""}
+<p>National figures used (England; {name} gave no figure of its own for them):</p>
+{table(["figure", "England", "band", "series"], national_rows, "small")}
+<p>{esc(WHY_NATIONAL)} Where a council has its own estimate (the ONS publishes life
+satisfaction by local authority; some councils survey volunteering or civic participation),
+give it in a file of local figures (see docs/councils.md).</p>
+<p>Missed:</p><ul>{missed}</ul>"""
