@@ -491,10 +491,11 @@ def _executor(scheduler: str | None):
     return client, client.get_executor(pure=False)
 
 
-def _sweep(args: argparse.Namespace, experiment) -> tuple[Path, int]:
+def _sweep(args: argparse.Namespace, experiment, worker=None) -> tuple[Path, int]:
     """Run (or resume) ``experiment`` into its folder; write the manifest; return the folder
     and the number of failed runs stored. Everything is checked before anything is written;
-    one sweep per folder at a time; the session is on record from its start."""
+    one sweep per folder at a time; the session is on record from its start. ``worker``
+    replaces what each run records (``run_sweep``)."""
     from .experiment.store import Store
     from .experiment.sweep import check_folder, prepare_folder, run_sweep
     from .provenance import begin_session, manifest, now, write_json
@@ -512,7 +513,7 @@ def _sweep(args: argparse.Namespace, experiment) -> tuple[Path, int]:
                        "jobs": args.jobs}  # fmt: skip
             sessions = begin_session(path, session)
             summary = run_sweep(experiment, folder, executor=executor, jobs=args.jobs,
-                                progress=not args.quiet,
+                                progress=not args.quiet, worker=worker,
                                 retry_failed=getattr(args, "retry_failed", False))  # fmt: skip
             with Store(folder) as store:
                 counts = dict(store.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"))
@@ -559,6 +560,36 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"{failed} runs failed: see the error and traceback columns of "
               f"{folder}/results.sqlite (coauthor-sim results export {folder}); "
               "rerun with --retry-failed to try them again", file=sys.stderr)  # fmt: skip
+        return 1
+    return 0
+
+
+def cmd_councils(args: argparse.Namespace) -> int:
+    """Run (or resume) a policy against its baseline in every council of a table, then write
+    the per-council table and picture (``all_councils``)."""
+    from . import all_councils as every
+
+    flags = {k: v for k, v in {
+        "table": args.table, "policy": args.policy, "baseline": args.baseline,
+        "councils": args.councils, "scale": args.scale, "steps": args.steps,
+        "worlds": args.worlds, "seed": args.seed, "fifths": args.fifths,
+        "uncertainty": "fixed" if args.fix_uncertainty else None,
+    }.items() if v is not None}  # fmt: skip
+    if args.plan:
+        plan = every.load_plan(args.plan, flags)
+    else:
+        if "table" not in flags or "policy" not in flags:
+            raise UsageError("councils: give a plan file (experiments/councils/*.toml), or "
+                             "--table FILE and --policy SCENARIO")  # fmt: skip
+        name = f"councils-{Path(flags['policy']).stem}"
+        plan = every.plan_of(name, None, flags, "command line")
+    experiment = every.build_experiment(plan)
+    folder, failed = _sweep(args, experiment, worker=every.CouncilRecorder())
+    table = every.write_outputs(folder, experiment)
+    print("\n".join(every.summary_lines(table, experiment)))
+    print(f"per council: {folder}/councils.csv; picture: {folder}/councils.png")
+    if failed:
+        print(f"{failed} runs failed; rerun with --retry-failed", file=sys.stderr)
         return 1
     return 0
 
@@ -1010,6 +1041,33 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
         _add_guards(cmd)
         cmd.set_defaults(func=func)
+
+    cou = sub.add_parser("councils", help="a policy against its baseline in every council of a "
+                         "deprivation table, side by side (resumable, local or Dask)")  # fmt: skip
+    cou.add_argument("plan", nargs="?", help="plan file (experiments/councils/*.toml)")
+    cou.add_argument("--table", help="deprivation table: IoD2019 File 7 saved as CSV")
+    cou.add_argument("--policy", help="the policy scenario")
+    cou.add_argument("--baseline", help="the baseline scenario (status_quo)")
+    cou.add_argument("--councils", nargs="+", metavar="NAME", help="only these councils")
+    cou.add_argument("--scale", type=float, help="citizens per resident (0.002)")
+    cou.add_argument("--steps", type=int, help="months per run (36)")
+    cou.add_argument("--worlds", type=int, help="plausible worlds per council (3)")
+    cou.add_argument("--seed", type=int, help="seed of the worlds (2027)")
+    cou.add_argument("--fifths", choices=["national", "local"], help="deprivation fifths")
+    cou.add_argument(
+        "--fix-uncertainty",
+        action="store_true",
+        help="worlds differ in seeds only: no posterior, no effect-size draws",
+    )
+    cou.add_argument("--jobs", type=int, help="local processes (default: all cores)")
+    cou.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    cou.add_argument("--out", help="results folder (default results/<plan>); rerun with the "
+                     "same folder to resume")  # fmt: skip
+    cou.add_argument("--quiet", action="store_true", help="no progress bar")
+    cou.add_argument("--retry-failed", action="store_true",
+                     help="run again the runs stored as failed")  # fmt: skip
+    _add_guards(cou)
+    cou.set_defaults(func=cmd_councils)
 
     cal = sub.add_parser(
         "calibrate", help="calibrate uncertain parameters to targets (ABC-SMC, resumable)"

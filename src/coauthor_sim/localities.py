@@ -233,6 +233,7 @@ class Table:
     columns: dict[str, str]  # role -> the table's column name
     rows: pd.DataFrame  # the role columns as text, index = row number in the file - 2
     older_share_all: float  # share of 60+ among 16+ over the whole table (NaN: no ages)
+    lookup: dict[str, np.ndarray]  # an authority's name or code, case-folded -> its rows
 
     @property
     def authority_names(self) -> pd.Series:
@@ -255,7 +256,13 @@ def _table_cached(path: str, modified: float) -> Table:
         older = _numbers(rows, columns["older"], problems, whole=False)
         if not problems and (working + older).sum() > 0:
             share = float(older.sum() / (working + older).sum())
-    return Table(source, columns, rows, share)
+    lookup: dict[str, np.ndarray] = {}
+    for role in ("la_name", "la_code"):
+        if role in columns:
+            keys = rows[columns[role]].str.strip().str.casefold()
+            for key, where in keys.groupby(keys, sort=False).indices.items():
+                lookup.setdefault(key, where)
+    return Table(source, columns, rows, share, lookup)
 
 
 def table_of(path: str | Path) -> Table:
@@ -335,10 +342,8 @@ def _pick_authority(table: Table, wanted: str | None, where: str) -> tuple[np.nd
             f"{where}: holds {len(distinct)} local authorities; choose one with local_authority "
             f"(one of {', '.join(distinct[:8])}{', ...' if len(distinct) > 8 else ''})"
         )
-    key = wanted.strip().casefold()
     mask = np.zeros(len(rows), dtype=bool)
-    for col in la_cols:
-        mask |= rows[col].str.strip().str.casefold().to_numpy() == key
+    mask[table.lookup.get(wanted.strip().casefold(), [])] = True
     if not mask.any():
         distinct = sorted(set(names))
         close = difflib.get_close_matches(wanted, distinct, n=1)
