@@ -222,7 +222,8 @@ def councils_figure(councils: pd.DataFrame, policy: str, baseline: str, plan: An
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8, loc="best")
     worlds = int(councils["worlds"].max()) if len(councils) else 0
-    scale = f", {plan.scale:g} citizens per resident, {plan.steps} months" if plan else ""
+    scale = (f", {plan.scale:g} citizens per resident (small councils finer), {plan.steps} "
+             "months" if plan else "")  # fmt: skip
     missing = ("; not simulated (too few neighbourhoods): " + ", ".join(left_out["council"])
                if not left_out.empty else "")  # fmt: skip
     fig.suptitle(f"{policy} against {baseline} in {len(councils)} councils: each council's "
