@@ -12,19 +12,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coauthor_sim.localities import N_LSOA_ENGLAND, LocalityError, load_locality
+from coauthor_sim.localities import (
+    FILE7_COLUMNS,
+    N_LSOA_ENGLAND,
+    LocalityError,
+    load_locality,
+)
 from helpers import run_cli
 
-HEADER = [
-    "LSOA code (2011)", "LSOA name (2011)", "Local Authority District code (2019)",
-    "Local Authority District name (2019)", "Index of Multiple Deprivation (IMD) Score",
-    "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
-    "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
-    "Total population: mid 2015 (excluding prisoners)",
-    "Dependent Children aged 0-15: mid 2015 (excluding prisoners)",
-    "Population aged 16-59: mid 2015 (excluding prisoners)",
-    "Older population aged 60 and over: mid 2015 (excluding prisoners)",
-]  # fmt: skip
+HEADER = FILE7_COLUMNS
 # Two made-up districts as the issue tried them: one without the least deprived fifth of
 # England (deciles 1-8), one without the most deprived fifth (deciles 3-10).
 DEPRIVED = ("Brindleford", "E08999911", range(1, 9))
@@ -99,6 +95,11 @@ def test_a_council_without_a_national_fifth_compares_cleanly(
     assert "residents (mid-2015 population" in report and not NAN.search(report)
     fifths = pd.read_csv(out / "council_fifths.csv", keep_default_na=False)
     assert fifths.set_index("fifth").loc[missing, "status"] == "empty"
+    # Small samples are marked, not hidden: at this scale every fifth and neighbourhood is.
+    assert set(fifths["status"]) == {"empty", "small"} and "small sample" in report
+    assert "(small sample)" in stdout and "Small samples (marked 'small')" in stdout
+    hoods = pd.read_csv(out / "neighbourhoods.csv", keep_default_na=False)
+    assert len(hoods) == 40 and (hoods["small"] == "small").all()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["council"]["name"] == name and manifest["council"]["empty_fifths"] == [missing]
     checks = report[report.index(f"<h3>Checks of {name}'s baseline") :]
@@ -291,3 +292,14 @@ def test_the_tables_ages_set_each_neighbourhoods_share_of_older_citizens(tmp_pat
     plain = tmp_path / "plain.csv"  # the same table without its age columns
     plain.write_text("\n".join(",".join(r[:8]) for r in cells) + "\n")
     assert layout_of(load_locality(plain), 0.1, older_share=0.24).older_share is None
+
+
+def test_run_of_a_council_says_none_here_for_its_empty_fifth(tmp_path, capsys, table):
+    code, out, err = run_cli(capsys, "run", "status_quo", "--set", f'locality_table="{table}"',
+                             "--set", 'local_authority="Havenmere"', "--set",
+                             "locality_scale=0.004", "--steps", "2", "--quiet", "--out",
+                             tmp_path / "run")  # fmt: skip
+    assert code == 0, err
+    assert "none here" in out and not NAN.search(out)
+    assert "no neighbourhood in the most deprived fifth" in out
+    assert "times 250 for the council's residents" in out  # its money is the model's here

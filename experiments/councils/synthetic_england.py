@@ -32,6 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from coauthor_sim.localities import FILE7_COLUMNS, apportion
+
 SEED = 20_191_001
 N_DISTRICTS = 317
 N_LSOA = 32_844
@@ -39,16 +41,7 @@ TARGET = (
     Path(__file__).resolve().parents[2] / "src" / "coauthor_sim" / "shipped" / "data"
     / "localities" / "synthetic_england_iod2019.csv.gz"
 )  # fmt: skip
-COLUMNS = [
-    "LSOA code (2011)", "LSOA name (2011)", "Local Authority District code (2019)",
-    "Local Authority District name (2019)", "Index of Multiple Deprivation (IMD) Score",
-    "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
-    "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
-    "Total population: mid 2015 (excluding prisoners)",
-    "Dependent Children aged 0-15: mid 2015 (excluding prisoners)",
-    "Population aged 16-59: mid 2015 (excluding prisoners)",
-    "Older population aged 60 and over: mid 2015 (excluding prisoners)",
-]  # fmt: skip
+COLUMNS = list(FILE7_COLUMNS)
 FIRST = ["Ash", "Bram", "Cold", "Dun", "East", "Fern", "Gras", "Hol", "Ivy", "Kings", "Lang",
          "Mar", "Nor", "Oak", "Pen", "Red", "Stan", "Thorn", "Up", "Wes", "Wil", "Yar", "Ald",
          "Brock", "Chel"]  # fmt: skip
@@ -64,8 +57,6 @@ def district_names(rng: np.random.Generator) -> list[str]:
 
 def district_sizes(rng: np.random.Generator) -> np.ndarray:
     """LSOAs per district: lognormal, two tiny ones, 32,844 in all (largest remainders)."""
-    from coauthor_sim.localities import apportion
-
     raw = rng.lognormal(np.log(90.0), 0.55, size=N_DISTRICTS)
     sizes = np.empty(N_DISTRICTS, dtype=np.int64)
     sizes[:2] = (1, 6)

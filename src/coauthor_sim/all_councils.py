@@ -37,7 +37,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,13 +94,10 @@ def _fail(where: str, message: str) -> ScenarioError:
 def load_plan(path: str | Path, overrides: dict[str, Any] | None = None) -> CouncilsPlan:
     """Read and check a plan file; ``overrides`` (from flags) win over its keys. Raises
     ``ScenarioError`` naming the file (or flag), the key and what is allowed."""
+    from .inputs import read_toml
+
     path = Path(path)
-    if not path.is_file():
-        raise _fail(str(path), "no such plan file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise _fail(str(path), f"cannot be read as TOML: {printable(str(err))}") from None
+    data = dict(read_toml(path, "plan file"))
     for key in data:
         if key not in PLAN_KEYS:
             raise _fail(str(path), f"unknown key {printable(repr(key))} (allowed: "

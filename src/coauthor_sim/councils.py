@@ -313,19 +313,11 @@ def load_local_figures(path: str, council: Council) -> LocalFigures:
         year = "2018/19"                      # optional
 
     Raise ``ScenarioError`` naming the file, the key and what is allowed."""
-    import tomllib
-    from pathlib import Path
+    from .inputs import read_toml
+    from .messages import ScenarioError, unknown_name
 
-    from .messages import ScenarioError, printable
-
-    file = Path(path)
-    fail = lambda message: ScenarioError(f"{file}: {message}")  # noqa: E731
-    if not file.is_file():
-        raise fail("no such file of local figures")
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise fail(f"cannot be read as TOML: {printable(str(err))}") from None
+    fail = lambda message: ScenarioError(f"{path}: {message}")  # noqa: E731
+    data = dict(read_toml(path, "file of local figures"))
     national = {t.name: t for t in national_targets()}
     named = data.pop("council", "")
     if not isinstance(named, str):
@@ -340,8 +332,6 @@ def load_local_figures(path: str, council: Council) -> LocalFigures:
     figures = []
     for name, item in data.items():
         if name not in national:
-            from .messages import unknown_name
-
             raise fail(unknown_name(name, national, "national figure"))
         target = national[name]
         if not isinstance(item, dict):
@@ -367,7 +357,7 @@ def load_local_figures(path: str, council: Council) -> LocalFigures:
         year = item.get("year", "")
         figures.append(LocalFigure(name, float(value), float(band[0]), float(band[1]),
                                    source.strip(), str(year)))  # fmt: skip
-    return LocalFigures(str(file), named, tuple(figures))
+    return LocalFigures(str(path), named, tuple(figures))
 
 
 def council_targets(figures: LocalFigures | None) -> tuple[list[Any], set[str]]:

@@ -62,6 +62,18 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "older": (("Older population aged 60 and over",), ("aged_60_plus", "older")),
 }
 REQUIRED = ("code", "population")
+# The columns of IoD2019 File 7 the model reads, named as the official file names them (the
+# file has more: domain scores, ranks and deciles), in its order.
+FILE7_COLUMNS = (
+    "LSOA code (2011)", "LSOA name (2011)", "Local Authority District code (2019)",
+    "Local Authority District name (2019)", "Index of Multiple Deprivation (IMD) Score",
+    "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
+    "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
+    "Total population: mid 2015 (excluding prisoners)",
+    "Dependent Children aged 0-15: mid 2015 (excluding prisoners)",
+    "Population aged 16-59: mid 2015 (excluding prisoners)",
+    "Older population aged 60 and over: mid 2015 (excluding prisoners)",
+)  # fmt: skip
 
 
 class LocalityError(ValueError):
