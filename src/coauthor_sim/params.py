@@ -151,7 +151,7 @@ _SPECS: tuple[Spec, ...] = (
        "'national': the national IMD deciles (1-2 most deprived), so a council without "
        "neighbourhoods in some deciles has empty fifths, said to be empty; 'local': the "
        "council's own neighbourhoods ranked, each fifth about a fifth of its residents "
-       "('national' or 'local').",
+       "('national' or 'local', checked with the table; without one it is not used).",
        reason="National fifths compare councils on one scale; local fifths answer a council's "
        "own question (its most against its least deprived). Only the reporting changes."),
     # --- network ------------------------------------------------------------------------------
@@ -678,16 +678,6 @@ def _check_together(v: dict[str, Any]) -> None:
         raise ParameterError(
             f"local_authority = {v['local_authority']!r} is not allowed without a locality_table "
             "(a deprivation table holding that authority's neighbourhoods)"
-        )
-    if v["locality_fifths"] not in ("national", "local"):  # text, so the app shows no widget
-        raise ParameterError(
-            f"locality_fifths = {v['locality_fifths']!r} is not allowed: expected one of "
-            "'national', 'local'"
-        )
-    if v["locality_fifths"] != "national" and not v["locality_table"]:
-        raise ParameterError(
-            f"locality_fifths = {v['locality_fifths']!r} is not allowed without a "
-            "locality_table (a stylised locality's fifths are its own already)"
         )
     if v["young_share"] + v["older_share"] > 1:
         raise ParameterError(
