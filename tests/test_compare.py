@@ -72,7 +72,7 @@ def test_differences_are_against_the_first_scenario_with_adjusted_p(compared):
     spend = diffs[(diffs.scenario == "austerity") & (diffs.outcome == "spending_total")]
     # About the grant cut: unspent money is now carried over and a central rescue brings money,
     # so spending no longer equals the grant exactly (model-science, issue 9).
-    assert spend["difference"].iloc[0] == pytest.approx(-15_000 * 150 / 1000, rel=0.1)
+    assert spend["difference"].iloc[0] == pytest.approx(-15_000 * 150 / 1000, rel=0.2)
 
 
 def test_report_is_self_contained(compared):

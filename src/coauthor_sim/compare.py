@@ -43,10 +43,16 @@ COMPARED = [
     "unmet_need",
     "crisis_rate",
     "spending_total",
+    # the outcomes checked against English experience (robustness.EXPERIENCE)
+    "engaged_last_year",
+    "civic_activism",
+    "older_unmet_share",
 ]
 FIFTHS = [f"wellbeing_fifth_{q}" for q in range(1, 6)]
 TOTALS = ["total_spending", "wellbys"]
-TRAJECTORY = list(HEADLINE_OUTCOMES)
+# Followed month by month: the headline outcomes, and what the net value by month needs to
+# price the full cost (repayments are transfers; citizens' hours are a cost).
+TRAJECTORY = [*HEADLINE_OUTCOMES, "spending_repayment", "volunteer_hours", "coproduction_hours"]
 
 
 @dataclass
@@ -249,7 +255,7 @@ def run_comparison(
         boxes=boxes,
         box_words=words,
         plausibility=robustness.plausibility(
-            runs, baseline, benefit="pv_wellbys", cost="pv_spending"
+            runs, baseline, benefit="pv_wellbys", cost="pv_full_cost"
         ),
         money=costs.money_table(runs, n_citizens, steps),
         appraisal=costs.appraisal(runs, baseline) if len(scenarios) > 1 else pd.DataFrame(),

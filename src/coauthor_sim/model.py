@@ -30,7 +30,7 @@ from .network import (
     tie_list,
 )
 from .outcomes import MOST_DEPRIVED, OUTCOME_NAMES, compute_outcomes
-from .params import Parameters, resolve
+from .params import Parameters, defaults, resolve
 from .state import (
     VOICE_MONTHS,
     CentralGovernment,
@@ -98,6 +98,8 @@ class CoauthorModel(mesa.Model):
             layout = layout_of(locality_of(p.locality_table, p.local_authority), p.locality_scale)
             p = resolve({**p, "n_citizens": int(layout.sizes.sum()),
                          "n_neighbourhoods": len(layout.sizes)})  # fmt: skip
+        if seed is None:  # a fresh seed, kept: the bond's counterfactual twin needs the same
+            seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
         super().__init__(seed=seed)
         self.p: Parameters = p
         self.seed = seed
@@ -177,6 +179,17 @@ class CoauthorModel(mesa.Model):
         self._session_hours = engagement.SESSION_HOURS * self._sessions
         self._start_log = np.zeros((VOICE_MONTHS, 2), dtype=np.int64)  # spells started, by ties
         self._spendable = 0.0
+        # One-off restructuring cost, paid over the first year (governance.restructuring).
+        self._transition_bill = (
+            p.transition_cost * c.n * governance.restructuring(p, defaults())
+            / governance.RESTRUCTURING_MONTHS
+        )  # fmt: skip
+        # Pooled money is repaid only if the outcome target is met against the same world
+        # without it: a counterfactual twin, same seed and parameters but no pooled money,
+        # stepped in lock-step (common random numbers), as a bond's comparison group.
+        self._twin: CoauthorModel | None = None
+        if p.pooled_budget > 0:
+            self._twin = CoauthorModel(seed=seed, **{**p, "pooled_budget": 0.0})
 
         # Derived initial state: connectedness from ties, well-being at its target.
         c.connectedness = wellbeing.connectedness_from_ties(
@@ -199,7 +212,10 @@ class CoauthorModel(mesa.Model):
         self._faces: tuple[list, list, list] | None = None  # Mesa agents, made on first use
 
         self.ledger = Ledger(available=0.0)
-        self.outcomes = compute_outcomes(c, self.ledger, 0, self.local.fragmentation, 0.0)
+        self.outcomes = compute_outcomes(
+            c, self.ledger, 0, self.local.fragmentation, 0.0, need_line=p.seek_threshold,
+            coproduction_hours=p.coproduction_time,
+        )  # fmt: skip
         agent_reporters = (
             {"wellbeing": "wellbeing", "need": "need", "engaged": "engaged"}
             if p.collect_agents
@@ -216,6 +232,8 @@ class CoauthorModel(mesa.Model):
         """One month. Mesa has already advanced ``self.steps``, which is the month number."""
         p, c, s, gov = self.p, self.citizens, self.servants, self.local
         month, n, hood = self.steps, c.n, c.neighbourhood
+        if self._twin is not None:
+            self._twin.step()
         events = self.streams["events"]
         # Drawn into buffers kept between months (the same numbers as fresh arrays, in the same
         # order): at a million citizens the 64 MB block would otherwise be mapped afresh, and
@@ -311,10 +329,13 @@ class CoauthorModel(mesa.Model):
             )
 
         # 6. Ties: connectedness, exposure to engaged neighbours, help given (one product).
+        #    Weavers and community money each raise the help given and the ties made, each
+        #    through its own coefficient (weaver_effect; community_help_effect and
+        #    community_tie_effect, which may be negative or zero).
         boost = servants.weaving_boost(per_hood[WEAVER], self.population, p.weaver_effect)
         give = support.help_given(
-            c.engaged, c.capacity, c.degree, p.informal_give_rate, (boost + level)[hood],
-            self._sessions,
+            c.engaged, c.capacity, c.degree, p.informal_give_rate,
+            (boost + p.community_help_effect * level)[hood], self._sessions,
         )  # fmt: skip
         # Three CSR mat-vecs on contiguous vectors: 35% faster than one product with a
         # three-column block (scipy's csr_matvecs), and bit-identical (each sum runs over a
@@ -370,9 +391,10 @@ class CoauthorModel(mesa.Model):
             p.wellbeing_noise * normal,
         )  # fmt: skip
         c.capacity = wellbeing.update_capacity(
-            c.capacity, c.capacity_base, c.engaged, c.contribution, c.need, c.crisis
-        )
-        c.control = wellbeing.update_control(c.control, c.control_base, heard)
+            c.capacity, c.capacity_base, c.engaged, c.contribution, c.need, c.crisis,
+            p.capacity_learning,
+        )  # fmt: skip
+        c.control = wellbeing.update_control(c.control, c.control_base, heard, p.control_from_voice)
         c.last_engaged[np.flatnonzero(c.engaged)] = month  # an index: faster than a mask
         c.willingness = wellbeing.update_willingness(c.willingness, c.willingness_base)
 
@@ -381,7 +403,7 @@ class CoauthorModel(mesa.Model):
         if month % providers.REVIEW_INTERVAL == 0:
             self._review_providers(month)
         if month % TIE_INTERVAL == 0 and (p.tie_formation > 0 or p.tie_fade > 0):
-            self._evolve_ties(month, (boost + level)[hood])
+            self._evolve_ties(month, (boost + p.community_tie_effect * level)[hood])
         self._close_budget(ledger, income, month)
 
         # 12. Outcomes.
@@ -389,7 +411,8 @@ class CoauthorModel(mesa.Model):
         self.outcomes = compute_outcomes(
             c, ledger, month, gov.fragmentation, gov.voice_share_most_deprived,
             *self._start_log.sum(axis=0).tolist(), quintile_counts=self._quintile_counts,
-            sum_by_quintile=self._sum_by_quintile,
+            sum_by_quintile=self._sum_by_quintile, need_line=p.seek_threshold,
+            coproduction_hours=p.coproduction_time, flows=self._money_flows(),
         )  # fmt: skip
         self.datacollector.collect(self)
         if month >= p.steps:
@@ -413,10 +436,14 @@ class CoauthorModel(mesa.Model):
         external = p.pooled_budget * grant
         gov.bond_capital += external
         income = grant + rescue + external
+        gov.income_centre, gov.income_investors = grant + rescue, external
         ledger = Ledger(available=income + gov.reserve, carried_in=gov.reserve)
         ledger.pay("finance", PRIVATE, external * p.pooled_finance_cost)
-        if gov.bond_instalment > 0:
+        if gov.instalments_left > 0:
             ledger.pay("repayment", PRIVATE, gov.bond_instalment)
+            gov.instalments_left -= 1
+        if month <= governance.RESTRUCTURING_MONTHS and self._transition_bill > 0:
+            ledger.pay("transition", PUBLIC, self._transition_bill)
         ledger.pay("servants", self.servants.sector, np.full(self.servants.n, p.servant_cost))
         ledger.pay("training", PUBLIC, self.servants.n * p.training_cost * p.servant_training)
         if p.connective_cost * p.connective_government > 0:
@@ -424,6 +451,20 @@ class CoauthorModel(mesa.Model):
         gov.budget = ledger.available
         self._spendable = income + governance.RESERVE_SPEND_RATE * gov.reserve
         return ledger, income, intervening
+
+    def _money_flows(self) -> dict[str, float]:
+        """The month's money flows for the who-pays split (outcomes.MONEY_FLOWS)."""
+        gov = self.local
+        on_track = (
+            gov.bond_capital > 0
+            and self._twin is not None
+            and governance.bond_target_met(gov.year_need, gov.twin_year_need)
+        )
+        return {
+            "income_centre": gov.income_centre,
+            "income_investors": gov.income_investors,
+            "bond_liability": gov.bond_liability(self.p.sib_return, on_track),
+        }
 
     def _close_budget(self, ledger: Ledger, income: float, month: int) -> None:
         """Carry unspent money into the reserve; at each yearly settlement return what exceeds
@@ -433,16 +474,18 @@ class CoauthorModel(mesa.Model):
         p, gov = self.p, self.local
         gov.reserve = ledger.carried_over
         gov.year_need += float(self.citizens.need.mean())
+        if self._twin is not None:
+            gov.twin_year_need += float(self._twin.citizens.need.mean())
         if month % governance.SETTLEMENT_INTERVAL != 0:
             return
         gov.reserve, ledger.returned = governance.settle_reserve(gov.reserve, income)
-        owed = governance.bond_repayment(
-            gov.bond_capital, gov.year_need / governance.SETTLEMENT_INTERVAL, gov.baseline_need,
-            p.sib_return,
-        )  # fmt: skip
-        gov.bond_instalment = owed / governance.SETTLEMENT_INTERVAL
+        if gov.bond_capital > 0:
+            met = governance.bond_target_met(gov.year_need, gov.twin_year_need)
+            owed = governance.bond_repayment(gov.bond_capital, met, p.sib_return)
+            gov.bond_instalment = owed / governance.SETTLEMENT_INTERVAL
+            gov.instalments_left = governance.SETTLEMENT_INTERVAL if owed > 0 else 0
         gov.bond_capital = 0.0
-        gov.year_need = 0.0
+        gov.year_need = gov.twin_year_need = 0.0
 
     def _formal_support(
         self,
@@ -478,6 +521,11 @@ class CoauthorModel(mesa.Model):
         demand = support.seek_support(c.need, access, p.seek_threshold, u[5])
 
         provider_money = min(ledger.remaining, max(self._spendable - ledger.spent, 0.0))
+        if p.outcome_contract_overhead > 0 and pr.outcome_contract.any():
+            # Designing, measuring and managing outcome contracts: a share of the money that
+            # would go to outcome-paid providers (their share of providers), paid first.
+            overhead = provider_money * p.outcome_contract_overhead * pr.outcome_contract.mean()
+            provider_money -= ledger.pay("contract_management", PUBLIC, overhead)
         kind_money = (
             provider_money * p.prevention_share,
             provider_money * (1.0 - p.prevention_share),

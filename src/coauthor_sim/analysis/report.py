@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..compare import COMPARED, TRAJECTORY, Comparison
-from ..outcomes import HIGHER_IS_BETTER, OUTCOME_LABELS
+from ..compare import COMPARED, Comparison
+from ..outcomes import HEADLINE_OUTCOMES, HIGHER_IS_BETTER, OUTCOME_LABELS
 from ..params import SPECS, defaults
 from ..scenario import GROUP_TABLE
 from . import briefing, costs, plots, robustness
@@ -182,6 +182,8 @@ def flag_words(guard: pd.Series) -> str:
             f"a gain of {guard['gain_ls']:+.2f} points for everyone, more than the "
             f"{robustness.PLAUSIBLE_GAIN:g}-point rise of the UK mean in 2011-2019"
         )
+    if guard.get("beyond_experience", ""):
+        parts.append(f"beyond anything England has seen: {guard['beyond_experience']}")
     if not parts:
         return ""
     return "Outside published experience: " + "; ".join(parts) + ". Check the effect sizes."
@@ -252,7 +254,7 @@ def write_comparison(
 
     names = [s.name for s in result.scenarios]
     figures = {
-        "trajectories": plots.trajectories(result.trajectories, TRAJECTORY, names),
+        "trajectories": plots.trajectories(result.trajectories, list(HEADLINE_OUTCOMES), names),
         "fifths": plots.fifths(result.summary, names),
     }
     if len(names) > 1:
