@@ -761,12 +761,15 @@ class ReferenceModel(mesa.Model):
         spendable = income + RESERVE_SPEND_RATE * council.reserve
         self.started = [0, 0]
 
-        # 2. Need and crises; the acute response is paid first.
+        # 2. Need and crises; the acute response is the NHS's: the centre pays it on top.
         citizens.do("live_a_month")
         n_crises = sum(1 for citizen in citizens if citizen.crisis)
         bill = n_crises * p.crisis_cost
-        paid = ledger.pay("crisis", [(PUBLIC, bill)])
-        citizens.do("get_acute_response", paid / bill if bill > 0 else 1.0)
+        ledger.available += bill
+        council.income_centre += bill
+        spendable += bill
+        ledger.pay("crisis", [(PUBLIC, bill)])
+        citizens.do("get_acute_response", 1.0)
         self.watched_crisis_rate = (
             1.0 - CRISIS_WATCH
         ) * self.watched_crisis_rate + CRISIS_WATCH * n_crises / n

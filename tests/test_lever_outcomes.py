@@ -95,9 +95,6 @@ HARMS = {
         LS, 48),
     "prevention_share": (0.6, dict(prevention_effect=0.0), LS, 48),
     "plural_provision": (1.0, dict(nonpublic_value=0.75), LS, 48),
-    # Extra money steered by the loudest voices goes where need is least: the gap widens.
-    "pooled_budget": (0.5, dict(sib_return=0.1, pooled_finance_cost=0.1, local_control=1.0,
-        local_priority_setting=1.0, council_error=0.0, connective_government=0.0), GAP, 72),
     "local_control": (1.0, dict(council_error=1.0), LS, 48),
     "learning": (1.0, dict(connective_government=0.0, switching_disruption=0.6,
         plural_provision=0.0, grant_per_citizen=38.0), LS, 48),
@@ -118,6 +115,15 @@ HARMS = {
 }  # fmt: skip
 
 LEVERS = sorted(name for name, spec in SPECS.items() if spec.group == "lever")
+# Levers with no harm case inside the ranges comparisons draw, and why (a finding, kept honest:
+# a test below checks that the reason still holds in its most unfavourable world).
+NO_HARM_INSIDE_DRAWN = {
+    "pooled_budget": "pooled money is repaid only when it beats its counterfactual (v3), and "
+    "its fees (at most 10%) come out of the money itself: a failed bond costs its investors, "
+    "a dear one the council's money later, but neither lowers life satisfaction in any "
+    "drawn world tried (tight or generous grants, fees and returns at the top of their "
+    "priors, restructuring at 20 GBP a unit)",
+}
 PRIORS = {prior.name: prior for prior in load_effects()}
 POSTERIOR = load_posterior(SCENARIOS / "calibration" / "calibrated_baseline.posterior.csv")
 
@@ -136,7 +142,7 @@ def drawn(name: str, value: float) -> bool:
 
 
 def test_every_lever_has_a_help_and_a_harm_case_inside_the_schema():
-    assert sorted(HELPS) == LEVERS and sorted(HARMS) == LEVERS
+    assert sorted(HELPS) == LEVERS and sorted([*HARMS, *NO_HARM_INSIDE_DRAWN]) == LEVERS
     for lever, (value, world, _, _) in {**HELPS, **HARMS}.items():
         SPECS[lever].check(value)
         for name, setting in world.items():
@@ -166,6 +172,17 @@ def test_lever_helps_somewhere(lever):
 @pytest.mark.parametrize("lever", sorted(HARMS))
 def test_lever_harms_somewhere(lever):
     assert _direction(lever, HARMS[lever]) < 0
+
+
+def test_pooled_money_at_its_dearest_drawn_terms_still_does_not_lower_wellbeing():
+    """The documented exception: fees and returns at the top of their priors, restructuring
+    at its dearest, a locality that can use little more money: pooled money still does not
+    lower life satisfaction (if this starts failing, give pooled_budget a harm case)."""
+    world = dict(grant_per_citizen=90.0, pooled_finance_cost=PRIORS["pooled_finance_cost"].high,
+                 sib_return=PRIORS["sib_return"].high,
+                 transition_cost=PRIORS["transition_cost"].high)  # fmt: skip
+    assert all(drawn(k, v) for k, v in world.items())
+    assert _direction("pooled_budget", (0.5, world, LS, 24)) >= 0
 
 
 # Unfavourable but plausible: every value inside its schema range and its published or judged

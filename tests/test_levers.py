@@ -116,9 +116,14 @@ def test_plural_provision_changes_the_sector_mix():
     same(a, b, *UPSTREAM, "willingness")
 
 
+def grant_money(model) -> float:
+    """The month's money less the centre's payment for crises (paid on top, v3)."""
+    return model.outcomes["budget_available"] - model.outcomes["spending_crisis"]
+
+
 def test_pooled_budget_adds_money_at_a_finance_cost():
     a, b = pair("pooled_budget", 0.3)
-    assert b.outcomes["budget_available"] == pytest.approx(1.3 * a.outcomes["budget_available"])
+    assert grant_money(b) == pytest.approx(1.3 * grant_money(a))
     assert b.outcomes["spending_finance"] > 0 == a.outcomes["spending_finance"]
     same(a, b, *UPSTREAM)
 
@@ -211,7 +216,7 @@ def test_intervention_trigger_decides_when_the_centre_may_step_in():
 
 def test_grant_sets_the_money_available():
     a, b = pair("grant_per_citizen", 30.0)
-    assert b.outcomes["budget_available"] == pytest.approx(a.outcomes["budget_available"] / 2)
+    assert grant_money(b) == pytest.approx(grant_money(a) / 2)
     same(a, b, "crisis", "voice_log", "connectedness")
 
 

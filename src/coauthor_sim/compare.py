@@ -74,6 +74,7 @@ class Comparison:
     plausibility: pd.DataFrame = field(default_factory=pd.DataFrame)
     money: pd.DataFrame = field(default_factory=pd.DataFrame)  # committed, spent, returned
     appraisal: pd.DataFrame = field(default_factory=pd.DataFrame)  # value for money vs baseline
+    cost_items: pd.DataFrame = field(default_factory=pd.DataFrame)  # the same as rows, by payer
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)  # cumulative net value by month
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -259,6 +260,7 @@ def run_comparison(
         ),
         money=costs.money_table(runs, n_citizens, steps),
         appraisal=costs.appraisal(runs, baseline) if len(scenarios) > 1 else pd.DataFrame(),
+        cost_items=costs.value_for_money_rows(runs, baseline),
         profile=costs.time_profile(trajectories, baseline, n_citizens),
         settings={
             "posterior_draws": worlds["posterior_draw"].nunique() if posterior is not None else 0,

@@ -247,7 +247,9 @@ class CoauthorModel(mesa.Model):
         ledger, income, intervening = self._open_budget(month)
         local_control = governance.effective_local_control(p.local_control, intervening)
 
-        # 2. Need: accrual, self-help, crises (the acute response is statutory: paid first).
+        # 2. Need: accrual, self-help, crises. The acute response (an emergency admission) is
+        #    the NHS's: the centre pays it on top of the grant, so crises cost the locality's
+        #    services nothing and their savings, when prevented, go to the centre (v3).
         c.need = need.accrue_need(
             c.need, c.context, c.prevention, self._age_need, p.need_growth,
             p.deprivation_need_gradient, p.prevention_effect, u[0],
@@ -256,9 +258,11 @@ class CoauthorModel(mesa.Model):
         c.crisis = need.detect_crises(c.need, p.crisis_threshold, p.crisis_prob, u[1])
         n_crises = int(c.crisis.sum())
         crisis_bill = n_crises * p.crisis_cost
-        paid = ledger.pay("crisis", PUBLIC, crisis_bill)
-        funded = paid / crisis_bill if crisis_bill > 0 else 1.0
-        c.need = need.respond_to_crises(c.need, c.crisis, funded, p.crisis_relief)
+        ledger.available += crisis_bill
+        gov.income_centre += crisis_bill
+        self._spendable += crisis_bill
+        ledger.pay("crisis", PUBLIC, crisis_bill)
+        c.need = need.respond_to_crises(c.need, c.crisis, 1.0, p.crisis_relief)
         centre = self.central
         centre.watched_crisis_rate = governance.watched_crisis_rate(
             centre.watched_crisis_rate, n_crises / n

@@ -458,10 +458,12 @@ _SPECS: tuple[Spec, ...] = (
        "Unit cost saved by providers at full co-production.",
        reason="Modelling judgement. NESTA/nef (2010) claim savings up to six times the "
        "investment, an advocacy upper bound; capped below 1 so support never becomes free."),
-    _p("prevention_effect", "uncertainty", 0.5, 0.0, 1.0, "share",
+    _p("prevention_effect", "uncertainty", 0.25, 0.0, 1.0, "share",
        "Largest reduction in need growth from a full prevention stock.",
-       reason="Effect at a full prevention stock, rarely reached; realised cuts should stay near "
-       "the Peterborough SIB ceiling of about 9% fewer adverse events (Barrow Cadbury Trust)."),
+       reason="Set (v3) so that tripling the status quo's prevention share (0.1 to 0.3, as Local "
+       "Public Support does) cuts crises by about 12%, the order of the Peterborough SIB's 9% "
+       "fewer adverse events on a high-need group (Barrow Cadbury Trust 2017); at 0.5 (before "
+       "v3) the same change cut crises by half, beyond any evaluation. Drawn per world."),
     _p("storyteller_effect", "uncertainty", 0.02, 0.0, 1.0, "share of gap",
        "Rise in willingness and confidence of a citizen a storyteller reaches.",
        reason="Modelling judgement: a story closes a small share of the gap in willingness."),

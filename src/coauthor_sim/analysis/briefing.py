@@ -63,6 +63,7 @@ def value_for_money_html(
                   lambda x: f"£{x:,.0f}")
             if i in part.index else "n/a" for i in items
         ])  # fmt: skip
+    hour = f"£{costs.HOUR_VALUES['central']:,.2f}"
     low, central, high = costs.WELLBY_VALUES.values()
     value_rows = []
     order = {name: k for k, name in enumerate(ranked)}
@@ -105,10 +106,13 @@ below it the range holding 90% of them. Money committed but not spent is carried
 reserve, and the reserve above its cap is returned to the centre each year.</p>
 {table(["scenario", *items], money_rows, "money")}
 <h3>Cost and benefit against {esc(base)}</h3>
-<p><b>Cost</b> = the extra money a scenario spends compared with {esc(base)}, month by month,
+<p><b>Cost</b> = the extra resources a scenario uses compared with {esc(base)}, month by month,
 discounted at {costs.COST_RATE:.1%} a year and summed over the run (present value, the model
-locality, GBP). <b>Benefit</b> = the extra WELLBYs (one point of life satisfaction for one
-person for one year), discounted at {costs.WELLBEING_RATE:.1%} a year, valued at the Treasury's
+locality, GBP, {costs.PRICE_BASE} prices): the money spent on services (repayments to investors
+are transfers, not costs) and citizens' time (hours of community action and of co-producing
+support at {hour} an hour); the table "Who pays" splits it. <b>Benefit</b> = the extra
+WELLBYs (one point of life satisfaction for one person for one year), discounted at {
+        costs.WELLBEING_RATE:.1%} a year, valued at the Treasury's
 low, central and high values of £{low:,}, £{central:,} and £{high:,} per WELLBY (2019 prices).
 <b>Net value</b> = benefit − cost. Each figure: mean over plausible worlds, then the range
 holding 90% of them. A scenario that gains at no extra cost, or with a saving, has no cost per
@@ -130,6 +134,16 @@ saving per WELLBY lost.</p>
             "value",
         )
     }
+<h3>Who pays</h3>
+<p>The extra cost of each scenario against {esc(base)}, by who bears it: money from the
+council (its reserve drawn down, and what it still owes investors at the end), the centre
+(grant and rescue money less what is returned) and investors (pooled money less what they are
+repaid or still owed; negative when they earn a return), and citizens' time; then, inside the
+money, the cost of restructuring services and of managing outcome contracts. Present value,
+GBP, {costs.PRICE_BASE} prices; mean over worlds, below it the range holding 90% of them;
+negative = a saving for that payer. Citizens' hours are valued at
+£{costs.HOUR_VALUES["central"]:,.2f} ({esc(costs.HOUR_SOURCE)}).</p>
+{_who_pays_table(result, ranked)}
 <h3>When it pays: net value over time</h3>
 <p>Cumulative net value against {esc(base)} at £{central:,} per WELLBY, month by month, at
 present value. A scenario breaks even in the month from which its mean line stays above zero
@@ -139,6 +153,26 @@ to the end of the run; "not within the run" when it ends below zero.</p>
 Discounting follows the Green Book's yearly convention: months 1-12 are year 0, undiscounted.
 </small></p>
 </section>"""
+
+
+def _who_pays_table(result: Any, ranked: list[str]) -> str:
+    """The cost items of ``costs.cost_items`` (rows of the comparison's ``cost_items``) as one
+    row per scenario, in the order of ``ranked``."""
+    items = result.cost_items
+    if items is None or items.empty:
+        return ""
+    money = items[items["unit"] == "GBP"]
+    names = [i for i in dict.fromkeys(money["item"]) if not i.startswith("net value")]
+    rows = []
+    for scenario in ranked:
+        part = money[money["scenario"] == scenario].set_index("item")
+        if part.empty:
+            continue
+        rows.append([f"<b>{esc(scenario)}</b>"] + [
+            _cell(part.loc[i, "mean"], part.loc[i, "low"], part.loc[i, "high"])
+            if i in part.index else "n/a" for i in names
+        ])  # fmt: skip
+    return table(["scenario", *names], rows, "who-pays")
 
 
 SUMMARY_CAVEATS = 3  # lever caveats per scenario in the summary; the rest in the detail

@@ -273,6 +273,35 @@ def cost_items(runs: pd.DataFrame, baseline: str, hour_value: str = "central") -
     return pd.DataFrame(rows, columns=columns)
 
 
+VALUE_COLUMNS = ["scenario", "item", "payer", "unit", "discounted", "price_base", "mean", "low",
+                 "high"]  # fmt: skip
+
+
+def value_for_money_rows(
+    runs: pd.DataFrame, baseline: str, hour_value: str = "central"
+) -> pd.DataFrame:
+    """Value for money against ``baseline`` as rows, one figure each, with its unit, whether
+    it is discounted and its price base: the extra cost item by item and payer by payer
+    (``cost_items``), the WELLBYs gained, and the net value at the low, central and high
+    WELLBY values. Mean over worlds and the range holding 90% of them."""
+    rows = [
+        {**{k: r[k] for k in ("scenario", "item", "payer", "discounted", "price_base")},
+         "unit": "GBP", "mean": r["gbp_mean"], "low": r["gbp_low"], "high": r["gbp_high"]}
+        for r in cost_items(runs, baseline, hour_value).to_dict("records")
+    ]  # fmt: skip
+    for scenario, frame, base in _paired(runs, baseline):
+        dw = (frame["pv_wellbys"] - base["pv_wellbys"]).to_numpy()
+        dc = (full_cost(frame, hour_value) - full_cost(base, hour_value)).to_numpy()
+        rows.append({"scenario": scenario, "item": "WELLBYs gained", "payer": "",
+                     "unit": "WELLBY", "discounted": True, "price_base": "",
+                     **_spread(dw)})  # fmt: skip
+        for value in WELLBY_VALUES.values():
+            rows.append({"scenario": scenario, "item": f"net value at GBP {value:,} a WELLBY",
+                         "payer": "", "unit": "GBP", "discounted": True,
+                         "price_base": PRICE_BASE, **_spread(dw * value - dc)})  # fmt: skip
+    return pd.DataFrame(rows, columns=VALUE_COLUMNS)
+
+
 def time_profile(
     paths: pd.DataFrame, baseline: str, n_citizens: int, value: float = WELLBY_VALUES["central"]
 ) -> pd.DataFrame:

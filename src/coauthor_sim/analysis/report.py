@@ -247,7 +247,7 @@ def write_comparison(
     if len(result.scenarios) > 1:  # tables against the baseline
         tables |= {"robust": result.robust, "regret": result.regret,
                    "plausibility": result.plausibility, "failure_boxes": result.boxes,
-                   "value_for_money": result.appraisal,
+                   "value_for_money": result.cost_items, "appraisal": result.appraisal,
                    "net_value_by_month": result.profile}  # fmt: skip
     for name, table in tables.items():
         table.to_csv(folder / f"{name}.csv", index=False)

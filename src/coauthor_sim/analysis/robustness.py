@@ -177,6 +177,14 @@ def plausibility(
 
 
 EXPERIENCE_MARGIN = 0.01  # a scenario must exceed the baseline by this share (or 0.1 LS points)
+# Falls against the baseline beyond what evaluations have seen (outcome: (largest fall, what it
+# is, source)).
+EXPERIENCE_FALLS: dict[str, tuple[float, str, str]] = {
+    "crisis_rate": (
+        0.3, "preventable crises",
+        "the Peterborough social impact bond cut reconviction events by 9% on a high-need "
+        "group; falls beyond 20-30% should be flagged (empirical targets 5a)"),
+}  # fmt: skip
 
 
 def outside_experience(frame: pd.DataFrame, base: pd.DataFrame | None = None) -> list[str]:
@@ -196,6 +204,13 @@ def outside_experience(frame: pd.DataFrame, base: pd.DataFrame | None = None) ->
             shown = (f"{level:.2f} against {ceiling:.1f}" if outcome == "life_satisfaction"
                      else f"{level:.0%} against {ceiling:.0%}")  # fmt: skip
             found.append(f"{label} {shown} ({source})")
+    if base is not None:
+        for outcome, (limit, label, source) in EXPERIENCE_FALLS.items():
+            if outcome not in frame or outcome not in base:
+                continue
+            before, after = float(base[outcome].mean()), float(frame[outcome].mean())
+            if before > 0 and after < (1.0 - limit) * before:
+                found.append(f"{label} down {1 - after / before:.0%} ({source})")
     return found
 
 
