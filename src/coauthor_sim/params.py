@@ -383,7 +383,8 @@ _SPECS: tuple[Spec, ...] = (
        reason="Modelling judgement: a unit of preventative support is assumed cheaper than a "
        "responsive one; to be calibrated."),
     _p("crisis_cost", "uncertainty", 1000.0, 0.0, 1_000_000.0, "GBP per crisis",
-       "Cost of the acute response to one crisis (statutory: paid first).",
+       "Cost of the acute response to one crisis (an emergency admission: paid by the centre, "
+       "the NHS, on top of the grant).",
        reason="Modelling judgement: an acute response costs more than a unit of planned support; "
        "to be calibrated."),
     _p("crisis_relief", "uncertainty", 0.5, 0.0, 1.0, "need units",
@@ -429,13 +430,13 @@ _SPECS: tuple[Spec, ...] = (
        "Citizens a full-time storyteller reaches each month.",
        reason="Modelling judgement of how many citizens one full-time storyteller reaches in a "
        "month."),
-    _p("casework_units", "uncertainty", 4.0, 0.0, 10_000.0, "support units per month",
+    _p("casework_units", "uncertainty", 2.0, 0.0, 10_000.0, "support units per month",
        "Responsive support one full-time servant gives through professional casework.",
        reason="Set (v3) so that the status quo rations support, as English councils do by "
        "eligibility criteria (Fair Access to Care Services, 2003-2015): a quarter less money "
-       "leaves about a fifth more need unmet. At 10 (before v3) the status quo had about twice "
-       "the support its citizens reached, so money changed almost nothing. Drawn per world "
-       "(data/effects.toml)."),
+       "leaves about a quarter more need unmet. At 10 (before v3) the status quo had about "
+       "twice the support its citizens reached, so money changed almost nothing (a quarter's "
+       "cut: 2% more need unmet). Drawn per world (data/effects.toml)."),
     # --- uncertainties: effect sizes ---------------------------------------------------------
     _p("navigator_effect", "uncertainty", 0.8, 0.0, 1.0, "share",
        "Share of the access gap a navigator closes for a citizen it reaches.",
