@@ -45,24 +45,33 @@ def printed(tmp_path_factory):
     return out, done
 
 
-def _summary(html: str) -> str:
+def _section(html: str, name: str) -> str:
     body = html[html.index("<body>") :]
-    return body[body.index('<section id="summary">') : body.index("</section>")]
+    start = body.index(f'<section id="{name}"')
+    return body[start : body.index("</section>", start)]
 
 
-def test_summary_comes_first_with_verdicts_value_and_caveats_and_no_p_values(printed):
+def test_the_answer_comes_first_then_each_option_in_detail_without_p_values(printed):
     out, _ = printed
     html = (out / "report.html").read_text()
     body = html[html.index("<body>") :]
-    assert body.index('<section id="summary">') < body.index("<h2>")
-    summary = _summary(html)
-    assert not P_VALUE.search(summary)
+    assert body.index('<section id="answer">') < body.index('<section id="summary">')
+    assert body.index('<section id="summary">') < body.index("<h2>Scenarios")
     n = len(list(SCENARIOS.glob("*.toml"))) - 1  # every scenario but the baseline
+    answer = _section(html, "answer")
+    assert not P_VALUE.search(answer)
+    assert answer.count("<li>") == n  # one sentence each, ranked or shown apart
+    assert "<img" in answer and "plausible worlds" in answer and "WELLBY" in answer
+    summary = _section(html, "summary")
+    assert not P_VALUE.search(summary)
     assert summary.count("<li>") == n
     assert summary.count("Value for money:") == n
     assert summary.count("plausible worlds") >= n
-    # each scenario that changes a lever carries that lever's caveat from docs/levers.md
-    assert "Caveats of the levers it changes" in summary and "co_production" in summary
+    # each scenario that changes a lever carries that lever's caveat, the lever by its name
+    # in the lever guide, not its code
+    assert "Caveats of the levers it changes" in summary
+    assert "Co-production in the design and delivery of support" in summary
+    assert "<b>co_production</b>" not in summary
     # at most three levers each: a scenario that changes many points to the detail for the rest
     assert re.search(r"and \d+ more levers \(see How each lever can fail or backfire\)", summary)
     # the calibration's caveats, read from the shipped calibration, not typed in
@@ -76,9 +85,9 @@ def test_value_for_money_speaks_in_dominance_with_an_interval_on_every_figure(pr
     assert "stylised" in value and "3.5%" in value and "1.5%" in value
     assert all(f"£{v:,}" in value for v in (10_000, 13_000, 16_000))
     assert not re.search(r"−£[\d.,]+[km]? per WELLBY", html)  # no negative prices
-    import pandas as pd
+    from coauthor_sim.analysis import store
 
-    table = pd.read_csv(out / "value_for_money.csv").set_index("scenario")
+    table = store.load(out).appraisal.set_index("scenario")  # value_for_money.csv
     # austerity cuts the grant: whatever its effect on well-being, it is the cheaper option
     assert table.loc["austerity", "verdict"].startswith("cheaper")
     for stem in ("extra_cost", "wellbys", "net_low", "net_central", "net_high"):
@@ -92,7 +101,7 @@ def test_value_for_money_speaks_in_dominance_with_an_interval_on_every_figure(pr
     assert rows and all(" to " in row for row in rows)  # a range under every figure
 
 
-def test_pdf_is_a4_within_twelve_pages_summary_first(printed):
+def test_pdf_is_a4_within_twelve_pages_answer_first(printed):
     pypdf = pytest.importorskip("pypdf")
     out, done = printed
     assert "printed:" in done.stdout
@@ -104,7 +113,7 @@ def test_pdf_is_a4_within_twelve_pages_summary_first(printed):
         297,
     )
     first = reader.pages[0].extract_text()
-    assert first.lstrip().startswith("Scenario comparison") and "Summary against" in first
+    assert first.lstrip().startswith("Which option helps")
     text = "".join(page.extract_text() for page in reader.pages)
     head = text[: text.index("How to read this")]
     assert not P_VALUE.search(head)
@@ -133,3 +142,137 @@ def test_system_chromium_prints_without_playwright(monkeypatch, tmp_path):
     pypdf = pytest.importorskip("pypdf")
     reader = pypdf.PdfReader(pdf.print_pdf(page))
     assert len(reader.pages) == 1 and "Summary" in reader.pages[0].extract_text()
+
+
+def _plain(text: str) -> str:
+    """Text with every kind of white space removed, ligatures undone and a true minus as "-"
+    (PDF text extraction breaks lines and spaces where the layout does)."""
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("−", "-")
+
+
+def test_page_one_holds_the_chart_and_every_sentence_in_at_most_400_words(printed):
+    pypdf = pytest.importorskip("pypdf")
+    from coauthor_sim.analysis import answer
+
+    out, _ = printed
+    page = pypdf.PdfReader(out / "report.pdf").pages[0]
+    text = page.extract_text()
+    assert len(text.split()) <= answer.WORDS_MAX
+    assert len(page.images) == 1  # the chart
+    html = (out / "report.html").read_text()
+    items = re.findall(r"<li>(.*?)</li>", _section(html, "answer"), re.S)
+    assert len(items) == len(list(SCENARIOS.glob("*.toml"))) - 1
+    on_page = _plain(text)
+    for item in items:  # each sentence whole on page 1
+        sentence = _plain(re.sub(r"<[^>]+>", "", item).replace("&#x27;", "'"))
+        assert sentence in on_page, sentence[:80]
+    for term in ("plausibleworld", "WELLBY", "mostdeprivedfifth"):
+        assert term in on_page  # defined or said where first used
+
+
+def test_no_sentence_is_cut_across_pages(printed):
+    """Print rules keep every paragraph and list item on one page: each item of the detailed
+    summary is found whole on one page of the PDF."""
+    pypdf = pytest.importorskip("pypdf")
+    out, _ = printed
+    pages = [_plain(p.extract_text()) for p in pypdf.PdfReader(out / "report.pdf").pages]
+    summary = _section((out / "report.html").read_text(), "summary")
+    items = re.findall(r"<li>(.*?)</li>", summary, re.S)
+    assert items
+    for item in items:
+        text = re.sub(r"<[^>]+>", "", item)
+        text = _plain(html_unescape(text))
+        assert any(text[:200] in page and text[-200:] in page for page in pages), text[:80]
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+_ABSOLUTE = re.compile(r"(?<![\w.>])/(?:[A-Za-z0-9_.-]+/)+[A-Za-z0-9_.-]*")
+
+
+def test_no_path_of_the_machine_appears_in_the_report(printed):
+    pypdf = pytest.importorskip("pypdf")
+    out, _ = printed
+    html = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", (out / "report.html").read_text())
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(out / "report.pdf").pages)
+    roots = {str(out), str(out.parent.parent), str(SCENARIOS.parent), sys.prefix,
+             str(Path.home()) if str(Path.home()) != "/" else str(out)}  # fmt: skip
+    for where, content in (("report.html", html), ("report.pdf", text)):
+        for root in roots:
+            assert root not in content, (where, root)
+        found = _ABSOLUTE.findall(content)
+        assert not found, (where, found[:3])
+
+
+def test_report_folder_draws_the_same_report_without_running_anything(
+    printed, tmp_path, monkeypatch, capsys
+):
+    """`coauthor-sim report FOLDER --pdf` draws the report from the stored tables alone: in a
+    process where the model cannot be built, it writes the very report that compare wrote."""
+    from coauthor_sim.experiment import runner
+    from coauthor_sim.model import CoauthorModel
+    from helpers import run_cli
+
+    out, _ = printed
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    drawn = ["report.html", "report.pdf", *(p.name for p in out.glob("*.png"))]
+    for name in drawn:
+        (copy / name).unlink()
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("the report ran the model")
+
+    monkeypatch.setattr(CoauthorModel, "__init__", refuse)
+    monkeypatch.setattr(runner, "simulate", refuse)
+    with pytest.raises(RuntimeError):
+        CoauthorModel(seed=1)
+    code, stdout, err = run_cli(capsys, "report", copy, "--pdf")
+    assert code == 0, err
+    assert "printed:" in stdout
+    for name in drawn:
+        assert (copy / name).is_file(), name
+    assert (copy / "report.html").read_bytes() == (out / "report.html").read_bytes()
+    for png in out.glob("*.png"):
+        assert (copy / png.name).read_bytes() == png.read_bytes(), png.name
+
+
+def test_each_scenario_keeps_one_colour_in_every_chart_and_no_legend_covers_a_plot(printed):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import to_hex
+
+    from coauthor_sim.analysis import answer, plots, report, store
+
+    out, _ = printed
+    result = store.load(out)
+    names = [s.name for s in result.scenarios]
+    colours = plots.scenario_colours(names)
+    assert len(set(colours.values())) == len(names)  # seven scenarios, seven colours
+    by_label = {answer.plain_name(n): colours[n] for n in names}
+    for key, fig in report.figures(result).items():
+        FigureCanvasAgg(fig).draw()
+        seen = set()
+        for ax in fig.axes:
+            drawn = [(line.get_label(), line.get_color()) for line in ax.get_lines()]
+            drawn += [(c.get_label(), c[0].get_color()) for c in ax.containers
+                      if hasattr(c[0], "get_color")]  # fmt: skip
+            drawn += [(c.get_label(), c[0].get_facecolor()) for c in ax.containers
+                      if hasattr(c[0], "get_facecolor")]  # fmt: skip
+            drawn += [(t.get_text(), t.get_color()) for t in ax.get_yticklabels()]
+            for label, colour in drawn:
+                if label in by_label:
+                    assert to_hex(colour) == to_hex(by_label[label]), (key, label)
+                    seen.add(label)
+            legend = ax.get_legend()
+            assert legend is None, f"{key}: a legend inside the axes can hide what they show"
+        assert seen, key
+        plots_area = [ax.get_window_extent() for ax in fig.axes if ax.get_visible()]
+        for legend in fig.legends:
+            box = legend.get_window_extent()
+            assert not any(box.overlaps(area) for area in plots_area), key

@@ -59,7 +59,7 @@ class Comparison:
     trajectories: pd.DataFrame
     summary: pd.DataFrame
     differences: pd.DataFrame
-    cost_effectiveness: pd.DataFrame
+    cost_effectiveness: pd.DataFrame = field(default_factory=pd.DataFrame)  # not reported
     worlds: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per world
     robust: pd.DataFrame = field(default_factory=pd.DataFrame)  # P(better) etc. per group
     regret: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -69,6 +69,8 @@ class Comparison:
     money: pd.DataFrame = field(default_factory=pd.DataFrame)  # committed, spent, returned
     appraisal: pd.DataFrame = field(default_factory=pd.DataFrame)  # value for money vs baseline
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)  # cumulative net value by month
+    payers: pd.DataFrame = field(default_factory=pd.DataFrame)  # extra cost by who bears it
+    switching: pd.DataFrame = field(default_factory=pd.DataFrame)  # switching values, if any
     settings: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -228,13 +230,15 @@ def run_comparison(
     baseline = scenarios[0].name
     n_citizens, steps = base_scenario.params["n_citizens"], base_scenario.params["steps"]
     outcomes = COMPARED + FIFTHS + TOTALS
-    boxes, words, prim_note = pd.DataFrame(), {}, ""
+    boxes, words, prim_note = pd.DataFrame(columns=robustness.BOX_COLUMNS), {}, ""
     if len(scenarios) > 1 and discover and drawn:
         if robustness.prim_available():
             boxes, words = robustness.scenario_discovery(runs, worlds, baseline)
         else:
             prim_note = ("scenario discovery skipped: PRIM needs EMA Workbench "
                          "(pip install 'coauthor-sim[ema]')")  # fmt: skip
+    appraisal = costs.appraisal(runs, baseline) if len(scenarios) > 1 else pd.DataFrame()
+    robust = robustness.robust_differences(runs, baseline, mid)
     return Comparison(
         scenarios=scenarios,
         seeds=seeds,
@@ -242,17 +246,16 @@ def run_comparison(
         trajectories=trajectories.reset_index(drop=True),
         summary=stats.summarise(runs, outcomes),
         differences=stats.differences(runs, outcomes, baseline),
-        cost_effectiveness=stats.cost_effectiveness(runs, baseline),
         worlds=worlds.reset_index(),
-        robust=robustness.robust_differences(runs, baseline, mid),
+        robust=robust,
         regret=robustness.regret(runs),
         boxes=boxes,
         box_words=words,
-        plausibility=robustness.plausibility(
-            runs, baseline, benefit="pv_wellbys", cost="pv_spending"
-        ),
+        plausibility=robustness.plausibility(appraisal, robust)
+        if len(scenarios) > 1
+        else pd.DataFrame(),
         money=costs.money_table(runs, n_citizens, steps),
-        appraisal=costs.appraisal(runs, baseline) if len(scenarios) > 1 else pd.DataFrame(),
+        appraisal=appraisal,
         profile=costs.time_profile(trajectories, baseline, n_citizens),
         settings={
             "posterior_draws": worlds["posterior_draw"].nunique() if posterior is not None else 0,
