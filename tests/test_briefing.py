@@ -44,8 +44,10 @@ def test_a_stored_comparison_reads_back_exactly(small, tmp_path):
         )  # fmt: skip
     assert back.settings["replications"] == 3 and back.settings["calibrated"] is False
     # an empty table keeps its header
-    assert list(pd.read_csv(tmp_path / "failure_boxes.csv").columns)[:2] == ["scenario",
-                                                                            "parameter"]
+    assert list(pd.read_csv(tmp_path / "failure_boxes.csv").columns)[:2] == [
+        "scenario",
+        "parameter",
+    ]
 
 
 def test_every_money_column_says_its_price_base_and_whether_it_is_discounted(small, tmp_path):
@@ -58,8 +60,10 @@ def test_every_money_column_says_its_price_base_and_whether_it_is_discounted(sma
         table = pd.read_csv(path)
         for column in table.columns:
             numbers = table.empty or pd.api.types.is_numeric_dtype(table[column])
-            if numbers and any(w in column for w in money_words) and not column.startswith(
-                "worlds_"
+            if (
+                numbers
+                and any(w in column for w in money_words)
+                and not column.startswith("worlds_")
             ):
                 if "ratio" not in column:  # a ratio of pounds to pounds has no price base
                     assert f"gbp_{store.PRICE_BASE}" in column, (path.name, column)
@@ -109,7 +113,7 @@ def _vfm(verdict: str, ratio: float = math.nan, extra: float = 764.0) -> pd.Seri
 
 def test_the_price_in_words_has_no_ratio_where_there_is_no_extra_cost():
     assert answer.money_words(_vfm("better at no extra cost")) == "at no extra cost"
-    assert "£2.6k of extra spending per WELLBY gained, below the £13,000" in answer.money_words(
+    assert "at £2.6k per WELLBY gained (below its £13k)" in answer.money_words(
         _vfm("dearer and better", 2_600.0, 1e6)
     )
     assert "saving £960 per WELLBY lost" in answer.money_words(
@@ -123,7 +127,7 @@ def test_every_flag_of_the_guard_gives_a_reason_even_one_not_known_by_name():
                        "outside_published": True})  # fmt: skip
     reasons = answer.flag_reasons(guard)
     assert len(reasons) == 2
-    assert "47 times its extra cost" in reasons[0] and "about 6 times" in reasons[0]
+    assert "47 times its extra cost" in reasons[0] and "up to about 6" in reasons[0]
     assert "volunteering outside england" in reasons[1]
     quiet = guard.copy()
     quiet[["ratio_above_limit", "volunteering_outside_england"]] = False

@@ -276,3 +276,91 @@ def test_each_scenario_keeps_one_colour_in_every_chart_and_no_legend_covers_a_pl
         for legend in fig.legends:
             box = legend.get_window_extent()
             assert not any(box.overlaps(area) for area in plots_area), key
+
+
+_NUMBER = re.compile(r"[-+]?£?\d[\d,]*(?:\.\d+)?[km]?")
+
+
+def test_every_figure_on_page_one_is_recomputed_from_the_csvs(printed):
+    """Each number printed on page 1 is one of the figures read back from the CSVs beside the
+    report (formatted as page 1 formats them), or one of its fixed references; and each
+    scenario's headline figures are there."""
+    import json
+    import unicodedata
+
+    import pandas as pd
+
+    pypdf = pytest.importorskip("pypdf")
+    from coauthor_sim.analysis.answer import pts
+    from coauthor_sim.analysis.briefing import gbp
+
+    out, _ = printed
+    text = unicodedata.normalize(
+        "NFKC", pypdf.PdfReader(out / "report.pdf").pages[0].extract_text()
+    )
+    text = text.replace("−", "-")
+    for fixed in ("(0-10,", "2011-2019", "90% range", "90% of", "(2019 prices)", "£13,000",
+                  "£13k", "0.3-point", "up to about 6)"):  # fmt: skip
+        text = text.replace(fixed, " ")
+    printed_numbers = _NUMBER.findall(text)
+    meta = json.loads((out / "report.json").read_text())
+    robust = pd.read_csv(out / "robust.csv")
+    vfm = pd.read_csv(out / "value_for_money.csv").set_index("scenario")
+    guard = pd.read_csv(out / "plausibility.csv").set_index("scenario")
+    boxes = pd.read_csv(out / "failure_boxes.csv")
+    p0 = meta["scenarios"][0]["parameters"]
+    n = len(meta["scenarios"]) - 1
+    expected = {
+        str(n),
+        f"{p0['n_citizens']:,}",
+        f"{p0['steps'] / 12:g}",
+        str(meta["settings"]["replications"]),
+        *(str(k) for k in range(1, n + 1)),
+    }
+    headline = {}
+    for name, part in robust.groupby("scenario"):
+        rows = part.set_index("group")
+        every = rows.loc["everyone"]
+        figures = {
+            pts(every["difference"]),
+            pts(every["worlds_low"]),
+            pts(every["worlds_high"]),
+            str(int(every["better"])),
+            str(int(every["worlds"] - every["better"])),
+            str(int(every["worlds"])),
+            pts(rows.loc["fifth 5", "difference"]),
+            pts(rows.loc["fifth 1", "difference"]),
+        }
+        money = vfm.loc[name]
+        ratio = money["cost_per_wellby_gbp_2019_discounted"]
+        if ratio == ratio:
+            figures.add(gbp(ratio))
+        figures.add(gbp(abs(money["extra_cost_gbp_2019_discounted_mean"])))
+        flag_ratio = guard.loc[name, "benefit_cost_ratio_discounted"]
+        if flag_ratio == flag_ratio:
+            figures.add(f"{flag_ratio:.0f}")
+        for r in boxes[boxes["scenario"] == name].itertuples():
+            figures |= {f"{r.low:.3g}", f"{r.high:.3g}"}
+        expected |= figures
+        headline[name] = pts(every["difference"])
+    normalised = {e.replace("−", "-").lstrip("+") for e in expected}
+    for number in printed_numbers:
+        assert number.lstrip("+") in normalised, number
+    for name, figure in headline.items():
+        assert figure.replace("−", "-") in printed_numbers, name
+    # and each scenario's sentence carries its own figures, read from robust.csv
+    on_page = _plain(pypdf.PdfReader(out / "report.pdf").pages[0].extract_text())
+    from coauthor_sim.analysis.answer import plain_name
+
+    starts = sorted((on_page.index(_plain(plain_name(name)) + marker), name)
+                    for name in headline for marker in ("is", ":")
+                    if _plain(plain_name(name)) + marker in on_page)  # fmt: skip
+    assert len(starts) == len(headline)
+    for k, (start, name) in enumerate(starts):
+        end = starts[k + 1][0] if k + 1 < len(starts) else len(on_page)
+        said = on_page[start:end]
+        every = robust[(robust["scenario"] == name) & (robust["group"] == "everyone")].iloc[0]
+        assert _plain(f"{pts(every['difference'])}points") in said, name
+        assert f"in{int(every['better'])}of{int(every['worlds'])}" in said or (
+            f"in{int(every['worlds'] - every['better'])}of{int(every['worlds'])}" in said
+        ), name

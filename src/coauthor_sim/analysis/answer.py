@@ -25,6 +25,7 @@ from .briefing import gbp
 
 esc = html.escape
 WORDS_MAX = 400  # page 1 must be readable in two minutes
+WORDS_AIM = 385  # words page 1 is written to, in HTML: the printed page counts a few more
 SWITCHING_SHOWN = 3  # switching values on page 1; the rest in switching_values.csv
 
 
@@ -54,17 +55,18 @@ def likelihood(better: int, worlds: int) -> str:
     return "is likely to harm"
 
 
-def _who(d: dict[str, Any]) -> str:
+def _who(d: dict[str, Any], figures: bool = True) -> str:
     """For whom most: the deprivation fifth with the larger change in the scenario's
-    direction."""
+    direction, with both fifths' changes (``figures``) or without."""
     most, least = d["most"], d["least"]
-    if d["difference"] >= 0:
-        if most >= least:
-            return f"most for the most deprived fifth ({pts(most)}; least deprived {pts(least)})"
-        return f"most for the least deprived fifth ({pts(least)}; most deprived {pts(most)})"
-    if most <= least:
-        return f"hardest on the most deprived fifth ({pts(most)}; least deprived {pts(least)})"
-    return f"hardest on the least deprived fifth ({pts(least)}; most deprived {pts(most)})"
+    helps = d["difference"] >= 0
+    first = "most for" if helps else "hardest on"
+    if (most >= least) == helps:
+        said, other = ("most", most), ("least", least)
+    else:
+        said, other = ("least", least), ("most", most)
+    text = f"{first} the {said[0]} deprived fifth"
+    return f"{text} ({pts(said[1])}; {other[0]} deprived {pts(other[1])})" if figures else text
 
 
 def money_words(row: pd.Series | None) -> str:
@@ -75,16 +77,13 @@ def money_words(row: pd.Series | None) -> str:
         return ""
     central = costs.WELLBY_VALUES["central"]
     verdict, ratio = row["verdict"], row["gbp_per_wellby"]
-    worth = f"£{central:,}"
+    worth = f"£{central // 1000}k"
     if verdict == "dearer and better" and ratio == ratio:
         where = "below" if ratio < central else "above"
-        return (
-            f"at {gbp(ratio)} of extra spending per WELLBY gained, {where} the {worth} a "
-            "WELLBY is worth"
-        )
+        return f"at {gbp(ratio)} per WELLBY gained ({where} its {worth})"
     if verdict == "cheaper and worse" and ratio == ratio:
-        where = "less" if ratio < central else "more"
-        return f"saving {gbp(ratio)} per WELLBY lost, {where} than a WELLBY is worth"
+        where = "below" if ratio < central else "above"
+        return f"saving {gbp(ratio)} per WELLBY lost ({where} its {worth})"
     return {
         "better at no extra cost": "at no extra cost",
         "cheaper and better": f"while spending {gbp(-row['extra_cost_mean'])} less",
@@ -95,25 +94,23 @@ def money_words(row: pd.Series | None) -> str:
     }.get(verdict, "")
 
 
-def failure_words(name: str, d: dict[str, Any], boxes: pd.DataFrame, worlds: pd.DataFrame,
-                  baseline: str) -> str:  # fmt: skip
-    """When it fails (does worse than the baseline, everyone), in words: how many worlds, and
-    the uncertain figures PRIM found the failures concentrate in, or that it found none."""
-    failed, n = d["worlds"] - d["better"], d["worlds"]
-    if failed == 0:
-        return f"It did worse than {baseline} in none of the {n} worlds."
-    if d["better"] == 0:
-        return ""  # "likely to harm" and the count already say it
+def failure_words(name: str, d: dict[str, Any], boxes: pd.DataFrame,
+                  worlds: pd.DataFrame) -> str:  # fmt: skip
+    """When it fails (does worse than the baseline, everyone), in words: the uncertain figures
+    PRIM found the failures concentrate in, or that it found none. The count of worlds is in
+    the sentence already; a scenario that mostly harms gets no failure clause."""
+    failed = d["worlds"] - d["better"]
+    if failed == 0 or d["better"] * 2 <= d["worlds"]:
+        return ""
     rows = boxes[boxes["scenario"] == name] if not boxes.empty else boxes
     if rows.empty:
-        return (f"It fails in {failed} of {n} worlds, and no range of the uncertain figures "
-                "explains when.")  # fmt: skip
+        return "No single cause of its failures was found."
     parts = []
     for r in rows.itertuples(index=False):
         span = worlds[r.parameter] if r.parameter in worlds else pd.Series([-math.inf, math.inf])
         parts.append(robustness.condition(r.parameter, r.low, r.high, span.min(), span.max(),
                                           plain=True))  # fmt: skip
-    return f"It fails in {failed} of {n} worlds, mostly where " + " and ".join(parts) + "."
+    return "It fails mostly where " + " and ".join(parts) + "."
 
 
 def flag_reasons(guard: pd.Series | None) -> list[str]:
@@ -124,12 +121,12 @@ def flag_reasons(guard: pd.Series | None) -> list[str]:
         return []
     known = {
         "ratio_above_limit": lambda g: (
-            f"its benefit is {g['benefit_cost_ratio']:.0f} times its extra cost, where "
-            f"published evaluations reach about {robustness.PLAUSIBLE_RATIO:g} times"
+            f"its benefit is {g['benefit_cost_ratio']:.0f} times its extra cost (published "
+            f"evaluations: up to about {robustness.PLAUSIBLE_RATIO:g})"
         ),
         "gain_above_limit": lambda g: (
-            f"its gain of {pts(g['gain_ls'])} points is larger than the "
-            f"{robustness.PLAUSIBLE_GAIN:g}-point rise of the UK mean in 2011-2019"
+            f"its gain exceeds the {robustness.PLAUSIBLE_GAIN:g}-point rise of the UK mean "
+            "in 2011-2019"
         ),
     }
     reasons = []
@@ -168,35 +165,33 @@ def briefs(result: Any) -> list[dict[str, Any]]:
     return sorted(out, key=lambda d: -d["difference"])
 
 
-def sentence(d: dict[str, Any], result: Any, short: bool = False) -> str:
+def sentence(d: dict[str, Any], result: Any, detail: int = 2) -> str:
     """The sentence a cabinet member can repeat, as HTML: "X is likely to help: better in 27
     of 30 worlds, +0.20 points on average (90% of worlds +0.05 to +0.33), most for the most
-    deprived fifth (...), at £Y of extra spending per WELLBY gained ... It fails in 3 of 30
-    worlds, mostly where ...". ``short`` leaves out for whom and when it fails (for page 1 of
-    a comparison of many scenarios)."""
+    deprived fifth (...), at £Y per WELLBY gained (...). It fails in 3 of 30 worlds, mostly
+    where ...". ``detail`` 2 says everything; 1 leaves out the fifths' figures; 0 also leaves
+    out for whom and when it fails (for page 1 of a comparison of many scenarios)."""
     side = "better" if d["difference"] >= 0 or d["better"] * 2 > d["worlds"] else "worse"
     count = d["better"] if side == "better" else d["worlds"] - d["better"]
     money = money_words(d["value"])
-    who = "" if short else f", {_who(d)}"
+    who = f", {_who(d, figures=detail >= 2)}" if detail else ""
     text = (
         f"<b>{esc(d['label'])}</b> {likelihood(d['better'], d['worlds'])}: {side} in {count} "
-        f"of {d['worlds']} worlds, {pts(d['difference'])} points on average (90% of worlds "
-        f"{pts(d['low'])} to {pts(d['high'])}){who}{', ' + esc(money) if money else ''}."
+        f"of {d['worlds']} worlds, {pts(d['difference'])} points (90% range {pts(d['low'])} "
+        f"to {pts(d['high'])}){who}{', ' + esc(money) if money else ''}."
     )
-    if short:
+    if not detail:
         return text
-    base = plain_name(result.baseline).lower()
-    fails = failure_words(d["scenario"], d, result.boxes, result.worlds, esc(base))
+    fails = failure_words(d["scenario"], d, result.boxes, result.worlds)
     return f"{text} {fails}".strip()
 
 
 def apart_sentence(d: dict[str, Any]) -> str:
     """A flagged scenario, shown apart: its result, why it is implausible, and what to do."""
     return (
-        f"<b>{esc(d['label'])}</b>: {pts(d['difference'])} points on average, better in "
-        f"{d['better']} of {d['worlds']} worlds; but {esc('; and '.join(d['reasons']))}. "
-        "Unproven until the effect sizes behind it are checked against evaluations (see Where "
-        "a policy fails, and docs/report.md)."
+        f"<b>{esc(d['label'])}</b>: {pts(d['difference'])} points, better in {d['better']} of "
+        f"{d['worlds']} worlds; but {esc(' and '.join(d['reasons']))}. Unproven until its "
+        "effect sizes are checked (docs/report.md, Checking a flagged result)."
     )
 
 
@@ -241,20 +236,19 @@ def intro(result: Any) -> str:
     summary = summary[:1].lower() + summary[1:]
     return (
         f"<p>{n} option{'s' if n != 1 else ''} against "
-        f"<b>{esc(plain_name(result.baseline).lower())}</b> ({esc(summary)}) in a model "
+        f"<b>{esc(plain_name(result.baseline).lower())}</b> ({esc(summary)}), for a model "
         f"locality of {p0['n_citizens']:,} citizens over {years:g} year{'s' if years != 1 else ''}"
-        f", each in the same {result.settings['replications']} <i>plausible worlds</i>: a "
-        "world is one draw of everything the model does not know (chance, behaviour fitted to "
-        "UK surveys, every effect size). Changes are in points of life satisfaction (0-10, the "
-        "ONS scale) in the final year. A <i>WELLBY</i> is one point for one person for a year, "
-        f"worth £{costs.WELLBY_VALUES['central']:,} to the Treasury (2019 prices); pounds are "
-        "the model locality's.</p>"
+        f", each in the same {result.settings['replications']} <i>plausible worlds</i> (one "
+        "world: one draw of all the model does not know, from chance to every effect size). "
+        "Changes are mean life-satisfaction points (0-10, the ONS scale) in the final year; "
+        "ranges hold 90% of worlds. A <i>WELLBY</i> is one point for one person for a year, "
+        f"worth £{costs.WELLBY_VALUES['central']:,} to the Treasury (2019 prices).</p>"
     )
 
 
-HOW_SURE = ('<p class="howsure"><b>How sure.</b> Counts of worlds measure how far the model\'s '
-            "uncertain figures disagree, not every way its hypotheses could be wrong. Details, "
-            "caveats and sources follow.</p>")  # fmt: skip
+HOW_SURE = ('<p class="howsure"><b>How sure.</b> Counts of worlds show how far the model\'s '
+            "uncertain figures disagree, not every way it could be wrong. Pounds are the model "
+            "locality's. Details follow.</p>")  # fmt: skip
 
 
 def words(html_text: str) -> int:
@@ -267,8 +261,8 @@ def words(html_text: str) -> int:
 def answer_html(result: Any, chart: str, switching: pd.DataFrame | None = None) -> str:
     """Page 1: title, what was compared, the chart, one sentence per scenario best first,
     the scenarios shown apart with their reasons, switching values when there are any, and
-    how sure in words. With many scenarios the sentences leave out for whom and when it
-    fails, so the page stays within ``WORDS_MAX`` words."""
+    how sure in words. With many scenarios the sentences say less (the fifths' figures, then
+    for whom and when it fails), so the page stays within ``WORDS_MAX`` words."""
     found = briefs(result)
     if not found:
         return ""
@@ -283,16 +277,19 @@ def answer_html(result: Any, chart: str, switching: pd.DataFrame | None = None) 
         else ""
     )
 
-    def page(short: bool) -> str:
-        items = "".join(f"<li>{sentence(d, result, short)}</li>" for d in ranked)
+    def page(detail: int) -> str:
+        items = "".join(f"<li>{sentence(d, result, detail)}</li>" for d in ranked)
         return (
             '<section id="answer"><h1>Which option helps, for whom, and at what cost</h1>'
             + intro(result) + chart + (f"<ol>{items}</ol>" if items else "") + apart_html
             + switching_html(switching, result.baseline) + HOW_SURE + "</section>"
         )  # fmt: skip
 
-    full = page(short=False)
-    return full if words(full) <= WORDS_MAX else page(short=True)
+    for detail in (2, 1):
+        said = page(detail)
+        if words(said) <= WORDS_AIM:
+            return said
+    return page(0)
 
 
 def apart_names(result: Any) -> list[str]:

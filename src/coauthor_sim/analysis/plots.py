@@ -175,7 +175,7 @@ def differences(
     ax.set_yticks(y, [_label(labels, n) for n in rows])
     for tick, name in zip(ax.get_yticklabels(), rows, strict=True):
         tick.set_color(colours[name])
-    ax.set_xlabel(f"change in life satisfaction (0-10) against {_label(labels, baseline)}, "
+    ax.set_xlabel(f"change in life satisfaction (0-10) against {_label(labels, baseline).lower()}, "
                   "final year")  # fmt: skip
     ax.grid(axis="x", alpha=0.3)
     from matplotlib.lines import Line2D
