@@ -7,10 +7,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from coauthor_sim.analysis import answer, store
+from coauthor_sim.analysis import answer, costs, payers, store
 from coauthor_sim.compare import run_comparison
 from coauthor_sim.effects import load_effects
 from coauthor_sim.scenario import load_scenario
@@ -43,6 +44,12 @@ def test_a_stored_comparison_reads_back_exactly(small, tmp_path):
             check_exact=True, check_dtype=False, obj=field,
         )  # fmt: skip
     assert back.settings["replications"] == 3 and back.settings["calibrated"] is False
+    pd.testing.assert_frame_equal(back.payers, small.payers, check_exact=True,
+                                  check_dtype=False)  # fmt: skip
+    # who pays adds up to the value-for-money table's extra cost
+    totals = small.payers[small.payers["payer"] == "total"].set_index("scenario")["mean"]
+    extra = small.appraisal.set_index("scenario")["extra_cost_mean"]
+    pd.testing.assert_series_equal(totals, extra.loc[totals.index], check_names=False)
     # an empty table keeps its header
     assert list(pd.read_csv(tmp_path / "failure_boxes.csv").columns)[:2] == [
         "scenario",
@@ -149,3 +156,73 @@ def test_switching_values_fill_their_slot_only_when_given():
         in said  # fmt: skip
     never = answer.switching_html(table.iloc[1:], "status_quo")
     assert "holds</b> across the whole range" in never
+
+
+def _outcomes(grant: float, external: float, repaid: float, owed: float, months: int = 24):
+    """A run's outcome table (month 0 first) with the money flows the model reports."""
+    table = pd.DataFrame({
+        "income_centre": grant, "income_investors": external, "money_returned": 0.0,
+        "spending_repayment": repaid, "bond_liability": owed,
+    }, index=range(months + 1))  # fmt: skip
+    table.loc[0] = 0.0
+    return table
+
+
+def test_money_flows_split_by_who_bears_them_at_present_value():
+    flows = payers.run_flows(_outcomes(1_000.0, 100.0, 20.0, 50.0))
+    factor = costs.discount_factors(np.arange(1, 25), costs.COST_RATE)
+    assert flows[payers.CENTRE] == pytest.approx(1_000.0 * factor.sum())
+    owed = 50.0 * factor[-1]
+    assert flows[payers.INVESTORS] == pytest.approx(80.0 * factor.sum() - owed)
+    assert payers.run_flows(pd.DataFrame({"spending_total": [0.0, 1.0]})) == {}
+
+
+def _runs_with_flows(seed: int = 0, worlds: int = 20) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for name, more in (("base", 0.0), ("policy", 1.0)):
+        centre = 1e6 + more * rng.normal(5e4, 1e4, worlds)
+        investors = more * rng.normal(3e4, 5e3, worlds)
+        spending = centre + investors + more * rng.normal(1e4, 2e3, worlds)
+        rows.append(pd.DataFrame({
+            "scenario": name, "replication": np.arange(worlds), "pv_spending": spending,
+            payers.CENTRE: centre, payers.INVESTORS: investors,
+            "pv_wellbys": 7_000 + more * rng.normal(20, 5, worlds),
+        }))  # fmt: skip
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_who_pays_adds_up_to_the_extra_cost_of_the_appraisal_world_by_world():
+    runs = _runs_with_flows()
+    rows = payers.money_rows(runs, "base")
+    assert set(rows["payer"]) == {"council", "centre", "investors"}
+    by_world = rows.groupby("replication")["extra_cost"].sum().to_numpy()
+    base = runs[runs.scenario == "base"]["pv_spending"].to_numpy()
+    extra = runs[runs.scenario == "policy"]["pv_spending"].to_numpy() - base
+    np.testing.assert_allclose(by_world, extra, rtol=1e-12)
+    table = payers.who_pays(rows).set_index(["scenario", "payer"])
+    appraisal = costs.appraisal(runs, "base").set_index("scenario")
+    total = table.loc[("policy", "total")]
+    assert total["mean"] == pytest.approx(appraisal.loc["policy", "extra_cost_mean"])
+    assert total["low"] == pytest.approx(appraisal.loc["policy", "extra_cost_low"])
+    assert table.loc[("policy", "centre"), "mean"] == pytest.approx(5e4, rel=0.15)
+    assert list(payers.who_pays(rows)["payer"]) == ["council", "centre", "investors", "total"]
+
+
+def test_new_cost_rows_with_their_payer_appear_in_the_table():
+    """Rows the cost model adds (citizens' time, restructuring) show under their payer."""
+    rows = payers.money_rows(_runs_with_flows(), "base")
+    time = rows[rows.payer == "council"].assign(payer="citizens", item="volunteer time",
+                                                 extra_cost=1_000.0)  # fmt: skip
+    table = payers.who_pays(pd.concat([rows, time]))
+    assert list(table["payer"]) == ["council", "centre", "investors", "citizens", "total"]
+    html = payers.who_pays_html(table, ["policy"], str)
+    assert "citizens&#x27; time" in html and "central government" in html
+
+
+def test_without_money_flows_the_council_carries_the_extra_spending():
+    runs = _runs_with_flows().drop(columns=[payers.CENTRE, payers.INVESTORS])
+    table = payers.who_pays(payers.money_rows(runs, "base"))
+    assert list(table["payer"]) == ["council", "total"]
+    html = payers.who_pays_html(table, ["policy"], str)
+    assert "no money flows by source" in html

@@ -90,14 +90,22 @@ def test_value_for_money_speaks_in_dominance_with_an_interval_on_every_figure(pr
     table = store.load(out).appraisal.set_index("scenario")  # value_for_money.csv
     # austerity cuts the grant: whatever its effect on well-being, it is the cheaper option
     assert table.loc["austerity", "verdict"].startswith("cheaper")
+    # each range holds 90% of the worlds whose mean is given; a mean that a few far-off worlds
+    # pull outside its range is marked in the report, never shown as if inside
+    from coauthor_sim.analysis.briefing import OUTSIDE
+
+    outside = 0
     for stem in ("extra_cost", "wellbys", "net_low", "net_central", "net_high"):
-        assert (table[f"{stem}_low"] <= table[f"{stem}_mean"] + 1e-9).all()
-        assert (table[f"{stem}_mean"] <= table[f"{stem}_high"] + 1e-9).all()
+        assert (table[f"{stem}_low"] <= table[f"{stem}_high"]).all()
+        mean, low, high = table[f"{stem}_mean"], table[f"{stem}_low"], table[f"{stem}_high"]
+        dominant = table["verdict"].str.contains("no extra cost") & (stem == "extra_cost")
+        outside += int((((mean < low - 1e-9) | (mean > high + 1e-9)) & ~dominant).sum())
+    assert value.count(OUTSIDE) >= outside
     # a higher value of a WELLBY raises the net value of a gain and lowers that of a loss
     gains = table["wellbys_mean"] > 0
     assert (table.loc[gains, "net_high_mean"] >= table.loc[gains, "net_low_mean"]).all()
     assert (table.loc[~gains, "net_high_mean"] <= table.loc[~gains, "net_low_mean"]).all()
-    rows = value[value.index("Cost and benefit") :].split("<tr>")[2:]
+    rows = value[value.index("Cost and benefit") : value.index("<h3>Who pays")].split("<tr>")[2:]
     assert rows and all(" to " in row for row in rows)  # a range under every figure
 
 

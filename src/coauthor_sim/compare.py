@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .analysis import caveats, costs, robustness, stats
+from .analysis import caveats, costs, payers, robustness, stats
 from .api import FINAL_MONTHS, final_outcomes
 from .effects import EffectPrior, draw_effects
 from .experiment import RunSpec, execute, replication_seeds
@@ -82,14 +82,15 @@ def run_summary(table: pd.DataFrame, n_citizens: int) -> dict[str, float]:
     """One run reduced to numbers: final-year means of the compared outcomes and of well-being
     by deprivation fifth, spending over the whole run, and WELLBYs over the whole run; money
     committed, returned and in reserve, spending and WELLBYs at present value
-    (``analysis.costs``); and the statistics of the calibration's targets
-    (``analysis.caveats``)."""
+    (``analysis.costs``), money by who bears it (``analysis.payers``); and the statistics of
+    the calibration's targets (``analysis.caveats``)."""
     months = table.iloc[1:]
     final = final_outcomes(table)  # the one definition of final-year outcomes
     row = {name: final[name] for name in COMPARED + FIFTHS}
     row["total_spending"] = float(months["spending_total"].sum())
     row["wellbys"] = float(months["life_satisfaction"].sum() * n_citizens / 12.0)
     row.update(costs.run_money(table, n_citizens))  # money and present values
+    row.update(payers.run_flows(table))  # money by who bears it, where the model reports it
     row.update(caveats.target_statistics(table))  # to check the calibration's targets
     return row
 
@@ -257,6 +258,9 @@ def run_comparison(
         money=costs.money_table(runs, n_citizens, steps),
         appraisal=appraisal,
         profile=costs.time_profile(trajectories, baseline, n_citizens),
+        payers=payers.who_pays(payers.cost_rows(runs, baseline))
+        if len(scenarios) > 1
+        else pd.DataFrame(),
         settings={
             "posterior_draws": worlds["posterior_draw"].nunique() if posterior is not None else 0,
             "effect_priors": [p.name for p in effects or []],

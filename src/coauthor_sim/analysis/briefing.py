@@ -11,7 +11,7 @@ import html
 from typing import Any
 
 from ..levers_guide import lever_titles
-from . import caveats, costs, store
+from . import caveats, costs, payers, store
 
 esc = html.escape
 
@@ -149,6 +149,7 @@ Money in {store.PRICE_BASE} prices, the price base of the WELLBY values.</p>
             "value",
         )
     }
+{payers.who_pays_html(result.payers, ranked, _gbp)}
 <h3>When it pays: net value over time</h3>
 <p>Cumulative net value against {esc(base)} at £{central:,} per WELLBY, month by month, at
 present value. A scenario breaks even in the month from which its mean line stays above zero

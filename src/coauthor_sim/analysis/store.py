@@ -94,6 +94,8 @@ MONEY_LABELS: dict[str, dict[str, str]] = {
              "total_returned": _money("returned_whole_run", False),
              "reserve_end": _money("reserve_at_end", False),
              "pv_spending": _money("spending_whole_run", True),
+             "pv_centre_net": _money("centre_net_money_whole_run", True),
+             "pv_investors_net": _money("investors_net_money_whole_run", True),
              "wellbys": "wellbys_whole_run_undiscounted",
              "pv_wellbys": "wellbys_whole_run_discounted"},
     "trajectories": {"spending_total": _money("spending_per_month", False)},
