@@ -152,8 +152,8 @@ def test_switching_values_fill_their_slot_only_when_given():
     })  # fmt: skip
     said = answer.switching_html(table, "status_quo")
     assert "This ranking holds unless" in said
-    assert "Local public support stops being better than status quo if the need growth above 0.09"\
-        in said  # fmt: skip
+    stops = "Local public support stops being better than status quo"
+    assert f"{stops} if the need growth is above 0.09" in said
     never = answer.switching_html(table.iloc[1:], "status_quo")
     assert "holds</b> across the whole range" in never
 
@@ -226,3 +226,19 @@ def test_without_money_flows_the_council_carries_the_extra_spending():
     assert list(table["payer"]) == ["council", "total"]
     html = payers.who_pays_html(table, ["policy"], str)
     assert "no money flows by source" in html
+
+
+def test_page_one_gives_switching_values_only_when_there_are_some(small, tmp_path):
+    from coauthor_sim.analysis.report import render
+
+    store.save(small, tmp_path)
+    assert not (tmp_path / "switching_values.csv").exists()
+    report, _ = render(tmp_path)
+    assert "ranking holds" not in report.read_text()
+    pd.DataFrame({"scenario": ["prevention_first"], "parameter": ["prevention_effect"],
+                  "switching_value": [0.12], "direction": ["below"]}).to_csv(
+        tmp_path / "switching_values.csv", index=False)  # fmt: skip
+    report, _ = render(tmp_path)
+    answer_html = report.read_text().split('<section id="answer">')[1].split("</section>")[0]
+    assert "This ranking holds unless</b> Prevention first stops being better than status " \
+        "quo if the prevention effect is below 0.12" in answer_html  # fmt: skip

@@ -211,7 +211,8 @@ def switching_html(table: pd.DataFrame | None, baseline: str) -> str:
     never = len(table) - len(found)
     items = []
     for r in found.head(SWITCHING_SHOWN).itertuples(index=False):
-        direction = getattr(r, "direction", "") or "reaches"
+        given = getattr(r, "direction", "")
+        direction = f"is {given}" if isinstance(given, str) and given else "reaches"
         what = getattr(r, "criterion", "") or f"better than {plain_name(baseline).lower()}"
         items.append(
             f"{esc(plain_name(r.scenario))} stops being {esc(str(what))} if the "

@@ -37,10 +37,14 @@ TABLES = {
     "robust": "robust", "regret": "regret", "plausibility": "plausibility",
     "failure_boxes": "boxes", "value_for_money": "appraisal",
     "net_value_by_month": "profile", "who_pays": "payers",
+    "switching_values": "switching",
 }  # fmt: skip
 AGAINST_BASELINE = ("robust", "regret", "plausibility", "failure_boxes", "value_for_money",
-                    "net_value_by_month", "who_pays")  # fmt: skip
-OPTIONAL = ("who_pays",)  # tables a folder written by an earlier version may lack
+                    "net_value_by_month", "who_pays", "switching_values")  # fmt: skip
+# Tables a folder may lack: who_pays (written from this version on) and switching_values
+# (written only when switching values were found; page 1 then says "this ranking holds
+# unless ...").
+OPTIONAL = ("who_pays", "switching_values")
 # Columns an empty table still carries (a CSV keeps its header even with no rows).
 EMPTY_COLUMNS = {
     "failure_boxes": ["scenario", "parameter", "low", "high", "coverage", "density", "mass",
@@ -153,6 +157,8 @@ def save(result: Any, folder: Path, extra: dict[str, Any] | None = None) -> list
             continue
         table = getattr(result, field, None)
         if table is None:
+            continue
+        if name == "switching_values" and table.empty:
             continue
         if table.empty and not len(table.columns):
             table = pd.DataFrame(columns=EMPTY_COLUMNS.get(name, []))
