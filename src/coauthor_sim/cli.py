@@ -213,7 +213,14 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     paths = find_scenarios(folder)
     if not paths:
         raise UsageError(f"no scenario files (*.toml) in {folder}")
-    scenarios = [load_scenario(p) for p in paths]  # validates every file
+    scenarios = []
+    for path in paths:  # a broken file is named with its reason, and the rest still listed
+        try:
+            scenarios.append(load_scenario(path))
+        except ScenarioError as err:
+            _say(f"skipped {path.name}: {err}")
+    if not scenarios:
+        raise UsageError(f"no scenario file in {folder} could be read (reasons above)")
     width = max(len(s.name) for s in scenarios)
     for s in scenarios:
         print(f"{printable(s.name):{width}}  {printable(s.summary)}")
