@@ -216,7 +216,7 @@ def test_new_cost_rows_with_their_payer_appear_in_the_table():
                                                  extra_cost=1_000.0)  # fmt: skip
     table = payers.who_pays(pd.concat([rows, time]))
     assert list(table["payer"]) == ["council", "centre", "investors", "citizens", "total"]
-    html = payers.who_pays_html(table, ["policy"], str)
+    html = payers.who_pays_html(table, ["policy"], lambda *v: str(v))
     assert "citizens&#x27; time" in html and "central government" in html
 
 
@@ -224,7 +224,7 @@ def test_without_money_flows_the_council_carries_the_extra_spending():
     runs = _runs_with_flows().drop(columns=[payers.CENTRE, payers.INVESTORS])
     table = payers.who_pays(payers.money_rows(runs, "base"))
     assert list(table["payer"]) == ["council", "total"]
-    html = payers.who_pays_html(table, ["policy"], str)
+    html = payers.who_pays_html(table, ["policy"], lambda *v: str(v))
     assert "no money flows by source" in html
 
 

@@ -118,7 +118,8 @@ differences between scenarios, not as sums to enter in a budget.</p>
 <p>GBP per citizen per year, averaged over the {steps} months of the run (not discounted);
 the reserve carried over at the end of the run in GBP per citizen. Mean over plausible worlds,
 below it the range holding 90% of them. Money committed but not spent is carried over in the
-reserve, and the reserve above its cap is returned to the centre each year.</p>
+reserve, and the reserve above its cap is returned to the centre each year. {OUTSIDE} marks a
+mean that a few worlds far from the rest pull outside the range holding 90% of worlds.</p>
 {table(["scenario", *items], money_rows, "money")}
 <h3>Cost and benefit against {esc(base)}</h3>
 <p><b>Cost</b> = the extra money a scenario spends compared with {esc(base)}, month by month,
@@ -149,7 +150,7 @@ Money in {store.PRICE_BASE} prices, the price base of the WELLBY values.</p>
             "value",
         )
     }
-{payers.who_pays_html(result.payers, ranked, _gbp)}
+{payers.who_pays_html(result.payers, ranked, _cell)}
 <h3>When it pays: net value over time</h3>
 <p>Cumulative net value against {esc(base)} at £{central:,} per WELLBY, month by month, at
 present value. A scenario breaks even in the month from which its mean line stays above zero

@@ -109,10 +109,10 @@ def who_pays(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(found, columns=out)
 
 
-def who_pays_html(table: pd.DataFrame, ranked: list[str], fmt: Any) -> str:
+def who_pays_html(table: pd.DataFrame, ranked: list[str], cell: Any) -> str:
     """The who-pays table: one row per scenario (in the order of ``ranked``), one column per
     payer and the total, each the mean extra cost with the range holding 90% of worlds below
-    it; a note when the model reports no split."""
+    it (``cell(mean, low, high)`` gives its HTML); a note when the model reports no split."""
     import html
 
     if table.empty:
@@ -126,8 +126,7 @@ def who_pays_html(table: pd.DataFrame, ranked: list[str], fmt: Any) -> str:
         for payer in [*payers, "total"]:
             if (scenario, payer) in cells.index:
                 c = cells.loc[(scenario, payer)]
-                row.append(f"{fmt(c['mean'])}<br><small>{fmt(c['low'])} to "
-                           f"{fmt(c['high'])}</small>")  # fmt: skip
+                row.append(cell(c["mean"], c["low"], c["high"]))
             else:
                 row.append("")
         rows.append(row)
