@@ -45,6 +45,14 @@ def printed(tmp_path_factory):
     return out, done
 
 
+@pytest.fixture(scope="module")
+def pages(printed) -> list[str]:
+    """The text of every page of the printed report, read once (pypdf is slow)."""
+    pypdf = pytest.importorskip("pypdf")
+    out, _ = printed
+    return [page.extract_text() for page in pypdf.PdfReader(out / "report.pdf").pages]
+
+
 def _section(html: str, name: str) -> str:
     body = html[html.index("<body>") :]
     start = body.index(f'<section id="{name}"')
@@ -109,7 +117,7 @@ def test_value_for_money_speaks_in_dominance_with_an_interval_on_every_figure(pr
     assert rows and all(" to " in row for row in rows)  # a range under every figure
 
 
-def test_pdf_is_a4_within_twelve_pages_answer_first(printed):
+def test_pdf_is_a4_within_twelve_pages_answer_first(printed, pages):
     pypdf = pytest.importorskip("pypdf")
     out, done = printed
     assert "printed:" in done.stdout
@@ -120,9 +128,9 @@ def test_pdf_is_a4_within_twelve_pages_answer_first(printed):
         210,
         297,
     )
-    first = reader.pages[0].extract_text()
+    first = pages[0]
     assert first.lstrip().startswith("Which option helps")
-    text = "".join(page.extract_text() for page in reader.pages)
+    text = "".join(pages)
     head = text[: text.index("How to read this")]
     assert not P_VALUE.search(head)
     # nothing cut: the last section and the last scenario's parameters reach the PDF
@@ -160,13 +168,13 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("−", "-")
 
 
-def test_page_one_holds_the_chart_and_every_sentence_in_at_most_400_words(printed):
+def test_page_one_holds_the_chart_and_every_sentence_in_at_most_400_words(printed, pages):
     pypdf = pytest.importorskip("pypdf")
     from coauthor_sim.analysis import answer
 
     out, _ = printed
     page = pypdf.PdfReader(out / "report.pdf").pages[0]
-    text = page.extract_text()
+    text = pages[0]
     assert len(text.split()) <= answer.WORDS_MAX
     assert len(page.images) == 1  # the chart
     html = (out / "report.html").read_text()
@@ -180,12 +188,11 @@ def test_page_one_holds_the_chart_and_every_sentence_in_at_most_400_words(printe
         assert term in on_page  # defined or said where first used
 
 
-def test_no_sentence_is_cut_across_pages(printed):
+def test_no_sentence_is_cut_across_pages(printed, pages):
     """Print rules keep every paragraph and list item on one page: each item of the detailed
     summary is found whole on one page of the PDF."""
-    pypdf = pytest.importorskip("pypdf")
     out, _ = printed
-    pages = [_plain(p.extract_text()) for p in pypdf.PdfReader(out / "report.pdf").pages]
+    pages = [_plain(p) for p in pages]
     summary = _section((out / "report.html").read_text(), "summary")
     items = re.findall(r"<li>(.*?)</li>", summary, re.S)
     assert items
@@ -204,11 +211,10 @@ def html_unescape(text: str) -> str:
 _ABSOLUTE = re.compile(r"(?<![\w.>])/(?:[A-Za-z0-9_.-]+/)+[A-Za-z0-9_.-]*")
 
 
-def test_no_path_of_the_machine_appears_in_the_report(printed):
-    pypdf = pytest.importorskip("pypdf")
+def test_no_path_of_the_machine_appears_in_the_report(printed, pages):
     out, _ = printed
     html = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", (out / "report.html").read_text())
-    text = "".join(p.extract_text() for p in pypdf.PdfReader(out / "report.pdf").pages)
+    text = "".join(pages)
     roots = {str(out), str(out.parent.parent), str(SCENARIOS.parent), sys.prefix,
              str(Path.home()) if str(Path.home()) != "/" else str(out)}  # fmt: skip
     for where, content in (("report.html", html), ("report.pdf", text)):
@@ -289,7 +295,7 @@ def test_each_scenario_keeps_one_colour_in_every_chart_and_no_legend_covers_a_pl
 _NUMBER = re.compile(r"[-+]?£?\d[\d,]*(?:\.\d+)?[km]?")
 
 
-def test_every_figure_on_page_one_is_recomputed_from_the_csvs(printed):
+def test_every_figure_on_page_one_is_recomputed_from_the_csvs(printed, pages):
     """Each number printed on page 1 is one of the figures read back from the CSVs beside the
     report (formatted as page 1 formats them), or one of its fixed references; and each
     scenario's headline figures are there."""
@@ -298,14 +304,11 @@ def test_every_figure_on_page_one_is_recomputed_from_the_csvs(printed):
 
     import pandas as pd
 
-    pypdf = pytest.importorskip("pypdf")
     from coauthor_sim.analysis.answer import pts
     from coauthor_sim.analysis.briefing import gbp
 
     out, _ = printed
-    text = unicodedata.normalize(
-        "NFKC", pypdf.PdfReader(out / "report.pdf").pages[0].extract_text()
-    )
+    text = unicodedata.normalize("NFKC", pages[0])
     text = text.replace("−", "-")
     for fixed in ("(0-10,", "2011-2019", "90% range", "90% of", "(2019 prices)", "£13,000",
                   "£13k", "0.3-point", "up to about 6)"):  # fmt: skip
@@ -357,7 +360,7 @@ def test_every_figure_on_page_one_is_recomputed_from_the_csvs(printed):
     for name, figure in headline.items():
         assert figure.replace("−", "-") in printed_numbers, name
     # and each scenario's sentence carries its own figures, read from robust.csv
-    on_page = _plain(pypdf.PdfReader(out / "report.pdf").pages[0].extract_text())
+    on_page = _plain(pages[0])
     from coauthor_sim.analysis.answer import plain_name
 
     starts = sorted((on_page.index(_plain(plain_name(name)) + marker), name)
