@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from coauthor_sim import CoauthorModel
-from coauthor_sim.analysis import costs, robustness
+from coauthor_sim.analysis import costs, payers, robustness
 from coauthor_sim.effects import load_effects
 from coauthor_sim.mechanisms import engagement, governance, wellbeing
 from coauthor_sim.params import SPECS, defaults
@@ -146,7 +146,7 @@ def _runs(**columns) -> pd.DataFrame:
     return frame
 
 
-def test_cost_items_add_up_by_payer_and_price_citizens_time():
+def test_cost_rows_add_up_by_payer_and_price_citizens_time():
     runs = _runs(
         pv_money_cost=[1000.0, 1000.0, 1300.0, 1500.0],
         pv_centre=[800.0, 800.0, 800.0, 900.0],
@@ -154,16 +154,23 @@ def test_cost_items_add_up_by_payer_and_price_citizens_time():
         pv_council=[200.0, 200.0, 400.0, 500.0],
         pv_citizen_hours=[10.0, 10.0, 30.0, 50.0],
     )
-    items = costs.cost_items(runs, "a").set_index("item")["gbp_mean"]
-    money = sum(items[f"money paid by the {p}"] for p in ("council", "centre"))
-    money += items["money paid by investors"]
-    assert money == pytest.approx(400.0)  # the extra money spent on services
-    assert items["citizens' time"] == pytest.approx(30.0 * costs.HOUR_VALUES["central"])
-    assert items["total extra cost"] == pytest.approx(money + items["citizens' time"])
-    zero = costs.cost_items(runs, "a", hour_value="zero").set_index("item")["gbp_mean"]
-    assert zero["total extra cost"] == pytest.approx(400.0)
-    table = costs.appraisal(runs, "a")
-    assert table.loc[0, "extra_cost_mean"] == pytest.approx(items["total extra cost"])
+    rows = costs.cost_rows(runs, "a")
+    per_world = rows.groupby("replication")["extra_cost"].sum()
+    money = rows[rows["payer"] != "citizens"].groupby("replication")["extra_cost"].sum()
+    np.testing.assert_allclose(money.to_numpy(), [300.0, 500.0])  # extra money on services
+    hour = costs.HOUR_VALUES["central"]
+    np.testing.assert_allclose(per_world.to_numpy(), [300.0 + 20 * hour, 500.0 + 40 * hour])
+    table = costs.appraisal(runs, "a").set_index("scenario")
+    assert table.loc["b", "extra_cost_mean"] == pytest.approx(per_world.mean())
+    zero = costs.cost_rows(runs, "a", hour_value="zero")
+    assert zero["extra_cost"].sum() == pytest.approx(800.0)
+    items = costs.value_for_money_rows(runs, "a", payers.who_pays(rows)).set_index("item")
+    assert items.loc["citizens' time", "mean"] == pytest.approx(30 * hour)
+    assert items.loc["total extra cost", "mean"] == pytest.approx(per_world.mean())
+    assert {"of which restructuring", "of which contract management", "WELLBYs gained"} <= set(
+        items.index
+    )
+    assert items["unit"].str.contains("discounted").all()
 
 
 def test_outcomes_beyond_english_experience_are_flagged_only_when_the_scenario_goes_there():

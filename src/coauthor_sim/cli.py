@@ -213,7 +213,14 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     paths = find_scenarios(folder)
     if not paths:
         raise UsageError(f"no scenario files (*.toml) in {folder}")
-    scenarios = [load_scenario(p) for p in paths]  # validates every file
+    scenarios = []
+    for path in paths:  # a broken file is named with its reason, and the rest still listed
+        try:
+            scenarios.append(load_scenario(path))
+        except ScenarioError as err:
+            _say(f"skipped {path.name}: {err}")
+    if not scenarios:
+        raise UsageError(f"no scenario file in {folder} could be read (reasons above)")
     width = max(len(s.name) for s in scenarios)
     for s in scenarios:
         print(f"{printable(s.name):{width}}  {printable(s.summary)}")
@@ -306,10 +313,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     client, executor = _executor(args.scheduler)
     started = now()
     t0 = time.perf_counter()
-    drawn = [
-        *([f"the calibrated posterior {source} ({len(posterior)} draws)"] if source else []),
-        *([f"{len(effects)} effect-size priors from {effects_file}"] if effects else []),
-    ]
+    drawn = [  # file names only: this text goes into the report (no path of this machine)
+        *([f"the calibrated posterior {source.name} ({len(posterior)} draws)"] if source
+          else []),
+        *([f"{len(effects)} effect-size priors from {effects_file.name}"] if effects else []),
+    ]  # fmt: skip
     uncertainty = (
         "each replication a plausible world: uncertain parameters drawn from "
         + " and ".join(drawn) if drawn
@@ -365,6 +373,32 @@ def cmd_compare(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
     print(f"report: {report}{printed}\ntables: {folder}/*.csv  "
           f"({time.perf_counter() - t0:.0f} s)")  # fmt: skip
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Draw a comparison's report again from its results folder, running nothing."""
+    from .analysis.pdf import INSTALL_HINT, available
+    from .analysis.report import render
+    from .provenance import now, write_json
+    from .safe_output import read_json_or_none
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise UsageError(f"{printable(args.folder)}: no such folder")
+    if args.pdf and not available():
+        raise UsageError(INSTALL_HINT)
+    report, error = render(folder, args.pdf)  # refuses a folder it cannot read, writing nothing
+    manifest_path = folder / "manifest.json"
+    old = read_json_or_none(manifest_path) if manifest_path.is_file() else None
+    if isinstance(old, dict):
+        files = sorted({*old.get("files", []), *(p.name for p in folder.iterdir())})
+        write_json(manifest_path, {**old, "files": files, "report_drawn": now(),
+                                   **({"pdf_error": error} if error else {})})  # fmt: skip
+    pdf = report.with_suffix(".pdf")
+    if args.pdf and error:
+        print(f"report.pdf not printed: {one_line(error)}", file=sys.stderr)
+    print(f"report: {report}" + (f"\nprinted: {pdf}" if args.pdf and not error else ""))
     return 0
 
 
@@ -865,6 +899,13 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_guards(comp)
     comp.set_defaults(func=cmd_compare)
+
+    rep = sub.add_parser("report", help="draw a comparison's report again from its results "
+                         "folder, running nothing")  # fmt: skip
+    rep.add_argument("folder", help="a folder written by coauthor-sim compare")
+    rep.add_argument("--pdf", action="store_true",
+                     help="also print report.pdf (A4) with headless Chromium")  # fmt: skip
+    rep.set_defaults(func=cmd_report)
 
     for name, func, text in (
         ("sweep", cmd_sweep, "run or resume a batch experiment (experiments/*.toml)"),

@@ -31,7 +31,7 @@ from typing import Any
 from .inputs import read_text, read_toml
 from .messages import ScenarioError, closest, printable, unknown_name
 from .params import SPECS, ParameterError, Parameters, resolve
-from .shipped import find_scenario, shipped_folder
+from .shipped import find_scenario, shipped_folder, shipped_names
 
 TABLES = {
     "population": "population",
@@ -196,7 +196,8 @@ def load_scenario(
         current = _parent_path(current, parent) if parent else None
         if current is not None and not current.is_file():
             raise ScenarioError(
-                f"{_where(chain[-1])}: extends '{parent}', but {_where(current)} does not exist"
+                f"{_where(chain[-1])}: extends '{printable(parent)}', but {_where(current)} does "
+                f"not exist{_did_you_mean(parent, chain[-1])}"
             )
     merged: dict[str, Any] = {}
     for layer in reversed(layers):
@@ -224,6 +225,18 @@ def load_scenario(
         beside = None if "locality_table" in given else setter.parent
         params = with_locality(params, where, beside)
     return Scenario(path.stem, path, description.strip(), params, tuple(chain), posterior)
+
+
+def _did_you_mean(extends: str, path: Path) -> str:
+    """ "; did you mean 'status_quo'?" for a misspelt ``extends``: the closest name among the
+    scenarios beside ``path`` and the shipped ones (difflib, ``messages.closest``), or ""."""
+    given = Path(extends.strip())
+    names = {p.stem for p in path.parent.glob("*.toml") if p.resolve() != path.resolve()}
+    names |= {Path(n).name for n in shipped_names()}
+    hint = closest(given.stem, sorted(names))
+    if hint is None or hint == given.stem:
+        return ""
+    return f"; did you mean '{hint}'?"
 
 
 LOCALITY_KEYS = ("locality_table", "local_authority", "locality_scale")

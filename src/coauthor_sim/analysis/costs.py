@@ -244,61 +244,71 @@ def appraisal(runs: pd.DataFrame, baseline: str, hour_value: str = "central") ->
     return pd.DataFrame(rows)
 
 
-def cost_items(runs: pd.DataFrame, baseline: str, hour_value: str = "central") -> pd.DataFrame:
-    """The extra cost of every scenario against ``baseline``, item by item and payer by payer,
-    as rows: money paid by the council, the centre and investors (adding up to the money spent
-    on services), citizens' time, the total, and, inside the money, restructuring and contract
-    management. GBP at present value (discounted at 3.5% a year), 2019 prices; mean over worlds
-    and the range holding 90% of them. Negative: a saving for that payer."""
-    items = (
-        ("money paid by the council", "council", lambda f: f["pv_council"]),
-        ("money paid by the centre", "centre", lambda f: f["pv_centre"]),
-        ("money paid by investors", "investors", lambda f: f["pv_investors"]),
-        ("citizens' time", "citizens' time",
-         lambda f: HOUR_VALUES[hour_value] * f["pv_citizen_hours"]),
-        ("total extra cost", "all", lambda f: full_cost(f, hour_value)),
-        ("of which restructuring", "council", lambda f: f["pv_restructuring"]),
-        ("of which contract management", "council", lambda f: f["pv_contract_management"]),
-    )  # fmt: skip
+COST_ROW_COLUMNS = ["scenario", "replication", "payer", "item", "extra_cost"]
+# payer -> (item, the run-summary column(s) it is made from)
+_PAYER_ITEMS = (
+    ("council", "money from the council", "pv_council"),
+    ("centre", "money from the centre", "pv_centre"),
+    ("investors", "money from investors", "pv_investors"),
+    ("citizens", "citizens' time", "pv_citizen_hours"),
+)
+
+
+def cost_rows(runs: pd.DataFrame, baseline: str, hour_value: str = "central") -> pd.DataFrame:
+    """The full extra cost of every scenario against ``baseline``, world by world, split by
+    who bears it (``COST_ROW_COLUMNS``): money from the council, the centre and investors
+    (which add up to the extra money spent on services) and citizens' time at
+    ``HOUR_VALUES[hour_value]`` an hour. Present value, 2019 prices. The rows of a world add up
+    to its extra cost in ``appraisal``."""
     rows = []
     for scenario, frame, base in _paired(runs, baseline):
-        for item, payer, value in items:
-            d = (value(frame) - value(base)).to_numpy()
-            rows.append({"scenario": scenario, "item": item, "payer": payer,
-                         "discounted": True, "price_base": PRICE_BASE,
-                         "hour_value": HOUR_VALUES[hour_value],
-                         **{f"gbp_{k}": v for k, v in _spread(d).items()}})  # fmt: skip
-    columns = ["scenario", "item", "payer", "discounted", "price_base", "hour_value",
-               "gbp_mean", "gbp_low", "gbp_high"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+        for payer, item, column in _PAYER_ITEMS:
+            scale = HOUR_VALUES[hour_value] if payer == "citizens" else 1.0
+            extra = (frame[column] - base[column]) * scale
+            rows += [{"scenario": scenario, "replication": r, "payer": payer, "item": item,
+                      "extra_cost": float(v)} for r, v in extra.items()]  # fmt: skip
+    return pd.DataFrame(rows, columns=COST_ROW_COLUMNS)
 
 
 VALUE_COLUMNS = ["scenario", "item", "payer", "unit", "discounted", "price_base", "mean", "low",
                  "high"]  # fmt: skip
+GBP_UNIT = f"GBP ({PRICE_BASE} prices), discounted"
+PAYER_ITEMS = {payer: item for payer, item, _ in _PAYER_ITEMS}
 
 
 def value_for_money_rows(
-    runs: pd.DataFrame, baseline: str, hour_value: str = "central"
+    runs: pd.DataFrame, baseline: str, who_pays: pd.DataFrame, hour_value: str = "central"
 ) -> pd.DataFrame:
     """Value for money against ``baseline`` as rows, one figure each, with its unit, whether
-    it is discounted and its price base: the extra cost item by item and payer by payer
-    (``cost_items``), the WELLBYs gained, and the net value at the low, central and high
-    WELLBY values. Mean over worlds and the range holding 90% of them."""
-    rows = [
-        {**{k: r[k] for k in ("scenario", "item", "payer", "discounted", "price_base")},
-         "unit": "GBP", "mean": r["gbp_mean"], "low": r["gbp_low"], "high": r["gbp_high"]}
-        for r in cost_items(runs, baseline, hour_value).to_dict("records")
-    ]  # fmt: skip
+    it is discounted and its price base: the extra cost payer by payer and in total (from
+    ``who_pays``, the summary of ``cost_rows``), inside the money the cost of restructuring and
+    of managing outcome contracts, the WELLBYs gained, and the net value at the low, central
+    and high WELLBY values. Mean over worlds and the range holding 90% of them."""
+
+    def row(scenario, item, payer, unit, spread, price_base: float = PRICE_BASE):
+        return {"scenario": scenario, "item": item, "payer": payer, "unit": unit,
+                "discounted": True, "price_base": price_base, **spread}  # fmt: skip
+
+    rows = []
     for scenario, frame, base in _paired(runs, baseline):
+        for r in who_pays[who_pays["scenario"] == scenario].itertuples(index=False):
+            item = "total extra cost" if r.payer == "total" else PAYER_ITEMS.get(r.payer, r.payer)
+            payer = "all" if r.payer == "total" else r.payer
+            rows.append(row(scenario, item, payer, GBP_UNIT,
+                            {"mean": r.mean, "low": r.low, "high": r.high}))  # fmt: skip
+        for item, column in (
+            ("of which restructuring", "pv_restructuring"),
+            ("of which contract management", "pv_contract_management"),
+        ):
+            d = (frame[column] - base[column]).to_numpy()
+            rows.append(row(scenario, item, "council", GBP_UNIT, _spread(d)))
         dw = (frame["pv_wellbys"] - base["pv_wellbys"]).to_numpy()
         dc = (full_cost(frame, hour_value) - full_cost(base, hour_value)).to_numpy()
-        rows.append({"scenario": scenario, "item": "WELLBYs gained", "payer": "",
-                     "unit": "WELLBY", "discounted": True, "price_base": "",
-                     **_spread(dw)})  # fmt: skip
+        rows.append(row(scenario, "WELLBYs gained", "all", "WELLBYs, discounted", _spread(dw),
+                        float("nan")))  # fmt: skip
         for value in WELLBY_VALUES.values():
-            rows.append({"scenario": scenario, "item": f"net value at GBP {value:,} a WELLBY",
-                         "payer": "", "unit": "GBP", "discounted": True,
-                         "price_base": PRICE_BASE, **_spread(dw * value - dc)})  # fmt: skip
+            rows.append(row(scenario, f"net value at GBP {value:,} a WELLBY", "all", GBP_UNIT,
+                            _spread(dw * value - dc)))  # fmt: skip
     return pd.DataFrame(rows, columns=VALUE_COLUMNS)
 
 
