@@ -17,6 +17,7 @@ every worker process) stays light.
 
 from typing import Any
 
+from ._version import __version__
 from .agents import Citizen, Provider, PublicServant
 from .api import (
     FINAL_MONTHS,
@@ -30,8 +31,6 @@ from .api import (
 from .model import CoauthorModel
 from .params import ParameterError, Parameters, resolve
 from .scenario import ScenarioError, load_scenario
-
-__version__ = "0.1.0"
 
 _LAZY = {
     "load_experiment": "experiment.definition",

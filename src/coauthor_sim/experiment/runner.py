@@ -69,6 +69,7 @@ class RunResult:
     traceback: str | None = None
     seconds: float = 0.0
     worker: str = ""
+    code: dict[str, Any] | None = None  # the worker's code (``provenance.run_code``)
 
     @property
     def ok(self) -> bool:
@@ -107,15 +108,19 @@ def default_jobs() -> int:
 
 
 def call(func: Callable[[RunSpec], Any], spec: RunSpec) -> RunResult:
-    """Run ``func(spec)`` in the worker, capturing any exception as a failed result."""
+    """Run ``func(spec)`` in the worker, capturing any exception as a failed result; either
+    way labelled with the worker's code (``provenance.run_code``)."""
+    from ..provenance import run_code
+
     start = time.perf_counter()
     worker = f"{os.uname().nodename}:{os.getpid()}"
     try:
         value = func(spec)
     except Exception as err:  # any error of one run is that run's result, not the batch's
         return RunResult(spec, None, f"{type(err).__name__}: {err}", traceback.format_exc(),
-                         time.perf_counter() - start, worker)  # fmt: skip
-    return RunResult(spec, value, seconds=time.perf_counter() - start, worker=worker)
+                         time.perf_counter() - start, worker, run_code())  # fmt: skip
+    return RunResult(spec, value, seconds=time.perf_counter() - start, worker=worker,
+                     code=run_code())  # fmt: skip
 
 
 def execute(
