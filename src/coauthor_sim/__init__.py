@@ -6,8 +6,9 @@ Birmingham Policy Commission (2011). See docs/ODD.md for the full description.
 The public API, kept small and stable::
 
     simulate(scenario="status_quo", seed=0, **overrides) -> {outcome: final-year mean}
-    CoauthorModel.from_scenario("status_quo", seed=1, co_production=0.4)
-    CoauthorModel(seed=1)      # the schema's uncalibrated defaults
+    CoauthorModel(seed=1, co_production=0.4)   # the calibrated status quo, one lever changed
+    CoauthorModel.from_scenario("austerity", seed=1)
+    CoauthorModel.uncalibrated(seed=1)         # the schema's bare defaults
     load_scenario(path), load_experiment(path), run_sweep(experiment, folder, executor=...),
     load_results(folder), rerun(folder, run_id), run_comparison(scenarios)
 
