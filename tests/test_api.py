@@ -108,13 +108,36 @@ def test_a_model_without_a_seed_warns_once(monkeypatch):
         CoauthorModel(seed=2, n_citizens=50, n_neighbourhoods=5)
 
 
-def test_bad_scenario_or_override_is_a_one_line_error_naming_it():
-    with pytest.raises(ScenarioError, match=r"co_productoin.*co_production"):
-        simulate("status_quo", seed=1, co_productoin=0.3)
-    with pytest.raises(ScenarioError, match=r"co_production = 3.*from 0 to 1"):
+def test_one_error_type_per_kind_of_mistake_without_command_line_wording():
+    from coauthor_sim import ParameterError
+
+    for bad in (lambda: simulate("status_quo", seed=1, co_productoin=0.3),
+                lambda: CoauthorModel(seed=1, co_productoin=0.3),
+                lambda: CoauthorModel.from_scenario("status_quo", seed=1, co_productoin=0.3),
+                lambda: scenario_parameters("status_quo", co_productoin=0.3)):  # fmt: skip
+        with pytest.raises(ParameterError, match=r"co_productoin.*co_production") as err:
+            bad()
+        assert not isinstance(err.value, ScenarioError) and "command line" not in str(err.value)
+    with pytest.raises(ParameterError, match=r"co_production = 3.*from 0 to 1"):
         CoauthorModel.from_scenario("status_quo", co_production=3)
+    with pytest.raises(ParameterError, match=r"n_neighbourhoods = 80 .*at most n_citizens"):
+        simulate("status_quo", n_citizens=50, n_neighbourhoods=80)  # a rule across two
     with pytest.raises(ScenarioError, match=r"statu_quo.*did you mean 'status_quo'"):
         simulate("statu_quo")
+
+
+def test_agent_records_are_a_mesa_agent_table():
+    model = CoauthorModel(seed=1, n_citizens=60, n_neighbourhoods=5, collect_agents=True)
+    model.run(2)
+    table = model.datacollector.get_agent_vars_dataframe()
+    assert table.index.names == ["Step", "AgentID"] and len(table) == 3 * 60
+    assert list(table.columns) == ["wellbeing", "need", "engaged"]
+    last = table.xs(2, level="Step")["wellbeing"].to_numpy()
+    assert (last == model.citizens.wellbeing).all()
+    with pytest.raises(ValueError, match="collect_agents=True"):
+        CoauthorModel(
+            seed=1, n_citizens=60, n_neighbourhoods=5
+        ).datacollector.get_agent_vars_dataframe()
 
 
 def test_final_outcomes_is_the_mean_of_the_last_year_without_month_zero():

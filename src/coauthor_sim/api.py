@@ -107,8 +107,10 @@ def scenario_file(name_or_path: str | Path) -> Path:
 
 def scenario_parameters(scenario: str | Path = "status_quo", **overrides: Any) -> Parameters:
     """Every parameter of ``scenario`` (a name or a .toml path), with ``overrides`` applied
-    and validated; raises ``ScenarioError`` naming the file, the key and what is allowed."""
-    return load_scenario(scenario_file(scenario), overrides).params
+    and validated. A bad override raises ``ParameterError`` naming the parameter and what is
+    allowed (as ``CoauthorModel`` does); a bad or missing scenario file ``ScenarioError``
+    naming the file and the key."""
+    return load_scenario(scenario_file(scenario), overrides, origin=None).params
 
 
 def simulate(scenario: str | Path = "status_quo", seed: int = 0, **overrides: Any) -> dict:

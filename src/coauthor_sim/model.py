@@ -101,6 +101,15 @@ class OutcomeCollector(mesa.DataCollector):
         for name, column in self.model_vars.items():
             column.append(outcomes[name])
 
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """The per-citizen records of a model with ``collect_agents=True`` (citizens are the
+        only agents recorded), indexed by ``Step`` and ``AgentID`` as Mesa's."""
+        if not self.agent_reporters and Citizen in self.agenttype_reporters:
+            return self.get_agenttype_vars_dataframe(Citizen)
+        if not self.agent_reporters:
+            raise ValueError("no agents were recorded: make the model with collect_agents=True")
+        return super().get_agent_vars_dataframe()
+
 
 class CoauthorModel(mesa.Model):
     """Citizens, public servants, providers and governments on a social network.
@@ -754,7 +763,8 @@ class CoauthorModel(mesa.Model):
         cls, name_or_path: str, seed: int | None = None, **overrides: Any
     ) -> CoauthorModel:
         """A model of a scenario (a name such as ``"status_quo"`` or a .toml path), with
-        ``overrides`` applied; bad values raise ``ScenarioError`` naming the file and key."""
+        ``overrides`` applied; a bad override raises ``ParameterError`` naming it, a bad file
+        ``ScenarioError`` naming the file and key."""
         from .api import scenario_parameters  # reading files stays outside the core
 
         return cls(seed=seed, **scenario_parameters(name_or_path, **overrides))
