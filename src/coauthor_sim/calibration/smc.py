@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 
 from ..experiment.design import Factor
-from ..experiment.runner import SINGLE_THREAD_ENV, default_jobs
+from ..experiment.runner import SINGLE_THREAD_ENV, SPAWN, default_jobs
 from ..messages import FolderMismatch
 from ..params import SPECS
 from ..scenario import GROUP_TABLE, toml_value
@@ -450,7 +450,8 @@ def calibrate(
     if own_pool:
         for name in SINGLE_THREAD_ENV:  # read by the workers when they start
             os.environ.setdefault(name, "1")
-        executor = ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent,
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=SPAWN,
+                                       initializer=_watch_parent,
                                        initargs=(os.getpid(),))  # fmt: skip
         workers = jobs
     wrapped = _Progress(executor, progress) if executor is not None else None
@@ -610,7 +611,7 @@ def best_point(
              for _, row in pool.iterrows()]  # fmt: skip
     jobs = default_jobs() if jobs is None else jobs
     if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as ex:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=SPAWN) as ex:
             again = list(ex.map(_distance_of, tasks))
     else:
         again = [_distance_of(t) for t in tasks]

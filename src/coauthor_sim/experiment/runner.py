@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
 import pickle
 import signal
@@ -44,6 +45,10 @@ import pandas as pd
 
 from .guard import pool_hazard
 
+# Workers are always spawned (fresh interpreters), whatever the process's default start method:
+# ``import mesa`` forces spawn, but the package no longer imports Mesa until a model is made,
+# and forking a process with threads running (a progress bar, a Dask client) can deadlock.
+SPAWN = multiprocessing.get_context("spawn")
 SOLO_ATTEMPTS = 2  # times a suspect run may kill its worker on its own before it is failed
 WATCHDOG_SECONDS = 0.5  # how often a worker checks that its parent is still alive
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -293,7 +298,7 @@ def _solo(spec: RunSpec, func: Callable, attempts: dict[str, int]) -> RunResult:
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
     """A local process pool whose workers die with this process."""
-    return ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent,
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=SPAWN, initializer=die_with_parent,
                                initargs=(os.getpid(),))  # fmt: skip
 
 
