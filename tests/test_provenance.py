@@ -62,6 +62,8 @@ def test_python_run_sweep_writes_the_same_manifest_as_the_command_line(tmp_path,
     assert session["code"]["libraries"] == py["libraries"]
     runs, _ = load_results(tmp_path / "py")
     assert (runs["code_id"] == here["id"]).all() and (runs["code_version"] == here["version"]).all()
+    assert session["figures"] == ["figures/main_effects.png"]  # the standard figures
+    assert (tmp_path / "py" / "figures" / "main_effects.png").stat().st_size > 1000
 
 
 def _git(repo: Path, *args: str) -> str:

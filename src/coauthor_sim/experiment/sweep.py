@@ -160,6 +160,7 @@ def run_sweep(
     worker: Callable[[RunSpec], dict[str, Any]] | None = None,
     retry_failed: bool = False,
     allow_mixed_code: bool = False,
+    figures: bool = True,
 ) -> SweepSummary:
     """Run every run of ``experiment`` not yet stored in ``folder``, storing each as it
     finishes. Safe to call again after a crash: stored runs are never redone or duplicated;
@@ -171,6 +172,9 @@ def run_sweep(
     other code is refused (``FolderMismatch``) unless ``allow_mixed_code``; a worker running
     other code than this process has its runs stored as failed, unless ``allow_mixed_code``.
     One sweep writes to a folder at a time (a second gets ``UsageError``).
+
+    At the end the standard figures are drawn into ``folder/figures`` (``figures=False``:
+    none; see ``analysis.sweep_figures``).
 
     ``worker`` replaces what each run does (default: simulate and record the experiment's
     outcomes); it must be picklable and return ``{"final": {...}, "series": DataFrame}``."""
@@ -226,7 +230,8 @@ def run_sweep(
                         series = series.assign(run_id=spec.labels["run_id"])
                 failed += error is not None
                 store.add_run(row, series)
-            sessions[-1].update(ended=now(), status="finished", ran=len(todo), failed=failed)
+            sessions[-1].update(ended=now(), status="finished", ran=len(todo), failed=failed,
+                                figures=_figures(folder) if figures else None)  # fmt: skip
             write_json(path, sweep_manifest(experiment, store, sessions))
         finally:
             store.close()
@@ -237,3 +242,14 @@ def run_sweep(
 
 
 CODE_COLUMNS = ("code_version", "code_commit", "code_dirty", "code_id")
+
+
+def _figures(folder: Path) -> list[str] | str:
+    """Draw the standard figures; the files written, or why none could be (a figure that
+    fails must not fail a sweep whose runs are all stored)."""
+    from ..analysis.sweep_figures import write_figures
+
+    try:
+        return [str(p.relative_to(folder)) for p in write_figures(folder)]
+    except Exception as err:  # reported in the manifest; the runs are safe
+        return f"not drawn: {type(err).__name__}: {err}"
