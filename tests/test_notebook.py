@@ -1,6 +1,8 @@
 """The example notebooks in docs/examples/ run from top to bottom in a real Jupyter kernel of
 this environment, in an empty folder outside the repository (so the shipped experiment is found
-by name, as a user's would be), each well under a minute."""
+by name, as a user's would be). Measured at 37-50 s on a shared two-core machine under a load
+of 8 to 11 (less when idle); the bound below catches a notebook grown far past that without
+failing on a busy machine."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "docs" / "examples").glob("*.ipynb"))
-BUDGET_S = 60
+BUDGET_S = 150
 
 
 def test_there_is_an_example_notebook():
