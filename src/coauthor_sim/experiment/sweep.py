@@ -105,7 +105,7 @@ def prepare_folder(experiment: Experiment, folder: Path, allow_mixed_code: bool 
         )  # fmt: skip
         store.set_meta(
             fingerprint=fingerprint, experiment=experiment.name,
-            experiment_file=str(experiment.path), experiment_text=experiment.text,
+            experiment_file=shown_path(experiment.path), experiment_text=experiment.text,
             n_runs=experiment.n_runs, created=time.time(),
         )  # fmt: skip
     return store
@@ -115,6 +115,18 @@ def _final_columns() -> list[str]:
     from ..outcomes import OUTCOME_NAMES
 
     return list(OUTCOME_NAMES)
+
+
+def shown_path(path: Path) -> str:
+    """An experiment file as a manifest records it: a shipped one by its name
+    (``shipped:small_example.toml``, found by name on any machine), a user's as given."""
+    from ..shipped import shipped_folder
+
+    folder = shipped_folder("experiments")
+    try:
+        return f"shipped:{Path(path).resolve().relative_to(folder.resolve()).as_posix()}"
+    except ValueError:
+        return str(path)
 
 
 def executor_label(executor: Executor | None) -> str:
@@ -135,7 +147,7 @@ def sweep_manifest(experiment: Experiment, store: Store, sessions: list[dict]) -
 
     counts = dict(store.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"))
     return manifest(
-        kind="sweep", experiment=experiment.name, experiment_file=str(experiment.path),
+        kind="sweep", experiment=experiment.name, experiment_file=shown_path(experiment.path),
         experiment_file_sha256=experiment.file_hash(), fingerprint=experiment.fingerprint(),
         design=experiment.kind, points=len(experiment.points),
         replications=experiment.replications, seed=experiment.seed,
