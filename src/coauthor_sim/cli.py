@@ -458,45 +458,26 @@ def _executor(scheduler: str | None):
 
 
 def _sweep(args: argparse.Namespace, experiment) -> tuple[Path, int]:
-    """Run (or resume) ``experiment`` into its folder; write the manifest; return the folder
-    and the number of failed runs stored. Everything is checked before anything is written;
-    one sweep per folder at a time; the session is on record from its start."""
+    """Run (or resume) ``experiment`` into its folder (``run_sweep`` writes the manifest);
+    return the folder and the number of failed runs stored. Everything is checked before
+    anything is written."""
     from .experiment.store import Store
-    from .experiment.sweep import check_folder, prepare_folder, run_sweep
-    from .provenance import begin_session, manifest, now, write_json
-    from .safe_output import folder_lock
+    from .experiment.sweep import check_folder, run_sweep
 
     folder = Path(args.out) if args.out else Path("results") / experiment.name
+    mixed = getattr(args, "allow_mixed_code", False)
     _check_sweep(args, experiment, folder)
-    check_folder(experiment, folder)  # refuses a mismatched folder before any work
+    check_folder(experiment, folder, mixed)  # refuses a mismatched folder before any work
     client, executor = _executor(args.scheduler)
     try:
-        with folder_lock(folder, "sweep"):
-            prepare_folder(experiment, folder).close()  # the store first, then the manifest
-            path = folder / "manifest.json"
-            session = {"started": now(), "ended": None, "executor": args.scheduler or "local",
-                       "jobs": args.jobs}  # fmt: skip
-            sessions = begin_session(path, session)
-            summary = run_sweep(experiment, folder, executor=executor, jobs=args.jobs,
-                                progress=not args.quiet,
-                                retry_failed=getattr(args, "retry_failed", False))  # fmt: skip
-            with Store(folder) as store:
-                counts = dict(store.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"))
-            sessions[-1].update(ended=now(), status="finished", ran=summary.ran,
-                                failed=summary.failed)  # fmt: skip
-            write_json(path, manifest(
-                kind="sweep", experiment=experiment.name, experiment_file=str(experiment.path),
-                experiment_file_sha256=experiment.file_hash(),
-                fingerprint=experiment.fingerprint(), design=experiment.kind,
-                points=len(experiment.points), replications=experiment.replications,
-                seed=experiment.seed, runs_total=experiment.n_runs,
-                runs_done=counts.get("done", 0), runs_failed=counts.get("failed", 0),
-                base_parameters=experiment.base,
-                factors=[f.__dict__ for f in experiment.factors], sessions=sessions,
-            ))  # fmt: skip
+        summary = run_sweep(experiment, folder, executor=executor, jobs=args.jobs,
+                            progress=not args.quiet, allow_mixed_code=mixed,
+                            retry_failed=getattr(args, "retry_failed", False))  # fmt: skip
     finally:
         if client is not None:
             client.close()
+    with Store(folder) as store:
+        counts = dict(store.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"))
     print(
         f"{experiment.name}: {counts.get('done', 0)}/{experiment.n_runs} runs done, "
         f"{counts.get('failed', 0)} failed ({summary.already_done} were already done, "
@@ -734,7 +715,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                 "calibrate", local=not args.scheduler)  # fmt: skip
     folder = Path(args.out) if args.out else Path("results") / f"calibration-{scenario.name}"
     try:
-        smc.check_folder(settings, folder)
+        smc.check_folder(settings, folder, args.allow_mixed_code)
     except smc.CalibrationMismatch as err:
         raise UsageError(f"--out {err}") from None
     client, executor = _executor(args.scheduler)
@@ -744,7 +725,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         outcome = smc.calibrate(settings, folder, executor=executor, workers=workers,
-                                jobs=args.jobs, progress=not args.quiet)  # fmt: skip
+                                jobs=args.jobs, progress=not args.quiet,
+                                allow_mixed_code=args.allow_mixed_code)  # fmt: skip
     finally:
         if client is not None:
             client.close()
@@ -921,6 +903,9 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--quiet", action="store_true", help="no progress bar")
         cmd.add_argument("--retry-failed", action="store_true",
                          help="run again the runs stored as failed")  # fmt: skip
+        cmd.add_argument("--allow-mixed-code", action="store_true",
+                         help="resume a folder whose runs other code made (each run is "
+                         "labelled with its code)")  # fmt: skip
         if name == "sensitivity":
             cmd.add_argument("--outcomes", nargs="+", help="outcomes to analyse")
             cmd.add_argument(
@@ -998,6 +983,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the calibrated scenario here (with FILE.posterior.csv and FILE.abc.json)",
     )  # fmt: skip
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
+    cal.add_argument("--allow-mixed-code", action="store_true",
+                     help="continue a calibration whose generations other code "
+                     "computed")  # fmt: skip
     _add_guards(cal)
     cal.set_defaults(func=cmd_calibrate)
 

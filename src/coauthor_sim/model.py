@@ -6,6 +6,7 @@ each calling the pure functions of ``coauthor_sim.mechanisms`` on whole arrays.
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
 from typing import Any
 
@@ -30,7 +31,7 @@ from .network import (
     tie_list,
 )
 from .outcomes import MOST_DEPRIVED, OUTCOME_NAMES, compute_outcomes
-from .params import Parameters, defaults, resolve
+from .params import SPECS, Parameters, defaults, resolve
 from .state import (
     VOICE_MONTHS,
     CentralGovernment,
@@ -55,6 +56,31 @@ def _read_outcome(name: str, model: CoauthorModel) -> float:
     return model.outcomes[name]
 
 
+def _complete(params: dict[str, Any]) -> Parameters:
+    """Every parameter: those given, the rest from the calibrated status quo (read through
+    ``api.calibrated_parameters`` on first need, so the model itself reads no file)."""
+    if params.keys() >= SPECS.keys():
+        return resolve(params)
+    from .api import calibrated_parameters
+
+    return resolve({**calibrated_parameters(), **params})
+
+
+_unseeded_warned = False
+
+
+def _warn_unseeded() -> None:
+    """Say once per process that a model without a seed cannot be run again identically."""
+    global _unseeded_warned
+    if not _unseeded_warned:
+        _unseeded_warned = True
+        warnings.warn(
+            "CoauthorModel without a seed: its runs cannot be repeated. Pass seed=... (with "
+            'mesa.batch_run, put "seed": [1, 2, ...] among the parameters)',
+            UserWarning, stacklevel=3,
+        )  # fmt: skip
+
+
 class OutcomeCollector(mesa.DataCollector):
     """Mesa's DataCollector with a fast path for the model's outcomes.
 
@@ -75,15 +101,28 @@ class OutcomeCollector(mesa.DataCollector):
         for name, column in self.model_vars.items():
             column.append(outcomes[name])
 
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """The per-citizen records of a model with ``collect_agents=True`` (citizens are the
+        only agents recorded), indexed by ``Step`` and ``AgentID`` as Mesa's."""
+        if not self.agent_reporters and Citizen in self.agenttype_reporters:
+            return self.get_agenttype_vars_dataframe(Citizen)
+        if not self.agent_reporters:
+            raise ValueError("no agents were recorded: make the model with collect_agents=True")
+        return super().get_agent_vars_dataframe()
+
 
 class CoauthorModel(mesa.Model):
     """Citizens, public servants, providers and governments on a social network.
 
-    ``CoauthorModel()`` alone is the uncalibrated schema default: for the calibrated status
-    quo use ``CoauthorModel.from_scenario("status_quo", seed=...)``.
+    ``CoauthorModel(seed=1)`` is the calibrated status quo (the shipped ``status_quo``
+    scenario), and ``CoauthorModel(seed=1, co_production=0.4)`` the status quo with one lever
+    changed, so ``mesa.batch_run(CoauthorModel, {...})`` sweeps around the calibrated baseline.
+    ``CoauthorModel.uncalibrated(...)`` starts from the schema's bare defaults instead; given
+    every parameter (as sweeps do), neither is read. Without a seed the runs cannot be
+    repeated: the first such model of a process warns.
 
-    Every parameter of ``coauthor_sim.params`` may be given as a keyword argument; all have
-    defaults. Bad values raise ``ParameterError`` (a ``ValueError``) before anything is built.
+    Every parameter of ``coauthor_sim.params`` may be given as a keyword argument. Bad names or
+    values raise ``ParameterError`` (a ``ValueError``) before anything is built.
     All randomness comes from ``seed``: Mesa's ``self.rng`` seeds one independent numpy stream
     per purpose (network, citizens, servants, providers, monthly events, reviews), so the same
     seed gives the same outcome table, bit for bit, in any process; and two scenarios run with
@@ -92,7 +131,9 @@ class CoauthorModel(mesa.Model):
     """
 
     def __init__(self, seed: int | None = None, **params: Any):
-        p = resolve(params)
+        p = _complete(params)
+        if seed is None:
+            _warn_unseeded()
         layout = None
         if p.locality_table:  # the neighbourhoods of a real council (``localities``)
             layout = layout_of(locality_of(p.locality_table, p.local_authority), p.locality_scale)
@@ -229,7 +270,14 @@ class CoauthorModel(mesa.Model):
 
     # ------------------------------------------------------------------------------------
     def step(self) -> None:
-        """One month. Mesa has already advanced ``self.steps``, which is the month number."""
+        """One month. Mesa has already advanced ``self.steps``, which is the month number.
+
+        A step asked for past the horizon (``steps``) simulates nothing and stops the model
+        (``running = False``): ``mesa.batch_run`` then reports every month, the last included
+        (it reports months 0 to ``model.steps - 1``)."""
+        if self.steps > self.p.steps:
+            self.running = False
+            return
         p, c, s, gov = self.p, self.citizens, self.servants, self.local
         month, n, hood = self.steps, c.n, c.neighbourhood
         if self._twin is not None:
@@ -419,8 +467,6 @@ class CoauthorModel(mesa.Model):
             coproduction_hours=p.coproduction_time, flows=self._money_flows(),
         )  # fmt: skip
         self.datacollector.collect(self)
-        if month >= p.steps:
-            self.running = False
 
     # ------------------------------------------------------------------------------------
     def _open_budget(self, month: int) -> tuple[Ledger, float, bool]:
@@ -758,11 +804,19 @@ class CoauthorModel(mesa.Model):
         return table
 
     @classmethod
+    def uncalibrated(cls, seed: int | None = None, **params: Any) -> CoauthorModel:
+        """A model on the schema's bare defaults (``coauthor_sim.params``) rather than the
+        calibrated status quo, with ``params`` applied: for docking, teaching and tests of
+        the mechanisms."""
+        return cls(seed=seed, **{**defaults(), **params})
+
+    @classmethod
     def from_scenario(
         cls, name_or_path: str, seed: int | None = None, **overrides: Any
     ) -> CoauthorModel:
         """A model of a scenario (a name such as ``"status_quo"`` or a .toml path), with
-        ``overrides`` applied; bad values raise ``ScenarioError`` naming the file and key."""
+        ``overrides`` applied; a bad override raises ``ParameterError`` naming it, a bad file
+        ``ScenarioError`` naming the file and key."""
         from .api import scenario_parameters  # reading files stays outside the core
 
         return cls(seed=seed, **scenario_parameters(name_or_path, **overrides))
