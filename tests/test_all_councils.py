@@ -144,8 +144,13 @@ def test_every_council_once_paired_by_world_with_tiny_councils_listed(tmp_path, 
 
 
 def _done(folder: Path) -> int:
+    """Runs stored as done, read without creating anything: a plain connect would create an
+    empty results.sqlite in the folder the sweep is setting up, which it then refuses."""
+    path = folder / "results.sqlite"
+    if not path.is_file():
+        return 0
     try:
-        with sqlite3.connect(folder / "results.sqlite", timeout=1) as db:
+        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1) as db:
             return db.execute("SELECT COUNT(*) FROM runs WHERE status='done'").fetchone()[0]
     except sqlite3.OperationalError:
         return 0

@@ -310,6 +310,10 @@ def test_calibrate_command_end_to_end_writes_a_scenario_comparisons_can_use(tmp_
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "generation 2:" in done.stdout and "stopped: 3 generations done" in done.stdout
+    manifest = json.loads((tmp_path / "cal" / "manifest.json").read_text())
+    assert manifest["kind"] == "calibration" and "pyabc" in manifest["libraries"]
+    assert manifest["sessions"][0]["code"]["code_id"] == manifest["code_id"]
+    assert manifest["stopped"] and manifest["population"] == 12
     gens = pd.read_csv(tmp_path / "cal" / "generations.csv")
     assert list(gens["t"]) == [0, 1, 2]
     calibrated = load_scenario(scenario)

@@ -10,10 +10,10 @@ one draw of the effect-size priors, shared by both scenarios and every council (
 The runs go through the project's sweep (``experiment.sweep.run_sweep``: one SQLite store,
 one transaction per run), so the run is resumable after ``kill -9`` with nothing lost or
 repeated and gives the same tables on local processes or Dask. Each run is reduced to the
-comparison's summary (``compare.run_summary``) with its money and WELLBYs in the council's
+comparison's summary (``compare.summarise_table``) with its money and WELLBYs in the council's
 real terms (``councils.in_real_terms``). ``council_table`` then gives one row per council: its
 size and deprivation, the policy's change in life satisfaction for everyone and for its most
-deprived fifth, its extra cost and net value per resident, each with the range holding 90% of
+deprived fifth, its extra (full) cost and net value per resident, each with the range holding 90% of
 worlds; ``analysis.council_pages.councils_figure`` draws each council's gain against its
 deprivation.
 
@@ -44,7 +44,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .councils import SMALL_FIFTH_CITIZENS, council_of, in_real_terms
+from .analysis import costs
+from .councils import SMALL_FIFTH_CITIZENS, council_of
 from .experiment.definition import Experiment
 from .experiment.design import Point
 from .experiment.runner import RunSpec
@@ -57,7 +58,7 @@ from .messages import ScenarioError, printable
 # the rest, a sign of the model's resolution (whole servants and providers), not of the place.
 MIN_CITIZENS = 300
 MIN_LSOAS = 5  # the model's fewest neighbourhoods (params: n_neighbourhoods); fewer: not run
-WELLBY_CENTRAL = 13_000  # GBP per WELLBY (HM Treasury 2021; analysis.costs.WELLBY_VALUES)
+WELLBY_CENTRAL = costs.WELLBY_VALUES["central"]  # GBP per WELLBY (HM Treasury 2021)
 WORLD_Q = (0.05, 0.95)  # the range holding 90% of worlds
 PLAN_KEYS = ("description", "table", "baseline", "policy", "councils", "scale", "steps",
              "worlds", "seed", "fifths", "uncertainty")  # fmt: skip
@@ -95,8 +96,9 @@ def load_plan(path: str | Path, overrides: dict[str, Any] | None = None) -> Coun
     """Read and check a plan file; ``overrides`` (from flags) win over its keys. Raises
     ``ScenarioError`` naming the file (or flag), the key and what is allowed."""
     from .inputs import read_toml
+    from .shipped import find_experiment
 
-    path = Path(path)
+    path = find_experiment(str(path))  # a path, or a shipped plan's name (councils/every_council)
     data = dict(read_toml(path, "plan file"))
     for key in data:
         if key not in PLAN_KEYS:
@@ -257,12 +259,10 @@ class CouncilRecorder:
     its money and WELLBYs in the council's real terms."""
 
     def __call__(self, spec: RunSpec) -> dict[str, Any]:
-        from .compare import run_summary
+        from .compare import summarise_table
         from .experiment.runner import simulate
 
-        council = council_of(spec.params)
-        table = in_real_terms(simulate(spec), council)
-        return {"final": run_summary(table, council.wellby_people)}
+        return {"final": summarise_table(simulate(spec), spec.params)[0]}
 
 
 def _spread(values: np.ndarray, prefix: str) -> dict[str, float]:
@@ -291,10 +291,11 @@ def council_table(
     (population-weighted national percentile, 100 = most deprived; share of its LSOAs in the
     most deprived tenth of England), empty and small fifths, and the policy's change against
     the baseline world by world: life satisfaction (0-10) for everyone and the most and least
-    deprived fifths, extra cost and net value (central WELLBY value) per resident at present
-    value over the run; each the mean over worlds and the range holding 90% of them. Councils
-    ``left_out`` (too few neighbourhoods for the model) are listed with their status and no
-    figures. The header is kept when there are no rows."""
+    deprived fifths, extra cost (the appraisal's full cost: money spent on services and
+    citizens' time, ``analysis.costs.full_cost``) and net value (central WELLBY value) per
+    resident at present value over the run; each the mean over worlds and the range holding
+    90% of them. Councils ``left_out`` (too few neighbourhoods for the model) are listed with
+    their status and no figures. The header is kept when there are no rows."""
     from .localities import locality_of
 
     done = runs[runs["status"] == "done"] if "status" in runs else runs
@@ -312,7 +313,7 @@ def council_table(
         gain = (pol["life_satisfaction"] - base["life_satisfaction"]).to_numpy(float)
         most = 10 * (pol["wellbeing_fifth_5"] - base["wellbeing_fifth_5"]).to_numpy(float)
         least = 10 * (pol["wellbeing_fifth_1"] - base["wellbeing_fifth_1"]).to_numpy(float)
-        extra = (pol["pv_spending"] - base["pv_spending"]).to_numpy(float)
+        extra = (costs.full_cost(pol) - costs.full_cost(base)).to_numpy(float)
         wellbys = (pol["pv_wellbys"] - base["pv_wellbys"]).to_numpy(float)
         net = wellbys * WELLBY_CENTRAL - extra
         small = council.citizens < SMALL_FIFTH_CITIZENS

@@ -220,7 +220,14 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     paths = find_scenarios(folder)
     if not paths:
         raise UsageError(f"no scenario files (*.toml) in {folder}")
-    scenarios = [load_scenario(p) for p in paths]  # validates every file
+    scenarios = []
+    for path in paths:  # a broken file is named with its reason, and the rest still listed
+        try:
+            scenarios.append(load_scenario(path))
+        except ScenarioError as err:
+            _say(f"skipped {path.name}: {err}")
+    if not scenarios:
+        raise UsageError(f"no scenario file in {folder} could be read (reasons above)")
     width = max(len(s.name) for s in scenarios)
     for s in scenarios:
         print(f"{printable(s.name):{width}}  {printable(s.summary)}")
@@ -325,10 +332,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     client, executor = _executor(args.scheduler)
     started = now()
     t0 = time.perf_counter()
-    drawn = [
-        *([f"the calibrated posterior {source} ({len(posterior)} draws)"] if source else []),
-        *([f"{len(effects)} effect-size priors from {effects_file}"] if effects else []),
-    ]
+    drawn = [  # file names only: this text goes into the report (no path of this machine)
+        *([f"the calibrated posterior {source.name} ({len(posterior)} draws)"] if source
+          else []),
+        *([f"{len(effects)} effect-size priors from {effects_file.name}"] if effects else []),
+    ]  # fmt: skip
     uncertainty = (
         "each replication a plausible world: uncertain parameters drawn from "
         + " and ".join(drawn) if drawn
@@ -436,6 +444,32 @@ def _say_council(params, stream) -> None:
             print(f"council: {line}", file=stream)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Draw a comparison's report again from its results folder, running nothing."""
+    from .analysis.pdf import INSTALL_HINT, available
+    from .analysis.report import render
+    from .provenance import now, write_json
+    from .safe_output import read_json_or_none
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise UsageError(f"{printable(args.folder)}: no such folder")
+    if args.pdf and not available():
+        raise UsageError(INSTALL_HINT)
+    report, error = render(folder, args.pdf)  # refuses a folder it cannot read, writing nothing
+    manifest_path = folder / "manifest.json"
+    old = read_json_or_none(manifest_path) if manifest_path.is_file() else None
+    if isinstance(old, dict):
+        files = sorted({*old.get("files", []), *(p.name for p in folder.iterdir())})
+        write_json(manifest_path, {**old, "files": files, "report_drawn": now(),
+                                   **({"pdf_error": error} if error else {})})  # fmt: skip
+    pdf = report.with_suffix(".pdf")
+    if args.pdf and error:
+        print(f"report.pdf not printed: {one_line(error)}", file=sys.stderr)
+    print(f"report: {report}" + (f"\nprinted: {pdf}" if args.pdf and not error else ""))
+    return 0
+
+
 def _check_compare_choice(chosen: list[str]) -> None:
     example = printable(chosen[0]) if chosen and chosen[0] != BASELINE else "austerity"
     if len(chosen) < 2:
@@ -492,46 +526,26 @@ def _executor(scheduler: str | None):
 
 
 def _sweep(args: argparse.Namespace, experiment, worker=None) -> tuple[Path, int]:
-    """Run (or resume) ``experiment`` into its folder; write the manifest; return the folder
-    and the number of failed runs stored. Everything is checked before anything is written;
-    one sweep per folder at a time; the session is on record from its start. ``worker``
-    replaces what each run records (``run_sweep``)."""
+    """Run (or resume) ``experiment`` into its folder (``run_sweep`` writes the manifest);
+    return the folder and the number of failed runs stored. Everything is checked before
+    anything is written. ``worker`` replaces what each run records (``run_sweep``)."""
     from .experiment.store import Store
-    from .experiment.sweep import check_folder, prepare_folder, run_sweep
-    from .provenance import begin_session, manifest, now, write_json
-    from .safe_output import folder_lock
+    from .experiment.sweep import check_folder, run_sweep
 
     folder = Path(args.out) if args.out else Path("results") / experiment.name
+    mixed = getattr(args, "allow_mixed_code", False)
     _check_sweep(args, experiment, folder)
-    check_folder(experiment, folder)  # refuses a mismatched folder before any work
+    check_folder(experiment, folder, mixed)  # refuses a mismatched folder before any work
     client, executor = _executor(args.scheduler)
     try:
-        with folder_lock(folder, "sweep"):
-            prepare_folder(experiment, folder).close()  # the store first, then the manifest
-            path = folder / "manifest.json"
-            session = {"started": now(), "ended": None, "executor": args.scheduler or "local",
-                       "jobs": args.jobs}  # fmt: skip
-            sessions = begin_session(path, session)
-            summary = run_sweep(experiment, folder, executor=executor, jobs=args.jobs,
-                                progress=not args.quiet, worker=worker,
-                                retry_failed=getattr(args, "retry_failed", False))  # fmt: skip
-            with Store(folder) as store:
-                counts = dict(store.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"))
-            sessions[-1].update(ended=now(), status="finished", ran=summary.ran,
-                                failed=summary.failed)  # fmt: skip
-            write_json(path, manifest(
-                kind="sweep", experiment=experiment.name, experiment_file=str(experiment.path),
-                experiment_file_sha256=experiment.file_hash(),
-                fingerprint=experiment.fingerprint(), design=experiment.kind,
-                points=len(experiment.points), replications=experiment.replications,
-                seed=experiment.seed, runs_total=experiment.n_runs,
-                runs_done=counts.get("done", 0), runs_failed=counts.get("failed", 0),
-                base_parameters=experiment.base,
-                factors=[f.__dict__ for f in experiment.factors], sessions=sessions,
-            ))  # fmt: skip
+        summary = run_sweep(experiment, folder, executor=executor, jobs=args.jobs,
+                            progress=not args.quiet, allow_mixed_code=mixed, worker=worker,
+                            retry_failed=getattr(args, "retry_failed", False))  # fmt: skip
     finally:
         if client is not None:
             client.close()
+    with Store(folder) as store:
+        counts = dict(store.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"))
     print(
         f"{experiment.name}: {counts.get('done', 0)}/{experiment.n_runs} runs done, "
         f"{counts.get('failed', 0)} failed ({summary.already_done} were already done, "
@@ -799,7 +813,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                 "calibrate", local=not args.scheduler)  # fmt: skip
     folder = Path(args.out) if args.out else Path("results") / f"calibration-{scenario.name}"
     try:
-        smc.check_folder(settings, folder)
+        smc.check_folder(settings, folder, args.allow_mixed_code)
     except smc.CalibrationMismatch as err:
         raise UsageError(f"--out {err}") from None
     client, executor = _executor(args.scheduler)
@@ -809,7 +823,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         outcome = smc.calibrate(settings, folder, executor=executor, workers=workers,
-                                jobs=args.jobs, progress=not args.quiet)  # fmt: skip
+                                jobs=args.jobs, progress=not args.quiet,
+                                allow_mixed_code=args.allow_mixed_code)  # fmt: skip
     finally:
         if client is not None:
             client.close()
@@ -988,6 +1003,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_guards(comp)
     comp.set_defaults(func=cmd_compare)
 
+    rep = sub.add_parser("report", help="draw a comparison's report again from its results "
+                         "folder, running nothing")  # fmt: skip
+    rep.add_argument("folder", help="a folder written by coauthor-sim compare")
+    rep.add_argument("--pdf", action="store_true",
+                     help="also print report.pdf (A4) with headless Chromium")  # fmt: skip
+    rep.set_defaults(func=cmd_report)
+
     for name, func, text in (
         ("sweep", cmd_sweep, "run or resume a batch experiment (experiments/*.toml)"),
         ("sensitivity", cmd_sensitivity, "Sobol indices from a sobol-design experiment"),
@@ -1002,6 +1024,9 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--quiet", action="store_true", help="no progress bar")
         cmd.add_argument("--retry-failed", action="store_true",
                          help="run again the runs stored as failed")  # fmt: skip
+        cmd.add_argument("--allow-mixed-code", action="store_true",
+                         help="resume a folder whose runs other code made (each run is "
+                         "labelled with its code)")  # fmt: skip
         if name == "sensitivity":
             cmd.add_argument("--outcomes", nargs="+", help="outcomes to analyse")
             cmd.add_argument(
@@ -1106,6 +1131,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the calibrated scenario here (with FILE.posterior.csv and FILE.abc.json)",
     )  # fmt: skip
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
+    cal.add_argument("--allow-mixed-code", action="store_true",
+                     help="continue a calibration whose generations other code "
+                     "computed")  # fmt: skip
     _add_guards(cal)
     cal.set_defaults(func=cmd_calibrate)
 

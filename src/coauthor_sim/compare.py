@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .analysis import caveats, costs, robustness, stats
+from .analysis import caveats, costs, payers, robustness, stats
 from .api import FINAL_MONTHS, final_outcomes
 from .councils import Council, council_of, in_real_terms, per_resident
 from .effects import EffectPrior, draw_effects
@@ -44,10 +44,16 @@ COMPARED = [
     "unmet_need",
     "crisis_rate",
     "spending_total",
+    # the outcomes checked against English experience (robustness.EXPERIENCE)
+    "engaged_last_year",
+    "civic_activism",
+    "older_unmet_share",
 ]
 FIFTHS = [f"wellbeing_fifth_{q}" for q in range(1, 6)]
 TOTALS = ["total_spending", "wellbys"]
-TRAJECTORY = list(HEADLINE_OUTCOMES)
+# Followed month by month: the headline outcomes, and what the net value by month needs to
+# price the full cost (repayments are transfers; citizens' hours are a cost).
+TRAJECTORY = [*HEADLINE_OUTCOMES, "spending_repayment", "volunteer_hours", "coproduction_hours"]
 
 
 @dataclass
@@ -60,7 +66,7 @@ class Comparison:
     trajectories: pd.DataFrame
     summary: pd.DataFrame
     differences: pd.DataFrame
-    cost_effectiveness: pd.DataFrame
+    cost_effectiveness: pd.DataFrame = field(default_factory=pd.DataFrame)  # not reported
     worlds: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per world
     robust: pd.DataFrame = field(default_factory=pd.DataFrame)  # P(better) etc. per group
     regret: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -69,7 +75,10 @@ class Comparison:
     plausibility: pd.DataFrame = field(default_factory=pd.DataFrame)
     money: pd.DataFrame = field(default_factory=pd.DataFrame)  # committed, spent, returned
     appraisal: pd.DataFrame = field(default_factory=pd.DataFrame)  # value for money vs baseline
+    cost_items: pd.DataFrame = field(default_factory=pd.DataFrame)  # the same as rows, by payer
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)  # cumulative net value by month
+    payers: pd.DataFrame = field(default_factory=pd.DataFrame)  # extra cost by who bears it
+    switching: pd.DataFrame = field(default_factory=pd.DataFrame)  # switching values, if any
     settings: dict[str, Any] = field(default_factory=dict)
     council: Council | None = None  # the council every scenario ran in (``councils``)
 
@@ -78,33 +87,46 @@ class Comparison:
         return self.scenarios[0].name
 
 
-def run_summary(table: pd.DataFrame, n_citizens: int) -> dict[str, float]:
+def run_summary(
+    table: pd.DataFrame, n_citizens: float, adults: float | None = None
+) -> dict[str, float]:
     """One run reduced to numbers: final-year means of the compared outcomes and of well-being
     by deprivation fifth, spending over the whole run, and WELLBYs over the whole run; money
     committed, returned and in reserve, spending and WELLBYs at present value
-    (``analysis.costs``); and the statistics of the calibration's targets
-    (``analysis.caveats``)."""
+    (``analysis.costs``, with the money by who bears it); and the statistics of the
+    calibration's targets (``analysis.caveats``). ``n_citizens``: the people the run's money
+    stands for (a council's residents when its money is in real terms, ``summarise_table``);
+    ``adults``: the people whose life satisfaction WELLBYs count, when not all of them (a
+    council's residents aged 16+)."""
     months = table.iloc[1:]
     final = final_outcomes(table)  # the one definition of final-year outcomes
     row = {name: final[name] for name in COMPARED + FIFTHS}
     row["total_spending"] = float(months["spending_total"].sum())
-    row["wellbys"] = float(months["life_satisfaction"].sum() * n_citizens / 12.0)
-    row.update(costs.run_money(table, n_citizens))  # money and present values
+    people = n_citizens if adults is None else adults
+    row["wellbys"] = float(months["life_satisfaction"].sum() * people / 12.0)
+    row.update(costs.run_money(table, n_citizens, adults=adults))  # money and present values
     row.update(caveats.target_statistics(table))  # to check the calibration's targets
     return row
 
 
+def summarise_table(table: pd.DataFrame, params: Any) -> tuple[dict[str, float], pd.DataFrame]:
+    """A run's summary row (``run_summary``) and its outcome table; a council's (``params``
+    name a locality table) with its money in real terms (``councils.in_real_terms``), its
+    citizens' hours counted for its residents and its WELLBYs for its residents aged 16+."""
+    council = council_of(params)
+    if council is None:
+        return run_summary(table, params["n_citizens"]), table
+    table = in_real_terms(table, council)
+    return run_summary(table, council.residents, council.wellby_people), table
+
+
 def _summarise_run(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame]:
     """Worker: simulate one run, return its summary row and its trajectory of key outcomes
-    (a council's money and WELLBYs scaled to its real population, ``councils``)."""
+    (a council's money and WELLBYs scaled to its real population, ``summarise_table``)."""
     from .experiment.runner import simulate
 
-    table = simulate(spec)
-    people = spec.params["n_citizens"]
-    council = council_of(spec.params)
-    if council is not None:
-        table, people = in_real_terms(table, council), council.wellby_people
-    return run_summary(table, people), table[TRAJECTORY]
+    summary, table = summarise_table(simulate(spec), spec.params)
+    return summary, table[TRAJECTORY]
 
 
 def load_posterior(path: Path) -> pd.DataFrame:
@@ -236,16 +258,22 @@ def run_comparison(
     n_citizens, steps = base_scenario.params["n_citizens"], base_scenario.params["steps"]
     council = council_of(base_scenario.params)  # money per resident, WELLBYs of its adults
     residents = council.residents if council else n_citizens
-    people = council.wellby_people if council else n_citizens
-    appraisal = costs.appraisal(runs, baseline) if len(scenarios) > 1 else pd.DataFrame()
+    adults = council.wellby_people if council else None
     outcomes = COMPARED + FIFTHS + TOTALS
-    boxes, words, prim_note = pd.DataFrame(), {}, ""
+    boxes, words, prim_note = pd.DataFrame(columns=robustness.BOX_COLUMNS), {}, ""
     if len(scenarios) > 1 and discover and drawn:
         if robustness.prim_available():
             boxes, words = robustness.scenario_discovery(runs, worlds, baseline)
         else:
             prim_note = ("scenario discovery skipped: PRIM needs EMA Workbench "
                          "(pip install 'coauthor-sim[ema]')")  # fmt: skip
+    appraisal = costs.appraisal(runs, baseline) if len(scenarios) > 1 else pd.DataFrame()
+    who_pays = (
+        payers.who_pays(costs.cost_rows(runs, baseline))
+        if len(scenarios) > 1
+        else pd.DataFrame(columns=payers.SUMMARY_COLUMNS)
+    )
+    robust = robustness.robust_differences(runs, baseline, mid)
     return Comparison(
         scenarios=scenarios,
         seeds=seeds,
@@ -253,18 +281,21 @@ def run_comparison(
         trajectories=trajectories.reset_index(drop=True),
         summary=stats.summarise(runs, outcomes),
         differences=stats.differences(runs, outcomes, baseline),
-        cost_effectiveness=stats.cost_effectiveness(runs, baseline),
         worlds=worlds.reset_index(),
-        robust=robustness.robust_differences(runs, baseline, mid),
+        robust=robust,
         regret=robustness.regret(runs),
         boxes=boxes,
         box_words=words,
-        plausibility=robustness.plausibility(
-            runs, baseline, benefit="pv_wellbys", cost="pv_spending"
-        ),
+        plausibility=robustness.plausibility(appraisal, robust, runs, baseline)
+        if len(scenarios) > 1
+        else pd.DataFrame(),
         money=costs.money_table(runs, residents, steps),
         appraisal=per_resident(appraisal, council) if council else appraisal,
-        profile=costs.time_profile(trajectories, baseline, people),
+        cost_items=costs.value_for_money_rows(runs, baseline, who_pays)
+        if len(scenarios) > 1
+        else pd.DataFrame(columns=costs.VALUE_COLUMNS),
+        profile=costs.time_profile(trajectories, baseline, residents, adults=adults),
+        payers=who_pays,
         settings={
             "posterior_draws": worlds["posterior_draw"].nunique() if posterior is not None else 0,
             "effect_priors": [p.name for p in effects or []],

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from .localities import LocalityError, layout_of, locality_of
-from .outcomes import OUTCOME_NAMES
+from .outcomes import MONEY_FLOWS, OUTCOME_NAMES
 
 # Judgement, from the spread of individual well-being in the model (a standard deviation of
 # about 1.5 life-satisfaction points): a mean over 200 citizens moves by about 0.1 points from
@@ -39,10 +39,12 @@ from .outcomes import OUTCOME_NAMES
 SMALL_FIFTH_CITIZENS = 200
 SMALL_FIFTH_NEIGHBOURHOODS = 3
 SMALL_NEIGHBOURHOOD_CITIZENS = 30
-# Money outcomes of a run's table: sums over the model's citizens, in GBP a month.
+# Money outcomes of a run's table: sums over the model's citizens, in GBP a month (or owed, at
+# the month's end), with the money flows by who pays (``analysis.costs``, ``analysis.payers``).
 MONEY_OUTCOMES = tuple(
     name for name in OUTCOME_NAMES
     if name.startswith(("spending_", "money_")) or name == "budget_available"
+    or name in MONEY_FLOWS
 )  # fmt: skip
 LOCALITY_SETTINGS = ("locality_table", "local_authority", "locality_scale", "locality_fifths")
 FIFTH_LABELS = {1: "least deprived fifth", 2: "fifth 2", 3: "fifth 3", 4: "fifth 4",
@@ -114,7 +116,8 @@ class Council:
         kind = "national" if self.fifths_kind == "national" else "local"
         empty = self.empty_fifths()
         if empty:
-            named = ", ".join(f"the {FIFTH_LABELS[q]} (IMD deciles {_deciles(q)})" for q in empty)
+            named = ", ".join(f"{'the ' if q in (1, 5) else ''}{FIFTH_LABELS[q]} (IMD deciles "
+                              f"{_deciles(q)})" for q in empty)  # fmt: skip
             lines.append(
                 f"{self.name} has no neighbourhood in {named} of England: "
                 f"{'its' if len(empty) == 1 else 'their'} figures are empty (shown as "
@@ -157,6 +160,38 @@ class Council:
             "empty_fifths": self.empty_fifths(), "small_fifths": self.small_fifths(),
             "local_figures": self.figures.record() if self.figures else None,
         }  # fmt: skip
+
+
+STORED_FIELDS = ("name", "code", "table", "residents", "adults", "population_year",
+                 "table_year", "scale", "citizens", "fifths_kind", "ages")  # fmt: skip
+
+
+def stored(council: Council) -> dict[str, Any]:
+    """What a comparison's results folder keeps of the council in report.json (its fifths and
+    neighbourhoods go in CSVs, ``analysis.store``): enough to draw its report again without
+    the deprivation table or the file of its own figures (named by file name only)."""
+    out = {k: getattr(council, k) for k in STORED_FIELDS}
+    out["table"] = council.table.replace("\\", "/").rsplit("/", 1)[-1]
+    if council.figures is not None:
+        f = council.figures
+        out["local_figures"] = {"file": f.path.replace("\\", "/").rsplit("/", 1)[-1],
+                                "council": f.council,
+                                "figures": [dict(g.__dict__) for g in f.figures]}  # fmt: skip
+    return out
+
+
+def from_stored(data: dict[str, Any], fifths: pd.DataFrame, hoods: pd.DataFrame) -> Council:
+    """The council as ``stored`` kept it, with its fifths and neighbourhoods read back from
+    their CSVs (blank status: reported; ``small`` marked 'small')."""
+    figures = data.get("local_figures")
+    return Council(
+        **{k: data[k] for k in STORED_FIELDS},
+        fifths=fifths.assign(status=fifths["status"].fillna("").astype(str)),
+        neighbourhoods=hoods.assign(small=hoods["small"].fillna("").eq("small")),
+        figures=LocalFigures(figures["file"], figures["council"],
+                             tuple(LocalFigure(**g) for g in figures["figures"]))
+        if figures else None,
+    )  # fmt: skip
 
 
 def _deciles(fifth: int) -> str:

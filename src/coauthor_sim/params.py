@@ -318,10 +318,12 @@ _SPECS: tuple[Spec, ...] = (
        "Community Life Survey. Calibrated with voice_rate against participation, consultation "
        "and activism: the status quo uses the ABC value (data/priors.toml)."),
     # --- uncertainties: need and crises ------------------------------------------------------
-    _p("need_growth", "uncertainty", 0.08, 0.0, 0.5, "need units per month",
+    _p("need_growth", "uncertainty", 0.0625, 0.0, 0.5, "need units per month",
        "Speed at which unmet need grows in the least deprived context.",
-       reason="Modelling judgement, hand-tuned with the crisis and support parameters for a "
-       "plausible status-quo baseline (well-being, few crises); to be calibrated."),
+       reason="Set (v3) so that the status quo's older citizens living with unmet need match "
+       "Age UK's 14% of people aged 65+ (2018, band 12-18%; a held-out target in "
+       "data/targets.toml); a scan put the band at 0.058-0.068, the prior drawn per world "
+       "(data/effects.toml). Was 0.08, hand-tuned, which gave about 26%."),
     _p("deprivation_need_gradient", "uncertainty", 1.5, 0.0, 10.0, "multiplier",
        "How much faster need grows at the most deprived context (1 + gradient x deprivation).",
        reason="Modelling judgement: needs arise faster in deprived places (the direction is well "
@@ -331,14 +333,16 @@ _SPECS: tuple[Spec, ...] = (
        "means, before any public support.",
        reason="Modelling judgement: citizens meet part of their need by their own and their "
        "household's means, more with more capacity; to be calibrated."),
-    _p("crisis_threshold", "uncertainty", 0.55, 0.0, 1.0, "need units",
+    _p("crisis_threshold", "uncertainty", 0.3, 0.0, 1.0, "need units",
        "Need above which a citizen is at risk of crisis.",
-       reason="Modelling judgement: crises become possible only well above the help-seeking "
-       "level; to be calibrated."),
-    _p("crisis_prob", "uncertainty", 0.3, 0.0, 1.0, "per month",
-       "Monthly chance of crisis for a citizen above the crisis threshold.",
-       reason="Modelling judgement, set with crisis_threshold so that crises are rare in the "
-       "status quo; to be calibrated."),
+       reason="Set (v3) with crisis_prob so that the status quo's crisis rate matches the "
+       "preventable emergency admissions of England (about 0.002 per adult per month, HES "
+       "2012/13 and QualityWatch 2013; a held-out target in data/targets.toml): crises become "
+       "possible above the help-seeking level. Was 0.55, which gave a tenth of that rate."),
+    _p("crisis_prob", "uncertainty", 0.4, 0.0, 1.0, "per month",
+       "Monthly chance of crisis for a citizen at full need (rising from 0 at the threshold).",
+       reason="Set (v3) with crisis_threshold to the preventable admission rate (see there); "
+       "drawn per world over the range the band allows (data/effects.toml)."),
     _p("budget_shock", "uncertainty", 0.0, -1.0, 1.0, "share of grant",
        "Change to the central grant from shock_step on (-0.2 = a 20% cut).",
        reason="No shock by default. The range runs from losing the whole grant to doubling it."),
@@ -387,7 +391,8 @@ _SPECS: tuple[Spec, ...] = (
        reason="Modelling judgement: a unit of preventative support is assumed cheaper than a "
        "responsive one; to be calibrated."),
     _p("crisis_cost", "uncertainty", 1000.0, 0.0, 1_000_000.0, "GBP per crisis",
-       "Cost of the acute response to one crisis (statutory: paid first).",
+       "Cost of the acute response to one crisis (an emergency admission: paid by the centre, "
+       "the NHS, on top of the grant).",
        reason="Modelling judgement: an acute response costs more than a unit of planned support; "
        "to be calibrated."),
     _p("crisis_relief", "uncertainty", 0.5, 0.0, 1.0, "need units",
@@ -399,6 +404,24 @@ _SPECS: tuple[Spec, ...] = (
        "when the money comes in, whatever the outcome.",
        reason="Judgement: arranging and evaluating a social impact bond costs a few per cent "
        "of the money raised; repayment to investors is separate (sib_return)."),
+    _p("transition_cost", "uncertainty", 8.0, 0.0, 200.0, "GBP per citizen per unit",
+       "One-off cost of restructuring services (redesign, re-procurement, new systems, "
+       "redundancy and recruitment), per citizen and per unit of restructuring (the sum over "
+       "the structural levers of how far each moves from today's arrangements), paid by the "
+       "council over the first year.",
+       reason="Judgement (data/effects.toml), zero in the range: reorganisations cost money "
+       "before they save any; at 8 GBP a unit, Local Public Support's restructuring costs about "
+       "a twentieth of a year's grant."),
+    _p("outcome_contract_overhead", "uncertainty", 0.05, 0.0, 0.3, "share of contract money",
+       "Share of the money for outcome-paid providers that the council spends designing, "
+       "measuring and verifying outcomes and managing the contracts.",
+       reason="Judgement (data/effects.toml), zero in the range: outcome contracts need "
+       "outcome measurement and contract management that block contracts do not."),
+    _p("coproduction_time", "uncertainty", 3.0, 0.0, 40.0, "hours per month",
+       "Hours a month a citizen with full capacity gives to co-producing the support it "
+       "receives at full co-production (time priced as citizens' time in the appraisal).",
+       reason="Judgement (data/effects.toml), zero in the range: co-production asks for "
+       "citizens' time (meetings, self-management, peer support); no UK figure was found."),
     _p("sib_return", "uncertainty", 0.03, 0.0, 0.15, "share per year",
        "Yearly return paid to investors on top of their capital when the outcome target is met.",
        reason="Peterborough SIB: investors got their capital back plus just over 3% a year "
@@ -415,10 +438,13 @@ _SPECS: tuple[Spec, ...] = (
        "Citizens a full-time storyteller reaches each month.",
        reason="Modelling judgement of how many citizens one full-time storyteller reaches in a "
        "month."),
-    _p("casework_units", "uncertainty", 10.0, 0.0, 10_000.0, "support units per month",
+    _p("casework_units", "uncertainty", 2.0, 0.0, 10_000.0, "support units per month",
        "Responsive support one full-time servant gives through professional casework.",
-       reason="Modelling judgement of the responsive support one full-time servant gives through "
-       "casework; to be calibrated."),
+       reason="Set (v3) so that the status quo rations support, as English councils do by "
+       "eligibility criteria (Fair Access to Care Services, 2003-2015): a quarter less money "
+       "leaves about a quarter more need unmet. At 10 (before v3) the status quo had about "
+       "twice the support its citizens reached, so money changed almost nothing (a quarter's "
+       "cut: 2% more need unmet). Drawn per world (data/effects.toml)."),
     # --- uncertainties: effect sizes ---------------------------------------------------------
     _p("navigator_effect", "uncertainty", 0.8, 0.0, 1.0, "share",
        "Share of the access gap a navigator closes for a citizen it reaches.",
@@ -441,10 +467,12 @@ _SPECS: tuple[Spec, ...] = (
        "Unit cost saved by providers at full co-production.",
        reason="Modelling judgement. NESTA/nef (2010) claim savings up to six times the "
        "investment, an advocacy upper bound; capped below 1 so support never becomes free."),
-    _p("prevention_effect", "uncertainty", 0.5, 0.0, 1.0, "share",
+    _p("prevention_effect", "uncertainty", 0.25, 0.0, 1.0, "share",
        "Largest reduction in need growth from a full prevention stock.",
-       reason="Effect at a full prevention stock, rarely reached; realised cuts should stay near "
-       "the Peterborough SIB ceiling of about 9% fewer adverse events (Barrow Cadbury Trust)."),
+       reason="Set (v3) so that tripling the status quo's prevention share (0.1 to 0.3, as Local "
+       "Public Support does) cuts crises by about 12%, the order of the Peterborough SIB's 9% "
+       "fewer adverse events on a high-need group (Barrow Cadbury Trust 2017); at 0.5 (before "
+       "v3) the same change cut crises by half, beyond any evaluation. Drawn per world."),
     _p("storyteller_effect", "uncertainty", 0.02, 0.0, 1.0, "share of gap",
        "Rise in willingness and confidence of a citizen a storyteller reaches.",
        reason="Modelling judgement: a story closes a small share of the gap in willingness."),
@@ -463,10 +491,26 @@ _SPECS: tuple[Spec, ...] = (
        "the most optimistic published figures (NESTA/nef up to 6x; Local Area Coordination "
        "SROI forecasts up to 4:1; empirical-targets 5a); default 0.0015 is about 3-4:1. Zero "
        "(no effect) is in the range."),
-    _p("community_action_effect", "uncertainty", 0.3, 0.0, 1.0, "share",
-       "Largest reduction in engagement thresholds from dedicated community resources.",
-       reason="Modelling judgement: dedicated resources can cut the social proof needed to join "
-       "by at most about a third, so engagement under Local Public Support does not saturate."),
+    _p("community_action_effect", "uncertainty", 0.2, -1.0, 1.0, "share",
+       "Largest change in engagement thresholds from dedicated community resources: a share "
+       "cut from the social proof needed to join (below 0: funded, formalised groups put "
+       "casual joiners off, so thresholds rise).",
+       reason="Judgement (data/effects.toml): no evaluation measures it. Harm is in the range: "
+       "formal requirements (checks, training, paperwork) are among the barriers volunteers "
+       "name (NCVO Time Well Spent 2019)."),
+    _p("community_help_effect", "uncertainty", 0.3, -1.0, 2.0, "multiplier",
+       "Change in the help engaged citizens give their ties at the largest level of dedicated "
+       "community resources (help x (1 + effect x level)); below 0, funded groups crowd out "
+       "the help neighbours gave of their own accord.",
+       reason="Judgement (data/effects.toml): no evaluation measures how much community money "
+       "adds to informal help; crowding-out of private effort by public money is in the range "
+       "(see the prior's source). Until v3 this was a hard-coded coefficient of 1."),
+    _p("community_tie_effect", "uncertainty", 0.3, 0.0, 3.0, "multiplier",
+       "Rise in the new ties citizens taking part in community action make at the largest "
+       "level of dedicated community resources (ties made x (1 + effect x level)).",
+       reason="Judgement (data/effects.toml): community groups are where new ties form, but no "
+       "evaluation sizes the effect of funding them; no effect is in the range. Until v3 this "
+       "was a hard-coded coefficient of 1."),
     _p("outcome_contract_effort", "uncertainty", 0.15, 0.0, 1.0, "share",
        "Extra effectiveness of providers paid by outcomes.",
        reason="Modelling judgement. For scale, the Peterborough SIB cut reconvictions by 8.4-9% "
@@ -540,21 +584,31 @@ _SPECS: tuple[Spec, ...] = (
        "Well-being lost when need is wholly unmet.",
        reason="Modelling judgement: the largest weight, so unmet need drives the low tail; tuned "
        "towards 5-8% with LS 0-4 (APS 2011/12: 6.6%; DCLG 2013: 7%)."),
-    _p("wellbeing_ties_weight", "uncertainty", 0.12, 0.0, 1.0, "well-being units",
-       "Well-being from full connectedness.",
-       reason="Ties relate to life satisfaction independently (Helliwell & Putnam 2004), of the "
-       "order of marriage (Powdthavee 2008); the size is judgement."),
+    _p("wellbeing_ties_weight", "uncertainty", 0.03, 0.0, 1.0, "well-being units",
+       "Direct well-being from full connectedness (company and belonging), on top of what ties "
+       "do through the modelled channels (help through ties, finding support, engagement).",
+       reason="One channel per effect (v3): ties already act through informal help, access to "
+       "support and engagement, so only their direct part is counted here. Helliwell & Putnam "
+       "(2004) find ties related to life satisfaction with health and income held constant, so "
+       "a direct part is plausible; its size is judgement, drawn per world from a prior that "
+       "includes 0 (data/effects.toml). Was 0.12 until v3, a total association."),
     _p("wellbeing_control_weight", "uncertainty", 0.05, 0.0, 1.0, "well-being units",
-       "Well-being from full control.",
-       reason="Modelling judgement: a small weight; to be calibrated."),
+       "Direct well-being from full control over decisions (autonomy), the only path by which "
+       "control reaches well-being.",
+       reason="Judgement: a small weight, drawn per world from a prior that includes 0 "
+       "(data/effects.toml)."),
     _p("wellbeing_context_weight", "uncertainty", 0.1, 0.0, 1.0, "well-being units",
        "Well-being from the most favourable context.",
        reason="Area differences in life satisfaction are mostly compositional (DCLG, Gill & "
        "Green 2013), so the direct weight of context is small."),
-    _p("wellbeing_capacity_weight", "uncertainty", 0.1, 0.0, 1.0, "well-being units",
-       "Well-being from full capacity.",
-       reason="Modelling judgement; capability matters (APS 2011/12: 45% of unemployed vs 20% of "
-       "employed had LS below 7); to be calibrated."),
+    _p("wellbeing_capacity_weight", "uncertainty", 0.02, 0.0, 1.0, "well-being units",
+       "Direct well-being from full capacity (confidence, self-efficacy), on top of what "
+       "capacity does through the modelled channels (self-help, co-production, engagement, "
+       "voice, help given).",
+       reason="One channel per effect (v3): the APS employment gradient (45% of unemployed vs "
+       "20% of employed with LS below 7, 2011/12) is a total association, most of which the "
+       "modelled channels already carry; the direct part is judgement, drawn per world from a "
+       "prior that includes 0 (data/effects.toml). Was 0.10 until v3."),
     _p("wellbeing_engagement_weight", "uncertainty", 0.02, 0.0, 1.0, "well-being units",
        "Well-being from being engaged (kept small: trials find little effect).",
        reason="Kept small, with zero in the range: cohort studies link volunteering with "
@@ -575,6 +629,18 @@ _SPECS: tuple[Spec, ...] = (
     _p("wellbeing_noise", "uncertainty", 0.02, 0.0, 0.5, "well-being units",
        "Standard deviation of monthly personal events in well-being.",
        reason="Modelling judgement: small personal events each month around the target."),
+    _p("capacity_learning", "uncertainty", 0.02, 0.0, 0.2, "share per month",
+       "Share of the gap to full capacity a citizen closes in a month of full engagement or "
+       "co-production effort (learning by doing).",
+       reason="Judgement (data/effects.toml), zero in the range: volunteering and co-producing "
+       "build skills and confidence, but no estimate of how fast was found. A constant "
+       "(CAPACITY_LEARNING) until v3."),
+    _p("control_from_voice", "uncertainty", 0.1, 0.0, 1.0, "share per month",
+       "Share of the gap to full control a citizen closes in a month when its voice fully "
+       "changes decisions (the sense of influence that being heard gives).",
+       reason="Judgement (data/effects.toml), zero in the range: the Community Life Survey's "
+       "'able to influence local decisions' stayed at 25-27% through 2013/14-2019/20, so being "
+       "heard moves it slowly if at all. A constant of 0.3 (CONTROL_GAIN) until v3."),
     _p("crisis_wellbeing_loss", "uncertainty", 0.1, 0.0, 1.0, "well-being units",
        "Immediate loss of well-being in a crisis.",
        reason="Modelling judgement: a crisis costs about one point of life satisfaction at once."),

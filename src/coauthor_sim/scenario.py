@@ -31,7 +31,7 @@ from typing import Any
 from .inputs import read_text, read_toml
 from .messages import ScenarioError, closest, printable, unknown_name
 from .params import SPECS, ParameterError, Parameters, resolve
-from .shipped import find_scenario, shipped_folder
+from .shipped import find_scenario, shipped_folder, shipped_names
 
 TABLES = {
     "population": "population",
@@ -148,7 +148,7 @@ def _parent_path(path: Path, extends: str) -> Path:
 
 
 def load_scenario(
-    path: str | Path, overrides: dict[str, Any] | None = None, origin: str = "command line"
+    path: str | Path, overrides: dict[str, Any] | None = None, origin: str | None = "command line"
 ) -> Scenario:
     """Load, merge (following ``extends``) and validate a scenario file.
 
@@ -158,7 +158,8 @@ def load_scenario(
 
     ``overrides`` (e.g. from the command line) are applied last and validated the same way;
     an error in one of them is blamed on ``origin`` (e.g. "command line", or "exp.toml:
-    [fixed]"), not on the scenario file.
+    [fixed]"), not on the scenario file. With ``origin=None`` (keyword arguments from Python)
+    it is a ``ParameterError`` naming the parameter, like ``CoauthorModel``'s.
     """
     path = Path(path)
     for name, value in (overrides or {}).items():
@@ -168,6 +169,8 @@ def load_scenario(
                 raise ParameterError(unknown_name(name, SPECS, "parameter"))
             spec.check(value)
         except ParameterError as err:
+            if origin is None:
+                raise
             raise ScenarioError(f"{origin}: {err}") from None
     chain: list[Path] = []
     layers: list[dict[str, Any]] = []
@@ -196,7 +199,8 @@ def load_scenario(
         current = _parent_path(current, parent) if parent else None
         if current is not None and not current.is_file():
             raise ScenarioError(
-                f"{_where(chain[-1])}: extends '{parent}', but {_where(current)} does not exist"
+                f"{_where(chain[-1])}: extends '{printable(parent)}', but {_where(current)} does "
+                f"not exist{_did_you_mean(parent, chain[-1])}"
             )
     merged: dict[str, Any] = {}
     for layer in reversed(layers):
@@ -209,21 +213,38 @@ def load_scenario(
         try:
             params = resolve({**merged, **overrides})
         except ParameterError as err:  # a rule across parameters, broken by an override
+            if origin is None:
+                raise ParameterError(f"{err} (with the values of {_where(path)})") from None
             raise ScenarioError(f"{_where(path)} with {origin}: {err}") from None
     if params["locality_table"]:
         sized = [k for k in ("n_citizens", "n_neighbourhoods") if k in (overrides or {})]
         if sized:
-            raise ScenarioError(
-                f"{origin}: {sized[0]} is not allowed with a locality_table ({_where(path)}): "
-                "the table sets the neighbourhoods; change locality_scale instead"
+            message = (
+                f"{sized[0]} is not allowed with a locality_table ({_where(path)}): the table "
+                "sets the neighbourhoods; change locality_scale instead"
             )
+            if origin is None:
+                raise ParameterError(message)
+            raise ScenarioError(f"{origin}: {message}")
         given = {k for k in LOCALITY_KEYS if k in (overrides or {})}
         setter = next((f for f, layer in zip(chain, layers, strict=True)
                        if "locality_table" in layer), path)  # fmt: skip
-        where = origin if given else _where(setter)
+        where = (origin or "keyword arguments") if given else _where(setter)
         beside = None if "locality_table" in given else setter.parent
         params = with_locality(params, where, beside)
     return Scenario(path.stem, path, description.strip(), params, tuple(chain), posterior)
+
+
+def _did_you_mean(extends: str, path: Path) -> str:
+    """ "; did you mean 'status_quo'?" for a misspelt ``extends``: the closest name among the
+    scenarios beside ``path`` and the shipped ones (difflib, ``messages.closest``), or ""."""
+    given = Path(extends.strip())
+    names = {p.stem for p in path.parent.glob("*.toml") if p.resolve() != path.resolve()}
+    names |= {Path(n).name for n in shipped_names()}
+    hint = closest(given.stem, sorted(names))
+    if hint is None or hint == given.stem:
+        return ""
+    return f"; did you mean '{hint}'?"
 
 
 LOCALITY_KEYS = ("locality_table", "local_authority", "locality_scale")

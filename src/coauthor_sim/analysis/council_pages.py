@@ -31,8 +31,9 @@ def group_fifth(group: str) -> int | None:
 
 
 def tables(council: Council) -> dict[str, pd.DataFrame]:
-    """CSV tables of the council: its fifths (with their status) and its neighbourhoods (with
-    the small ones marked)."""
+    """CSV tables of the council (``store.COUNCIL_TABLES``): its fifths (with their status) and
+    its neighbourhoods (with the small ones marked 'small'; ``councils.from_stored`` reads
+    them back)."""
     hoods = council.neighbourhoods.assign(
         small=council.neighbourhoods["small"].map({True: "small", False: ""})
     )
@@ -133,13 +134,14 @@ def baseline_html(result: Any, short: bool) -> str:
     from . import caveats
 
     council: Council = result.council
-    baseline = result.scenarios[0]
     runs = result.runs[result.runs["scenario"] == result.baseline]
     targets, own = council_targets(council.figures)
     used = [t for t in targets if t.name not in own]  # England's, where it gave none
-    mine = caveats.calibration_caveats(runs, baseline.posterior,
-                                       targets=[t for t in targets if t.name in own])  # fmt: skip
-    england = caveats.calibration_caveats(runs, baseline.posterior, targets=used)
+    mine = caveats.calibration_caveats(runs, None, targets=[t for t in targets if t.name in own])
+    england = caveats.calibration_caveats(runs, None, targets=used)
+    record = str(result.settings.get("calibration_record", ""))  # stored with the comparison
+    state = ("The calibrated baseline" if result.settings.get("calibrated")
+             else "The baseline (not calibrated)")  # fmt: skip
     where = f"{len(runs)} baseline worlds of this comparison (final-year medians)"
     name = esc(council.name)
     own_words = (
@@ -173,14 +175,15 @@ def baseline_html(result: Any, short: bool) -> str:
         "<li>none</li>"
     )
     return f"""<h3>Checks of {name}'s baseline</h3>
-<p>The baseline is checked in the {esc(where)}: {own_words}; {national_words}.</p>
+<p>{state} is checked in the {esc(where)}: {own_words}; {national_words}.</p>
 {table(["figure", "value", "band", "source", "year"], own_rows) if own_rows else ""}
 <p>National figures used (England; {name} gave no figure of its own for them):</p>
 {table(["figure", "England", "band", "series"], national_rows, "small")}
 <p>{esc(WHY_NATIONAL)} Where a council has its own estimate (the ONS publishes life
 satisfaction by local authority; some councils survey volunteering or civic participation),
 give it in a file of local figures (see docs/councils.md).</p>
-<p>Missed:</p><ul>{missed}</ul>"""
+<p>Missed:</p><ul>{missed}</ul>
+{f"<p>The calibration's record: {esc(record)}.</p>" if record else ""}"""
 
 
 def councils_figure(councils: pd.DataFrame, policy: str, baseline: str, plan: Any = None):

@@ -58,7 +58,8 @@ import numpy as np
 import pandas as pd
 
 from ..experiment.design import Factor
-from ..experiment.runner import SINGLE_THREAD_ENV, default_jobs
+from ..experiment.runner import SINGLE_THREAD_ENV, SPAWN, default_jobs
+from ..messages import FolderMismatch
 from ..params import SPECS
 from ..scenario import GROUP_TABLE, toml_value
 from .statistics import BandDistance, Simulator
@@ -72,8 +73,9 @@ STATE_NAME = "calibration.json"
 DISTANCE_VERSION = 2
 
 
-class CalibrationMismatch(ValueError):
-    """The output folder holds a different calibration: continuing it would mix two."""
+class CalibrationMismatch(FolderMismatch):
+    """The output folder holds a different calibration, or one made by other code:
+    continuing it would mix two."""
 
 
 class BudgetSpent(RuntimeError):
@@ -363,20 +365,51 @@ def _read_state(folder: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def _write_state(folder: Path, state: dict[str, Any]) -> None:
+def _write_state(folder: Path, state: dict[str, Any], settings: Settings) -> None:
+    """The calibration's state (what a resumed session reads) and its ``manifest.json`` (the
+    provenance every results folder carries: code, libraries, settings and every session)."""
+    from ..provenance import manifest, write_json
+
     tmp = folder / (STATE_NAME + ".tmp")
     tmp.write_text(json.dumps(state, indent=2, default=str))
     os.replace(tmp, folder / STATE_NAME)
+    write_json(folder / "manifest.json", manifest(
+        kind="calibration", scenario=settings.scenario, fingerprint=settings.fingerprint(),
+        method="ABC-SMC (pyabc)", population=settings.population,
+        replications=settings.replications, seed=settings.seed, alpha=settings.alpha,
+        kernel_scaling=settings.kernel_scaling, generations_most=settings.generations,
+        min_epsilon=settings.min_epsilon, min_acceptance=settings.min_acceptance,
+        max_minutes=settings.max_minutes,
+        priors={f.name: [f.low, f.high] for f in settings.priors},
+        fitted=[t.name for t in settings.fitted], base_parameters=settings.base,
+        stopped=state.get("stopped"), sessions=state["sessions"],
+    ))  # fmt: skip
 
 
-def check_folder(settings: Settings, folder: Path) -> None:
-    """Refuse an output folder that holds a different calibration, before any work."""
+def check_folder(settings: Settings, folder: Path, allow_mixed_code: bool = False) -> None:
+    """Refuse an output folder that holds a different calibration, or generations computed
+    by other code (unless ``allow_mixed_code``: each session records its code), before any
+    work."""
+    from ..provenance import code_identity, describe
+
     state = _read_state(folder)
-    if state is not None and state["fingerprint"] != settings.fingerprint():
+    if state is None:
+        return
+    if state["fingerprint"] != settings.fingerprint():
         raise CalibrationMismatch(
             f"{folder}: holds a different calibration (other scenario, priors, fitted targets, "
-            "population, replications, seed or distance version); choose another --out or "
-            "delete the folder"
+            "population, replications, seed or distance version); choose another results "
+            "folder or delete it"
+        )
+    other = [(s.get("code") or {}).get("code_id") for s in state["sessions"]
+             if s.get("generations")]  # fmt: skip
+    other = [code for code in other if code != code_identity()]
+    if other and not allow_mixed_code:
+        raise CalibrationMismatch(
+            f"{folder}: its generations were computed by {describe(other[-1])}, not by this "
+            f"code ({code_identity()}); continuing would mix two versions in one posterior. "
+            "Choose another results folder, or allow mixed code (--allow-mixed-code, or "
+            "allow_mixed_code=True)"
         )
 
 
@@ -389,17 +422,22 @@ def calibrate(
     jobs: int | None = None,
     progress: bool = True,
     log: Callable[[str], None] = print,
+    allow_mixed_code: bool = False,
 ) -> Outcome:
     """Run, or continue, an ABC-SMC calibration into ``folder`` until a stopping rule holds.
 
     With ``executor`` (e.g. a Dask client's) particles run there, ``workers`` at a time;
-    otherwise on ``jobs`` local processes (default: all cores).
+    otherwise on ``jobs`` local processes (default: all cores). The folder's
+    ``manifest.json`` records the code and libraries of every session; a folder whose
+    generations other code computed is refused unless ``allow_mixed_code``.
     """
     import pyabc
     from pyabc.sampler import ConcurrentFutureSampler, SingleCoreSampler
 
+    from ..provenance import session_code
+
     folder.mkdir(parents=True, exist_ok=True)
-    check_folder(settings, folder)
+    check_folder(settings, folder, allow_mixed_code)
     state = _read_state(folder) or {"fingerprint": settings.fingerprint(), "sessions": []}
     db_path = folder / DB_NAME
     db = f"sqlite:///{db_path.resolve()}"
@@ -412,7 +450,8 @@ def calibrate(
     if own_pool:
         for name in SINGLE_THREAD_ENV:  # read by the workers when they start
             os.environ.setdefault(name, "1")
-        executor = ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent,
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=SPAWN,
+                                       initializer=_watch_parent,
                                        initargs=(os.getpid(),))  # fmt: skip
         workers = jobs
     wrapped = _Progress(executor, progress) if executor is not None else None
@@ -448,9 +487,9 @@ def calibrate(
     t0 = time.perf_counter()
     session = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "executor":
                "local" if executor is None or own_pool else type(executor).__name__,
-               "workers": workers}  # fmt: skip
+               "workers": workers, "code": session_code()}  # fmt: skip
     state["sessions"].append({**session, "seconds": 0.0, "generations": 0})
-    _write_state(folder, state)  # before any work: the folder now names its calibration
+    _write_state(folder, state, settings)  # before any work: the folder now names its calibration
     try:
         if resumed:
             history = abc.load(db, 1)
@@ -494,7 +533,7 @@ def calibrate(
                 seconds=time.perf_counter() - t0,
                 generations=state["sessions"][-1]["generations"] + 1,
             )
-            _write_state(folder, state)
+            _write_state(folder, state, settings)
             log(f"generation {g.t}: tolerance {g.epsilon:.3g}, accepted {g.accepted} of "
                 f"{g.evaluations} ({g.acceptance_rate:.0%}), ESS {g.ess:.0f}, "
                 f"{time.perf_counter() - t0:.0f} s this session")  # fmt: skip
@@ -505,9 +544,9 @@ def calibrate(
             executor.shutdown(wait=True, cancel_futures=True)
         state["sessions"][-1].update(seconds=time.perf_counter() - t0,
                                      ended=time.strftime("%Y-%m-%dT%H:%M:%S%z"))  # fmt: skip
-        _write_state(folder, state)
+        _write_state(folder, state, settings)
     state["stopped"] = reason
-    _write_state(folder, state)
+    _write_state(folder, state, settings)
     particles = final_particles(history, settings)
     return Outcome(settings, folder, gens, particles, reason, state["sessions"])
 
@@ -572,7 +611,7 @@ def best_point(
              for _, row in pool.iterrows()]  # fmt: skip
     jobs = default_jobs() if jobs is None else jobs
     if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as ex:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=SPAWN) as ex:
             again = list(ex.map(_distance_of, tasks))
     else:
         again = [_distance_of(t) for t in tasks]

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-CAPACITY_LEARNING = 0.02  # capacity gained per month of full engagement or effort
 CAPACITY_EROSION = 0.03  # capacity lost per month at full unmet need
 CAPACITY_RELAXATION = 0.05  # monthly return towards a citizen's base capacity
 CAPACITY_CRISIS_LOSS = 0.1  # share of capacity lost in a crisis
-CONTROL_GAIN = 0.3  # control gained when a voice changes decisions fully
 CONTROL_RELAXATION = 0.05  # monthly return towards a citizen's base control
 WILLINGNESS_RELAXATION = 0.05  # monthly return towards a citizen's base willingness
 
@@ -84,19 +82,24 @@ def update_capacity(
     effort: np.ndarray,
     need: np.ndarray,
     crisis: np.ndarray,
+    learning: float = 0.02,
 ) -> np.ndarray:
-    """Capacity grows with engagement and co-production effort (learning by doing), erodes with
-    unmet need and crises, and relaxes towards the citizen's base; it stays in [0, 1]."""
-    grow = CAPACITY_LEARNING * (engaged + effort) * (1.0 - capacity)
+    """Capacity grows with engagement and co-production effort (learning by doing: a share
+    ``learning`` of the gap to full capacity per month of full engagement or effort), erodes
+    with unmet need and crises, and relaxes towards the citizen's base; it stays in [0, 1]."""
+    grow = learning * (engaged + effort) * (1.0 - capacity)
     lose = (CAPACITY_EROSION * need + CAPACITY_CRISIS_LOSS * crisis) * capacity
     new = capacity + grow - lose + CAPACITY_RELAXATION * (base - capacity)
     return np.clip(new, 0.0, 1.0)
 
 
-def update_control(control: np.ndarray, base: np.ndarray, heard: np.ndarray) -> np.ndarray:
-    """Control rises when a citizen's voice changes decisions (``heard`` in [0, 1]) and relaxes
-    towards its base otherwise; it stays in [0, 1]."""
-    new = control + CONTROL_GAIN * heard * (1.0 - control) + CONTROL_RELAXATION * (base - control)
+def update_control(
+    control: np.ndarray, base: np.ndarray, heard: np.ndarray, gain: float = 0.1
+) -> np.ndarray:
+    """Control rises when a citizen's voice changes decisions (``heard`` in [0, 1]: a share
+    ``gain`` of the gap to full control when fully heard) and relaxes towards its base
+    otherwise; it stays in [0, 1]."""
+    new = control + gain * heard * (1.0 - control) + CONTROL_RELAXATION * (base - control)
     return np.clip(new, 0.0, 1.0)
 
 

@@ -37,10 +37,10 @@ from coauthor_sim.localities import FILE7_COLUMNS, apportion
 SEED = 20_191_001
 N_DISTRICTS = 317
 N_LSOA = 32_844
+# This file lives in the package's shipped/experiments/councils/; the table in shipped/data/.
 TARGET = (
-    Path(__file__).resolve().parents[2] / "src" / "coauthor_sim" / "shipped" / "data"
-    / "localities" / "synthetic_england_iod2019.csv.gz"
-)  # fmt: skip
+    Path(__file__).resolve().parents[2] / "data" / "localities" / "synthetic_england_iod2019.csv.gz"
+)
 COLUMNS = list(FILE7_COLUMNS)
 FIRST = ["Ash", "Bram", "Cold", "Dun", "East", "Fern", "Gras", "Hol", "Ivy", "Kings", "Lang",
          "Mar", "Nor", "Oak", "Pen", "Red", "Stan", "Thorn", "Up", "Wes", "Wil", "Yar", "Ald",
