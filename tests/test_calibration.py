@@ -238,6 +238,26 @@ def test_calibration_runs_its_particles_on_a_dask_cluster(tmp_path):
     assert len(outcome.particles) == 6 and outcome.sessions[0]["executor"] != "local"
 
 
+def test_the_same_seed_gives_the_same_particles_on_any_number_of_processes(tmp_path):
+    """calibrate --seed S --jobs 2, twice, and on one process: identical particles and
+    tolerances, bit for bit (each proposal is seeded by its number; pyabc keeps the first
+    accepted in proposal order, not in the order workers finish)."""
+    base = dict(load_scenario(STATUS_QUO, {"n_citizens": 100, "steps": 13}).params)
+    settings = Settings(
+        scenario="status_quo", base=base, priors=load_priors(PRIORS)[:2],
+        targets=load_targets(TARGETS), population=8, replications=1, generations=2, seed=7,
+    )  # fmt: skip
+    found = []
+    for k, jobs in enumerate((2, 2, 1)):
+        outcome = calibrate(settings, tmp_path / f"abc{k}", jobs=jobs, progress=False,
+                            log=lambda _: None)  # fmt: skip
+        found.append(outcome)
+    first = found[0]
+    for other in found[1:]:
+        pd.testing.assert_frame_equal(first.particles, other.particles)
+        assert [g.epsilon for g in first.generations] == [g.epsilon for g in other.generations]
+
+
 @pytest.mark.parametrize("jobs", [None, 1])  # an executor (threads here), or in-process
 def test_a_generation_still_running_when_the_budget_is_spent_is_abandoned(
     tmp_path, monkeypatch, jobs
@@ -447,3 +467,31 @@ def test_shipped_baseline_is_calibrated_and_compare_says_so(tmp_path, capsys):
     assert "drawn from the calibrated posterior" in out
     manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
     assert manifest["posterior"].endswith("calibrated_baseline.posterior.csv")
+
+
+def test_the_dry_run_counts_evaluations_at_past_acceptance_rates(tmp_path):
+    """Every generation after the first rejects most proposals: the count follows a past
+    calibration's acceptance rates (its last for later generations), not population x
+    generations, and falls back to a guess without a record."""
+    from coauthor_sim.calibration import smc
+
+    assert smc.expected_evaluations(100, 3, [1.0, 0.5, 0.25]) == 100 + 200 + 400
+    assert smc.expected_evaluations(100, 4, [1.0, 0.5]) == 100 + 200 + 200 + 200
+    record = tmp_path / "x.abc.json"
+    record.write_text(json.dumps({"generations": [{"acceptance_rate": 0.99},
+                                                  {"acceptance_rate": 0.2}]}))  # fmt: skip
+    assert smc.recorded_acceptance(record, 0.3) == [0.99, 0.2]
+    assert smc.recorded_acceptance(tmp_path / "missing.json", 0.3) == [1.0, 0.3]
+    shipped = ROOT / "scenarios" / "calibration" / "calibrated_baseline.abc.json"
+    rates = smc.recorded_acceptance(shipped, 0.3)
+    evaluations = json.loads(shipped.read_text())["evaluations"]
+    expected = smc.expected_evaluations(100, len(rates), rates)
+    assert abs(expected - evaluations) < 0.05 * evaluations  # the record reproduces itself
+
+
+def test_a_collapsed_effective_sample_size_is_flagged():
+    from coauthor_sim.calibration import smc
+
+    assert smc.ess_warning(52.0, 100) is None
+    said = smc.ess_warning(1.4, 100)
+    assert said.startswith("warning: effective sample size 1.4 of 100") and "collapsed" in said

@@ -29,7 +29,7 @@ from .scenario import (
     load_scenario,
     scenario_path,
 )
-from .shipped import default_scenario_folder, find_data
+from .shipped import default_scenario_folder, find_data, shipped_folder
 
 EXIT_BAD_INPUT = 2
 EXIT_FAULT = 1
@@ -709,10 +709,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         min_acceptance=args.min_acceptance, max_minutes=args.max_minutes, seed=args.seed,
         alpha=args.alpha, kernel_scaling=args.kernel_scaling,
     )  # fmt: skip
-    # --dry-run ends here (the runs counted are those of one accepted particle per evaluation
-    # in every generation: a lower bound, since generations after the first reject some)
-    _size_check(args, [(base, args.population * args.replications * args.generations)],
-                "calibrate", local=not args.scheduler)  # fmt: skip
+    # --dry-run ends here: the evaluations expected at the acceptance rates by generation of
+    # the shipped calibration (smc.expected_evaluations), each ``replications`` runs; the time
+    # budget may stop it sooner
+    record = shipped_folder("scenarios") / "calibration" / "calibrated_baseline.abc.json"
+    rates = smc.recorded_acceptance(record, args.alpha)
+    evaluations = smc.expected_evaluations(args.population, args.generations, rates)
+    _size_check(args, [(base, evaluations * args.replications)], "calibrate",
+                local=not args.scheduler)  # fmt: skip
     folder = Path(args.out) if args.out else Path("results") / f"calibration-{scenario.name}"
     try:
         smc.check_folder(settings, folder, args.allow_mixed_code)

@@ -190,9 +190,19 @@ def _check_table(check: pd.DataFrame) -> str:
         "median (5-95%)": [f"{_g(m)} ({_g(a)}-{_g(b)})" for m, a, b in
                            zip(check["median"], check["q05"], check["q95"], strict=True)],
         "median in band": ["yes" if x else "**no**" for x in check["median_in_band"]],
+        "runs in band": [f"{x:.0%}" for x in check["share_in_band"]],
         "90% overlaps band": ["yes" if x else "**no**" for x in check["interval_overlaps"]],
         "source": check["source"],
     }))  # fmt: skip
+
+
+def _ess_note(gens: pd.DataFrame, population: int) -> str:
+    """A warning under the tolerance table when the final generation's weights have collapsed
+    (``smc.ess_warning``), or nothing."""
+    from .calibration.smc import ess_warning
+
+    said = ess_warning(float(gens["ess"].iloc[-1]), population) if len(gens) else None
+    return f"\n> **Collapsed weights.** {said.removeprefix('warning: ')}\n" if said else ""
 
 
 def _calibration_section(
@@ -245,7 +255,7 @@ targets). The posterior sample comparisons draw from has {
 Tolerance schedule and effective sample size (ESS, Kish's, of the weighted particles):
 
 {table}
-
+{_ess_note(gens, abc["population"])}
 ![Tolerance schedule](img/validation_tolerance.png)
 
 {_point_section(abc)}"""
