@@ -275,10 +275,11 @@ def test_update_engagement_without_dropout_or_starters_keeps_the_able_engaged(
 def test_formula_shares_weight_deprived_places_up_and_sum_to_one():
     """Weights population x (1 + deprivation): 100 and 200, so shares 1/3 and 2/3; the most
     deprived place gets twice as much per head."""
-    assert governance.FORMULA_DEPRIVATION_WEIGHT == 1.0
-    shares = governance.formula_shares(arr(100, 100, 50), arr(0.0, 1.0, 0.5))
+    shares = governance.formula_shares(arr(100, 100, 50), arr(0.0, 1.0, 0.5), 1.0)
     assert_allclose(shares, [100 / 375, 200 / 375, 75 / 375])
     assert shares.sum() == pytest.approx(1.0)
+    flat = governance.formula_shares(arr(100, 100, 50), arr(0.0, 1.0, 0.5), 0.0)
+    assert_allclose(flat, [0.4, 0.4, 0.2])  # no deprivation premium: per head alike
 
 
 def test_central_grant_applies_shock_only_from_shock_month():

@@ -201,7 +201,9 @@ class CoauthorModel(mesa.Model):
         c = self.citizens
         self.population = np.bincount(c.neighbourhood, minlength=self.n_hood).astype(float)
         self.population_share = self.population / c.n
-        self.formula_share = governance.formula_shares(self.population, self.deprivation)
+        self.formula_share = governance.formula_shares(
+            self.population, self.deprivation, p.formula_deprivation_weight
+        )
         self._quintile_counts = np.bincount(c.deprivation_quintile, minlength=5)  # fixed
         # Sums by neighbourhood and by fifth, as np.bincount's but faster (groups.GroupSums).
         self._sum_by_hood = GroupSums(c.neighbourhood, self.n_hood)
@@ -533,6 +535,9 @@ class CoauthorModel(mesa.Model):
         self.p = resolve({**self.p, **changes})
         self._wb_weights = wellbeing_weights(self.p)
         self._set_unemployment()
+        self.formula_share = governance.formula_shares(
+            self.population, self.deprivation, self.p.formula_deprivation_weight
+        )
 
     def _set_unemployment(self) -> None:
         """Who is out of work at the current unemployment rate (``wellbeing.unemployment``)."""

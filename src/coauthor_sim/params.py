@@ -250,6 +250,14 @@ _SPECS: tuple[Spec, ...] = (
        "Condition 4: the settlement's rule for when central government may step in.",
        reason="Modelling judgement: about four times the status quo's usual crisis rate, so the "
        "centre acts on a real deterioration, not on noise; reached under deep cuts."),
+    _p("formula_deprivation_weight", "lever", 0.217, 0.0, 3.0, "extra weight per head",
+       "Condition 4: how much more per head the centre's needs formula gives the most deprived "
+       "neighbourhood (1 + weight x deprivation, deprivation 0 to 1).",
+       reason="Set so that spending per head in the most deprived fifth is 17% above the least "
+       "deprived's, the deprivation premium of English councils in 2014/15 after it fell from "
+       "45% in 2010/11 (JRF, Hastings et al., The cost of the cuts, 2015, read in a secondary "
+       "source): the fifths' mean deprivation is 0.9 and 0.1, so (1 + 0.9w)/(1 + 0.1w) = 1.17 "
+       "gives w = 0.217 (0.596 for 45%). Was 1.0, a premium of 73%."),
     _p("grant_per_citizen", "lever", 60.0, 0.0, 10_000.0, "GBP per citizen per month",
        "Central government grant to the locality.",
        reason="Modelling judgement, not from local government accounts: set with the cost "
