@@ -48,3 +48,39 @@ def test_a_bad_history_file_is_refused_naming_what_is_wrong(tmp_path, change, wo
         load_decade(path)
     assert words in str(err.value)
     assert SPECS  # the schema is what inputs are checked against
+
+
+def test_the_decade_runs_in_worlds_and_is_judged_on_its_criteria(tmp_path, capsys):
+    """The command end to end on a tiny decade: yearly rows for both scenarios, every
+    criterion judged, the files and a manifest written, the same seed giving the same table."""
+    from helpers import run_cli
+
+    args = ("history", "--worlds", "2", "--citizens", "120", "--jobs", "1", "--quiet")
+    code, out, err = run_cli(capsys, *args, "--out", str(tmp_path / "a"))
+    assert code == 0, err
+    assert "pre-registered criteria pass" in out
+    folder = tmp_path / "a"
+    names = {p.name for p in folder.iterdir()}
+    assert {"history.csv", "criteria.csv", "history.md", "history.png", "manifest.json"} <= names
+    import pandas as pd
+
+    runs = pd.read_csv(folder / "history_runs.csv")
+    assert set(runs["scenario"]) == {"decade", "no_cuts"} and runs["year"].max() == 10
+    criteria = pd.read_csv(folder / "criteria.csv")
+    assert len(criteria) == len(load_decade().criteria)
+    code, _, err = run_cli(capsys, *args, "--out", str(tmp_path / "b"))
+    assert code == 0, err
+    again = pd.read_csv(tmp_path / "b" / "history_runs.csv")
+    pd.testing.assert_frame_equal(runs, again)
+
+
+def test_the_shipped_decade_scenario_follows_history_toml():
+    """scenarios/austerity_decade.toml is data/history.toml at the 2010 baseline's values."""
+    from coauthor_sim.api import scenario_parameters
+
+    base = dict(scenario_parameters("baseline_2010"))
+    decade = parse_paths(dict(scenario_parameters("austerity_decade"))["paths"])
+    expected = parse_paths(load_decade().paths(base))
+    assert decade.keys() == expected.keys()
+    for name, values in expected.items():
+        assert decade[name] == pytest.approx(values, rel=1e-5), name
