@@ -495,3 +495,15 @@ def test_a_collapsed_effective_sample_size_is_flagged():
     assert smc.ess_warning(52.0, 100) is None
     said = smc.ess_warning(1.4, 100)
     assert said.startswith("warning: effective sample size 1.4 of 100") and "collapsed" in said
+
+
+def test_the_2010_baseline_has_its_own_decade_start_targets_and_priors():
+    """The history's start is calibrated only on figures from 2010/11-2012/13, one survey mode
+    (face-to-face), and fits need growth against older people's unmet need in 2010."""
+    targets = load_targets(ROOT / "data" / "targets_2010.toml")
+    assert all(any(y in t.series for y in ("2010", "2011", "2012")) for t in targets)
+    assert not any("online" in t.series for t in targets)
+    fitted = {t.statistic for t in targets if t.fitted}
+    assert {"life_satisfaction", "older_unmet_share", "engaged_last_year"} <= fitted
+    priors = {f.name for f in load_priors(ROOT / "data" / "priors_2010.toml")}
+    assert "need_growth" in priors

@@ -763,6 +763,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         Path(args.out), realisations=args.realisations, replications=args.replications,
         seed=args.seed, jobs=args.jobs, scenario=scenario_path(args.scenario, args.dir),
         targets_path=Path(args.targets), noise_repeats=args.noise_repeats,
+        history_worlds=args.history_worlds,
     )  # fmt: skip
     print(f"wrote {path} and its pictures in {Path(args.out) / 'img'}")
     return 0
@@ -1095,6 +1096,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="posterior predictive runs, one posterior draw each (100)")  # fmt: skip
     val.add_argument("--noise-repeats", type=int, default=10,
                      help="repeats per replication count (10)")  # fmt: skip
+    val.add_argument("--history-worlds", type=int, default=30,
+                     help="plausible worlds of the history test (30; 0 leaves it out)")  # fmt: skip
     val.add_argument("--seed", type=int, default=DEFAULT_SEED)
     val.add_argument("--jobs", type=int, help="local processes (default: all cores)")
     val.add_argument("--dir", help=DIR_HELP)

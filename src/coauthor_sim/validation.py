@@ -9,6 +9,7 @@ science it reports on lives in ``docking``, ``calibration`` and the model.
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from .calibration import smc
 from .calibration.noise import distance_noise
 from .calibration.targets import load_priors, load_targets
 from .compare import load_posterior
+from .experiment.runner import default_jobs
 from .scenario import ScenarioError, load_scenario
 
 REPORT_Z = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
@@ -369,10 +371,14 @@ def write_validation(
     scenario: Path = Path("scenarios/status_quo.toml"),
     targets_path: Path = Path("data/targets.toml"),
     noise_repeats: int = 10,
-    history_result: str | None = None,
+    history_worlds: int = 30,
+    history_citizens: int | None = None,
+    history_baseline: Path = Path("scenarios/baseline_2010.toml"),
 ) -> Path:
-    """Compute docking, the calibration's diagnostics, the noise of its distance and the
-    posterior predictive check; write ``out/validation.md`` and its pictures in ``out/img``.
+    """Compute docking, the calibration's diagnostics, the noise of its distance, the
+    posterior predictive check and the history test (``history_worlds`` plausible worlds of
+    the 2010 baseline; 0 to leave it out); write ``out/validation.md`` and its pictures in
+    ``out/img``.
     Returns the Markdown file's path."""
     img = out / "img"
     img.mkdir(parents=True, exist_ok=True)
@@ -478,6 +484,21 @@ def write_validation(
               if not r.median_in_band]  # fmt: skip
     inactive = [f"- **{t.name}**: needs {t.needs}." for t in targets if t.role == "inactive"]
 
+    history_result = None
+    if history_worlds > 0:
+        from .history import judge, load_decade, plot_history, result_markdown, run_history
+
+        decade = load_decade()
+        start = time.perf_counter()
+        runs = run_history(decade, load_scenario(history_baseline), history_worlds, seed=2010,
+                           n_citizens=history_citizens, jobs=jobs, progress=False)  # fmt: skip
+        settings = {"worlds": history_worlds, "baseline": history_baseline.stem,
+                    "citizens": history_citizens or load_scenario(history_baseline).params[
+                        "n_citizens"], "seed": 2010, "seconds": time.perf_counter() - start,
+                    "jobs": jobs or default_jobs()}  # fmt: skip
+        plot_history(runs, decade).savefig(img / "validation_history.png", dpi=110)
+        history_result = (result_markdown(decade, runs, judge(decade, runs), settings)
+                          + "\n![The decade](img/validation_history.png)\n")  # fmt: skip
     text = f"""# Validation
 
 Regenerate this page with `coauthor-sim validate` (a few minutes on two cores). Every
