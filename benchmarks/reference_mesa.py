@@ -494,6 +494,7 @@ class ReferenceCitizen(FixedAgent):
             + p.wellbeing_capacity_weight * self.capacity
             + p.wellbeing_engagement_weight * self.engaged
             - self.burden
+            - p.unemployment_wellbeing_loss * self.unemployed
         )
         self.wellbeing = _clip01(
             self.wellbeing

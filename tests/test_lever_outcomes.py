@@ -75,6 +75,8 @@ HELPS = {
     "intervention_trigger": (0.002, dict(grant_per_citizen=30.0, rescue_funding=0.5,
         intervention_disruption=0.0, central_intervention=1.0), LS, 48),
     "grant_per_citizen": (70.0, dict(), LS, 48),
+    # More per head for deprived places where money is short narrows the gap.
+    "formula_deprivation_weight": (1.0, dict(**TIGHT), GAP, 48),
 }  # fmt: skip
 
 # lever: (value, world, outcome that worsens, months). "Worsens" is a fall in life
@@ -112,6 +114,8 @@ HARMS = {
     "intervention_trigger": (0.0, dict(rescue_funding=0.0, intervention_disruption=0.4,
         central_intervention=1.0), LS, 48),
     "grant_per_citizen": (45.0, dict(), LS, 48),
+    # A flat formula (no deprivation premium) leaves the deprived with less per unit of need.
+    "formula_deprivation_weight": (0.0, dict(**TIGHT), GAP, 48),
 }  # fmt: skip
 
 LEVERS = sorted(name for name, spec in SPECS.items() if spec.group == "lever")

@@ -220,6 +220,16 @@ def test_grant_sets_the_money_available():
     same(a, b, "crisis", "voice_log", "connectedness")
 
 
+def test_the_needs_formula_moves_money_towards_deprived_places():
+    a, b = pair("formula_deprivation_weight", 1.0)
+    most = a.deprivation > 0.8
+    per_head_a = a.formula_share / a.population
+    per_head_b = b.formula_share / b.population
+    assert per_head_b[most].mean() > per_head_a[most].mean()
+    assert per_head_b[~most].min() < per_head_a[~most].max()
+    same(a, b, *UPSTREAM)
+
+
 def test_every_lever_has_a_test_here():
     levers = {name for name, spec in SPECS.items() if spec.group == "lever"}
     source = Path(__file__).read_text()

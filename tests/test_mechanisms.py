@@ -275,10 +275,11 @@ def test_update_engagement_without_dropout_or_starters_keeps_the_able_engaged(
 def test_formula_shares_weight_deprived_places_up_and_sum_to_one():
     """Weights population x (1 + deprivation): 100 and 200, so shares 1/3 and 2/3; the most
     deprived place gets twice as much per head."""
-    assert governance.FORMULA_DEPRIVATION_WEIGHT == 1.0
-    shares = governance.formula_shares(arr(100, 100, 50), arr(0.0, 1.0, 0.5))
+    shares = governance.formula_shares(arr(100, 100, 50), arr(0.0, 1.0, 0.5), 1.0)
     assert_allclose(shares, [100 / 375, 200 / 375, 75 / 375])
     assert shares.sum() == pytest.approx(1.0)
+    flat = governance.formula_shares(arr(100, 100, 50), arr(0.0, 1.0, 0.5), 0.0)
+    assert_allclose(flat, [0.4, 0.4, 0.2])  # no deprivation premium: per head alike
 
 
 def test_central_grant_applies_shock_only_from_shock_month():
@@ -1079,3 +1080,20 @@ def test_set_points_keep_mean_and_spread_and_skew_to_a_long_lower_tail():
     x = wellbeing.set_points(z, 0.1, -0.6)
     assert abs(x.mean()) < 0.002 and abs(x.std() - 0.1) < 0.005
     assert -np.quantile(x, 0.01) > np.quantile(x, 0.99)
+
+
+def test_unemployment_takes_the_least_employable_and_more_of_them_where_deprived():
+    """The working-age mean is the rate; the deprived are likelier out of work; a falling
+    rate brings the most employable back first; nobody of retirement age counts."""
+    rng = np.random.default_rng(0)
+    n = 20_000
+    employability = rng.random(n)
+    working = rng.random(n) < 0.8
+    context = np.where(np.arange(n) % 2 == 0, 0.0, 1.0)  # half most, half least deprived
+    out = wellbeing.unemployment(employability, working, context, 0.08, 1.0)
+    assert not out[~working].any()
+    assert abs(out[working].mean() - 0.08) < 0.005
+    assert out[working & (context == 0)].mean() > 1.7 * out[working & (context == 1)].mean()
+    fewer = wellbeing.unemployment(employability, working, context, 0.04, 1.0)
+    assert not (fewer & ~out).any()  # nobody loses work when the rate falls
+    assert not wellbeing.unemployment(employability, working, context, 0.0, 1.0).any()

@@ -16,7 +16,8 @@ from coauthor_sim import CoauthorModel
 from coauthor_sim.analysis import costs, payers, robustness
 from coauthor_sim.effects import load_effects
 from coauthor_sim.mechanisms import engagement, governance, wellbeing
-from coauthor_sim.params import SPECS, defaults
+from coauthor_sim.params import SPECS, ParameterError, defaults, parse_paths, paths_text
+from coauthor_sim.scenario import ScenarioError, load_scenario, to_toml
 
 SMALL = {"n_citizens": 300, "n_neighbourhoods": 10, "servants_per_1000": 15.0}
 NO_COMMUNITY_EFFECT = {
@@ -187,3 +188,65 @@ def test_service_side_parameters_sit_inside_their_grounded_priors():
     values = defaults()
     for name in ("need_growth", "crisis_prob"):
         assert priors[name].low <= values[name] <= priors[name].high, name
+
+
+def test_a_yearly_path_changes_a_parameter_at_the_start_of_each_year_and_then_holds():
+    """The grant follows its path (one value a year from month 1, the last one kept); a run
+    with a constant path equals the run without one, bit for bit."""
+    path = {"grant_per_citizen": [60.0, 45.0], "unemployment_rate": [0.08, 0.04]}
+    model = CoauthorModel(seed=3, **SMALL, paths=paths_text(path), central_intervention=0.0)
+    table = model.run(30)
+    grant = table["income_centre"] - table["spending_crisis"]  # the grant (no rescue money)
+    assert grant.iloc[1:13].eq(60.0 * SMALL["n_citizens"]).all()
+    assert grant.iloc[13:31].eq(45.0 * SMALL["n_citizens"]).all()
+    assert model.p.grant_per_citizen == 45.0 and model.p.unemployment_rate == 0.04
+    flat = CoauthorModel(seed=3, **SMALL, paths=paths_text({"grant_per_citizen": [60.0]}))
+    plain = CoauthorModel(seed=3, **SMALL)
+    pd.testing.assert_frame_equal(flat.run(14), plain.run(14))
+
+
+def test_fewer_out_of_work_raises_wellbeing():
+    """Unemployment's loss of well-being reaches life satisfaction through those out of work
+    alone: at a lower rate fewer are, and mean life satisfaction is higher."""
+    high = CoauthorModel(seed=5, **SMALL, unemployment_rate=0.12)
+    low = CoauthorModel(seed=5, **SMALL, unemployment_rate=0.02)
+    assert high.citizens.unemployed.sum() > 3 * low.citizens.unemployed.sum()
+    assert low.run(24)["life_satisfaction"].iloc[-12:].mean() > (
+        high.run(24)["life_satisfaction"].iloc[-12:].mean()
+    )
+    none = CoauthorModel(seed=5, **SMALL, unemployment_rate=0.12, unemployment_wellbeing_loss=0.0)
+    zero = CoauthorModel(seed=5, **SMALL, unemployment_rate=0.0, unemployment_wellbeing_loss=0.0)
+    pd.testing.assert_frame_equal(none.run(12), zero.run(12))  # the channel is the loss alone
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("grant_per_citizen 60 50", "expected 'name: value value ...'"),
+        ("grant_per_cit: 60", "did you mean 'grant_per_citizen'"),
+        ("n_citizens: 100 200", "cannot follow a path"),
+        ("servant_new_roles: 0.2 0.5", "cannot follow a path"),
+        ("grant_per_citizen: 60 -5", "grant_per_citizen = -5.0 is not allowed"),
+        ("grant_per_citizen: 60 lots", "'lots' is not a number"),
+        ("grant_per_citizen: 60; grant_per_citizen: 50", "two paths"),
+    ],
+)
+def test_bad_paths_are_refused_by_name(text, words):
+    with pytest.raises(ParameterError, match="paths") as err:
+        CoauthorModel(seed=1, **SMALL, paths=text)
+    assert words in str(err.value)
+
+
+def test_a_scenario_file_gives_paths_as_a_table_and_shows_them_back(tmp_path):
+    path = tmp_path / "decade.toml"
+    path.write_text('description = "A cut."\nextends = "status_quo"\n\n[paths]\n'
+                    "grant_per_citizen = [60, 50, 40]\n")  # fmt: skip
+    scenario = load_scenario(path)
+    assert parse_paths(scenario.params["paths"]) == {"grant_per_citizen": (60.0, 50.0, 40.0)}
+    again = tmp_path / "again.toml"
+    again.write_text(to_toml(scenario))
+    assert load_scenario(again).params["paths"] == scenario.params["paths"]
+    path.write_text('description = "A cut."\nextends = "status_quo"\n\n[paths]\n'
+                    'grant_per_citizen = [60, "fifty"]\n')  # fmt: skip
+    with pytest.raises(ScenarioError, match=r"decade.toml: \[paths\] grant_per_citizen"):
+        load_scenario(path)

@@ -30,7 +30,7 @@ from .scenario import (
     load_scenario,
     scenario_path,
 )
-from .shipped import default_scenario_folder, find_data
+from .shipped import default_scenario_folder, find_data, shipped_folder
 
 EXIT_BAD_INPUT = 2
 EXIT_FAULT = 1
@@ -807,10 +807,25 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         min_acceptance=args.min_acceptance, max_minutes=args.max_minutes, seed=args.seed,
         alpha=args.alpha, kernel_scaling=args.kernel_scaling,
     )  # fmt: skip
-    # --dry-run ends here (the runs counted are those of one accepted particle per evaluation
-    # in every generation: a lower bound, since generations after the first reject some)
-    _size_check(args, [(base, args.population * args.replications * args.generations)],
-                "calibrate", local=not args.scheduler)  # fmt: skip
+    # --dry-run ends here: the evaluations expected at the acceptance rates by generation of
+    # the shipped calibration (smc.expected_evaluations), each ``replications`` runs; the time
+    # budget may stop it sooner
+    record = shipped_folder("scenarios") / "calibration" / "calibrated_baseline.abc.json"
+    rates = smc.recorded_acceptance(record, args.alpha)
+    evaluations = smc.expected_evaluations(args.population, args.generations, rates)
+    # the time budget stops it first when the generations would take longer (limits.SPEED)
+    per_run = int(base["n_citizens"]) * int(base["steps"])
+    from .experiment.runner import default_jobs
+
+    workers = args.jobs or default_jobs()
+    within = int(args.max_minutes * 60 * limits.SPEED * workers / (per_run * args.replications))
+    if args.dry_run:
+        print(f"calibrate: about {evaluations:,} evaluations over {args.generations} "
+              f"generations at the shipped calibration's acceptance rates; the "
+              f"{args.max_minutes:g}-minute budget allows about {within:,} on {workers} "
+              "process(es), and stops it first if that is fewer")  # fmt: skip
+    _size_check(args, [(base, min(evaluations, within) * args.replications)], "calibrate",
+                local=not args.scheduler)  # fmt: skip
     folder = Path(args.out) if args.out else Path("results") / f"calibration-{scenario.name}"
     try:
         smc.check_folder(settings, folder, args.allow_mixed_code)
@@ -857,8 +872,79 @@ def cmd_validate(args: argparse.Namespace) -> int:
         Path(args.out), realisations=args.realisations, replications=args.replications,
         seed=args.seed, jobs=args.jobs, scenario=scenario_path(args.scenario, args.dir),
         targets_path=Path(args.targets), noise_repeats=args.noise_repeats,
+        history_worlds=args.history_worlds,
     )  # fmt: skip
     print(f"wrote {path} and its pictures in {Path(args.out) / 'img'}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Run the 2010-2019 decade from the 2010 baseline in plausible worlds; write the yearly
+    table, the pre-registered criteria's results, a picture and a manifest."""
+    from .experiment.runner import default_jobs
+    from .history import (
+        BURN_IN_YEARS,
+        judge,
+        load_decade,
+        plot_history,
+        result_markdown,
+        run_history,
+        summary,
+    )
+    from .provenance import manifest, write_json
+    from .safe_output import stage_folder
+
+    _check_common(args)
+    if not 2 <= args.worlds <= 100_000:
+        raise UsageError(f"--worlds {args.worlds}: expected 2 to 100,000 plausible worlds")
+    decade = load_decade(find_data(args.history))
+    baseline = load_scenario(scenario_path(args.baseline, args.dir), _overrides(args))
+    steps = 12 * (BURN_IN_YEARS + len(decade.years))
+    citizens = args.citizens or baseline.params["n_citizens"]
+    sized = {**baseline.params, "steps": steps, "n_citizens": citizens}
+    _size_check(args, [(sized, args.worlds * (1 if args.no_counterfactual else 2))], "history",
+                local=not args.scheduler)  # fmt: skip
+    folder = _fresh_folder(args.out, args.seed, prefix="history")
+    preflight.check_scheduler(args.scheduler)
+    client, executor = _executor(args.scheduler)
+    t0 = time.perf_counter()
+    try:
+        runs = run_history(decade, baseline, args.worlds, args.seed, n_citizens=args.citizens,
+                           counterfactual=not args.no_counterfactual, jobs=args.jobs,
+                           executor=executor, progress=not args.quiet)  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
+    seconds = time.perf_counter() - t0
+    judged = judge(decade, runs)
+    settings = {"worlds": args.worlds, "baseline": baseline.name, "citizens": citizens,
+                "seed": args.seed, "seconds": seconds,
+                "jobs": args.jobs or default_jobs()}  # fmt: skip
+    staged = stage_folder(folder, "history")
+    runs.to_csv(staged.out / "history_runs.csv", index=False)
+    summary(runs).to_csv(staged.out / "history.csv", index=False)
+    judged.to_csv(staged.out / "criteria.csv", index=False)
+    (staged.out / "history.md").write_text(result_markdown(decade, runs, judged, settings))
+    plot_history(runs, decade).savefig(staged.out / "history.png", dpi=110)
+    files = ["history_runs.csv", "history.csv", "criteria.csv", "history.md", "history.png"]
+    write_json(staged.out / "manifest.json", manifest(
+        kind="history", scenario=str(baseline.path), parameters=dict(baseline.params),
+        seed=args.seed, timings={"total_s": seconds}, files=files,
+        history={"file": decade.path.name, "worlds": args.worlds, "citizens": citizens,
+                 "burn_in_years": BURN_IN_YEARS},
+    ))  # fmt: skip
+    staged.finish()
+    passed = int(judged["passes"].sum())
+    print(f"{passed} of {len(judged)} pre-registered criteria pass "
+          f"({args.worlds} worlds, {seconds:.0f} s)")  # fmt: skip
+    for r in judged.itertuples(index=False):
+        scale = 100 if r.change == "relative" else 1
+        unit = "%" if r.change == "relative" else ""
+        print(f"  {'pass' if r.passes else 'MISS'}  {r.criterion}: model {r.median * scale:+.3g}"
+              f"{unit} (90%: {r.p05 * scale:+.3g} to {r.p95 * scale:+.3g}), England "
+              f"{r.observed * scale:+.3g}{unit}, band {r.band_low * scale:+.3g} to "
+              f"{r.band_high * scale:+.3g}")  # fmt: skip
+    print(f"written: {folder}")
     return 0
 
 
@@ -1137,6 +1223,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_guards(cal)
     cal.set_defaults(func=cmd_calibrate)
 
+    his = sub.add_parser(
+        "history", help="the 2010-2019 decade from the 2010 baseline, against what England saw"
+    )
+    his.add_argument("--baseline", default="baseline_2010",
+                     help="the 2010 baseline scenario (default: baseline_2010)")  # fmt: skip
+    his.add_argument("--history", default="history.toml",
+                     help="inputs and pre-registered criteria (default: shipped)")  # fmt: skip
+    his.add_argument("--worlds", type=int, default=30, help="plausible worlds (30)")
+    his.add_argument("--citizens", type=int, help="citizens per run (default: the baseline's)")
+    his.add_argument("--no-counterfactual", action="store_true",
+                     help="skip the decade with the grant held at 2010/11's level")  # fmt: skip
+    his.add_argument("--seed", type=int, default=2010)
+    his.add_argument("--jobs", type=int, help="local processes (default: all cores)")
+    his.add_argument("--scheduler", help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    his.add_argument("--out", help="output folder (default: a new one under results/)")
+    his.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                     help="change a parameter of the baseline")  # fmt: skip
+    his.add_argument("--dir", help=DIR_HELP)
+    his.add_argument("--dry-run", action="store_true", help="check the inputs and stop")
+    his.add_argument("--force", action="store_true", help="allow work above the limits")
+    his.add_argument("--quiet", action="store_true", help="no progress bar")
+    his.set_defaults(func=cmd_history, steps=None)
+
     val = sub.add_parser("validate", help="regenerate docs/validation.md")
     val.add_argument("--out", default="docs", help="folder for validation.md and img/ (docs)")
     val.add_argument("--scenario", default="status_quo", help="calibrated baseline scenario")
@@ -1147,6 +1256,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="posterior predictive runs, one posterior draw each (100)")  # fmt: skip
     val.add_argument("--noise-repeats", type=int, default=10,
                      help="repeats per replication count (10)")  # fmt: skip
+    val.add_argument("--history-worlds", type=int, default=30,
+                     help="plausible worlds of the history test (30; 0 leaves it out)")  # fmt: skip
     val.add_argument("--seed", type=int, default=DEFAULT_SEED)
     val.add_argument("--jobs", type=int, help="local processes (default: all cores)")
     val.add_argument("--dir", help=DIR_HELP)

@@ -31,7 +31,7 @@ from .network import (
     tie_list,
 )
 from .outcomes import MOST_DEPRIVED, OUTCOME_NAMES, compute_outcomes
-from .params import SPECS, Parameters, defaults, resolve
+from .params import SPECS, Parameters, defaults, parse_paths, resolve
 from .state import (
     VOICE_MONTHS,
     CentralGovernment,
@@ -47,7 +47,10 @@ PUBLIC, PRIVATE, THIRD, COMMUNITY = range(4)
 PREVENTATIVE, RESPONSIVE = 0, 1
 NAVIGATOR, WEAVER, STORYTELLER, ARCHITECT = range(4)
 N_UNIFORM = 8  # uniform draws per citizen per month, taken as one block (see step)
-STREAMS = ("network", "citizens", "servants", "providers", "events", "reviews", "council", "ties")
+# One random stream per purpose; a new purpose is added at the end, so the streams before it
+# (children of one SeedSequence, by index) stay as they were.
+STREAMS = ("network", "citizens", "servants", "providers", "events", "reviews", "council", "ties",
+           "economy")  # fmt: skip
 TIE_INTERVAL = 12  # months between changes of the network (ties made and faded)
 
 
@@ -79,6 +82,20 @@ def _warn_unseeded() -> None:
             'mesa.batch_run, put "seed": [1, 2, ...] among the parameters)',
             UserWarning, stacklevel=3,
         )  # fmt: skip
+
+
+def wellbeing_weights(p: Parameters) -> dict[str, float]:
+    """The weights of the well-being target (``wellbeing.wellbeing_target``) from parameters."""
+    return {
+        "base": p.wellbeing_base,
+        "need": p.wellbeing_need_weight,
+        "ties": p.wellbeing_ties_weight,
+        "control": p.wellbeing_control_weight,
+        "context": p.wellbeing_context_weight,
+        "capacity": p.wellbeing_capacity_weight,
+        "engagement": p.wellbeing_engagement_weight,
+        "unemployment": p.unemployment_wellbeing_loss,
+    }
 
 
 class OutcomeCollector(mesa.DataCollector):
@@ -139,6 +156,10 @@ class CoauthorModel(mesa.Model):
             layout = layout_for(p)
             p = resolve({**p, "n_citizens": int(layout.sizes.sum()),
                          "n_neighbourhoods": len(layout.sizes)})  # fmt: skip
+        # Yearly paths (a scenario's [paths]): the first year's values from the start.
+        self._paths = parse_paths(p.paths)
+        if self._paths:
+            p = resolve({**p, **self._year_values(1)})
         if seed is None:  # a fresh seed, kept: the bond's counterfactual twin needs the same
             seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
         super().__init__(seed=seed)
@@ -181,7 +202,9 @@ class CoauthorModel(mesa.Model):
         c = self.citizens
         self.population = np.bincount(c.neighbourhood, minlength=self.n_hood).astype(float)
         self.population_share = self.population / c.n
-        self.formula_share = governance.formula_shares(self.population, self.deprivation)
+        self.formula_share = governance.formula_shares(
+            self.population, self.deprivation, p.formula_deprivation_weight
+        )
         self._quintile_counts = np.bincount(c.deprivation_quintile, minlength=5)  # fixed
         # Sums by neighbourhood and by fifth, as np.bincount's but faster (groups.GroupSums).
         self._sum_by_hood = GroupSums(c.neighbourhood, self.n_hood)
@@ -197,15 +220,11 @@ class CoauthorModel(mesa.Model):
         self._coverage_t = self._coverage.T  # kept: see servants.by_neighbourhood
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
-        self._wb_weights = {
-            "base": p.wellbeing_base,
-            "need": p.wellbeing_need_weight,
-            "ties": p.wellbeing_ties_weight,
-            "control": p.wellbeing_control_weight,
-            "context": p.wellbeing_context_weight,
-            "capacity": p.wellbeing_capacity_weight,
-            "engagement": p.wellbeing_engagement_weight,
-        }
+        self._wb_weights = wellbeing_weights(p)
+        # Who is out of work: a fixed employability rank per citizen, from its own stream.
+        c.employability = self.streams["economy"].random(c.n)
+        self._working_age = np.isin(c.age_group, wellbeing.WORKING_AGE)
+        self._set_unemployment()
         self.central = CentralGovernment()
         misjudgement = np.exp(
             p.council_error * self.streams["council"].standard_normal(self.n_hood)
@@ -239,7 +258,7 @@ class CoauthorModel(mesa.Model):
         )
         target = wellbeing.wellbeing_target(
             c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged,
-            c.burden, c.disposition, self._wb_weights,
+            c.burden, c.disposition, self._wb_weights, c.unemployed,
         )  # fmt: skip
         c.wellbeing = np.clip(
             target + p.wellbeing_noise * self.streams["citizens"].standard_normal(c.n), 0, 1
@@ -283,6 +302,8 @@ class CoauthorModel(mesa.Model):
         month, n, hood = self.steps, c.n, c.neighbourhood
         if self._twin is not None:
             self._twin.step()
+        if self._paths and month > 1 and (month - 1) % 12 == 0:  # a new year of the paths
+            self._set_parameters(self._year_values((month - 1) // 12 + 1))
         events = self.streams["events"]
         # Drawn into buffers kept between months (the same numbers as fresh arrays, in the same
         # order): at a million citizens the 64 MB block would otherwise be mapped afresh, and
@@ -437,7 +458,7 @@ class CoauthorModel(mesa.Model):
         # 10. Well-being, capacity, control and willingness respond.
         target = wellbeing.wellbeing_target(
             c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged, c.burden,
-            c.disposition, self._wb_weights,
+            c.disposition, self._wb_weights, c.unemployed,
         )  # fmt: skip
         c.wellbeing = wellbeing.update_wellbeing(
             c.wellbeing, target, c.crisis, p.wellbeing_adjustment, p.crisis_wellbeing_loss,
@@ -502,6 +523,30 @@ class CoauthorModel(mesa.Model):
         gov.budget = ledger.available
         self._spendable = income + governance.RESERVE_SPEND_RATE * gov.reserve
         return ledger, income, intervening
+
+    def _year_values(self, year: int) -> dict[str, float]:
+        """The paths' values for ``year`` (1 = months 1-12); a path past its end keeps its
+        last value."""
+        return {name: values[min(year, len(values)) - 1] for name, values in self._paths.items()}
+
+    def _set_parameters(self, changes: dict[str, Any]) -> None:
+        """Parameters that change during a run (a year of the paths): checked as any
+        parameter (``params.resolve``), with the state read from them at the start brought
+        into line (well-being weights; who is out of work)."""
+        self.p = resolve({**self.p, **changes})
+        self._wb_weights = wellbeing_weights(self.p)
+        self._set_unemployment()
+        self.formula_share = governance.formula_shares(
+            self.population, self.deprivation, self.p.formula_deprivation_weight
+        )
+
+    def _set_unemployment(self) -> None:
+        """Who is out of work at the current unemployment rate (``wellbeing.unemployment``)."""
+        c, p = self.citizens, self.p
+        c.unemployed = wellbeing.unemployment(
+            c.employability, self._working_age, c.context, p.unemployment_rate,
+            p.unemployment_gradient,
+        )  # fmt: skip
 
     def _money_flows(self) -> dict[str, float]:
         """The month's money flows for the who-pays split (outcomes.MONEY_FLOWS)."""

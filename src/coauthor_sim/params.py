@@ -24,6 +24,7 @@ from typing import Any
 
 GROUPS = ("population", "network", "lever", "uncertainty", "run")
 MAX_TEXT = 500  # longest free-text value (a file path, a local authority's name)
+MAX_PATHS_TEXT = 10_000  # the yearly paths of a run (``paths``): many values
 NETWORK_KINDS = ("neighbourhood_blocks", "small_world", "scale_free", "random")
 
 
@@ -68,7 +69,8 @@ class Spec:
             return value
         if self.kind is str:
             if self.choices is None:  # free text: one line, e.g. a file or a place name
-                if not isinstance(value, str) or len(value) > MAX_TEXT or not value.isprintable():
+                limit = MAX_PATHS_TEXT if self.name == "paths" else MAX_TEXT
+                if not isinstance(value, str) or len(value) > limit or not value.isprintable():
                     raise ParameterError(bad)
                 return value.strip()
             if not isinstance(value, str) or value not in self.choices:
@@ -256,6 +258,14 @@ _SPECS: tuple[Spec, ...] = (
        "Condition 4: the settlement's rule for when central government may step in.",
        reason="Modelling judgement: about four times the status quo's usual crisis rate, so the "
        "centre acts on a real deterioration, not on noise; reached under deep cuts."),
+    _p("formula_deprivation_weight", "lever", 0.217, 0.0, 3.0, "extra weight per head",
+       "Condition 4: how much more per head the centre's needs formula gives the most deprived "
+       "neighbourhood (1 + weight x deprivation, deprivation 0 to 1).",
+       reason="Set so that spending per head in the most deprived fifth is 17% above the least "
+       "deprived's, the deprivation premium of English councils in 2014/15 after it fell from "
+       "45% in 2010/11 (JRF, Hastings et al., The cost of the cuts, 2015, read in a secondary "
+       "source): the fifths' mean deprivation is 0.9 and 0.1, so (1 + 0.9w)/(1 + 0.1w) = 1.17 "
+       "gives w = 0.217 (0.596 for 45%). Was 1.0, a premium of 73%."),
     _p("grant_per_citizen", "lever", 60.0, 0.0, 10_000.0, "GBP per citizen per month",
        "Central government grant to the locality.",
        reason="Modelling judgement, not from local government accounts: set with the cost "
@@ -641,6 +651,24 @@ _SPECS: tuple[Spec, ...] = (
        reason="Judgement (data/effects.toml), zero in the range: the Community Life Survey's "
        "'able to influence local decisions' stayed at 25-27% through 2013/14-2019/20, so being "
        "heard moves it slowly if at all. A constant of 0.3 (CONTROL_GAIN) until v3."),
+    _p("unemployment_rate", "uncertainty", 0.043, 0.0, 0.5, "share of working age",
+       "Share of working-age citizens (16-64) out of work: the economic context, given by a "
+       "scenario (a yearly path in the 2010-2019 history).",
+       reason="ILO unemployment, UK (ONS Labour Force Survey): about 4.3% over 2016/17-2018/19, "
+       "the years the status quo is calibrated on (3.9% in June-August 2019, derived from the "
+       "October 2020 bulletin; 8.4% in September-November 2011)."),
+    _p("unemployment_wellbeing_loss", "uncertainty", 0.06, 0.0, 0.3, "well-being units",
+       "Loss of well-being of a citizen out of work (0.06 = 0.6 points of life satisfaction).",
+       reason="Layard & De Neve, Wellbeing: Science and Policy (2023), ch. 11: in studies that "
+       "follow people over time, unemployment typically lowers life satisfaction by at least "
+       "0.6 points out of 10; the APS gap between employed and unemployed people is larger "
+       "(7.51 against 6.40, 2011/12, TUC summary), part of it selection. Drawn per world."),
+    _p("unemployment_gradient", "uncertainty", 1.0, 0.0, 5.0, "multiplier",
+       "How much likelier a working-age citizen in the most deprived context is to be out of "
+       "work than one in the least (1 + gradient x deprivation).",
+       reason="Judgement: unemployment is concentrated in deprived areas (employment is a "
+       "domain of the Indices of Deprivation), at least twice as common in the most deprived "
+       "places; no rate by fifth was read."),
     _p("crisis_wellbeing_loss", "uncertainty", 0.1, 0.0, 1.0, "well-being units",
        "Immediate loss of well-being in a crisis.",
        reason="Modelling judgement: a crisis costs about one point of life satisfaction at once."),
@@ -648,6 +676,13 @@ _SPECS: tuple[Spec, ...] = (
     _p("steps", "run", 120, 1, 1_000_000, "months", "Number of monthly steps to simulate.",
        reason="Ten years of months: long enough for slow effects such as prevention and capacity "
        "building to show."),
+    _p("paths", "run", "", unit="",
+       meaning="Yearly paths of parameters that change during a run (a scenario file's [paths] "
+       "table: one value per year, from month 1; after its last year a path keeps its last "
+       "value), e.g. a settlement that cuts the grant year by year. Levers and uncertainties "
+       "only; written here as 'name: v1 v2 ...; name2: ...'. Empty: nothing changes.",
+       reason="Settlements change over time (issue 24: the 2010-2019 decade): a path is "
+       "validated like any parameter, value by value."),
     _p("collect_agents", "run", False, unit="",
        meaning="Record per-citizen series every step (memory grows with citizens x steps).",
        reason="Off by default: per-citizen series grow with citizens x steps."),
@@ -728,8 +763,62 @@ def resolve(overrides: Mapping[str, Any] | None = None) -> Parameters:
     return Parameters(values)
 
 
+PATH_GROUPS = ("lever", "uncertainty")  # what may follow a yearly path
+# Parameters that set up the run and are read only when it is built: no path may move them.
+UNPATHED = ("steps", "shock_step", "n_providers", "pooled_budget", "servant_new_roles",
+            "outcome_commissioning")  # fmt: skip
+
+
+def parse_paths(text: str) -> dict[str, tuple[float, ...]]:
+    """The yearly paths of the ``paths`` parameter: 'name: v1 v2 ...; name2: ...' as
+    {name: (v1, v2, ...)}, each value checked against its parameter's schema; raises
+    ParameterError naming the path and the value when one is wrong."""
+    out: dict[str, tuple[float, ...]] = {}
+    for part in filter(None, (piece.strip() for piece in text.split(";"))):
+        name, sep, rest = part.partition(":")
+        name = name.strip()
+        spec = SPECS.get(name)
+        if not sep or spec is None:
+            hint = closest_name(name) if name else None
+            raise ParameterError(
+                f"paths: {part!r} is not allowed: expected 'name: value value ...' with a "
+                f"lever or uncertainty as name" + (f"; did you mean '{hint}'?" if hint else "")
+            )
+        if spec.group not in PATH_GROUPS or spec.kind not in (int, float) or name in UNPATHED:
+            raise ParameterError(
+                f"paths: {name} cannot follow a path: expected a numeric lever or uncertainty "
+                f"read every month (not {', '.join(UNPATHED)})"
+            )
+        if name in out:
+            raise ParameterError(f"paths: {name} has two paths")
+        words = rest.split()
+        if not words:
+            raise ParameterError(f"paths: {name} has no values: expected one value per year")
+        values = []
+        for word in words:
+            try:
+                number = float(word)
+            except ValueError:
+                raise ParameterError(f"paths: {name} value {word!r} is not a number") from None
+            try:
+                values.append(spec.check(number))
+            except ParameterError as err:
+                raise ParameterError(f"paths: {err}") from None
+        out[name] = tuple(values)
+    return out
+
+
+def paths_text(paths: Mapping[str, Any]) -> str:
+    """The ``paths`` parameter's text for {name: [v1, v2, ...]} (the inverse of
+    ``parse_paths``), names in the order given."""
+    return "; ".join(f"{name}: {' '.join(f'{v:g}' for v in values)}"
+                     for name, values in paths.items())  # fmt: skip
+
+
 def _check_together(v: dict[str, Any]) -> None:
     """Constraints that involve more than one parameter."""
+    if v["paths"]:
+        parse_paths(v["paths"])
     n = v["n_citizens"]
     if v["n_neighbourhoods"] > n:
         raise ParameterError(

@@ -30,7 +30,7 @@ from typing import Any
 
 from .inputs import read_text, read_toml
 from .messages import ScenarioError, closest, printable, unknown_name
-from .params import SPECS, ParameterError, Parameters, resolve
+from .params import SPECS, ParameterError, Parameters, parse_paths, paths_text, resolve
 from .shipped import find_scenario, shipped_folder, shipped_names
 
 TABLES = {
@@ -42,6 +42,7 @@ TABLES = {
 }
 GROUP_TABLE = {group: table for table, group in TABLES.items()}
 TOP_LEVEL = ("description", "extends", "posterior")
+PATHS = "paths"  # the table of yearly paths: name = [one value per year] (params.parse_paths)
 MAX_POSTERIOR_BYTES = 200_000_000  # far above any calibration's sample
 __all__ = ["Scenario", "ScenarioError", "find_scenarios", "load_scenario", "scenario_path"]
 
@@ -87,6 +88,9 @@ def _check_structure(path: Path, data: dict[str, Any]) -> dict[str, Any]:
             for name, item in value.items():
                 overrides[name] = _check_key(path, key, name, item)
             continue
+        if key == PATHS:
+            overrides[PATHS] = _check_paths(path, value)
+            continue
         raise ScenarioError(f"{_where(path)}: {_unknown_top_level(key)}")
     if "description" not in data:
         raise ScenarioError(
@@ -124,6 +128,31 @@ def _check_key(path: Path, table: str, name: str, value: Any) -> Any:
         return spec.check(value)
     except ParameterError as err:
         raise ScenarioError(f"{_where(path)}: [{table}] {err}") from None
+
+
+def _check_paths(path: Path, table: Any) -> dict[str, list[float]]:
+    """A file's [paths] table: each key a numeric lever or uncertainty, each value a list of
+    numbers (one per year) inside the parameter's range; the paths as a mapping (merged with
+    the parents' name by name, then written into the ``paths`` parameter)."""
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{_where(path)}: '{PATHS}' must be a table: [{PATHS}]")
+    out = {}
+    for name, values in table.items():
+        if (
+            not isinstance(values, list)
+            or not values
+            or any(isinstance(v, bool) or not isinstance(v, int | float) for v in values)
+        ):
+            raise ScenarioError(
+                f"{_where(path)}: [{PATHS}] {printable(name)} = {printable(repr(values))} is not "
+                "allowed: expected a list of numbers, one per year, e.g. [60, 57, 54]"
+            )
+        try:
+            parse_paths(paths_text({name: values}))
+        except ParameterError as err:
+            raise ScenarioError(f"{_where(path)}: [{PATHS}] {err}") from None
+        out[name] = [float(v) for v in values]
+    return out
 
 
 def _parent_path(path: Path, extends: str) -> Path:
@@ -203,8 +232,12 @@ def load_scenario(
                 f"not exist{_did_you_mean(parent, chain[-1])}"
             )
     merged: dict[str, Any] = {}
+    paths: dict[str, list[float]] = {}
     for layer in reversed(layers):
+        paths.update(layer.pop(PATHS, {}))  # a child's path replaces its parent's, by name
         merged.update(layer)
+    if paths:
+        merged[PATHS] = paths_text(paths)
     try:
         params = resolve(merged)
     except ParameterError as err:
@@ -317,8 +350,13 @@ def to_toml(scenario: Scenario) -> str:
     for table, group in TABLES.items():
         lines += ["", f"[{table}]"]
         for name, spec in SPECS.items():
-            if spec.group == group:
+            if spec.group == group and name != PATHS:
                 lines.append(f"{name} = {toml_value(scenario.params[name])}")
+    paths = parse_paths(scenario.params[PATHS])
+    if paths:
+        lines += ["", f"[{PATHS}]  # one value a year, from month 1"]
+        lines += [f"{name} = [{', '.join(repr(v) for v in values)}]"
+                  for name, values in paths.items()]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

@@ -92,6 +92,8 @@ class CitizenState:
     navigated: np.ndarray = field(default=None)
     voice_log: np.ndarray = field(default=None)  # (12, n) bool: voiced in each of 12 months
     last_engaged: np.ndarray = field(default=None)  # month last engaged, -10**9 if never
+    employability: np.ndarray = field(default=None)  # fixed rank: the lowest lose work first
+    unemployed: np.ndarray = field(default=None)  # bool: of working age and out of work
 
     def __post_init__(self) -> None:
         n = len(self.capacity)

@@ -9,14 +9,15 @@ import numpy as np
 
 PRIORITY_MEMORY = 0.8  # share of last month's priorities the council keeps
 RING_FENCED_CONTROL = 0.25  # share of local control left while central government intervenes
-FORMULA_DEPRIVATION_WEIGHT = 1.0  # extra weight per head in the most deprived neighbourhood
 
 
-def formula_shares(population: np.ndarray, deprivation: np.ndarray) -> np.ndarray:
+def formula_shares(
+    population: np.ndarray, deprivation: np.ndarray, deprivation_weight: float = 1.0
+) -> np.ndarray:
     """Shares of money a central needs formula gives each neighbourhood: per head, weighted
-    up by ``1 + FORMULA_DEPRIVATION_WEIGHT x deprivation`` (deprivation in [0, 1]). Like
-    real funding formulas it is static: it knows places' deprivation, not this month's need."""
-    weight = population * (1.0 + FORMULA_DEPRIVATION_WEIGHT * deprivation)
+    up by ``1 + deprivation_weight x deprivation`` (deprivation in [0, 1]). Like real funding
+    formulas it is static: it knows places' deprivation, not this month's need."""
+    weight = population * (1.0 + deprivation_weight * deprivation)
     return weight / weight.sum()
 
 

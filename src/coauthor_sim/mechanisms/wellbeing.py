@@ -45,9 +45,11 @@ def wellbeing_target(
     burden: np.ndarray,
     disposition: np.ndarray,
     w: dict[str, float],
+    unemployed: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """The well-being a citizen's situation supports: its personal set point plus a weighted
-    sum of needs met and the four Cs, less the burden of co-production."""
+    sum of needs met and the four Cs, less the burden of co-production and, for those out of
+    work, the loss unemployment brings (``w["unemployment"]``, 0 when not given)."""
     return (
         w["base"]
         + disposition
@@ -58,7 +60,29 @@ def wellbeing_target(
         + w["capacity"] * capacity
         + w["engagement"] * engaged
         - burden
+        - w.get("unemployment", 0.0) * unemployed
     )
+
+
+WORKING_AGE = (0, 1)  # the age groups that may be out of work (16-24, 25-64: AGE_GROUPS)
+
+
+def unemployment(
+    employability: np.ndarray,
+    working_age: np.ndarray,
+    context: np.ndarray,
+    rate: float,
+    gradient: float,
+) -> np.ndarray:
+    """Who is out of work when a share ``rate`` of working-age citizens is: each one's chance
+    rises with deprivation (``1 + gradient x (1 - context)``, scaled so the working-age mean is
+    ``rate``), and a citizen is out of work when its fixed ``employability`` rank (uniform on
+    [0, 1)) is below that chance. So a falling rate brings back to work first those most
+    employable, and the same people stay out of work as long as the rate holds."""
+    weight = (1.0 + gradient * (1.0 - context)) * working_age
+    mean = weight.sum() / max(np.count_nonzero(working_age), 1)
+    chance = rate * weight / mean if mean > 0 else 0.0 * weight
+    return working_age & (employability < chance)
 
 
 def update_wellbeing(
