@@ -1226,8 +1226,8 @@ def build_parser() -> argparse.ArgumentParser:
     his = sub.add_parser(
         "history", help="the 2010-2019 decade from the 2010 baseline, against what England saw"
     )
-    his.add_argument("--baseline", default="baseline_2010",
-                     help="the 2010 baseline scenario (default: baseline_2010)")  # fmt: skip
+    his.add_argument("--baseline", default="history/baseline_2010",
+                     help="the 2010 baseline (default: history/baseline_2010)")  # fmt: skip
     his.add_argument("--history", default="history.toml",
                      help="inputs and pre-registered criteria (default: shipped)")  # fmt: skip
     his.add_argument("--worlds", type=int, default=30, help="plausible worlds (30)")
