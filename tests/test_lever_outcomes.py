@@ -50,7 +50,7 @@ HELPS = {
     # Inclusion helps where money follows voices: the quiet, needier places are heard.
     "deliberation_inclusion": (1.0, dict(deliberation_staff_time=0.0, local_control=1.0,
         local_priority_setting=1.0, council_error=0.0, connective_government=0.0), GAP, 48),
-    "entitlements": (0.6, dict(deliberation_inclusion=1.0, deliberation_staff_time=0.0,
+    "entitlements": (1.0, dict(deliberation_inclusion=1.0, deliberation_staff_time=0.0,
         entitlement_assessment=0.0, grant_per_citizen=38.0), LS, 48),
     "local_priority_setting": (1.0, dict(local_control=1.0, council_error=1.5), LS, 48),
     "outcome_commissioning": (1.0, dict(outcome_gaming=0.0, provider_exit_rate=0.0,
