@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from . import kernels
 from .agents import Citizen, Provider, PublicServant
 from .groups import GroupSums
 from .localities import layout_of, locality_of
@@ -26,7 +27,6 @@ from .network import (
     build_network,
     evolve_ties,
     neighbourhood_sizes,
-    tie_counter,
     tie_list,
 )
 from .outcomes import MOST_DEPRIVED, OUTCOME_NAMES, compute_outcomes
@@ -144,8 +144,7 @@ class CoauthorModel(mesa.Model):
         self._sum_by_quintile = GroupSums(c.deprivation_quintile, 5)
         self._most_deprived = np.flatnonzero(c.deprivation_quintile == MOST_DEPRIVED)
         self._age_need = need.AGE_NEED_FACTOR[c.age_group]
-        self._tie_column = np.empty(c.n)  # reused each month for the first product
-        self._counter: tuple = (None, None)  # (adjacency, its tie_counter) for engaged ties
+        self._rank_one = np.ones(c.n)  # responsive support's rank without outcome contracts
         self._uniform = np.empty((N_UNIFORM, c.n))  # the month's uniform draws (step)
         self._normal = np.empty(c.n)  # the month's normal draws (step)
         # Servants' coverage (fixed) as a sparse matrix: each covers one or a few neighbourhoods.
@@ -230,17 +229,17 @@ class CoauthorModel(mesa.Model):
         local_control = governance.effective_local_control(p.local_control, intervening)
 
         # 2. Need: accrual, self-help, crises (the acute response is statutory: paid first).
-        c.need = need.accrue_need(
-            c.need, c.context, c.prevention, self._age_need, p.need_growth,
-            p.deprivation_need_gradient, p.prevention_effect, u[0],
+        # (need.accrue_need, need.self_help, need.detect_crises: fused in kernels.need_month)
+        c.need, c.crisis, n_crises = kernels.need_month(
+            c.need, c.context, c.prevention, self._age_need, c.capacity, u[0], u[1],
+            p.need_growth, p.deprivation_need_gradient, p.prevention_effect, p.self_help_rate,
+            p.crisis_threshold, p.crisis_prob,
         )  # fmt: skip
-        c.need = need.self_help(c.need, c.capacity, p.self_help_rate)
-        c.crisis = need.detect_crises(c.need, p.crisis_threshold, p.crisis_prob, u[1])
-        n_crises = int(c.crisis.sum())
         crisis_bill = n_crises * p.crisis_cost
         paid = ledger.pay("crisis", PUBLIC, crisis_bill)
         funded = paid / crisis_bill if crisis_bill > 0 else 1.0
-        c.need = need.respond_to_crises(c.need, c.crisis, funded, p.crisis_relief)
+        if n_crises:  # need.respond_to_crises
+            c.need = kernels.respond_to_crises(c.need, c.crisis, p.crisis_relief * funded)
         centre = self.central
         centre.watched_crisis_rate = governance.watched_crisis_rate(
             centre.watched_crisis_rate, n_crises / n
@@ -269,28 +268,26 @@ class CoauthorModel(mesa.Model):
             reach = servants.storytelling_reach(
                 per_hood[STORYTELLER], self.population, p.storyteller_reach
             )
-            c.willingness, c.capacity = servants.tell_stories(
-                c.willingness, c.capacity, u[2] < reach[hood], p.storyteller_effect
+            c.willingness, c.capacity = kernels.tell_stories(
+                c.willingness, c.capacity, u[2], reach, hood, p.storyteller_effect
             )
 
         # 4. Voice and priorities (deliberation), the entitlement floor, and how money is
         #    shared between places.
-        propensity = governance.voice_propensity(
-            c.control, c.capacity, c.engaged, p.voice_rate, p.engaged_voice_boost
-        )
-        voiced = u[3] < propensity
+        # (governance.voice_propensity, voice_weights, voice_heard: kernels.voice)
+        voiced, weights, _, share, voiced_need, heard = kernels.voice(
+            c.control, c.capacity, c.engaged, u[3], p.voice_rate, p.engaged_voice_boost,
+            p.deliberation_inclusion, self._most_deprived, hood, self.n_hood, c.need,
+            local_control, p.local_priority_setting,
+        )  # fmt: skip
         c.voice_log[month % VOICE_MONTHS] = voiced
-        weights = governance.voice_weights(voiced, propensity, p.deliberation_inclusion)
-        total_weight = weights.sum()
-        gov.voice_share_most_deprived = (
-            float(weights[self._most_deprived].sum() / total_weight) if total_weight > 0 else 0.0
-        )
+        gov.voice_share_most_deprived = float(share)
         gov.priorities = governance.update_priorities(
-            gov.priorities, weights, c.need, hood, p.connective_government, self._sum_by_hood
-        )
+            gov.priorities, weights, c.need, hood, p.connective_government, self._sum_by_hood,
+            voiced_need,
+        )  # fmt: skip
         if p.entitlements > 0:
             gov.entitlement_level = governance.entitlement_level(weights, c.need, p.seek_threshold)
-        heard = governance.voice_heard(weights, local_control, p.local_priority_setting)
         shares = gov.allocation = governance.allocation_shares(
             self.formula_share, gov.priorities, local_control, p.local_priority_setting,
             gov.misjudgement,
@@ -312,69 +309,54 @@ class CoauthorModel(mesa.Model):
 
         # 6. Ties: connectedness, exposure to engaged neighbours, help given (one product).
         boost = servants.weaving_boost(per_hood[WEAVER], self.population, p.weaver_effect)
-        give = support.help_given(
-            c.engaged, c.capacity, c.degree, p.informal_give_rate, (boost + level)[hood],
-            self._sessions,
+        # support.help_given, the three products over ties (resources, engaged ties, help),
+        # wellbeing.connectedness_from_ties and engagement.exposure_from_counts: one pass
+        # over the ties (kernels.ties), each sum in the order of a CSR mat-vec.
+        a = self.adjacency
+        c.connectedness, exposure, help_received = kernels.ties(
+            a.indptr, a.indices, a.data, c.engaged, c.capacity, c.degree, self._sessions,
+            boost + level, hood, p.informal_give_rate, p.ties_half_saturation,
         )  # fmt: skip
-        # Three CSR mat-vecs on contiguous vectors: 35% faster than one product with a
-        # three-column block (scipy's csr_matvecs), and bit-identical (each sum runs over a
-        # row's ties in the same order). Engaged ties are counted in small integers (exact).
-        resources = self.adjacency @ np.multiply(c.capacity, 1.0 + c.engaged, out=self._tie_column)
-        engaged_ties = self._count_ties(c.engaged)
-        help_received = self.adjacency @ give
-        c.connectedness = wellbeing.connectedness_from_ties(resources, p.ties_half_saturation)
-        exposure = engagement.exposure_from_counts(engaged_ties, c.degree, fractional=True)
 
         # 7. Navigator, then formal support: commissioning, rationing, co-production.
         self._formal_support(ledger, shares, per_hood, effort, working, intervening, u)
 
         # 8. Informal support through ties.
-        c.informal = support.informal_support(help_received, c.need, p.tie_support_effect)
-        c.need = c.need - c.informal
+        c.informal, c.need = kernels.informal_support(help_received, c.need, p.tie_support_effect)
 
         # 9. Engagement: spells by the threshold rule over the network, a pause after a spell,
         #    and taking part (with hours) as often as each citizen's commitment allows.
-        threshold = engagement.engagement_thresholds(
-            c.willingness, level[hood], p.threshold_scale, p.community_action_effect
-        )
-        was = c.spell
-        c.spell = engagement.update_engagement(
-            was, exposure, threshold, c.capacity - c.need, c.willingness,
-            p.engagement_capacity_floor, p.spontaneous_rate, p.dropout_rate, u[6],
-            c.rest_until >= month,
+        # (engagement.engagement_thresholds, update_engagement, started_by_ties: fused in
+        # kernels.engagement_month)
+        c.spell, ended, n_starts, n_by_ties = kernels.engagement_month(
+            c.spell, exposure, c.willingness, level, hood, c.capacity, c.need, c.rest_until,
+            month, u[6], p.threshold_scale, p.community_action_effect,
+            p.engagement_capacity_floor, p.spontaneous_rate, p.dropout_rate,
         )  # fmt: skip
-        starts = c.spell & ~was
-        n_starts = np.count_nonzero(starts)
-        n_by_ties = n_starts and np.count_nonzero(
-            engagement.started_by_ties(starts, c.willingness, p.spontaneous_rate, u[6])
-        )
         self._start_log[month % VOICE_MONTHS] = n_starts, n_by_ties
         # One draw serves the pause of those who stopped and the sessions of those in a spell
         # (disjoint groups).
-        ended = was & ~c.spell
         if ended.any():
             c.rest_until = engagement.rest_after_spell(
                 ended, c.rest_until, month, p.rest_months, u[7]
             )
-        c.engaged = engagement.take_part(c.spell, c.commitment, u[7])
-        # hours_given with its per-citizen part precomputed (> 0, so x (0 or 1) is np.where)
-        c.hours = self._session_hours * c.engaged
+        # engagement.take_part; hours_given with its per-citizen part precomputed; the month
+        # marked in last_engaged
+        c.engaged, c.hours = kernels.take_part(
+            c.spell, c.commitment, u[7], self._session_hours, c.last_engaged, month
+        )
 
         # 10. Well-being, capacity, control and willingness respond.
-        target = wellbeing.wellbeing_target(
-            c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged, c.burden,
-            c.disposition, self._wb_weights,
+        # (wellbeing.wellbeing_target, update_wellbeing, update_capacity, update_control,
+        # update_willingness: fused in kernels.wellbeing_month)
+        w = self._wb_weights
+        c.wellbeing, c.capacity, c.control, c.willingness = kernels.wellbeing_month(
+            c.wellbeing, c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged,
+            c.burden, c.disposition, c.crisis, c.contribution, c.capacity_base,
+            c.control_base, heard, c.willingness, c.willingness_base, normal, w["base"],
+            w["need"], w["ties"], w["control"], w["context"], w["capacity"], w["engagement"],
+            p.wellbeing_adjustment, p.crisis_wellbeing_loss, p.wellbeing_noise,
         )  # fmt: skip
-        c.wellbeing = wellbeing.update_wellbeing(
-            c.wellbeing, target, c.crisis, p.wellbeing_adjustment, p.crisis_wellbeing_loss,
-            p.wellbeing_noise * normal,
-        )  # fmt: skip
-        c.capacity = wellbeing.update_capacity(
-            c.capacity, c.capacity_base, c.engaged, c.contribution, c.need, c.crisis
-        )
-        c.control = wellbeing.update_control(c.control, c.control_base, heard)
-        c.last_engaged[np.flatnonzero(c.engaged)] = month  # an index: faster than a mask
-        c.willingness = wellbeing.update_willingness(c.willingness, c.willingness_base)
 
         # 11. Yearly: review of providers and learning; ties made and faded; settlement of
         #     the reserve and of pooled money with investors.
@@ -459,23 +441,19 @@ class CoauthorModel(mesa.Model):
         are paid (block sums, or reported results under outcome contracts)."""
         p, c, s, pr, gov = self.p, self.citizens, self.servants, self.providers, self.local
         n_hood, hood, month = self.n_hood, c.neighbourhood, self.steps
-        seeking = np.flatnonzero(c.need > p.seek_threshold)  # a tenth or so: work on them
-        priority = np.zeros(c.n)
-        priority[seeking] = c.need[seeking] * (1.0 - c.connectedness[seeking])
-        c.navigated = servants.navigate(
-            priority, hood, per_hood[NAVIGATOR] * p.navigator_caseload, u[4]
-        )
-        # Each servant's caseload: its share of the navigator effort in each place it covers.
-        navigated_per_effort = np.divide(  # counts in integers: the float sums, exactly
-            np.bincount(hood[np.flatnonzero(c.navigated)], minlength=n_hood), per_hood[NAVIGATOR],
-            out=np.zeros(n_hood), where=per_hood[NAVIGATOR] > 0,
-        )  # fmt: skip
-        s.caseload = effort[:, NAVIGATOR] * (self._coverage @ navigated_per_effort)
-        access = support.access_probability(
-            c.connectedness, c.navigated, p.access_base, p.navigator_effect,
+        # The navigators' priority (need of those seeking help times how poorly connected they
+        # are), servants.navigate, support.access_probability and support.seek_support:
+        # kernels.navigate_and_seek.
+        c.navigated, guided, demand = kernels.navigate_and_seek(
+            c.need, c.connectedness, hood, per_hood[NAVIGATOR] * p.navigator_caseload, u[4],
+            u[5], p.seek_threshold, p.access_base, p.navigator_effect,
             p.connective_access_effect * p.connective_government,
         )  # fmt: skip
-        demand = support.seek_support(c.need, access, p.seek_threshold, u[5])
+        # Each servant's caseload: its share of the navigator effort in each place it covers.
+        navigated_per_effort = np.divide(  # counts in integers: the float sums, exactly
+            guided, per_hood[NAVIGATOR], out=np.zeros(n_hood), where=per_hood[NAVIGATOR] > 0,
+        )  # fmt: skip
+        s.caseload = effort[:, NAVIGATOR] * (self._coverage @ navigated_per_effort)
 
         provider_money = min(ledger.remaining, max(self._spendable - ledger.spent, 0.0))
         kind_money = (
@@ -483,7 +461,7 @@ class CoauthorModel(mesa.Model):
             provider_money * (1.0 - p.prevention_share),
         )
         unit_cost = pr.unit_cost * (1.0 - p.coproduction_saving * p.co_production)
-        multiplier = support.coproduction_multiplier(
+        multiplier = kernels.coproduction_multiplier(
             c.capacity, p.co_production, p.coproduction_effect
         )
         efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
@@ -506,13 +484,13 @@ class CoauthorModel(mesa.Model):
             who = self._provider_of[kind]
             helped = None  # (who asked, what each got) when the rationing gives it sparse
             if kind == PREVENTATIVE:
-                asked = support.prevention_outreach(c.need, c.prevention, p.seek_threshold)
-                helped = support.ration(asked, c.need, hood, supply, sparse=True)
+                asked = kernels.prevention_asked(c.need, c.prevention, p.seek_threshold)
+                helped = kernels.ration(asked, c.need, hood, supply)  # support.ration
             else:
                 rank = (  # 1 for everyone unless some provider is paid by outcomes
                     support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)
                     if pr.outcome_contract.any()
-                    else 1.0
+                    else self._rank_one
                 )
                 if p.entitlements > 0:
                     entitled = c.need >= gov.entitlement_level
@@ -524,11 +502,12 @@ class CoauthorModel(mesa.Model):
                     money_h = money_h * (1.0 - np.divide(
                         lapsed, supply, out=np.zeros(n_hood), where=supply > 0))  # fmt: skip
                 else:
-                    helped = support.ration(demand, rank, hood, supply, sparse=True)
+                    helped = kernels.ration(demand, rank, hood, supply)  # support.ration
             if helped is not None:
-                got = np.zeros(c.n)
-                got[helped[0]] = helped[1]
-            got_h = self._sum_by_hood(got)
+                got = kernels.scatter(c.n, *helped)
+                got_h = kernels.sums_by_place(*helped, hood, n_hood)
+            else:
+                got_h = self._sum_by_hood(got)
             received.append(got)
             allocated += np.bincount(serving, money_h, minlength=pr.n)
             from_provider = np.divide(
@@ -536,22 +515,17 @@ class CoauthorModel(mesa.Model):
                 where=provider_units > 0,
             )  # fmt: skip
             delivered += np.bincount(serving, got_h * from_provider, minlength=pr.n)
-            if kind == PREVENTATIVE:
-                c.prevention = support.build_prevention(
-                    c.prevention, got, efficacy[who] * multiplier
+            if kind == PREVENTATIVE:  # support.build_prevention
+                c.prevention = kernels.build_prevention(
+                    c.prevention, got, efficacy, who, multiplier
                 )
             elif helped is not None:  # only those helped change: need - min(need, 0) = need
-                took, units = helped
-                reduced = c.need.copy()
-                reduced[took] -= np.minimum(
-                    reduced[took], units * efficacy[who[took]] * multiplier[took]
-                )
-                c.need = reduced
+                c.need = kernels.meet_need(c.need, *helped, efficacy, who, multiplier)
             else:
                 c.need = c.need - np.minimum(c.need, got * efficacy[who] * multiplier)
         c.support = received[RESPONSIVE]
-        c.contribution, c.burden = support.coproduction_effort(
-            received[PREVENTATIVE] + received[RESPONSIVE], c.capacity, p.co_production,
+        c.contribution, c.burden = kernels.coproduction_effort(  # support.coproduction_effort
+            received[PREVENTATIVE], received[RESPONSIVE], c.capacity, p.co_production,
             p.coproduction_burden,
         )  # fmt: skip
         # Capacity used includes what fragmentation wasted on the way to citizens.
@@ -608,16 +582,6 @@ class CoauthorModel(mesa.Model):
             self._ones = np.ones(size + size // 4)
             self._ones.flags.writeable = False
         return self._ones
-
-    def _count_ties(self, flags: np.ndarray) -> np.ndarray:
-        """How many of each citizen's ties have ``flags`` set: ``adjacency @ flags`` in small
-        integers (``network.tie_counter``), made again whenever the adjacency is replaced."""
-        matrix, counter = self._counter
-        if matrix is not self.adjacency:
-            matrix, counter = self._counter = self.adjacency, tie_counter(self.adjacency)
-        if counter is None:  # a weighted network: its own product
-            return matrix @ flags.astype(np.float64)
-        return counter @ flags.astype(counter.dtype)
 
     def _evolve_ties(self, month: int, boost: np.ndarray) -> None:
         """A year of tie change (``network.evolve_ties``): citizens who took part in community

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import kernels
 from .state import SECTORS, SPENDING_KINDS, CitizenState, Ledger
 
 CIVIC_WINDOW = 12  # months: "took part in the last 12 months", as the surveys ask
@@ -180,17 +181,28 @@ def compute_outcomes(
     ``sum_by_quintile`` (see ``quintile_means``) may be passed when known."""
     wb, n, quintile = c.wellbeing, c.n, c.deprivation_quintile
     counts = np.bincount(quintile, minlength=5) if quintile_counts is None else quintile_counts
-    by_q = quintile_means(wb, quintile, counts, sum_by_quintile)
-    voices = c.voice_log.sum(axis=0, dtype=np.int8)
-    spoke = voices >= 1
+    # Every per-citizen sum and count in one pass (kernels.citizen_statistics: the same numbers,
+    # bit for bit, as the numpy forms in tests/test_kernels.py); ``sum_by_quintile`` adds in
+    # the same order, so it is not needed here.
+    by_fifth, tally, by_fifth_flags, means = kernels.citizen_statistics(
+        wb, quintile, c.voice_log, c.engaged, c.contribution, c.last_engaged, month,
+        CIVIC_WINDOW, c.spell, c.hours, c.control, c.capacity, c.connectedness, c.need,
+        LOW_WELLBEING, CONSULTATION_VOICES, ACTIVISM_VOICES,
+    )  # fmt: skip
+    by_q = np.divide(by_fifth, counts, out=np.full(5, np.nan), where=counts > 0)
+    low, engaged, coproducing, yearly, spell, spoke, consulted, activists, influence = (
+        tally.tolist()
+    )
     crises = int(np.count_nonzero(c.crisis))
+    mean_wb = means[0]
+    monthly = engaged / n
+    yearly = yearly / n  # month - last < window, in integers
 
-    def share(flags: np.ndarray) -> float:  # exact: a count over n, like np.mean of booleans
-        return np.count_nonzero(flags) / n
-
-    mean_wb = wb.mean()
-    monthly = share(c.engaged)
-    yearly = share(c.last_engaged > month - CIVIC_WINDOW)  # month - last < window, in integers
+    def ratio(hits: np.ndarray) -> float:  # least over most deprived fifth's rate (as _ratio)
+        rates = np.divide(hits.astype(np.float64), counts, out=np.full(5, np.nan),
+                          where=counts > 0)  # fmt: skip
+        most = rates[MOST_DEPRIVED]
+        return float(rates[LEAST_DEPRIVED] / most) if most > 0 else float("nan")
 
     out = {
         "mean_wellbeing": float(mean_wb),
@@ -200,28 +212,28 @@ def compute_outcomes(
         "wellbeing_gap": float(by_q[LEAST_DEPRIVED] - by_q[MOST_DEPRIVED]),
         **{f"wellbeing_fifth_{q + 1}": float(by_q[q]) for q in range(5)},
         "gini_wellbeing": gini(wb),
-        "low_wellbeing_share": share(wb < LOW_WELLBEING),
+        "low_wellbeing_share": low / n,
         "engagement_rate": monthly,
-        "coproduction_rate": share(c.contribution > 0),
+        "coproduction_rate": coproducing / n,
         "engaged_last_year": yearly,
         "volunteering_year_month_ratio": yearly / monthly if monthly > 0 else float("nan"),
-        "in_spell_rate": share(c.spell),
-        "volunteer_hours": float(c.hours.mean()),
+        "in_spell_rate": spell / n,
+        "volunteer_hours": float(means[1]),
         # Hours are positive exactly for those taking part, and top_fifth_share keeps the
         # positive ones itself: no separate copy of the engaged's hours.
         "hours_top_fifth_share": top_fifth_share(c.hours),
         "starts_via_ties": starts_by_ties / starts if starts > 0 else 0.0,
-        "civic_participation": share(spoke),
-        "civic_consultation": share(voices >= CONSULTATION_VOICES),
-        "civic_activism": share(voices >= ACTIVISM_VOICES),
-        "civic_participation_ratio": _ratio(spoke, quintile, counts),
-        "engagement_ratio": _ratio(c.engaged, quintile, counts),
-        "influence_share": share(c.control > 0.5),
+        "civic_participation": spoke / n,
+        "civic_consultation": consulted / n,
+        "civic_activism": activists / n,
+        "civic_participation_ratio": ratio(by_fifth_flags[0]),
+        "engagement_ratio": ratio(by_fifth_flags[1]),
+        "influence_share": influence / n,
         "voice_share_most_deprived": float(voice_share_most_deprived),
-        "mean_capacity": float(c.capacity.mean()),
-        "mean_connectedness": float(c.connectedness.mean()),
-        "mean_control": float(c.control.mean()),
-        "unmet_need": float(c.need.mean()),
+        "mean_capacity": float(means[2]),
+        "mean_connectedness": float(means[3]),
+        "mean_control": float(means[4]),
+        "unmet_need": float(means[5]),
         "crises": float(crises),
         "crisis_rate": crises / n,
         "fragmentation": float(fragmentation),
