@@ -159,6 +159,40 @@ def tell_stories(willingness, capacity, u_story, reach, hood, effect):
     return w, c
 
 
+@_jit
+def servant_work(role_time, skills, working, cover_ptr, cover_hood, cover_share, n_hood,
+                 casework_units):  # fmt: skip
+    """servants.role_effort, servants.casework_units and servants.by_neighbourhood of both
+    (each place's sum over its servants in servant order, as the sparse product adds them),
+    and the architects' total effort. Returns (effort per servant and role, effort per role
+    and place, architect effort, casework units per place)."""
+    n_servants, n_roles = role_time.shape
+    effort = np.empty((n_servants, n_roles))
+    casework = np.empty(n_servants)
+    scale = casework_units * working
+    for j in range(n_servants):
+        time_in_roles = 0.0
+        skill = 0.0
+        for r in range(n_roles):
+            e = role_time[j, r] * skills[j, r]
+            effort[j, r] = e * working if working != 1.0 else e
+            time_in_roles += role_time[j, r]
+            skill += skills[j, r]
+        casework[j] = scale * max(1.0 - time_in_roles, 0.0) * (0.5 + skill / n_roles)
+    per_place = np.zeros((n_roles, n_hood))
+    casework_by_place = np.zeros(n_hood)
+    for j in range(n_servants):
+        for k in range(cover_ptr[j], cover_ptr[j + 1]):
+            h, share = cover_hood[k], cover_share[k]
+            for r in range(n_roles):
+                per_place[r, h] += share * effort[j, r]
+            casework_by_place[h] += share * casework[j]
+    architects = np.empty(n_servants)
+    for j in range(n_servants):
+        architects[j] = effort[j, n_roles - 1]
+    return effort, per_place, pairwise_sum(architects), casework_by_place
+
+
 # --- 4. voice ---------------------------------------------------------------------------------
 @_jit
 def voice(control, capacity, engaged, u_voice, rate, engaged_boost, inclusion, most_deprived,
@@ -406,15 +440,6 @@ def coproduction_multiplier(capacity, intensity, effect):
 
 
 @_jit
-def sums_by_place(members, values, group, n_groups):
-    """``np.bincount(group[members], values, n_groups)``: what the members got, by place."""
-    out = np.zeros(n_groups)
-    for k in range(members.size):
-        out[group[members[k]]] += values[k]
-    return out
-
-
-@_jit
 def scatter(n, members, values):
     """Dense per-citizen array of what ``members`` got (zero for the others)."""
     out = np.zeros(n)
@@ -436,17 +461,6 @@ def build_prevention(prevention, units, efficacy, provider_of, multiplier):
 
 
 @_jit
-def meet_need(need, members, units, efficacy, provider_of, multiplier):
-    """The responsive support's effect on need: each member's need falls by what it got times
-    its provider's efficacy and its co-production multiplier, never below 0."""
-    out = need.copy()
-    for k in range(members.size):
-        i = members[k]
-        out[i] -= min(out[i], units[k] * efficacy[provider_of[i]] * multiplier[i])
-    return out
-
-
-@_jit
 def coproduction_effort(preventative, responsive, capacity, intensity, burden):
     """support.coproduction_effort of all support received (preventative plus responsive)."""
     n = capacity.size
@@ -458,6 +472,108 @@ def coproduction_effort(preventative, responsive, capacity, intensity, burden):
         effort[i] = intensity * capacity[i] * h
         cost[i] = weight * (1.0 - capacity[i]) * h
     return effort, cost
+
+
+@_jit
+def _dense_ration(demand, priority, group, supply):
+    """support.ration(demand, priority, group, supply) as a dense array (0 for the others)."""
+    asking, got = ration(demand, priority, group, supply)
+    return scatter(demand.size, asking, got)
+
+
+@_jit
+def formal_support(need, connectedness, capacity, prevention, hood, provider_of, u_navigate,
+                   u_seek, navigator_capacity, shares, casework, serves, unit_cost, running,
+                   efficacy, outcome_contract, money_preventative, money_responsive, lost,
+                   seek_threshold, access_base, navigator_effect, connective, co_production,
+                   coproduction_effect, coproduction_burden, cream_skimming, entitlements,
+                   entitlement_level, entitlement_assessment):  # fmt: skip
+    """The per-citizen and per-place work of the model's formal support, in the model's
+    order: navigate_and_seek; support.coproduction_multiplier; for each kind of provider
+    (preventative, then responsive) the supply of each place (money over unit cost, at the
+    provider's running strength, plus casework for responsive support, less what
+    fragmentation loses), the rationing (support.prevention_outreach and support.ration for
+    prevention; support.outcome_priority and support.ration, or support.entitled_first with
+    an entitlement floor, for responsive support), the money allocated to and the units
+    delivered by each provider, and the effect (support.build_prevention, or need met); then
+    support.coproduction_effort. Returns (navigated, guided per place, prevention, need,
+    responsive support received, contribution, burden, allocated, delivered)."""
+    n, n_hood, m = need.size, shares.size, unit_cost.size
+    navigated, guided, demand = navigate_and_seek(
+        need, connectedness, hood, navigator_capacity, u_navigate, u_seek, seek_threshold,
+        access_base, navigator_effect, connective,
+    )  # fmt: skip
+    multiplier = coproduction_multiplier(capacity, co_production, coproduction_effect)
+    allocated = np.zeros(m)
+    delivered = np.zeros(m)
+    received = np.zeros((2, n))
+    new_prevention = prevention
+    new_need = need
+    for kind in range(2):
+        serving = serves[kind]
+        money = money_preventative if kind == 0 else money_responsive
+        money_h = np.empty(n_hood)
+        units = np.empty(n_hood)
+        supply = np.empty(n_hood)
+        for h in range(n_hood):
+            money_h[h] = money * shares[h]
+            units[h] = money_h[h] / unit_cost[serving[h]] * running[serving[h]]
+            extra = casework[h] if kind == 1 else 0.0
+            supply[h] = (units[h] + extra) * lost
+        if kind == 0:
+            asked = prevention_asked(need, prevention, seek_threshold)
+            got = _dense_ration(asked, need, hood, supply)
+        else:
+            rank = np.ones(n)
+            for i in range(n):
+                if outcome_contract[provider_of[1, i]]:
+                    rank[i] = 1.0 - cream_skimming * need[i]
+            if entitlements > 0:
+                floor = np.empty(n_hood)
+                usable = np.empty(n_hood)
+                rest_supply = np.empty(n_hood)
+                for h in range(n_hood):
+                    floor[h] = supply[h] * entitlements
+                    usable[h] = floor[h] * (1.0 - entitlement_assessment)
+                    rest_supply[h] = supply[h] - floor[h]
+                floor_demand = np.empty(n)
+                for i in range(n):
+                    floor_demand[i] = demand[i] if need[i] >= entitlement_level else 0.0
+                first = _dense_ration(floor_demand, rank, hood, usable)
+                rest = _dense_ration(demand - first, rank, hood, rest_supply)
+                used = np.zeros(n_hood)
+                for i in range(n):
+                    used[hood[i]] += first[i]
+                got = first + rest
+                for h in range(n_hood):  # floor money the entitled did not use is not spent
+                    lapsed = max(usable[h] - used[h], 0.0)
+                    money_h[h] = money_h[h] * (1.0 - (lapsed / supply[h] if supply[h] > 0
+                                                      else 0.0))  # fmt: skip
+            else:
+                got = _dense_ration(demand, rank, hood, supply)
+        received[kind] = got
+        got_h = np.zeros(n_hood)
+        for i in range(n):
+            got_h[hood[i]] += got[i]
+        for h in range(n_hood):
+            allocated[serving[h]] += money_h[h]
+        extra_k = casework if kind == 1 else np.zeros(n_hood)
+        for h in range(n_hood):
+            total = units[h] + extra_k[h]
+            share = units[h] / total if units[h] > 0 else 0.0
+            delivered[serving[h]] += got_h[h] * share
+        who = provider_of[kind]
+        if kind == 0:
+            new_prevention = build_prevention(prevention, got, efficacy, who, multiplier)
+        else:
+            new_need = need.copy()
+            for i in range(n):
+                new_need[i] = need[i] - min(need[i], got[i] * efficacy[who[i]] * multiplier[i])
+    contribution, burden = coproduction_effort(
+        received[0], received[1], capacity, co_production, coproduction_burden
+    )
+    return (navigated, guided, new_prevention, new_need, received[1].copy(), contribution,
+            burden, allocated, delivered)  # fmt: skip
 
 
 # --- 8-10. informal support, engagement, well-being -------------------------------------------
@@ -573,37 +689,47 @@ WILLINGNESS_RELAXATION = 0.05
 
 # --- 12. outcomes -----------------------------------------------------------------------------
 @_jit
-def citizen_statistics(wellbeing, quintile, voice_log, engaged, contribution, last_engaged,
-                       month, window, spell, hours, control, capacity, connectedness, need,
-                       low_wellbeing, consultation, activism):  # fmt: skip
+def citizen_statistics(wellbeing, quintile, counts, voice_log, engaged, contribution,
+                       last_engaged, month, window, spell, hours, control, capacity,
+                       connectedness, need, low_wellbeing, consultation, activism):  # fmt: skip
     """The per-citizen sums and counts of outcomes.compute_outcomes, in one pass (the Gini and
-    the top fifth's share of hours stay with numpy). Returns (well-being sums by fifth,
-    counts, flags by fifth, means) as float arrays: counts are [low well-being, engaged,
-    co-producing, engaged in the window, in a spell, voiced, consulted, activists, with
-    influence]; flags by fifth are (voiced, engaged) per fifth; means are [well-being,
-    hours, capacity, connectedness, control, need]."""
+    the top fifth's share of hours stay with numpy). ``counts`` are the citizens of each
+    deprivation fifth. Returns (mean well-being by fifth, NaN for an empty one; counts of
+    [low well-being, engaged, co-producing, engaged in the window, in a spell, voiced,
+    consulted, activists, with influence]; the least over the most deprived fifth's rate of
+    [voiced, engaged], NaN when the latter is 0 (outcomes._ratio); means of [well-being,
+    hours, capacity, connectedness, control, need])."""
     n = wellbeing.size
-    by_fifth = np.zeros(5)
-    counts = np.zeros(9, dtype=np.int64)
-    fifth_flags = np.zeros((2, 5), dtype=np.int64)
+    sums = np.zeros(5)
+    tally = np.zeros(9, dtype=np.int64)
+    hits = np.zeros((2, 5), dtype=np.int64)
     months = voice_log.shape[0]
     for i in range(n):
         q = quintile[i]
-        by_fifth[q] += wellbeing[i]
+        sums[q] += wellbeing[i]
         voices = 0
         for m in range(months):
             voices += voice_log[m, i]
-        counts[0] += wellbeing[i] < low_wellbeing
-        counts[1] += engaged[i]
-        counts[2] += contribution[i] > 0
-        counts[3] += last_engaged[i] > month - window
-        counts[4] += spell[i]
-        counts[5] += voices >= 1
-        counts[6] += voices >= consultation
-        counts[7] += voices >= activism
-        counts[8] += control[i] > 0.5
-        fifth_flags[0, q] += voices >= 1
-        fifth_flags[1, q] += engaged[i]
+        tally[0] += wellbeing[i] < low_wellbeing
+        tally[1] += engaged[i]
+        tally[2] += contribution[i] > 0
+        tally[3] += last_engaged[i] > month - window
+        tally[4] += spell[i]
+        tally[5] += voices >= 1
+        tally[6] += voices >= consultation
+        tally[7] += voices >= activism
+        tally[8] += control[i] > 0.5
+        hits[0, q] += voices >= 1
+        hits[1, q] += engaged[i]
+    by_fifth = np.full(5, np.nan)
+    for q in range(5):
+        if counts[q] > 0:
+            by_fifth[q] = sums[q] / counts[q]
+    ratios = np.full(2, np.nan)
+    for k in range(2):
+        if counts[4] > 0 and hits[k, 4] > 0:  # the most deprived fifth's rate above 0
+            least = hits[k, 0] / counts[0] if counts[0] > 0 else np.nan
+            ratios[k] = least / (hits[k, 4] / counts[4])
     means = np.empty(6)
     means[0] = pairwise_sum(wellbeing) / n
     means[1] = pairwise_sum(hours) / n
@@ -611,4 +737,4 @@ def citizen_statistics(wellbeing, quintile, voice_log, engaged, contribution, la
     means[3] = pairwise_sum(connectedness) / n
     means[4] = pairwise_sum(control) / n
     means[5] = pairwise_sum(need) / n
-    return by_fifth, counts, fifth_flags, means
+    return by_fifth, tally, ratios, means

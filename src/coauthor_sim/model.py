@@ -19,7 +19,7 @@ from . import kernels
 from .agents import Citizen, Provider, PublicServant
 from .groups import GroupSums
 from .localities import layout_of, locality_of
-from .mechanisms import engagement, governance, need, providers, servants, support, wellbeing
+from .mechanisms import engagement, governance, need, providers, servants, wellbeing
 from .network import (
     adjacency,
     adjacency_from_ties,
@@ -144,12 +144,10 @@ class CoauthorModel(mesa.Model):
         self._sum_by_quintile = GroupSums(c.deprivation_quintile, 5)
         self._most_deprived = np.flatnonzero(c.deprivation_quintile == MOST_DEPRIVED)
         self._age_need = need.AGE_NEED_FACTOR[c.age_group]
-        self._rank_one = np.ones(c.n)  # responsive support's rank without outcome contracts
         self._uniform = np.empty((N_UNIFORM, c.n))  # the month's uniform draws (step)
         self._normal = np.empty(c.n)  # the month's normal draws (step)
         # Servants' coverage (fixed) as a sparse matrix: each covers one or a few neighbourhoods.
         self._coverage = sp.csr_array(self.servants.coverage)
-        self._coverage_t = self._coverage.T  # kept: see servants.by_neighbourhood
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
         self._wb_weights = {
@@ -257,12 +255,16 @@ class CoauthorModel(mesa.Model):
             p.servant_training, p.training_time, p.deliberation_inclusion,
             p.deliberation_staff_time,
         )  # fmt: skip
-        effort = servants.role_effort(s.role_time, s.skills, working)
-        # (role, neighbourhood)
-        per_hood = servants.by_neighbourhood(effort, self._coverage, self._coverage_t)
+        # servants.role_effort, casework_units, and both by_neighbourhood (role, place):
+        # kernels.servant_work
+        cover = self._coverage
+        effort, per_hood, architect_effort, casework = kernels.servant_work(
+            s.role_time, s.skills, working, cover.indptr, cover.indices, cover.data,
+            self.n_hood, p.casework_units,
+        )  # fmt: skip
         gov.fragmentation = servants.architect(
-            gov.fragmentation, float(effort[:, ARCHITECT].sum()), n, p.architect_effect,
-            p.initial_fragmentation, local_control,
+            gov.fragmentation, architect_effort, n, p.architect_effect, p.initial_fragmentation,
+            local_control,
         )  # fmt: skip
         if per_hood[STORYTELLER].any():
             reach = servants.storytelling_reach(
@@ -319,7 +321,7 @@ class CoauthorModel(mesa.Model):
         )  # fmt: skip
 
         # 7. Navigator, then formal support: commissioning, rationing, co-production.
-        self._formal_support(ledger, shares, per_hood, effort, working, intervening, u)
+        self._formal_support(ledger, shares, per_hood, effort, casework, intervening, u)
 
         # 8. Informal support through ties.
         c.informal, c.need = kernels.informal_support(help_received, c.need, p.tie_support_effect)
@@ -432,7 +434,7 @@ class CoauthorModel(mesa.Model):
         shares: np.ndarray,
         per_hood: np.ndarray,
         effort: np.ndarray,
-        working: float,
+        casework: np.ndarray,
         intervening: bool,
         u: np.ndarray,
     ) -> None:
@@ -441,93 +443,33 @@ class CoauthorModel(mesa.Model):
         are paid (block sums, or reported results under outcome contracts)."""
         p, c, s, pr, gov = self.p, self.citizens, self.servants, self.providers, self.local
         n_hood, hood, month = self.n_hood, c.neighbourhood, self.steps
-        # The navigators' priority (need of those seeking help times how poorly connected they
-        # are), servants.navigate, support.access_probability and support.seek_support:
-        # kernels.navigate_and_seek.
-        c.navigated, guided, demand = kernels.navigate_and_seek(
-            c.need, c.connectedness, hood, per_hood[NAVIGATOR] * p.navigator_caseload, u[4],
-            u[5], p.seek_threshold, p.access_base, p.navigator_effect,
-            p.connective_access_effect * p.connective_government,
+        provider_money = min(ledger.remaining, max(self._spendable - ledger.spent, 0.0))
+        unit_cost = pr.unit_cost * (1.0 - p.coproduction_saving * p.co_production)
+        efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
+        running = providers.transition_factor(pr.transition_until, month, p.switching_disruption)
+        lost = (1.0 - gov.fragmentation) * (1.0 - p.intervention_disruption if intervening else 1.0)
+        # Per citizen and per place, in one compiled pass (kernels.formal_support, which names
+        # the mechanisms it runs): the navigators guide the poorly connected; each kind of
+        # provider's money (and casework, for responsive support) becomes supply place by
+        # place, rationed among those who ask (prevention goes to rising need; responsive
+        # support to those who reach it, the entitled first where there is a floor); support
+        # builds prevention or meets need, and those helped co-produce.
+        (c.navigated, guided, c.prevention, c.need, c.support, c.contribution, c.burden,
+         allocated, delivered) = kernels.formal_support(
+            c.need, c.connectedness, c.capacity, c.prevention, hood, self._provider_of, u[4],
+            u[5], per_hood[NAVIGATOR] * p.navigator_caseload, shares, casework, pr.serves,
+            unit_cost, running, efficacy, pr.outcome_contract,
+            provider_money * p.prevention_share, provider_money * (1.0 - p.prevention_share),
+            lost, p.seek_threshold, p.access_base, p.navigator_effect,
+            p.connective_access_effect * p.connective_government, p.co_production,
+            p.coproduction_effect, p.coproduction_burden, p.cream_skimming, p.entitlements,
+            gov.entitlement_level, p.entitlement_assessment,
         )  # fmt: skip
         # Each servant's caseload: its share of the navigator effort in each place it covers.
         navigated_per_effort = np.divide(  # counts in integers: the float sums, exactly
             guided, per_hood[NAVIGATOR], out=np.zeros(n_hood), where=per_hood[NAVIGATOR] > 0,
         )  # fmt: skip
         s.caseload = effort[:, NAVIGATOR] * (self._coverage @ navigated_per_effort)
-
-        provider_money = min(ledger.remaining, max(self._spendable - ledger.spent, 0.0))
-        kind_money = (
-            provider_money * p.prevention_share,
-            provider_money * (1.0 - p.prevention_share),
-        )
-        unit_cost = pr.unit_cost * (1.0 - p.coproduction_saving * p.co_production)
-        multiplier = kernels.coproduction_multiplier(
-            c.capacity, p.co_production, p.coproduction_effect
-        )
-        efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
-        casework = servants.by_neighbourhood(
-            servants.casework_units(s.role_time, s.skills, p.casework_units, working),
-            self._coverage,
-            self._coverage_t,
-        )
-        running = providers.transition_factor(pr.transition_until, month, p.switching_disruption)
-        lost = (1.0 - gov.fragmentation) * (1.0 - p.intervention_disruption if intervening else 1.0)
-        allocated = np.zeros(pr.n)
-        delivered = np.zeros(pr.n)
-        received = []
-        for kind in (PREVENTATIVE, RESPONSIVE):
-            serving = pr.serves[kind]
-            money_h = kind_money[kind] * shares
-            provider_units = money_h / unit_cost[serving] * running[serving]
-            extra = casework if kind == RESPONSIVE else 0.0
-            supply = (provider_units + extra) * lost
-            who = self._provider_of[kind]
-            helped = None  # (who asked, what each got) when the rationing gives it sparse
-            if kind == PREVENTATIVE:
-                asked = kernels.prevention_asked(c.need, c.prevention, p.seek_threshold)
-                helped = kernels.ration(asked, c.need, hood, supply)  # support.ration
-            else:
-                rank = (  # 1 for everyone unless some provider is paid by outcomes
-                    support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)
-                    if pr.outcome_contract.any()
-                    else self._rank_one
-                )
-                if p.entitlements > 0:
-                    entitled = c.need >= gov.entitlement_level
-                    got, lapsed = support.entitled_first(
-                        demand, rank, hood, supply, entitled, p.entitlements,
-                        p.entitlement_assessment,
-                    )  # fmt: skip
-                    # Floor money the entitled did not use is not spent (ring-fenced).
-                    money_h = money_h * (1.0 - np.divide(
-                        lapsed, supply, out=np.zeros(n_hood), where=supply > 0))  # fmt: skip
-                else:
-                    helped = kernels.ration(demand, rank, hood, supply)  # support.ration
-            if helped is not None:
-                got = kernels.scatter(c.n, *helped)
-                got_h = kernels.sums_by_place(*helped, hood, n_hood)
-            else:
-                got_h = self._sum_by_hood(got)
-            received.append(got)
-            allocated += np.bincount(serving, money_h, minlength=pr.n)
-            from_provider = np.divide(
-                provider_units, provider_units + extra, out=np.zeros(n_hood),
-                where=provider_units > 0,
-            )  # fmt: skip
-            delivered += np.bincount(serving, got_h * from_provider, minlength=pr.n)
-            if kind == PREVENTATIVE:  # support.build_prevention
-                c.prevention = kernels.build_prevention(
-                    c.prevention, got, efficacy, who, multiplier
-                )
-            elif helped is not None:  # only those helped change: need - min(need, 0) = need
-                c.need = kernels.meet_need(c.need, *helped, efficacy, who, multiplier)
-            else:
-                c.need = c.need - np.minimum(c.need, got * efficacy[who] * multiplier)
-        c.support = received[RESPONSIVE]
-        c.contribution, c.burden = kernels.coproduction_effort(  # support.coproduction_effort
-            received[PREVENTATIVE], received[RESPONSIVE], c.capacity, p.co_production,
-            p.coproduction_burden,
-        )  # fmt: skip
         # Capacity used includes what fragmentation wasted on the way to citizens.
         used_cost = delivered * unit_cost / max(1.0 - gov.fragmentation, 1e-12)
         payments = providers.provider_payments(

@@ -181,15 +181,14 @@ def compute_outcomes(
     ``sum_by_quintile`` (see ``quintile_means``) may be passed when known."""
     wb, n, quintile = c.wellbeing, c.n, c.deprivation_quintile
     counts = np.bincount(quintile, minlength=5) if quintile_counts is None else quintile_counts
-    # Every per-citizen sum and count in one pass (kernels.citizen_statistics: the same numbers,
-    # bit for bit, as the numpy forms in tests/test_kernels.py); ``sum_by_quintile`` adds in
-    # the same order, so it is not needed here.
-    by_fifth, tally, by_fifth_flags, means = kernels.citizen_statistics(
-        wb, quintile, c.voice_log, c.engaged, c.contribution, c.last_engaged, month,
+    # Every per-citizen sum, count, mean and rate in one pass (kernels.citizen_statistics: the
+    # same numbers, bit for bit, as quintile_means, _ratio and the numpy means, pinned in
+    # tests/test_kernels.py); ``sum_by_quintile`` adds in the same order, so is not needed.
+    by_q, tally, ratios, means = kernels.citizen_statistics(
+        wb, quintile, counts, c.voice_log, c.engaged, c.contribution, c.last_engaged, month,
         CIVIC_WINDOW, c.spell, c.hours, c.control, c.capacity, c.connectedness, c.need,
         LOW_WELLBEING, CONSULTATION_VOICES, ACTIVISM_VOICES,
     )  # fmt: skip
-    by_q = np.divide(by_fifth, counts, out=np.full(5, np.nan), where=counts > 0)
     low, engaged, coproducing, yearly, spell, spoke, consulted, activists, influence = (
         tally.tolist()
     )
@@ -197,12 +196,6 @@ def compute_outcomes(
     mean_wb = means[0]
     monthly = engaged / n
     yearly = yearly / n  # month - last < window, in integers
-
-    def ratio(hits: np.ndarray) -> float:  # least over most deprived fifth's rate (as _ratio)
-        rates = np.divide(hits.astype(np.float64), counts, out=np.full(5, np.nan),
-                          where=counts > 0)  # fmt: skip
-        most = rates[MOST_DEPRIVED]
-        return float(rates[LEAST_DEPRIVED] / most) if most > 0 else float("nan")
 
     out = {
         "mean_wellbeing": float(mean_wb),
@@ -226,8 +219,8 @@ def compute_outcomes(
         "civic_participation": spoke / n,
         "civic_consultation": consulted / n,
         "civic_activism": activists / n,
-        "civic_participation_ratio": ratio(by_fifth_flags[0]),
-        "engagement_ratio": ratio(by_fifth_flags[1]),
+        "civic_participation_ratio": float(ratios[0]),
+        "engagement_ratio": float(ratios[1]),
         "influence_share": influence / n,
         "voice_share_most_deprived": float(voice_share_most_deprived),
         "mean_capacity": float(means[2]),
