@@ -258,15 +258,15 @@ def ties(indptr, indices, data, engaged, capacity, degree, sessions, boost_by_pl
     engagement.exposure_from_counts (fractional). Returns (connectedness, exposure, help
     received)."""
     n = capacity.size
-    give = np.empty(n)
-    column = np.empty(n)
-    flag = np.empty(n)
+    # What each citizen brings to its ties, side by side (one cache line per neighbour): the
+    # resources (capacity, doubled when engaged), the engaged flag and the help given.
+    brings = np.empty((n, 3))
     for i in range(n):
         e = 1.0 if engaged[i] else 0.0
         total = capacity[i] * give_rate * sessions[i] * (1.0 + boost_by_place[hood[i]]) * e
-        give[i] = total / degree[i] if degree[i] > 0 else 0.0
-        column[i] = capacity[i] * (1.0 + e)
-        flag[i] = e
+        brings[i, 0] = capacity[i] * (1.0 + e)
+        brings[i, 1] = e
+        brings[i, 2] = total / degree[i] if degree[i] > 0 else 0.0
     connectedness = np.empty(n)
     exposure = np.empty(n)
     received = np.empty(n)
@@ -277,9 +277,9 @@ def ties(indptr, indices, data, engaged, capacity, degree, sessions, boost_by_pl
         for jj in range(indptr[i], indptr[i + 1]):
             j = indices[jj]
             a = data[jj]
-            resources += a * column[j]
-            count += a * flag[j]
-            help_in += a * give[j]
+            resources += a * brings[j, 0]
+            count += a * brings[j, 1]
+            help_in += a * brings[j, 2]
         connectedness[i] = resources / (resources + half_saturation)
         exposure[i] = count / degree[i] if degree[i] > 0 else 0.0
         received[i] = help_in
@@ -360,13 +360,14 @@ def _water_fill(want, weight, where, supply):
 
 
 @_jit
-def ration(demand, priority, group, supply):
-    """support.ration(demand, priority, group, supply, sparse=True) for per-citizen ``demand``
-    and ``priority``: (members who asked, in increasing order; what each got)."""
-    n = demand.size
+def _asking(weighted, demand, group):
+    """Those with ``weighted`` (demand x priority) above 0, in increasing order, with what
+    each wants (``demand``; None: one unit each), its weight and its group: the members
+    support.ration works on."""
+    n = weighted.size
     count = 0
     for i in range(n):
-        if demand[i] * priority[i] > 0:
+        if weighted[i] > 0:
             count += 1
     asking = np.empty(count, dtype=np.int64)
     want = np.empty(count)
@@ -374,13 +375,20 @@ def ration(demand, priority, group, supply):
     where = np.empty(count, dtype=np.int64)
     k = 0
     for i in range(n):
-        w = demand[i] * priority[i]
-        if w > 0:
+        if weighted[i] > 0:
             asking[k] = i
-            want[k] = demand[i]
-            weight[k] = w
+            want[k] = 1.0 if demand is None else demand[i]
+            weight[k] = weighted[i]
             where[k] = group[i]
             k += 1
+    return asking, want, weight, where
+
+
+@_jit
+def ration(demand, priority, group, supply):
+    """support.ration(demand, priority, group, supply, sparse=True) for per-citizen ``demand``
+    and ``priority``: (members who asked, in increasing order; what each got)."""
+    asking, want, weight, where = _asking(demand * priority, demand, group)
     return asking, _water_fill(want, weight, where, supply)
 
 
@@ -396,8 +404,9 @@ def navigate_and_seek(need, connectedness, hood, navigator_capacity, u_navigate,
     for i in range(n):
         if need[i] > seek_threshold:
             priority[i] = need[i] * (1.0 - connectedness[i])
-    ones = np.ones(n)  # each citizen with priority wants one "unit": weights are priorities
-    asking, chance = ration(ones, priority, hood, navigator_capacity)
+    # each citizen with priority wants one "unit" (1 x priority is the priority)
+    asking, want, weight, where = _asking(priority, None, hood)
+    chance = _water_fill(want, weight, where, navigator_capacity)
     navigated = np.zeros(n, dtype=np.bool_)
     guided = np.zeros(navigator_capacity.size, dtype=np.int64)
     for k in range(asking.size):
@@ -475,10 +484,34 @@ def coproduction_effort(preventative, responsive, capacity, intensity, burden):
 
 
 @_jit
-def _dense_ration(demand, priority, group, supply):
-    """support.ration(demand, priority, group, supply) as a dense array (0 for the others)."""
-    asking, got = ration(demand, priority, group, supply)
-    return scatter(demand.size, asking, got)
+def _supply(money, shares, serving, unit_cost, running, extra, lost):
+    """Money, units and supply of one kind of provider in each place: the money its share of
+    the month's spending buys at the provider's unit cost and running strength, plus
+    ``extra`` (casework), less what fragmentation loses."""
+    n_hood = shares.size
+    money_h = np.empty(n_hood)
+    units = np.empty(n_hood)
+    supply = np.empty(n_hood)
+    for h in range(n_hood):
+        money_h[h] = money * shares[h]
+        units[h] = money_h[h] / unit_cost[serving[h]] * running[serving[h]]
+        supply[h] = (units[h] + extra[h]) * lost
+    return money_h, units, supply
+
+
+@_jit
+def _deliver(allocated, delivered, serving, money_h, units, extra, members, got, hood):
+    """A kind's money allocated to, and units delivered by, each provider (the share of each
+    place's support that came from its provider rather than casework)."""
+    n_hood = money_h.size
+    got_h = np.zeros(n_hood)
+    for k in range(members.size):
+        got_h[hood[members[k]]] += got[k]
+    for h in range(n_hood):
+        allocated[serving[h]] += money_h[h]
+    for h in range(n_hood):
+        share = units[h] / (units[h] + extra[h]) if units[h] > 0 else 0.0
+        delivered[serving[h]] += got_h[h] * share
 
 
 @_jit
@@ -489,91 +522,92 @@ def formal_support(need, connectedness, capacity, prevention, hood, provider_of,
                    coproduction_effect, coproduction_burden, cream_skimming, entitlements,
                    entitlement_level, entitlement_assessment):  # fmt: skip
     """The per-citizen and per-place work of the model's formal support, in the model's
-    order: navigate_and_seek; support.coproduction_multiplier; for each kind of provider
-    (preventative, then responsive) the supply of each place (money over unit cost, at the
-    provider's running strength, plus casework for responsive support, less what
-    fragmentation loses), the rationing (support.prevention_outreach and support.ration for
-    prevention; support.outcome_priority and support.ration, or support.entitled_first with
-    an entitlement floor, for responsive support), the money allocated to and the units
-    delivered by each provider, and the effect (support.build_prevention, or need met); then
-    support.coproduction_effort. Returns (navigated, guided per place, prevention, need,
+    order: navigate_and_seek; for each kind of provider (preventative, then responsive) the
+    supply of each place (money over unit cost, at the provider's running strength, plus
+    casework for responsive support, less what fragmentation loses), the rationing
+    (support.prevention_outreach and support.ration for prevention; support.outcome_priority
+    and support.ration, or support.entitled_first with an entitlement floor, for responsive
+    support), the money allocated to and the units delivered by each provider, and the effect
+    with support.coproduction_multiplier (support.build_prevention, or need met); then
+    support.coproduction_effort. Work on those who ask is done on them alone: everyone else
+    gets 0, which changes no sum. Returns (navigated, guided per place, prevention, need,
     responsive support received, contribution, burden, allocated, delivered)."""
     n, n_hood, m = need.size, shares.size, unit_cost.size
     navigated, guided, demand = navigate_and_seek(
         need, connectedness, hood, navigator_capacity, u_navigate, u_seek, seek_threshold,
         access_base, navigator_effect, connective,
     )  # fmt: skip
-    multiplier = coproduction_multiplier(capacity, co_production, coproduction_effect)
+    scale = co_production * coproduction_effect  # support.coproduction_multiplier's
     allocated = np.zeros(m)
     delivered = np.zeros(m)
-    received = np.zeros((2, n))
-    new_prevention = prevention
-    new_need = need
-    for kind in range(2):
-        serving = serves[kind]
-        money = money_preventative if kind == 0 else money_responsive
-        money_h = np.empty(n_hood)
-        units = np.empty(n_hood)
-        supply = np.empty(n_hood)
+    no_extra = np.zeros(n_hood)
+
+    # Preventative support: outreach to rising need, rationed by need.
+    serving = serves[0]
+    money_h, units, supply = _supply(money_preventative, shares, serving, unit_cost, running,
+                                     no_extra, lost)  # fmt: skip
+    asked = prevention_asked(need, prevention, seek_threshold)
+    asking, want, weight, where = _asking(asked * need, asked, hood)
+    got = _water_fill(want, weight, where, supply)
+    _deliver(allocated, delivered, serving, money_h, units, no_extra, asking, got, hood)
+    preventative = scatter(n, asking, got)
+    who = provider_of[0]
+    keep = 1.0 - PREVENTION_DECAY
+    new_prevention = np.empty(n)
+    for i in range(n):
+        multiplier = max(1.0 + scale * (2.0 * capacity[i] - 1.0), 0.0)
+        new_prevention[i] = min(
+            prevention[i] * keep + preventative[i] * (efficacy[who[i]] * multiplier), 1.0
+        )
+
+    # Responsive support: those who reach it, ranked by outcome-paid providers; casework adds.
+    serving = serves[1]
+    money_h, units, supply = _supply(money_responsive, shares, serving, unit_cost, running,
+                                     casework, lost)  # fmt: skip
+    who = provider_of[1]
+    rank = np.ones(n)
+    for i in range(n):
+        if outcome_contract[who[i]]:
+            rank[i] = 1.0 - cream_skimming * need[i]
+    if entitlements > 0:  # support.entitled_first: the floor first, among the entitled
+        floor = np.empty(n_hood)
+        usable = np.empty(n_hood)
+        rest_supply = np.empty(n_hood)
         for h in range(n_hood):
-            money_h[h] = money * shares[h]
-            units[h] = money_h[h] / unit_cost[serving[h]] * running[serving[h]]
-            extra = casework[h] if kind == 1 else 0.0
-            supply[h] = (units[h] + extra) * lost
-        if kind == 0:
-            asked = prevention_asked(need, prevention, seek_threshold)
-            got = _dense_ration(asked, need, hood, supply)
-        else:
-            rank = np.ones(n)
-            for i in range(n):
-                if outcome_contract[provider_of[1, i]]:
-                    rank[i] = 1.0 - cream_skimming * need[i]
-            if entitlements > 0:
-                floor = np.empty(n_hood)
-                usable = np.empty(n_hood)
-                rest_supply = np.empty(n_hood)
-                for h in range(n_hood):
-                    floor[h] = supply[h] * entitlements
-                    usable[h] = floor[h] * (1.0 - entitlement_assessment)
-                    rest_supply[h] = supply[h] - floor[h]
-                floor_demand = np.empty(n)
-                for i in range(n):
-                    floor_demand[i] = demand[i] if need[i] >= entitlement_level else 0.0
-                first = _dense_ration(floor_demand, rank, hood, usable)
-                rest = _dense_ration(demand - first, rank, hood, rest_supply)
-                used = np.zeros(n_hood)
-                for i in range(n):
-                    used[hood[i]] += first[i]
-                got = first + rest
-                for h in range(n_hood):  # floor money the entitled did not use is not spent
-                    lapsed = max(usable[h] - used[h], 0.0)
-                    money_h[h] = money_h[h] * (1.0 - (lapsed / supply[h] if supply[h] > 0
-                                                      else 0.0))  # fmt: skip
-            else:
-                got = _dense_ration(demand, rank, hood, supply)
-        received[kind] = got
-        got_h = np.zeros(n_hood)
+            floor[h] = supply[h] * entitlements
+            usable[h] = floor[h] * (1.0 - entitlement_assessment)
+            rest_supply[h] = supply[h] - floor[h]
+        floor_demand = np.empty(n)
         for i in range(n):
-            got_h[hood[i]] += got[i]
-        for h in range(n_hood):
-            allocated[serving[h]] += money_h[h]
-        extra_k = casework if kind == 1 else np.zeros(n_hood)
-        for h in range(n_hood):
-            total = units[h] + extra_k[h]
-            share = units[h] / total if units[h] > 0 else 0.0
-            delivered[serving[h]] += got_h[h] * share
-        who = provider_of[kind]
-        if kind == 0:
-            new_prevention = build_prevention(prevention, got, efficacy, who, multiplier)
-        else:
-            new_need = need.copy()
-            for i in range(n):
-                new_need[i] = need[i] - min(need[i], got[i] * efficacy[who[i]] * multiplier[i])
+            floor_demand[i] = demand[i] if need[i] >= entitlement_level else 0.0
+        first_asking, first_got = ration(floor_demand, rank, hood, usable)
+        first = scatter(n, first_asking, first_got)
+        rest_asking, rest_got = ration(demand - first, rank, hood, rest_supply)
+        responsive = first + scatter(n, rest_asking, rest_got)
+        used = np.zeros(n_hood)
+        for k in range(first_asking.size):
+            used[hood[first_asking[k]]] += first_got[k]
+        for h in range(n_hood):  # floor money the entitled did not use is not spent
+            lapsed = max(usable[h] - used[h], 0.0)
+            money_h[h] = money_h[h] * (1.0 - (lapsed / supply[h] if supply[h] > 0 else 0.0))
+        members = np.flatnonzero(responsive)
+        amounts = responsive[members]
+    else:
+        members, units_got = ration(demand, rank, hood, supply)
+        responsive = scatter(n, members, units_got)
+        amounts = units_got
+    _deliver(allocated, delivered, serving, money_h, units, casework, members, amounts, hood)
+    new_need = need.copy()
+    for k in range(members.size):  # only those helped change: need - min(need, 0) = need
+        i = members[k]
+        multiplier = max(1.0 + scale * (2.0 * capacity[i] - 1.0), 0.0)
+        new_need[i] = need[i] - min(need[i], amounts[k] * efficacy[who[i]] * multiplier)
+
     contribution, burden = coproduction_effort(
-        received[0], received[1], capacity, co_production, coproduction_burden
+        preventative, responsive, capacity, co_production, coproduction_burden
     )
-    return (navigated, guided, new_prevention, new_need, received[1].copy(), contribution,
-            burden, allocated, delivered)  # fmt: skip
+    return (navigated, guided, new_prevention, new_need, responsive, contribution, burden,
+            allocated, delivered)  # fmt: skip
 
 
 # --- 8-10. informal support, engagement, well-being -------------------------------------------
