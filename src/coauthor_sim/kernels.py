@@ -721,6 +721,35 @@ CONTROL_RELAXATION = 0.05
 WILLINGNESS_RELAXATION = 0.05
 
 
+# --- 11. yearly: ties ---------------------------------------------------------------------------
+@_jit
+def symmetric_csr(rows, cols, indptr, indices):
+    """Fill ``indptr`` (n + 1 zeros) and ``indices`` (2 x ties) with the symmetric 0/1 CSR
+    pattern of the ties ``rows < cols`` (sorted by row, then column), columns sorted within
+    each row: every row's lower entries (its ties to smaller ids, in increasing order as the
+    sorted list gives them), then its upper ones. Linear in the number of ties, in the index
+    type the arrays are given in."""
+    n = indptr.size - 1
+    lower = np.zeros(n, dtype=np.int64)
+    for k in range(rows.size):
+        indptr[rows[k] + 1] += 1
+        indptr[cols[k] + 1] += 1
+        lower[cols[k]] += 1
+    for i in range(n):
+        indptr[i + 1] += indptr[i]
+    fill = np.empty(n, dtype=np.int64)  # next free place of each row's lower entries
+    upper = np.empty(n, dtype=np.int64)  # ... and of its upper ones
+    for i in range(n):
+        fill[i] = indptr[i]
+        upper[i] = indptr[i] + lower[i]
+    for k in range(rows.size):
+        r, c = rows[k], cols[k]
+        indices[fill[c]] = r
+        fill[c] += 1
+        indices[upper[r]] = c
+        upper[r] += 1
+
+
 # --- 12. outcomes -----------------------------------------------------------------------------
 @_jit
 def citizen_statistics(wellbeing, quintile, counts, voice_log, engaged, contribution,
