@@ -196,6 +196,9 @@ class CentralGovernment:
     watched_crisis_rate: float = 0.0  # crises per citizen per month, smoothed
 
 
+SMALL_PAYMENT = 64  # payees up to which Ledger.pay adds by sector in a loop (np.add.at is slow)
+
+
 @dataclass
 class Ledger:
     """The month's money: what is available and what was spent, by kind and by sector.
@@ -245,7 +248,13 @@ class Ledger:
         paid = min(total, remaining)
         self.spent = self.available if paid == remaining else self.spent + paid
         self.by_kind[kind] += paid
-        np.add.at(self.by_sector, sector, amounts * (paid / total))
+        parts = amounts * (paid / total)
+        if parts.ndim == 1 and parts.size <= SMALL_PAYMENT:  # np.add.at's sums, one by one
+            by_sector = self.by_sector
+            for s, part in zip(np.asarray(sector).tolist(), parts.tolist(), strict=True):
+                by_sector[s] += part
+        else:
+            np.add.at(self.by_sector, sector, parts)
         return paid
 
     def _pay_one(self, kind: str, sector: int, amount: float, committed: float | None) -> float:

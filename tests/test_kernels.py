@@ -1,0 +1,424 @@
+"""The compiled kernels of the monthly step (``coauthor_sim.kernels``) give the same numbers,
+bit for bit, as the readable mechanisms they fuse (``coauthor_sim.mechanisms``), on the
+states of small worlds a few months in: every scenario's kind of state, and the branches the
+shipped scenarios leave off (entitlement floor, outcome contracts, training, inclusive
+deliberation). The whole model is checked against a stored run of the numpy step by
+``benchmarks/identity_check.py``. Also: numba's on-disk cache is used by a fresh process, and
+the kernels still work where no cache can be written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from coauthor_sim import CoauthorModel, kernels, outcomes
+from coauthor_sim.mechanisms import engagement, governance, need, servants, support, wellbeing
+from coauthor_sim.model import NAVIGATOR, STORYTELLER
+
+WORLDS = {
+    "status_quo": ("status_quo", {}),
+    "market": ("market_commissioning", {}),
+    "levers_on": (
+        "local_public_support",
+        {
+            "entitlements": 0.3,
+            "capacity_building": 0.05,
+            "servant_training": 0.5,
+            "deliberation_inclusion": 0.7,
+            "connective_government": 0.5,
+            "cream_skimming": 0.5,
+            "outcome_commissioning": 0.5,
+            "provider_exit_rate": 0.5,
+        },
+    ),
+}
+
+
+def same(a, b) -> bool:
+    """Equal bit for bit (the sign of zero included), for arrays and numbers alike."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+@pytest.fixture(scope="module", params=list(WORLDS))
+def world(request):
+    """A small world after a few months (state with engagement, crises and support under
+    way), and the month's draws as the model takes them."""
+    scenario, overrides = WORLDS[request.param]
+    model = CoauthorModel.from_scenario(scenario, seed=3, n_citizens=600, steps=20, **overrides)
+    model.run(7)
+    rng = np.random.default_rng(11)
+    return model, rng.random((8, model.citizens.n)), rng.standard_normal(model.citizens.n)
+
+
+def test_constants_are_the_mechanisms():
+    assert kernels.RATION_ROUNDS == support.RATION_ROUNDS
+    assert kernels.PREVENTION_DECAY == support.PREVENTION_DECAY
+    for name in ("CAPACITY_LEARNING", "CAPACITY_EROSION", "CAPACITY_RELAXATION",
+                 "CAPACITY_CRISIS_LOSS", "CONTROL_GAIN", "CONTROL_RELAXATION",
+                 "WILLINGNESS_RELAXATION"):  # fmt: skip
+        assert getattr(kernels, name) == getattr(wellbeing, name)
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e8])
+def test_pairwise_sum_is_numpys_sum(scale):
+    rng = np.random.default_rng(int(scale) % 97)
+    for n in [*range(0, 300), 1_000, 4_097, 65_537, 1_000_003]:
+        x = rng.normal(size=n) * scale
+        assert same(kernels.pairwise_sum(x), x.sum()), n
+
+
+def test_need_month_is_accrual_self_help_and_crises(world):
+    model, u, _ = world
+    c, p = model.citizens, model.p
+    expected = need.accrue_need(c.need, c.context, c.prevention, model._age_need, p.need_growth,
+                                p.deprivation_need_gradient, p.prevention_effect, u[0])  # fmt: skip
+    expected = need.self_help(expected, c.capacity, p.self_help_rate)
+    crisis = need.detect_crises(expected, p.crisis_threshold, p.crisis_prob, u[1])
+    got, got_crisis, count = kernels.need_month(
+        c.need, c.context, c.prevention, model._age_need, c.capacity, u[0], u[1], p.need_growth,
+        p.deprivation_need_gradient, p.prevention_effect, p.self_help_rate,
+        p.crisis_threshold, p.crisis_prob,
+    )  # fmt: skip
+    assert same(got, expected) and same(got_crisis, crisis) and count == crisis.sum()
+    flags = u[2] < 0.2  # many crises, to see the response
+    assert same(kernels.respond_to_crises(c.need, flags, 0.3 * 0.7),
+                need.respond_to_crises(c.need, flags, 0.7, 0.3))  # fmt: skip
+
+
+def test_storytelling_and_servants_work(world):
+    model, u, _ = world
+    c, s, p = model.citizens, model.servants, model.p
+    working = servants.working_time(0.5, p.training_time, 0.7, p.deliberation_staff_time)
+    cover = model._coverage
+    effort, per_hood, architects, casework = kernels.servant_work(
+        s.role_time, s.skills, working, cover.indptr, cover.indices, cover.data, model.n_hood,
+        p.casework_units,
+    )  # fmt: skip
+    expected = servants.role_effort(s.role_time, s.skills, working)
+    assert same(effort, expected)
+    assert same(per_hood, np.ascontiguousarray(servants.by_neighbourhood(expected, cover)))
+    assert same(architects, expected[:, 3].sum())
+    units = servants.casework_units(s.role_time, s.skills, p.casework_units, working)
+    assert same(casework, servants.by_neighbourhood(units, cover))
+    reach = servants.storytelling_reach(per_hood[STORYTELLER] * 50, model.population, 1.0)
+    w, k = servants.tell_stories(c.willingness, c.capacity, u[2] < reach[c.neighbourhood], 0.3)
+    got = kernels.tell_stories(c.willingness, c.capacity, u[2], reach, c.neighbourhood, 0.3)
+    assert same(got[0], w) and same(got[1], k)
+
+
+@pytest.mark.parametrize("inclusion", [0.0, 0.6])
+def test_voice_is_propensity_weights_share_and_heard(world, inclusion):
+    model, u, _ = world
+    c, p, hood = model.citizens, model.p, model.citizens.neighbourhood
+    propensity = governance.voice_propensity(c.control, c.capacity, c.engaged, p.voice_rate,
+                                             p.engaged_voice_boost)  # fmt: skip
+    voiced = u[3] < propensity
+    weights = governance.voice_weights(voiced, propensity, inclusion)
+    got = kernels.voice(c.control, c.capacity, c.engaged, u[3], p.voice_rate,
+                        p.engaged_voice_boost, inclusion, model._most_deprived, hood,
+                        model.n_hood, c.need, 0.4, 0.6)  # fmt: skip
+    assert same(got[0], voiced) and same(got[1], weights) and same(got[2], weights.sum())
+    assert same(got[3], weights[model._most_deprived].sum() / weights.sum())
+    priorities = model.local.priorities
+    assert same(governance.update_priorities(priorities, weights, c.need, hood, 0.3),
+                governance.update_priorities(priorities, weights, c.need, hood, 0.3, None,
+                                             got[4]))  # fmt: skip
+    assert same(got[5], governance.voice_heard(weights, 0.4, 0.6))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_ties_are_the_three_products_over_ties(world, weighted):
+    model, _, _ = world
+    c, p, hood = model.citizens, model.p, model.citizens.neighbourhood
+    a = model.adjacency
+    if weighted:  # a weighted network: entries other than 1 enter every sum
+        a = sp.csr_array((np.linspace(0.5, 2.0, a.nnz), a.indices, a.indptr), shape=a.shape)
+    boost = servants.weaving_boost(np.full(model.n_hood, 0.3), model.population, 0.5) + 0.1
+    give = support.help_given(c.engaged, c.capacity, c.degree, p.informal_give_rate,
+                              boost[hood], model._sessions)  # fmt: skip
+    resources = a @ (c.capacity * (1.0 + c.engaged))
+    counts = a @ c.engaged.astype(np.float64)
+    got = kernels.ties(a.indptr, a.indices, a.data, c.engaged, c.capacity, c.degree,
+                       model._sessions, boost, hood, p.informal_give_rate,
+                       p.ties_half_saturation)  # fmt: skip
+    assert same(got[0], wellbeing.connectedness_from_ties(resources, p.ties_half_saturation))
+    assert same(got[1], engagement.exposure_from_counts(counts, c.degree, fractional=True))
+    assert same(got[2], a @ give)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_ration_is_supports_water_filling(seed):
+    rng = np.random.default_rng(seed)
+    n, groups = int(rng.integers(1, 400)), int(rng.integers(1, 6))
+    demand = np.where(rng.random(n) < 0.3, 0.0, rng.random(n))
+    priority = np.where(rng.random(n) < 0.1, 0.0, rng.random(n))
+    group = np.sort(rng.integers(0, groups, n))
+    supply = rng.random(groups) * rng.choice([0.01, 1.0, 10.0, 1e3]) * n / groups
+    supply[rng.random(groups) < 0.2] = 0.0
+    asking, got = support.ration(demand, priority, group, supply, sparse=True)
+    kernel_asking, kernel_got = kernels.ration(demand, priority, group, supply)
+    assert same(kernel_asking, asking) and same(kernel_got, got)
+
+
+def reference_formal_support(model, u, shares, per_hood, casework, money, lost):
+    """The model's formal support written with the mechanisms alone (the numpy step before
+    the kernels): what kernels.formal_support must equal."""
+    c, p, pr, gov = model.citizens, model.p, model.providers, model.local
+    hood, n_hood = c.neighbourhood, model.n_hood
+    priority = np.zeros(c.n)
+    seeking = c.need > p.seek_threshold
+    priority[seeking] = c.need[seeking] * (1.0 - c.connectedness[seeking])
+    navigated = servants.navigate(priority, hood, per_hood[NAVIGATOR] * p.navigator_caseload,
+                                  u[4])  # fmt: skip
+    access = support.access_probability(
+        c.connectedness,
+        navigated,
+        p.access_base,
+        p.navigator_effect,
+        p.connective_access_effect * p.connective_government,
+    )
+    demand = support.seek_support(c.need, access, p.seek_threshold, u[5])
+    unit_cost = pr.unit_cost * (1.0 - p.coproduction_saving * p.co_production)
+    multiplier = support.coproduction_multiplier(c.capacity, p.co_production,
+                                                 p.coproduction_effect)  # fmt: skip
+    efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
+    running = np.ones(pr.n)
+    allocated, delivered, received = np.zeros(pr.n), np.zeros(pr.n), []
+    new_need, new_prevention = c.need, c.prevention
+    for kind in (0, 1):
+        serving = pr.serves[kind]
+        money_h = money[kind] * shares
+        units = money_h / unit_cost[serving] * running[serving]
+        extra = casework if kind == 1 else 0.0
+        supply = (units + extra) * lost
+        who = model._provider_of[kind]
+        if kind == 0:
+            asked = support.prevention_outreach(c.need, c.prevention, p.seek_threshold)
+            got = support.ration(asked, c.need, hood, supply)
+        else:
+            rank = support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)
+            if p.entitlements > 0:
+                got, lapsed = support.entitled_first(
+                    demand, rank, hood, supply, c.need >= gov.entitlement_level, p.entitlements,
+                    p.entitlement_assessment)  # fmt: skip
+                money_h = money_h * (1.0 - np.divide(lapsed, supply, out=np.zeros(n_hood),
+                                                     where=supply > 0))  # fmt: skip
+            else:
+                got = support.ration(demand, rank, hood, supply)
+        received.append(got)
+        allocated += np.bincount(serving, money_h, minlength=pr.n)
+        share = np.divide(units, units + extra, out=np.zeros(n_hood), where=units > 0)
+        got_h = np.bincount(hood, got, minlength=n_hood)
+        delivered += np.bincount(serving, got_h * share, minlength=pr.n)
+        if kind == 0:
+            new_prevention = support.build_prevention(c.prevention, got,
+                                                      efficacy[who] * multiplier)  # fmt: skip
+        else:
+            new_need = c.need - np.minimum(c.need, got * efficacy[who] * multiplier)
+    effort, burden = support.coproduction_effort(
+        received[0] + received[1], c.capacity, p.co_production, p.coproduction_burden
+    )
+    guided = np.bincount(hood[navigated], minlength=n_hood)
+    return (navigated, guided, new_prevention, new_need, received[1], effort, burden,
+            allocated, delivered)  # fmt: skip
+
+
+def test_formal_support_is_its_mechanisms(world):
+    model, u, _ = world
+    c, p, pr = model.citizens, model.p, model.providers
+    rng = np.random.default_rng(5)
+    shares = rng.dirichlet(np.ones(model.n_hood))
+    per_hood = rng.random((4, model.n_hood)) * 3.0
+    casework = rng.random(model.n_hood) * 20.0
+    money, lost = (4_000.0, 30_000.0), 0.7
+    expected = reference_formal_support(model, u, shares, per_hood, casework, money, lost)
+    got = kernels.formal_support(
+        c.need, c.connectedness, c.capacity, c.prevention, c.neighbourhood, model._provider_of,
+        u[4], u[5], per_hood[NAVIGATOR] * p.navigator_caseload, shares, casework, pr.serves,
+        pr.unit_cost * (1.0 - p.coproduction_saving * p.co_production), np.ones(pr.n),
+        pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract),
+        pr.outcome_contract, *money, lost, p.seek_threshold, p.access_base, p.navigator_effect,
+        p.connective_access_effect * p.connective_government, p.co_production,
+        p.coproduction_effect, p.coproduction_burden, p.cream_skimming, p.entitlements,
+        model.local.entitlement_level, p.entitlement_assessment,
+    )  # fmt: skip
+    names = ("navigated", "guided", "prevention", "need", "support", "contribution", "burden",
+             "allocated", "delivered")  # fmt: skip
+    for name, a, b in zip(names, got, expected, strict=True):
+        assert same(a, b), name
+    assert got[1].sum() > 0 and got[4].any()  # the navigators and the rationing did work
+
+
+def test_engagement_and_wellbeing_months(world):
+    model, u, normal = world
+    c, p, hood, month = model.citizens, model.p, model.citizens.neighbourhood, 8
+    level = np.linspace(0.0, 0.6, model.n_hood)
+    exposure = np.linspace(0.0, 1.0, c.n)
+    threshold = engagement.engagement_thresholds(c.willingness, level[hood], p.threshold_scale,
+                                                 p.community_action_effect)  # fmt: skip
+    spell = engagement.update_engagement(
+        c.spell, exposure, threshold, c.capacity - c.need, c.willingness,
+        p.engagement_capacity_floor, p.spontaneous_rate, p.dropout_rate, u[6],
+        c.rest_until >= month,
+    )  # fmt: skip
+    starts = spell & ~c.spell
+    by_ties = engagement.started_by_ties(starts, c.willingness, p.spontaneous_rate, u[6])
+    got = kernels.engagement_month(
+        c.spell, exposure, c.willingness, level, hood, c.capacity, c.need, c.rest_until, month,
+        u[6], p.threshold_scale, p.community_action_effect, p.engagement_capacity_floor,
+        p.spontaneous_rate, p.dropout_rate,
+    )  # fmt: skip
+    assert same(got[0], spell) and same(got[1], c.spell & ~spell)
+    assert got[2] == starts.sum() and got[3] == by_ties.sum()
+
+    last = c.last_engaged.copy()
+    engaged, hours = kernels.take_part(spell, c.commitment, u[7], model._session_hours, last,
+                                       month)  # fmt: skip
+    assert same(engaged, engagement.take_part(spell, c.commitment, u[7]))
+    assert same(hours, engagement.hours_given(engaged, c.commitment))
+    assert same(last, np.where(engaged, month, c.last_engaged))
+
+    informal = support.informal_support(u[0], c.need, p.tie_support_effect)
+    got = kernels.informal_support(u[0], c.need, p.tie_support_effect)
+    assert same(got[0], informal) and same(got[1], c.need - informal)
+
+    w = model._wb_weights
+    heard = np.where(u[1] < 0.3, u[2], 0.0)
+    target = wellbeing.wellbeing_target(
+        c.need,
+        c.connectedness,
+        c.control,
+        c.context,
+        c.capacity,
+        engaged,
+        c.burden,
+        c.disposition,
+        w,
+    )
+    crisis = u[3] < 0.05
+    expected = (
+        wellbeing.update_wellbeing(c.wellbeing, target, crisis, p.wellbeing_adjustment,
+                                   p.crisis_wellbeing_loss, p.wellbeing_noise * normal),
+        wellbeing.update_capacity(c.capacity, c.capacity_base, engaged, c.contribution, c.need,
+                                  crisis),
+        wellbeing.update_control(c.control, c.control_base, heard),
+        wellbeing.update_willingness(c.willingness, c.willingness_base),
+    )  # fmt: skip
+    got = kernels.wellbeing_month(
+        c.wellbeing, c.need, c.connectedness, c.control, c.context, c.capacity, engaged,
+        c.burden, c.disposition, crisis, c.contribution, c.capacity_base, c.control_base, heard,
+        c.willingness, c.willingness_base, normal, w["base"], w["need"], w["ties"],
+        w["control"], w["context"], w["capacity"], w["engagement"], p.wellbeing_adjustment,
+        p.crisis_wellbeing_loss, p.wellbeing_noise,
+    )  # fmt: skip
+    for a, b in zip(got, expected, strict=True):
+        assert same(a, b)
+
+
+def test_citizen_statistics_are_the_outcomes_numpy_forms(world):
+    model, _, _ = world
+    c = model.citizens
+    q, month = c.deprivation_quintile, model.steps
+    counts = np.bincount(q, minlength=5)
+    by_q, tally, ratios, means = kernels.citizen_statistics(
+        c.wellbeing, q, counts, c.voice_log, c.engaged, c.contribution, c.last_engaged, month,
+        outcomes.CIVIC_WINDOW, c.spell, c.hours, c.control, c.capacity, c.connectedness,
+        c.need, outcomes.LOW_WELLBEING, outcomes.CONSULTATION_VOICES, outcomes.ACTIVISM_VOICES,
+    )  # fmt: skip
+    assert same(by_q, outcomes.quintile_means(c.wellbeing, q, counts))
+    voices = c.voice_log.sum(axis=0, dtype=np.int8)
+    flags = [c.wellbeing < outcomes.LOW_WELLBEING, c.engaged, c.contribution > 0,
+             c.last_engaged > month - outcomes.CIVIC_WINDOW, c.spell, voices >= 1,
+             voices >= outcomes.CONSULTATION_VOICES, voices >= outcomes.ACTIVISM_VOICES,
+             c.control > 0.5]  # fmt: skip
+    assert tally.tolist() == [int(np.count_nonzero(f)) for f in flags]
+    assert same(ratios[0], outcomes._ratio(voices >= 1, q, counts))
+    assert same(ratios[1], outcomes._ratio(c.engaged, q, counts))
+    for got, values in zip(means, (c.wellbeing, c.hours, c.capacity, c.connectedness,
+                                   c.control, c.need), strict=True):  # fmt: skip
+        assert same(got, values.mean())
+    nobody = np.zeros(c.n, dtype=bool)  # a rate of 0 in the most deprived fifth: NaN
+    _, _, ratios, _ = kernels.citizen_statistics(
+        c.wellbeing, q, counts, np.zeros_like(c.voice_log), nobody, c.contribution,
+        c.last_engaged, month, 12, c.spell, c.hours, c.control, c.capacity, c.connectedness,
+        c.need, 0.5, 2, 3,
+    )  # fmt: skip
+    assert np.isnan(ratios).all()
+
+
+# --- numba's cache ----------------------------------------------------------------------------
+KERNEL_CALL = """
+import numpy as np
+from coauthor_sim import kernels
+x = np.random.default_rng(1).random(1_000)
+assert kernels.pairwise_sum(x) == x.sum()
+stats = kernels.pairwise_sum.stats
+print(stats.cache_hits.get(next(iter(stats.cache_hits), None), 0) if stats.cache_hits else 0,
+      sum(stats.cache_misses.values()))
+"""
+
+
+def _python(code: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, env={**os.environ, **env}, timeout=300)  # fmt: skip
+
+
+def test_a_fresh_process_loads_the_kernels_from_the_cache(tmp_path):
+    """The first process compiles and writes the cache (here in a folder of its own, as for
+    an installation whose package folder is read-only); the next loads it and compiles
+    nothing."""
+    first = _python(KERNEL_CALL, NUMBA_CACHE_DIR=str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert any(Path(tmp_path).rglob("*.nbi")), "the cache index was not written"
+    second = _python(KERNEL_CALL, NUMBA_CACHE_DIR=str(tmp_path))
+    assert second.returncode == 0, second.stderr
+    hits, misses = map(int, second.stdout.split())
+    assert hits >= 1 and misses == 0
+
+
+def test_kernels_work_where_no_cache_can_be_written():
+    """Where numba finds no writable cache folder, the kernels compile in the process (with a
+    warning saying so) and give the same numbers."""
+    code = """
+    import warnings
+    import numba.core.caching as caching
+    impl = getattr(caching, "CacheImpl", None) or caching._CacheImpl  # renamed in numba 0.59
+    impl._locator_classes = []  # no cache folder anywhere
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        from coauthor_sim import kernels
+    assert any("numba cache unavailable" in str(w.message) for w in caught), caught
+    import numpy as np
+    x = np.random.default_rng(2).random(5_000)
+    assert kernels.pairwise_sum(x) == x.sum()
+    print("ok")
+    """
+    done = _python(code)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+# --- the same numbers on any executor ---------------------------------------------------------
+def test_calibration_evaluations_are_identical_in_process_on_threads_and_processes():
+    """The calibration's model call (its runs' statistics) is the same, bit for bit, in this
+    process, on threads (the kernels release the GIL) and in worker processes."""
+    from coauthor_sim.api import scenario_parameters
+    from coauthor_sim.calibration.statistics import Simulator
+
+    base = dict(scenario_parameters("status_quo", n_citizens=200, steps=14))
+    simulator = Simulator(base, ["civic_participation", "engagement_rate"], 2, seed=4)
+    points = [{"voice_rate": v} for v in (0.05, 0.08, 0.11)]
+    here = [simulator(v) for v in points]
+    with ThreadPoolExecutor(3) as threads:
+        on_threads = list(threads.map(simulator, points))
+    with ProcessPoolExecutor(1) as processes:  # a spawned worker: its own import and cache
+        in_processes = list(processes.map(simulator, points))
+    assert here == on_threads == in_processes
