@@ -218,6 +218,12 @@ def calibration_rate(n: int, months: int, seed: int, evaluations: int) -> float:
     """Evaluations per CPU second of the calibration's model call (``Simulator`` with the
     default replications, recording every statistic of the default targets) at the default
     priors' mid-points, after one warm-up evaluation."""
+    return evaluations / sum(calibration_times(n, months, seed, evaluations))
+
+
+def calibration_times(n: int, months: int, seed: int, evaluations: int) -> list[float]:
+    """CPU seconds of each of ``evaluations`` calls of the calibration's model (see
+    ``calibration_rate``), after one warm-up call."""
     from coauthor_sim.api import scenario_parameters
     from coauthor_sim.calibration.statistics import Simulator
     from coauthor_sim.calibration.targets import load_priors, load_targets
@@ -232,10 +238,12 @@ def calibration_rate(n: int, months: int, seed: int, evaluations: int) -> float:
     simulator = Simulator(base, recorded, replications=4, seed=seed)
     values = {f.name: (f.low + f.high) / 2 for f in priors}
     simulator(values)
-    cpu = time.process_time()
+    times = []
     for k in range(evaluations):
+        cpu = time.process_time()
         simulator({**values, priors[0].name: values[priors[0].name] * (1 + 1e-3 * k)})
-    return evaluations / (time.process_time() - cpu)
+        times.append(time.process_time() - cpu)
+    return times
 
 
 def work_worlds(n: int, months: int, seed: int) -> dict:
@@ -482,7 +490,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--no-worlds", action="store_true", help="skip the many small worlds")
     parser.add_argument(
-        "--worker", choices=("fast", "reference", "profile", "worlds"), help=argparse.SUPPRESS
+        "--worker",
+        choices=("fast", "reference", "profile", "worlds", "calibration"),
+        help=argparse.SUPPRESS,
     )
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -492,6 +502,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.worker == "worlds":
         print(json.dumps(work_worlds(args.n, args.steps, args.seed)))
+        return
+    if args.worker == "calibration":  # ab_month.py --calibration
+        print(json.dumps(calibration_times(args.n, args.steps, args.seed, evaluations=3)))
         return
     if args.worker:
         work = work_fast if args.worker == "fast" else work_reference
