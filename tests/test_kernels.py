@@ -20,7 +20,15 @@ import pytest
 import scipy.sparse as sp
 
 from coauthor_sim import CoauthorModel, kernels, outcomes
-from coauthor_sim.mechanisms import engagement, governance, need, servants, support, wellbeing
+from coauthor_sim.mechanisms import (
+    engagement,
+    governance,
+    need,
+    providers,
+    servants,
+    support,
+    wellbeing,
+)
 from coauthor_sim.model import NAVIGATOR, STORYTELLER
 
 WORLDS = {
@@ -62,6 +70,7 @@ def world(request):
 def test_constants_are_the_mechanisms():
     assert kernels.RATION_ROUNDS == support.RATION_ROUNDS
     assert kernels.PREVENTION_DECAY == support.PREVENTION_DECAY
+    assert kernels.OUTCOME_RISK_PREMIUM == providers.OUTCOME_RISK_PREMIUM
     for name in ("CAPACITY_LEARNING", "CAPACITY_EROSION", "CAPACITY_RELAXATION",
                  "CAPACITY_CRISIS_LOSS", "CONTROL_GAIN", "CONTROL_RELAXATION",
                  "WILLINGNESS_RELAXATION"):  # fmt: skip
@@ -169,7 +178,7 @@ def test_ration_is_supports_water_filling(seed):
     assert same(kernel_asking, asking) and same(kernel_got, got)
 
 
-def reference_formal_support(model, u, shares, per_hood, casework, money, lost):
+def reference_formal_support(model, u, shares, per_hood, casework, money, lost, running):
     """The model's formal support written with the mechanisms alone (the numpy step before
     the kernels): what kernels.formal_support must equal."""
     c, p, pr, gov = model.citizens, model.p, model.providers, model.local
@@ -191,7 +200,6 @@ def reference_formal_support(model, u, shares, per_hood, casework, money, lost):
     multiplier = support.coproduction_multiplier(c.capacity, p.co_production,
                                                  p.coproduction_effect)  # fmt: skip
     efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
-    running = np.ones(pr.n)
     allocated, delivered, received = np.zeros(pr.n), np.zeros(pr.n), []
     new_need, new_prevention = c.need, c.prevention
     for kind in (0, 1):
@@ -240,11 +248,14 @@ def test_formal_support_is_its_mechanisms(world):
     per_hood = rng.random((4, model.n_hood)) * 3.0
     casework = rng.random(model.n_hood) * 20.0
     money, lost = (4_000.0, 30_000.0), 0.7
-    expected = reference_formal_support(model, u, shares, per_hood, casework, money, lost)
+    until = np.where(np.arange(pr.n) % 3 == 0, 9, 2)  # a third of providers taking over
+    running = providers.transition_factor(until, 8, 0.3)
+    expected = reference_formal_support(model, u, shares, per_hood, casework, money, lost,
+                                        running)  # fmt: skip
     got = kernels.formal_support(
         c.need, c.connectedness, c.capacity, c.prevention, c.neighbourhood, model._provider_of,
         u[4], u[5], per_hood[NAVIGATOR] * p.navigator_caseload, shares, casework, pr.serves,
-        pr.unit_cost * (1.0 - p.coproduction_saving * p.co_production), np.ones(pr.n),
+        pr.unit_cost * (1.0 - p.coproduction_saving * p.co_production), until, 8, 0.3,
         pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract),
         pr.outcome_contract, *money, lost, p.seek_threshold, p.access_base, p.navigator_effect,
         p.connective_access_effect * p.connective_government, p.co_production,
@@ -256,6 +267,20 @@ def test_formal_support_is_its_mechanisms(world):
     for name, a, b in zip(names, got, expected, strict=True):
         assert same(a, b), name
     assert got[1].sum() > 0 and got[4].any()  # the navigators and the rationing did work
+
+    # The accounts after it: servants' caseloads and providers' payments.
+    s, cover, fragmentation = model.servants, model._coverage, 0.35
+    effort = rng.random((s.n, 4))
+    per_effort = np.divide(got[1], per_hood[NAVIGATOR], out=np.zeros(model.n_hood),
+                           where=per_hood[NAVIGATOR] > 0)  # fmt: skip
+    used_cost = got[8] * pr.unit_cost / max(1.0 - fragmentation, 1e-12)
+    contracts = np.arange(pr.n) % 2 == 0  # half on outcome contracts, whatever the world
+    caseload, payments = kernels.provider_accounts(
+        got[1], per_hood[NAVIGATOR], effort[:, NAVIGATOR], cover.indptr, cover.indices,
+        cover.data, got[8], pr.unit_cost, fragmentation, got[7], contracts, 0.2,
+    )  # fmt: skip
+    assert same(caseload, effort[:, NAVIGATOR] * (cover @ per_effort))
+    assert same(payments, providers.provider_payments(got[7], used_cost, contracts, 0.2))
 
 
 def test_engagement_and_wellbeing_months(world):

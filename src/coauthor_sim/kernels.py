@@ -520,29 +520,66 @@ def _deliver(allocated, delivered, serving, money_h, units, extra, members, got,
 
 
 @_jit
+def provider_accounts(guided, navigator_per_place, navigator_effort, cover_ptr, cover_hood,
+                      cover_share, delivered, unit_cost, fragmentation, allocated,
+                      outcome_contract, gaming):  # fmt: skip
+    """After formal support: each servant's caseload (its navigator effort times the citizens
+    guided per unit of navigator effort in the places it covers, summed over its places as
+    the sparse coverage product adds them), and providers.provider_payments of the capacity
+    each provider's results used (what fragmentation wasted on the way included). Returns
+    (caseload, payments)."""
+    n_hood = guided.size
+    per_effort = np.zeros(n_hood)  # counts in integers: the float sums, exactly
+    for h in range(n_hood):
+        if navigator_per_place[h] > 0:
+            per_effort[h] = guided[h] / navigator_per_place[h]
+    caseload = np.empty(navigator_effort.size)
+    for j in range(navigator_effort.size):
+        total = 0.0
+        for k in range(cover_ptr[j], cover_ptr[j + 1]):
+            total += cover_share[k] * per_effort[cover_hood[k]]
+        caseload[j] = navigator_effort[j] * total
+    wasted = max(1.0 - fragmentation, 1e-12)
+    payments = np.empty(unit_cost.size)
+    for j in range(unit_cost.size):
+        reported = delivered[j] * unit_cost[j] / wasted * (1.0 + gaming)
+        paid_for_results = min(reported * (1.0 + OUTCOME_RISK_PREMIUM), allocated[j])
+        payments[j] = paid_for_results if outcome_contract[j] else allocated[j]
+    return caseload, payments
+
+
+OUTCOME_RISK_PREMIUM = 0.1  # providers.OUTCOME_RISK_PREMIUM (checked equal by the tests)
+
+
+@_jit
 def formal_support(need, connectedness, capacity, prevention, hood, provider_of, u_navigate,
-                   u_seek, navigator_capacity, shares, casework, serves, unit_cost, running,
-                   efficacy, outcome_contract, money_preventative, money_responsive, lost,
-                   seek_threshold, access_base, navigator_effect, connective, co_production,
-                   coproduction_effect, coproduction_burden, cream_skimming, entitlements,
-                   entitlement_level, entitlement_assessment):  # fmt: skip
+                   u_seek, navigator_capacity, shares, casework, serves, unit_cost,
+                   transition_until, month, disruption, efficacy, outcome_contract,
+                   money_preventative, money_responsive, lost, seek_threshold, access_base,
+                   navigator_effect, connective, co_production, coproduction_effect,
+                   coproduction_burden, cream_skimming, entitlements, entitlement_level,
+                   entitlement_assessment):  # fmt: skip
     """The per-citizen and per-place work of the model's formal support, in the model's
-    order: navigate_and_seek; for each kind of provider (preventative, then responsive) the
-    supply of each place (money over unit cost, at the provider's running strength, plus
-    casework for responsive support, less what fragmentation loses), the rationing
-    (support.prevention_outreach and support.ration for prevention; support.outcome_priority
-    and support.ration, or support.entitled_first with an entitlement floor, for responsive
-    support), the money allocated to and the units delivered by each provider, and the effect
-    with support.coproduction_multiplier (support.build_prevention, or need met); then
-    support.coproduction_effort. Work on those who ask is done on them alone: everyone else
-    gets 0, which changes no sum. Returns (navigated, guided per place, prevention, need,
-    responsive support received, contribution, burden, allocated, delivered)."""
+    order: navigate_and_seek; providers.transition_factor; for each kind of provider
+    (preventative, then responsive) the supply of each place (money over unit cost, at the
+    provider's running strength, plus casework for responsive support, less what
+    fragmentation loses), the rationing (support.prevention_outreach and support.ration for
+    prevention; support.outcome_priority and support.ration, or support.entitled_first with
+    an entitlement floor, for responsive support), the money allocated to and the units
+    delivered by each provider, and the effect with support.coproduction_multiplier
+    (support.build_prevention, or need met); then support.coproduction_effort. Work on those
+    who ask is done on them alone: everyone else gets 0, which changes no sum. Returns
+    (navigated, guided per place, prevention, need, responsive support received,
+    contribution, burden, allocated, delivered)."""
     n, n_hood, m = need.size, shares.size, unit_cost.size
     navigated, guided, demand = navigate_and_seek(
         need, connectedness, hood, navigator_capacity, u_navigate, u_seek, seek_threshold,
         access_base, navigator_effect, connective,
     )  # fmt: skip
     scale = co_production * coproduction_effect  # support.coproduction_multiplier's
+    running = np.empty(m)  # providers.transition_factor
+    for j in range(m):
+        running[j] = 1.0 - disruption if transition_until[j] >= month else 1.0
     allocated = np.zeros(m)
     delivered = np.zeros(m)
     no_extra = np.zeros(n_hood)

@@ -150,6 +150,7 @@ class CoauthorModel(mesa.Model):
         self._coverage = sp.csr_array(self.servants.coverage)
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
+        self._of_kind = [np.flatnonzero(self.providers.kind == k) for k in (0, 1)]
         self._wb_weights = {
             "base": p.wellbeing_base,
             "need": p.wellbeing_need_weight,
@@ -442,42 +443,43 @@ class CoauthorModel(mesa.Model):
         rationed place by place (the entitlement floor first); citizens co-produce it; providers
         are paid (block sums, or reported results under outcome contracts)."""
         p, c, s, pr, gov = self.p, self.citizens, self.servants, self.providers, self.local
-        n_hood, hood, month = self.n_hood, c.neighbourhood, self.steps
+        hood, month = c.neighbourhood, self.steps
         provider_money = min(ledger.remaining, max(self._spendable - ledger.spent, 0.0))
+        navigators = per_hood[NAVIGATOR]
         unit_cost = pr.unit_cost * (1.0 - p.coproduction_saving * p.co_production)
         efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
-        running = providers.transition_factor(pr.transition_until, month, p.switching_disruption)
         lost = (1.0 - gov.fragmentation) * (1.0 - p.intervention_disruption if intervening else 1.0)
         # Per citizen and per place, in one compiled pass (kernels.formal_support, which names
         # the mechanisms it runs): the navigators guide the poorly connected; each kind of
         # provider's money (and casework, for responsive support) becomes supply place by
-        # place, rationed among those who ask (prevention goes to rising need; responsive
-        # support to those who reach it, the entitled first where there is a floor); support
-        # builds prevention or meets need, and those helped co-produce.
+        # place, at the provider's running strength (providers.transition_factor), rationed
+        # among those who ask (prevention goes to rising need; responsive support to those who
+        # reach it, the entitled first where there is a floor); support builds prevention or
+        # meets need, and those helped co-produce.
         (c.navigated, guided, c.prevention, c.need, c.support, c.contribution, c.burden,
          allocated, delivered) = kernels.formal_support(
             c.need, c.connectedness, c.capacity, c.prevention, hood, self._provider_of, u[4],
-            u[5], per_hood[NAVIGATOR] * p.navigator_caseload, shares, casework, pr.serves,
-            unit_cost, running, efficacy, pr.outcome_contract,
+            u[5], navigators * p.navigator_caseload, shares, casework, pr.serves, unit_cost,
+            pr.transition_until, month, p.switching_disruption, efficacy, pr.outcome_contract,
             provider_money * p.prevention_share, provider_money * (1.0 - p.prevention_share),
             lost, p.seek_threshold, p.access_base, p.navigator_effect,
             p.connective_access_effect * p.connective_government, p.co_production,
             p.coproduction_effect, p.coproduction_burden, p.cream_skimming, p.entitlements,
             gov.entitlement_level, p.entitlement_assessment,
         )  # fmt: skip
-        # Each servant's caseload: its share of the navigator effort in each place it covers.
-        navigated_per_effort = np.divide(  # counts in integers: the float sums, exactly
-            guided, per_hood[NAVIGATOR], out=np.zeros(n_hood), where=per_hood[NAVIGATOR] > 0,
+        # Each servant's caseload (its share of the navigator effort in each place it covers)
+        # and what providers are paid: block sums, or reported results under outcome
+        # contracts, for capacity used including what fragmentation wasted on the way
+        # (providers.provider_payments, in kernels.provider_accounts).
+        cover = self._coverage
+        s.caseload, payments = kernels.provider_accounts(
+            guided, navigators, effort[:, NAVIGATOR], cover.indptr, cover.indices, cover.data,
+            delivered, unit_cost, gov.fragmentation, allocated, pr.outcome_contract,
+            p.outcome_gaming,
         )  # fmt: skip
-        s.caseload = effort[:, NAVIGATOR] * (self._coverage @ navigated_per_effort)
-        # Capacity used includes what fragmentation wasted on the way to citizens.
-        used_cost = delivered * unit_cost / max(1.0 - gov.fragmentation, 1e-12)
-        payments = providers.provider_payments(
-            allocated, used_cost, pr.outcome_contract, p.outcome_gaming
-        )
         for kind, label in ((PREVENTATIVE, "preventative"), (RESPONSIVE, "responsive")):
-            mask = pr.kind == kind
-            ledger.pay(label, pr.sector[mask], payments[mask], float(allocated[mask].sum()))
+            mine = self._of_kind[kind]  # providers never change kind
+            ledger.pay(label, pr.sector[mine], payments[mine], float(allocated[mine].sum()))
         pr.delivered, pr.paid = delivered, payments
         pr.year_allocated += allocated
         pr.year_paid += payments
