@@ -36,15 +36,12 @@ WORLDS = {
     "market": ("market_commissioning", {}),
     "levers_on": (
         "local_public_support",
-        {
-            "entitlements": 0.3,
-            "capacity_building": 0.05,
+        {  # the branches the shipped scenarios leave off
+            "entitlements": 0.4,
+            "outcome_commissioning": 0.6,
+            "cream_skimming": 0.3,
             "servant_training": 0.5,
-            "deliberation_inclusion": 0.7,
-            "connective_government": 0.5,
-            "cream_skimming": 0.5,
-            "outcome_commissioning": 0.5,
-            "provider_exit_rate": 0.5,
+            "deliberation_inclusion": 0.8,
         },
     ),
 }
@@ -162,20 +159,6 @@ def test_ties_are_the_three_products_over_ties(world, weighted):
     assert same(got[0], wellbeing.connectedness_from_ties(resources, p.ties_half_saturation))
     assert same(got[1], engagement.exposure_from_counts(counts, c.degree, fractional=True))
     assert same(got[2], a @ give)
-
-
-@pytest.mark.parametrize("seed", range(12))
-def test_ration_is_supports_water_filling(seed):
-    rng = np.random.default_rng(seed)
-    n, groups = int(rng.integers(1, 400)), int(rng.integers(1, 6))
-    demand = np.where(rng.random(n) < 0.3, 0.0, rng.random(n))
-    priority = np.where(rng.random(n) < 0.1, 0.0, rng.random(n))
-    group = np.sort(rng.integers(0, groups, n))
-    supply = rng.random(groups) * rng.choice([0.01, 1.0, 10.0, 1e3]) * n / groups
-    supply[rng.random(groups) < 0.2] = 0.0
-    asking, got = support.ration(demand, priority, group, supply, sparse=True)
-    kernel_asking, kernel_got = kernels.ration(demand, priority, group, supply)
-    assert same(kernel_asking, asking) and same(kernel_got, got)
 
 
 def reference_formal_support(model, u, shares, per_hood, casework, money, lost, running):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coauthor_sim import groups, outcomes
+from coauthor_sim import groups, kernels, outcomes
 from coauthor_sim.groups import GroupSums
 from coauthor_sim.mechanisms import servants, support
 
@@ -108,6 +108,8 @@ def test_ration_equals_the_plain_water_filling(seed):
     expected = reference_ration(demand, priority, group, supply)
     assert same(support.ration(demand, priority, group, supply), expected)
     asking, got = support.ration(demand, priority, group, supply, sparse=True)
+    kernel_asking, kernel_got = kernels.ration(demand, priority, group, supply)  # compiled
+    assert same(kernel_asking, asking) and same(kernel_got, got)
     dense = np.zeros(n)
     dense[asking] = got
     assert same(dense, expected)

@@ -235,19 +235,19 @@ class Ledger:
         return the total paid. Spending never exceeds what is available, not even by
         rounding. ``committed`` (default: the amount asked) is what the payment was budgeted
         at, e.g. an outcome contract's allocation when it is paid less."""
-        if type(sector) is int and type(amount) is float:  # one sector: the same sums, in floats
-            return self._pay_one(kind, sector, amount, committed)
+        if type(sector) is int and type(amount) is float:  # one sector: plain floats, no numpy
+            paid = self._spend(kind, amount, committed)
+            if amount <= 0:
+                return paid
+            self.by_sector[sector] += amount * (paid / amount)
+            return paid
         amounts = np.asarray(amount, dtype=float)
         if np.ndim(sector) != amounts.ndim or np.shape(sector) != amounts.shape:
             raise ValueError("pay: give one amount per sector")
         total = float(amounts.sum())
-        self.committed += total if committed is None else committed
+        paid = self._spend(kind, total, committed)
         if total <= 0:
-            return 0.0
-        remaining = self.remaining
-        paid = min(total, remaining)
-        self.spent = self.available if paid == remaining else self.spent + paid
-        self.by_kind[kind] += paid
+            return paid
         parts = amounts * (paid / total)
         if parts.ndim == 1 and parts.size <= SMALL_PAYMENT:  # np.add.at's sums, one by one
             by_sector = self.by_sector
@@ -257,17 +257,16 @@ class Ledger:
             np.add.at(self.by_sector, sector, parts)
         return paid
 
-    def _pay_one(self, kind: str, sector: int, amount: float, committed: float | None) -> float:
-        """``pay`` of a plain float to one sector, without numpy's per-call costs (a dozen
-        payments a month): the same arithmetic on the same floats."""
-        self.committed += amount if committed is None else committed
-        if amount <= 0:
+    def _spend(self, kind: str, total: float, committed: float | None) -> float:
+        """Record a payment of ``total`` (budgeted at ``committed``) as far as the money goes;
+        return what was paid."""
+        self.committed += total if committed is None else committed
+        if total <= 0:
             return 0.0
         remaining = self.remaining
-        paid = min(amount, remaining)
+        paid = min(total, remaining)
         self.spent = self.available if paid == remaining else self.spent + paid
         self.by_kind[kind] += paid
-        self.by_sector[sector] += amount * (paid / amount)
         return paid
 
 
