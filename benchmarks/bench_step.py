@@ -27,12 +27,11 @@ What is measured, and how:
   network holds with numpy and making the symmetric CSR matrix with scipy; *mat-vec*, one
   diffusion step ``x = (A @ x) / degree`` on the model's own matrix. The ratios model/bare are
   the figures of merit (targets: build <= 20x, a month <= 8x). The bare step is a generous
-  yardstick: its vector is the one it just wrote, hot in cache, while the model's two float
-  products (resources of ties, help received) run on different vectors and cost 1.1 to 1.3
-  bare steps each at 300,000 citizens; engaged ties are counted in int16
-  (``network.tie_counter``), 0.8 of a bare step at 300,000 and a third of one at a million
-  citizens, where the float products are memory-bound. The uniform and normal draws cost
-  another 1.5 bare steps at 300,000 (0.75 at a million). Below about 300,000 citizens
+  yardstick: its vector is the one it just wrote, hot in cache, while the model's pass over
+  the ties (``kernels.ties``: resources of ties, engaged ties and help received, three sums
+  per citizen in one pass) reads three values per neighbour and costs two to three bare
+  steps. The uniform and normal draws cost another 1.5 bare steps at 300,000 (0.75 at a
+  million). Below about 300,000 citizens
   the matrix fits in the last-level cache and the bare step is fast, so the same month is a
   larger multiple of it than at a million. ``ab_month.py`` times this tree against another one
   in alternation.

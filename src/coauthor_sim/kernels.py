@@ -443,34 +443,11 @@ def prevention_asked(need, prevention, seek_threshold):
 
 
 @_jit
-def coproduction_multiplier(capacity, intensity, effect):
-    """support.coproduction_multiplier."""
-    n = capacity.size
-    out = np.empty(n)
-    scale = intensity * effect
-    for i in range(n):
-        out[i] = max(1.0 + scale * (2.0 * capacity[i] - 1.0), 0.0)
-    return out
-
-
-@_jit
 def scatter(n, members, values):
     """Dense per-citizen array of what ``members`` got (zero for the others)."""
     out = np.zeros(n)
     for k in range(members.size):
         out[members[k]] = values[k]
-    return out
-
-
-@_jit
-def build_prevention(prevention, units, efficacy, provider_of, multiplier):
-    """support.build_prevention with ``effectiveness = efficacy[provider] x multiplier``."""
-    keep = 1.0 - PREVENTION_DECAY
-    n = prevention.size
-    out = np.empty(n)
-    for i in range(n):
-        out[i] = min(prevention[i] * keep + units[i] * (efficacy[provider_of[i]] * multiplier[i]),
-                     1.0)  # fmt: skip
     return out
 
 
