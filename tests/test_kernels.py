@@ -430,3 +430,16 @@ def test_calibration_evaluations_are_identical_in_process_on_threads_and_process
     with ProcessPoolExecutor(1) as processes:  # a spawned worker: its own import and cache
         in_processes = list(processes.map(simulator, points))
     assert here == on_threads == in_processes
+
+
+def test_kernels_divide_as_numpy_does():
+    """A division by zero gives numpy's inf or NaN, as in the mechanisms, not an exception:
+    connectedness with no resources and a half-saturation of 0 is 0 / 0."""
+    a = sp.csr_array(np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]))
+    engaged, capacity = np.array([True, False, False]), np.array([0.5, 0.0, 0.2])
+    degree = np.diff(a.indptr).astype(np.float64)
+    got = kernels.ties(a.indptr, a.indices, a.data, engaged, capacity, degree, np.ones(3),
+                       np.zeros(1), np.zeros(3, dtype=np.int64), 0.1, 0.0)  # fmt: skip
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = wellbeing.connectedness_from_ties(a @ (capacity * (1.0 + engaged)), 0.0)
+    assert same(got[0], expected) and np.isnan(got[0][2])

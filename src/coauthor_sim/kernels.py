@@ -38,13 +38,15 @@ PREVENTION_DECAY = 0.1  # support.PREVENTION_DECAY (checked equal by the tests)
 
 
 def _jit(function):
-    """``numba.njit`` with the on-disk cache where one can be written, without it elsewhere."""
+    """``numba.njit`` with the on-disk cache where one can be written, without it elsewhere.
+    Division follows numpy (``error_model="numpy"``: x / 0 is inf or NaN, as in the
+    mechanisms, rather than Python's ZeroDivisionError), and kernels release the GIL."""
     try:
-        return numba.njit(cache=True, nogil=True)(function)
+        return numba.njit(cache=True, nogil=True, error_model="numpy")(function)
     except RuntimeError as err:  # "cannot cache function ...: no locator available"
         warnings.warn(f"numba cache unavailable ({err}); kernels compile in each process",
                       RuntimeWarning, stacklevel=2)  # fmt: skip
-        return numba.njit(cache=False, nogil=True)(function)
+        return numba.njit(cache=False, nogil=True, error_model="numpy")(function)
 
 
 # --- sums as numpy makes them -----------------------------------------------------------------
