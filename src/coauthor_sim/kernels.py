@@ -367,35 +367,34 @@ def _water_fill(want, weight, where, supply):
 
 
 @_jit
-def _asking(weighted, demand, group):
-    """Those with ``weighted`` (demand x priority) above 0, in increasing order, with what
-    each wants (``demand``; None: one unit each), its weight and its group: the members
-    support.ration works on."""
-    n = weighted.size
-    count = 0
-    for i in range(n):
-        if weighted[i] > 0:
-            count += 1
-    asking = np.empty(count, dtype=np.int64)
-    want = np.empty(count)
-    weight = np.empty(count)
-    where = np.empty(count, dtype=np.int64)
+def _asking(demand, priority, group):
+    """Those whose demand x priority is above 0, in increasing order, with what each wants,
+    its weight (demand x priority) and its group: the members support.ration works on.
+    ``demand`` None: one unit each; ``priority`` None: 1 for everyone (x 1 changes nothing)."""
+    n = group.size
+    asking = np.empty(n, dtype=np.int64)
+    want = np.empty(n)
+    weight = np.empty(n)
+    where = np.empty(n, dtype=np.int64)
     k = 0
     for i in range(n):
-        if weighted[i] > 0:
+        d = 1.0 if demand is None else demand[i]
+        w = d if priority is None else d * priority[i]
+        if w > 0:
             asking[k] = i
-            want[k] = 1.0 if demand is None else demand[i]
-            weight[k] = weighted[i]
+            want[k] = d
+            weight[k] = w
             where[k] = group[i]
             k += 1
-    return asking, want, weight, where
+    return asking[:k], want[:k], weight[:k], where[:k]
 
 
 @_jit
 def ration(demand, priority, group, supply):
     """support.ration(demand, priority, group, supply, sparse=True) for per-citizen ``demand``
-    and ``priority``: (members who asked, in increasing order; what each got)."""
-    asking, want, weight, where = _asking(demand * priority, demand, group)
+    and ``priority`` (None: 1 for everyone): (members who asked, in increasing order; what
+    each got)."""
+    asking, want, weight, where = _asking(demand, priority, group)
     return asking, _water_fill(want, weight, where, supply)
 
 
@@ -412,8 +411,7 @@ def navigate_and_seek(need, connectedness, hood, navigator_capacity, u_navigate,
         if need[i] > seek_threshold:
             priority[i] = need[i] * (1.0 - connectedness[i])
     # each citizen with priority wants one "unit" (1 x priority is the priority)
-    asking, want, weight, where = _asking(priority, None, hood)
-    chance = _water_fill(want, weight, where, navigator_capacity)
+    asking, chance = ration(None, priority, hood, navigator_capacity)
     navigated = np.zeros(n, dtype=np.bool_)
     guided = np.zeros(navigator_capacity.size, dtype=np.int64)
     for k in range(asking.size):
@@ -567,9 +565,7 @@ def formal_support(need, connectedness, capacity, prevention, hood, provider_of,
     serving = serves[0]
     money_h, units, supply = _supply(money_preventative, shares, serving, unit_cost, running,
                                      no_extra, lost)  # fmt: skip
-    asked = prevention_asked(need, prevention, seek_threshold)
-    asking, want, weight, where = _asking(asked * need, asked, hood)
-    got = _water_fill(want, weight, where, supply)
+    asking, got = ration(prevention_asked(need, prevention, seek_threshold), need, hood, supply)
     _deliver(allocated, delivered, serving, money_h, units, no_extra, asking, got, hood)
     preventative = scatter(n, asking, got)
     who = provider_of[0]
@@ -586,10 +582,12 @@ def formal_support(need, connectedness, capacity, prevention, hood, provider_of,
     money_h, units, supply = _supply(money_responsive, shares, serving, unit_cost, running,
                                      casework, lost)  # fmt: skip
     who = provider_of[1]
-    rank = np.ones(n)
-    for i in range(n):
-        if outcome_contract[who[i]]:
-            rank[i] = 1.0 - cream_skimming * need[i]
+    rank = None  # 1 for everyone unless some provider is paid by outcomes
+    if outcome_contract.any():
+        rank = np.ones(n)
+        for i in range(n):
+            if outcome_contract[who[i]]:
+                rank[i] = 1.0 - cream_skimming * need[i]
     if entitlements > 0:  # support.entitled_first: the floor first, among the entitled
         floor = np.empty(n_hood)
         usable = np.empty(n_hood)
