@@ -443,3 +443,26 @@ def test_kernels_divide_as_numpy_does():
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = wellbeing.connectedness_from_ties(a @ (capacity * (1.0 + engaged)), 0.0)
     assert same(got[0], expected) and np.isnan(got[0][2])
+
+
+def test_a_calibration_run_skips_only_outcomes_it_does_not_read():
+    """A calibration run computes outcomes for its final year alone (``report_from``); its
+    statistics are those of the same run with every month's outcomes, and the shortened
+    table is labelled with the months it holds."""
+    import math
+
+    from coauthor_sim.api import scenario_parameters
+    from coauthor_sim.calibration import statistics
+
+    params = dict(scenario_parameters("status_quo", n_citizens=150, steps=20))
+    fast = statistics.run_statistics(params, seed=8)
+    full = CoauthorModel(seed=8, **params)
+    full_table = full.run()
+    final = full_table.iloc[-12:].mean()
+    for name, value in final.items():
+        assert same(fast[name], float(value)) or (math.isnan(value) and math.isnan(fast[name]))
+    short = CoauthorModel(seed=8, **params)
+    short.report_from = 9
+    table = short.run()
+    assert table.index.tolist() == [0, *range(9, 21)]
+    assert table.loc[9:].equals(full_table.loc[9:]) and table.loc[[0]].equals(full_table.loc[[0]])

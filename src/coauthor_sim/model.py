@@ -195,6 +195,9 @@ class CoauthorModel(mesa.Model):
         c.voice_log = self.streams["citizens"].random((VOICE_MONTHS, c.n)) < propensity
 
         self._faces: tuple[list, list, list] | None = None  # Mesa agents, made on first use
+        # First month whose outcomes are computed and collected (besides month 0): a run read
+        # only for its final months (a calibration run) sets it and skips the others' outcomes.
+        self.report_from = 1
 
         self.ledger = Ledger(available=0.0)
         self.outcomes = compute_outcomes(c, self.ledger, 0, self.local.fragmentation, 0.0)
@@ -369,14 +372,15 @@ class CoauthorModel(mesa.Model):
             self._evolve_ties(month, (boost + level)[hood])
         self._close_budget(ledger, income, month)
 
-        # 12. Outcomes.
+        # 12. Outcomes (from month ``report_from`` on: outcomes feed nothing back).
         self.ledger = ledger
-        self.outcomes = compute_outcomes(
-            c, ledger, month, gov.fragmentation, gov.voice_share_most_deprived,
-            *self._start_log.sum(axis=0).tolist(), quintile_counts=self._quintile_counts,
-            sum_by_quintile=self._sum_by_quintile,
-        )  # fmt: skip
-        self.datacollector.collect(self)
+        if month >= self.report_from:
+            self.outcomes = compute_outcomes(
+                c, ledger, month, gov.fragmentation, gov.voice_share_most_deprived,
+                *self._start_log.sum(axis=0).tolist(), quintile_counts=self._quintile_counts,
+                sum_by_quintile=self._sum_by_quintile,
+            )  # fmt: skip
+            self.datacollector.collect(self)
         if month >= p.steps:
             self.running = False
 
@@ -608,9 +612,11 @@ class CoauthorModel(mesa.Model):
         return self.outcome_table()
 
     def outcome_table(self) -> pd.DataFrame:
-        """One row per month (0 = initial state), one column per outcome."""
+        """One row per month (0 = initial state), one column per outcome; with
+        ``report_from`` set past 1, month 0 and the months from it on."""
         table = self.datacollector.get_model_vars_dataframe()
-        table.index = pd.RangeIndex(len(table), name="month")
+        first = max(self.report_from, 1)
+        table.index = pd.Index([0, *range(first, first + len(table) - 1)], name="month")
         return table
 
     @classmethod
