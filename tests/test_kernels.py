@@ -466,3 +466,22 @@ def test_a_calibration_run_skips_only_outcomes_it_does_not_read():
     table = short.run()
     assert table.index.tolist() == [0, *range(9, 21)]
     assert table.loc[9:].equals(full_table.loc[9:]) and table.loc[[0]].equals(full_table.loc[[0]])
+
+
+def test_a_sensitivity_contrast_is_the_difference_of_final_outcomes():
+    """The contrast's runs read their final year alone (as a calibration run does) and give
+    the difference of final_outcomes(simulate(...)) of the two scenarios, number for number."""
+    from coauthor_sim.analysis.sensitivity import NOISE, Contrast
+    from coauthor_sim.api import final_outcomes, scenario_parameters
+    from coauthor_sim.experiment.runner import RunSpec, simulate
+
+    base = dict(scenario_parameters("status_quo", n_citizens=120, steps=15))
+    treated = dict(scenario_parameters("prevention_first", n_citizens=120, steps=15))
+    contrast = Contrast(base, treated, "unmet_need", 2, seed=5)
+    point = RunSpec("0", {"prevention_effect": 0.6, NOISE: 0.2}, 0)
+    plain = 0.0
+    for seed in contrast.seeds(0.2):
+        for sign, params in ((1.0, treated), (-1.0, base)):
+            run = RunSpec("0", {**params, "prevention_effect": 0.6}, seed)
+            plain += sign * final_outcomes(simulate(run))["unmet_need"]
+    assert contrast(point) == plain / 2
