@@ -47,9 +47,10 @@ from coauthor_sim.mechanisms.governance import (
     PRIORITY_MEMORY,
     RESERVE_CAP_MONTHS,
     RESERVE_SPEND_RATE,
+    RESTRUCTURING_LEVERS,
+    RESTRUCTURING_MONTHS,
     RING_FENCED_CONTROL,
     SETTLEMENT_INTERVAL,
-    SIB_TARGET,
 )
 from coauthor_sim.mechanisms.need import AGE_NEED_FACTOR
 from coauthor_sim.mechanisms.providers import (
@@ -64,13 +65,12 @@ from coauthor_sim.mechanisms.support import PREVENTION_DECAY, RATION_ROUNDS
 from coauthor_sim.mechanisms.wellbeing import (
     CAPACITY_CRISIS_LOSS,
     CAPACITY_EROSION,
-    CAPACITY_LEARNING,
     CAPACITY_RELAXATION,
-    CONTROL_GAIN,
     CONTROL_RELAXATION,
     WILLINGNESS_RELAXATION,
 )
 from coauthor_sim.outcomes import MOST_DEPRIVED, OUTCOME_NAMES, compute_outcomes
+from coauthor_sim.params import defaults
 from coauthor_sim.state import (
     NON_PUBLIC_SECTOR_WEIGHTS,
     SECTOR_COST_FACTOR,
@@ -235,6 +235,8 @@ class Council:
         self.ring_fenced_until = ring_fenced_until
         self.voice_share_most_deprived = share
         self.allocation: list[float] | None = None  # this month's share of spending per place
+        self.income_centre = 0.0  # this month's grant and rescue money
+        self.income_investors = 0.0  # this month's pooled money
 
 
 class GatheredCitizens:
@@ -492,6 +494,7 @@ class ReferenceCitizen(FixedAgent):
             + p.wellbeing_capacity_weight * self.capacity
             + p.wellbeing_engagement_weight * self.engaged
             - self.burden
+            - p.unemployment_wellbeing_loss * self.unemployed
         )
         self.wellbeing = _clip01(
             self.wellbeing
@@ -500,7 +503,7 @@ class ReferenceCitizen(FixedAgent):
             - p.crisis_wellbeing_loss * self.crisis
         )
         capacity = self.capacity
-        grow = CAPACITY_LEARNING * (self.engaged + self.contribution) * (1.0 - capacity)
+        grow = p.capacity_learning * (self.engaged + self.contribution) * (1.0 - capacity)
         lose = (CAPACITY_EROSION * self.need + CAPACITY_CRISIS_LOSS * self.crisis) * capacity
         self.capacity = _clip01(
             capacity + grow - lose + CAPACITY_RELAXATION * (self.capacity_base - capacity)
@@ -508,7 +511,7 @@ class ReferenceCitizen(FixedAgent):
         control = self.control
         self.control = _clip01(
             control
-            + CONTROL_GAIN * self.heard * (1.0 - control)
+            + p.control_from_voice * self.heard * (1.0 - control)
             + CONTROL_RELAXATION * (self.control_base - control)
         )
         # Willingness raised by stories fades back towards its base.
@@ -664,7 +667,8 @@ class ReferenceModel(mesa.Model):
         )
         if gov.allocation is not None:
             self.council.allocation = gov.allocation.tolist()
-        for name in ("reserve", "bond_capital", "bond_instalment", "baseline_need", "year_need"):
+        for name in ("reserve", "bond_capital", "bond_instalment", "instalments_left",
+                     "year_need", "income_centre", "income_investors"):  # fmt: skip
             setattr(self.council, name, getattr(gov, name))
         self.start_log = [list(row) for row in source._start_log.tolist()]
         self.started = [0, 0]
@@ -737,10 +741,18 @@ class ReferenceModel(mesa.Model):
         external = p.pooled_budget * grant
         council.bond_capital += external
         income = grant + rescue + external
+        council.income_centre, council.income_investors = grant + rescue, external
         ledger = MonthLedger(income + council.reserve, council.reserve)
         ledger.pay("finance", [(PRIVATE, external * p.pooled_finance_cost)])
-        if council.bond_instalment > 0:
+        if council.instalments_left > 0:
             ledger.pay("repayment", [(PRIVATE, council.bond_instalment)])
+            council.instalments_left -= 1
+        if month <= RESTRUCTURING_MONTHS:
+            today = defaults()
+            moved = sum(abs(p[name] - today[name]) for name in RESTRUCTURING_LEVERS)
+            bill = p.transition_cost * n * moved / RESTRUCTURING_MONTHS
+            if bill > 0:
+                ledger.pay("transition", [(PUBLIC, bill)])
         ledger.pay("servants", [(servant.sector, p.servant_cost) for servant in self.servants])
         training = len(self.servants) * p.training_cost * p.servant_training
         ledger.pay("training", [(PUBLIC, training)])
@@ -750,12 +762,15 @@ class ReferenceModel(mesa.Model):
         spendable = income + RESERVE_SPEND_RATE * council.reserve
         self.started = [0, 0]
 
-        # 2. Need and crises; the acute response is paid first.
+        # 2. Need and crises; the acute response is the NHS's: the centre pays it on top.
         citizens.do("live_a_month")
         n_crises = sum(1 for citizen in citizens if citizen.crisis)
         bill = n_crises * p.crisis_cost
-        paid = ledger.pay("crisis", [(PUBLIC, bill)])
-        citizens.do("get_acute_response", paid / bill if bill > 0 else 1.0)
+        ledger.available += bill
+        council.income_centre += bill
+        spendable += bill
+        ledger.pay("crisis", [(PUBLIC, bill)])
+        citizens.do("get_acute_response", 1.0)
         self.watched_crisis_rate = (
             1.0 - CRISIS_WATCH
         ) * self.watched_crisis_rate + CRISIS_WATCH * n_crises / n
@@ -835,7 +850,7 @@ class ReferenceModel(mesa.Model):
         for place in places:
             weave = place.effort[WEAVER] / max(place.population / 100.0, 1e-12)
             boost = p.weaver_effect * weave / (1.0 + weave)
-            place.help_boost = boost + place.community_level
+            place.help_boost = boost + p.community_help_effect * place.community_level
         citizens.do("offer_help")
         citizens.do("look_at_ties")
 
@@ -853,6 +868,11 @@ class ReferenceModel(mesa.Model):
             servant.count_caseload()
 
         provider_money = min(ledger.remaining, max(spendable - ledger.spent, 0.0))
+        outcome_paid = sum(1 for pv in self.providers if pv.outcome_contract)
+        if p.outcome_contract_overhead > 0 and outcome_paid:
+            share = outcome_paid / len(self.providers)
+            overhead = provider_money * p.outcome_contract_overhead * share
+            provider_money -= ledger.pay("contract_management", [(PUBLIC, overhead)])
         lost = (1.0 - council.fragmentation) * (
             1.0 - p.intervention_disruption if ring_fenced else 1.0
         )
@@ -906,10 +926,8 @@ class ReferenceModel(mesa.Model):
             kept = min(max(council.reserve, 0.0), cap)
             ledger.returned = max(council.reserve - kept, 0.0)
             council.reserve = kept
-            year_need = council.year_need / SETTLEMENT_INTERVAL
-            met = year_need <= (1.0 - SIB_TARGET) * council.baseline_need
-            owed = council.bond_capital * (1.0 + p.sib_return) if met else 0.0
-            council.bond_instalment = owed / SETTLEMENT_INTERVAL
+            if council.bond_capital > 0:  # pooled money: its counterfactual twin is not
+                raise NotImplementedError("the reference does not mirror the bond's twin")
             council.bond_capital = 0.0
             council.year_need = 0.0
 
@@ -957,6 +975,13 @@ class ReferenceModel(mesa.Model):
             council.voice_share_most_deprived,
             sum(row[0] for row in self.start_log),
             sum(row[1] for row in self.start_log),
+            need_line=self.p.seek_threshold,
+            coproduction_hours=self.p.coproduction_time,
+            flows={
+                "income_centre": council.income_centre,
+                "income_investors": council.income_investors,
+                "bond_liability": council.bond_instalment * council.instalments_left,
+            },
         )
 
     def run(self, steps: int) -> None:

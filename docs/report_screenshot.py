@@ -1,5 +1,5 @@
-"""Regenerate docs/img/report_summary.png: the summary of a real report of the default
-comparison (every shipped scenario against status_quo, 30 plausible worlds), as Chromium
+"""Regenerate docs/img/report_summary.png: page 1 of a real report of the default comparison
+(every shipped scenario against status_quo, 30 plausible worlds), the answer, as Chromium
 renders it.
 
     python docs/report_screenshot.py                 # runs `coauthor-sim compare` (~1-5 min)
@@ -31,7 +31,7 @@ def default_report(folder: Path) -> Path:
 
 
 def screenshot(report: Path, out: Path = OUT) -> Path:
-    """A PNG of the report's summary section (the element ``#summary``)."""
+    """A PNG of the report's first page, the answer (the element ``#answer``)."""
     from playwright.sync_api import sync_playwright
 
     from coauthor_sim.analysis.pdf import _args, system_chromium
@@ -45,7 +45,7 @@ def screenshot(report: Path, out: Path = OUT) -> Path:
         try:
             page = browser.new_page(viewport={"width": WIDTH, "height": 900})
             page.goto(report.resolve().as_uri(), wait_until="load")
-            page.locator("#summary").screenshot(path=str(out))
+            page.locator("#answer").screenshot(path=str(out))
         finally:
             browser.close()
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import warnings
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -74,24 +75,69 @@ def test_simulate_equals_from_scenario_then_final_outcomes():
     assert final_outcomes(model.run()) == simulate("status_quo", 2, co_production=0.4, **SMALL)
 
 
-def test_scenario_is_calibrated_and_bare_model_is_the_schema_default():
+def test_bare_model_is_the_calibrated_status_quo_and_uncalibrated_the_schema_default():
     calibrated = scenario_parameters("status_quo")
     differs = [k for k, v in defaults().items() if calibrated[k] != v]
     assert differs, "status_quo should differ from the schema defaults (it is calibrated)"
-    assert dict(CoauthorModel(seed=1, n_citizens=50, n_neighbourhoods=5).p) == {
-        **defaults(), "n_citizens": 50, "n_neighbourhoods": 5,
-    }  # fmt: skip
+    small = {"n_citizens": 50, "n_neighbourhoods": 5}
+    assert CoauthorModel(seed=1, **small).p == scenario_parameters("status_quo", **small)
+    assert dict(CoauthorModel.uncalibrated(seed=1, **small).p) == {**defaults(), **small}
     by_path = scenario_parameters(ROOT / "scenarios" / "austerity.toml")
     assert by_path == scenario_parameters("austerity")
 
 
-def test_bad_scenario_or_override_is_a_one_line_error_naming_it():
-    with pytest.raises(ScenarioError, match=r"co_productoin.*co_production"):
-        simulate("status_quo", seed=1, co_productoin=0.3)
-    with pytest.raises(ScenarioError, match=r"co_production = 3.*from 0 to 1"):
+def test_a_user_scenarios_folder_does_not_change_what_the_bare_model_is(tmp_path, monkeypatch):
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "status_quo.toml").write_text(
+        'description = "mine"\n[levers]\nco_production = 0.9\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert scenario_parameters("status_quo")["co_production"] == 0.9  # a name: the user's own
+    assert CoauthorModel(seed=1, n_citizens=50).p["co_production"] != 0.9  # the shipped one
+
+
+def test_a_model_without_a_seed_warns_once(monkeypatch):
+    from coauthor_sim import model
+
+    monkeypatch.setattr(model, "_unseeded_warned", False)
+    with pytest.warns(UserWarning, match="without a seed"):
+        CoauthorModel(n_citizens=50, n_neighbourhoods=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        CoauthorModel(n_citizens=50, n_neighbourhoods=5)  # said once is enough
+        CoauthorModel(seed=2, n_citizens=50, n_neighbourhoods=5)
+
+
+def test_one_error_type_per_kind_of_mistake_without_command_line_wording():
+    from coauthor_sim import ParameterError
+
+    for bad in (lambda: simulate("status_quo", seed=1, co_productoin=0.3),
+                lambda: CoauthorModel(seed=1, co_productoin=0.3),
+                lambda: CoauthorModel.from_scenario("status_quo", seed=1, co_productoin=0.3),
+                lambda: scenario_parameters("status_quo", co_productoin=0.3)):  # fmt: skip
+        with pytest.raises(ParameterError, match=r"co_productoin.*co_production") as err:
+            bad()
+        assert not isinstance(err.value, ScenarioError) and "command line" not in str(err.value)
+    with pytest.raises(ParameterError, match=r"co_production = 3.*from 0 to 1"):
         CoauthorModel.from_scenario("status_quo", co_production=3)
+    with pytest.raises(ParameterError, match=r"n_neighbourhoods = 80 .*at most n_citizens"):
+        simulate("status_quo", n_citizens=50, n_neighbourhoods=80)  # a rule across two
     with pytest.raises(ScenarioError, match=r"statu_quo.*did you mean 'status_quo'"):
         simulate("statu_quo")
+
+
+def test_agent_records_are_a_mesa_agent_table():
+    model = CoauthorModel(seed=1, n_citizens=60, n_neighbourhoods=5, collect_agents=True)
+    model.run(2)
+    table = model.datacollector.get_agent_vars_dataframe()
+    assert table.index.names == ["Step", "AgentID"] and len(table) == 3 * 60
+    assert list(table.columns) == ["wellbeing", "need", "engaged"]
+    last = table.xs(2, level="Step")["wellbeing"].to_numpy()
+    assert (last == model.citizens.wellbeing).all()
+    with pytest.raises(ValueError, match="collect_agents=True"):
+        CoauthorModel(
+            seed=1, n_citizens=60, n_neighbourhoods=5
+        ).datacollector.get_agent_vars_dataframe()
 
 
 def test_final_outcomes_is_the_mean_of_the_last_year_without_month_zero():
@@ -109,12 +155,13 @@ def test_comparison_uses_the_same_final_outcomes():
         assert summary[name] == finals[name]
 
 
-def test_batch_run_guidance_gives_the_same_final_outcomes_as_simulate():
+def test_batch_run_is_the_calibrated_status_quo_with_its_final_month():
+    """The natural call: no scenario, the horizon as the model's own ``steps``, a seed."""
     horizon = 14
-    base = scenario_parameters("status_quo", n_citizens=120, steps=horizon + 1)
-    rows = mesa.batch_run(CoauthorModel, {**base, "seed": 6, "co_production": [0.1, 0.5]},
-                          max_steps=horizon, data_collection_period=1,
+    grid = {"co_production": [0.1, 0.5], "n_citizens": 120, "steps": horizon, "seed": 6}
+    rows = mesa.batch_run(CoauthorModel, grid, data_collection_period=1,
                           display_progress=False)  # fmt: skip
+    assert max(r["Step"] for r in rows) == horizon  # the final month is reported
     finals = batch_outcomes(rows).sort_values("co_production")
     assert list(finals["months"]) == [horizon, horizon]
     for _, row in finals.iterrows():
@@ -122,8 +169,20 @@ def test_batch_run_guidance_gives_the_same_final_outcomes_as_simulate():
                          co_production=row["co_production"])  # fmt: skip
         assert {k: row[k] for k in OUTCOME_NAMES} == alone
     with pytest.raises(ValueError, match="data_collection_period=1"):
-        batch_outcomes(mesa.batch_run(CoauthorModel, {**base, "seed": 6}, max_steps=3,
+        batch_outcomes(mesa.batch_run(CoauthorModel, {**grid, "co_production": 0.1},
+                                      max_steps=3, display_progress=False))  # fmt: skip
+
+
+def test_batch_outcomes_warns_about_unseeded_or_cut_short_runs():
+    grid = {"n_citizens": 60, "n_neighbourhoods": 5, "steps": 5}
+    with pytest.warns(UserWarning, match="no seed"), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "CoauthorModel without a seed")
+        batch_outcomes(mesa.batch_run(CoauthorModel, grid, data_collection_period=1,
                                       display_progress=False))  # fmt: skip
+    cut = mesa.batch_run(CoauthorModel, {**grid, "seed": 1}, max_steps=3,
+                         data_collection_period=1, display_progress=False)  # fmt: skip
+    with pytest.warns(UserWarning, match="before their horizon"):
+        assert list(batch_outcomes(cut)["months"]) == [3]
 
 
 def test_lazy_public_names_resolve():

@@ -238,6 +238,26 @@ def test_calibration_runs_its_particles_on_a_dask_cluster(tmp_path):
     assert len(outcome.particles) == 6 and outcome.sessions[0]["executor"] != "local"
 
 
+def test_the_same_seed_gives_the_same_particles_on_any_number_of_processes(tmp_path):
+    """calibrate --seed S --jobs 2, twice, and on one process: identical particles and
+    tolerances, bit for bit (each proposal is seeded by its number; pyabc keeps the first
+    accepted in proposal order, not in the order workers finish)."""
+    base = dict(load_scenario(STATUS_QUO, {"n_citizens": 100, "steps": 13}).params)
+    settings = Settings(
+        scenario="status_quo", base=base, priors=load_priors(PRIORS)[:2],
+        targets=load_targets(TARGETS), population=8, replications=1, generations=2, seed=7,
+    )  # fmt: skip
+    found = []
+    for k, jobs in enumerate((2, 2, 1)):
+        outcome = calibrate(settings, tmp_path / f"abc{k}", jobs=jobs, progress=False,
+                            log=lambda _: None)  # fmt: skip
+        found.append(outcome)
+    first = found[0]
+    for other in found[1:]:
+        pd.testing.assert_frame_equal(first.particles, other.particles)
+        assert [g.epsilon for g in first.generations] == [g.epsilon for g in other.generations]
+
+
 @pytest.mark.parametrize("jobs", [None, 1])  # an executor (threads here), or in-process
 def test_a_generation_still_running_when_the_budget_is_spent_is_abandoned(
     tmp_path, monkeypatch, jobs
@@ -310,6 +330,10 @@ def test_calibrate_command_end_to_end_writes_a_scenario_comparisons_can_use(tmp_
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "generation 2:" in done.stdout and "stopped: 3 generations done" in done.stdout
+    manifest = json.loads((tmp_path / "cal" / "manifest.json").read_text())
+    assert manifest["kind"] == "calibration" and "pyabc" in manifest["libraries"]
+    assert manifest["sessions"][0]["code"]["code_id"] == manifest["code_id"]
+    assert manifest["stopped"] and manifest["population"] == 12
     gens = pd.read_csv(tmp_path / "cal" / "generations.csv")
     assert list(gens["t"]) == [0, 1, 2]
     calibrated = load_scenario(scenario)
@@ -443,3 +467,43 @@ def test_shipped_baseline_is_calibrated_and_compare_says_so(tmp_path, capsys):
     assert "drawn from the calibrated posterior" in out
     manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
     assert manifest["posterior"].endswith("calibrated_baseline.posterior.csv")
+
+
+def test_the_dry_run_counts_evaluations_at_past_acceptance_rates(tmp_path):
+    """Every generation after the first rejects most proposals: the count follows a past
+    calibration's acceptance rates (its last for later generations), not population x
+    generations, and falls back to a guess without a record."""
+    from coauthor_sim.calibration import smc
+
+    assert smc.expected_evaluations(100, 3, [1.0, 0.5, 0.25]) == 100 + 200 + 400
+    assert smc.expected_evaluations(100, 4, [1.0, 0.5]) == 100 + 200 + 200 + 200
+    record = tmp_path / "x.abc.json"
+    record.write_text(json.dumps({"generations": [{"acceptance_rate": 0.99},
+                                                  {"acceptance_rate": 0.2}]}))  # fmt: skip
+    assert smc.recorded_acceptance(record, 0.3) == [0.99, 0.2]
+    assert smc.recorded_acceptance(tmp_path / "missing.json", 0.3) == [1.0, 0.3]
+    shipped = ROOT / "scenarios" / "calibration" / "calibrated_baseline.abc.json"
+    rates = smc.recorded_acceptance(shipped, 0.3)
+    evaluations = json.loads(shipped.read_text())["evaluations"]
+    expected = smc.expected_evaluations(100, len(rates), rates)
+    assert abs(expected - evaluations) < 0.05 * evaluations  # the record reproduces itself
+
+
+def test_a_collapsed_effective_sample_size_is_flagged():
+    from coauthor_sim.calibration import smc
+
+    assert smc.ess_warning(52.0, 100) is None
+    said = smc.ess_warning(1.4, 100)
+    assert said.startswith("warning: effective sample size 1.4 of 100") and "collapsed" in said
+
+
+def test_the_2010_baseline_has_its_own_decade_start_targets_and_priors():
+    """The history's start is calibrated only on figures from 2010/11-2012/13, one survey mode
+    (face-to-face), and fits need growth against older people's unmet need in 2010."""
+    targets = load_targets(ROOT / "data" / "targets_2010.toml")
+    assert all(any(y in t.series for y in ("2010", "2011", "2012")) for t in targets)
+    assert not any("online" in t.series for t in targets)
+    fitted = {t.statistic for t in targets if t.fitted}
+    assert {"life_satisfaction", "older_unmet_share", "engaged_last_year"} <= fitted
+    priors = {f.name for f in load_priors(ROOT / "data" / "priors_2010.toml")}
+    assert "need_growth" in priors

@@ -39,10 +39,10 @@ def compared(tmp_path_factory):
 
 def test_compare_writes_every_table_picture_and_the_report(compared):
     out, done = compared
-    for name in ("runs.csv", "summary.csv", "differences.csv", "cost_effectiveness.csv",
+    for name in ("runs.csv", "summary.csv", "differences.csv", "report.json",
                  "trajectories.csv", "trajectories.png", "fifths.png", "cost_vs_gain.png",
                  "differences.png", "worlds.csv", "robust.csv", "regret.csv",
-                 "plausibility.csv", "money.csv", "value_for_money.csv",
+                 "plausibility.csv", "money.csv", "value_for_money.csv", "appraisal.csv",
                  "net_value_by_month.csv", "time_profile.png", "report.html",
                  "manifest.json"):  # fmt: skip
         assert (out / name).stat().st_size > 0, name
@@ -72,7 +72,7 @@ def test_differences_are_against_the_first_scenario_with_adjusted_p(compared):
     spend = diffs[(diffs.scenario == "austerity") & (diffs.outcome == "spending_total")]
     # About the grant cut: unspent money is now carried over and a central rescue brings money,
     # so spending no longer equals the grant exactly (model-science, issue 9).
-    assert spend["difference"].iloc[0] == pytest.approx(-15_000 * 150 / 1000, rel=0.1)
+    assert spend["difference"].iloc[0] == pytest.approx(-15_000 * 150 / 1000, rel=0.2)
 
 
 def test_report_is_self_contained(compared):
@@ -97,14 +97,15 @@ def test_every_replication_is_one_plausible_world_shared_by_every_scenario(compa
     assert "plausible worlds" in done.stdout and not P_VALUE.search(done.stdout)
 
 
-def test_summary_comes_first_and_carries_no_p_values(compared):
+def test_the_answer_comes_first_and_carries_no_p_values(compared):
     out, _ = compared
     html = (out / "report.html").read_text()
     body = html[html.index("<body>") :]
-    summary = body[body.index('<section id="summary">') : body.index("</section>")]
-    assert body.index('<section id="summary">') < body.index("<h2>")
-    assert "plausible worlds" in summary and "most deprived fifth" in summary
-    assert not P_VALUE.search(summary) and "significan" not in summary
+    answer = body[body.index('<section id="answer">') : body.index("</section>")]
+    assert body.index('<section id="answer">') < body.index("<h2>")
+    assert "plausible worlds" in answer and "most deprived fifth" in answer
+    assert "WELLBY" in answer and "Austerity" in answer
+    assert not P_VALUE.search(answer) and "significan" not in answer
 
 
 def test_worlds_draw_effects_unless_uncertainty_is_fixed():

@@ -49,7 +49,8 @@ def _runs(extra: float, gain: float, noise: float = 0.0, seed: int = 0) -> pd.Da
     for name, dc, dw in (("base", 0.0, 0.0), ("policy", extra, gain)):
         rows.append(pd.DataFrame({
             "scenario": name, "replication": np.arange(WORLDS),
-            "pv_spending": level + dc + rng.normal(0, noise, WORLDS) * (dc != 0),
+            "pv_money_cost": level + dc + rng.normal(0, noise, WORLDS) * (dc != 0),
+            "pv_citizen_hours": 0.0,  # full cost = money here (citizens' time: test_model_science)
             "pv_wellbys": wellbys + dw + rng.normal(0, noise / 20_000, WORLDS) * (dw != 0),
         }))  # fmt: skip
     return pd.concat(rows, ignore_index=True)

@@ -16,11 +16,15 @@ def test_lever_effects_rows_and_table():
     assert values == [("co_production", 0.0), ("co_production", 1.0),
                       ("grant_per_citizen", 30.0), ("grant_per_citizen", 90.0)]  # fmt: skip
     for row in rows:
-        assert row["low"].shape == (3,) and (row["low"] <= row["mean"]).all()
+        assert row["se"].shape == (6,) == row["mean"].shape and (row["se"] == 0).all()
     cut = next(r for r in rows if r["value"] == 30.0)
-    assert cut["mean"][2] < 0  # half the grant: less spent per citizen
+    assert cut["mean"][5] < 0  # half the grant: less spent per citizen
+    assert cut["moves"]
+    verdicts = docgen.lever_verdicts(rows)
+    assert set(verdicts) == {"co_production", "grant_per_citizen"}
     table = docgen.lever_effects_table(rows)
-    assert table.count("\n") == len(rows) + 1 and "`co_production`" in table
+    assert table.count("|\n") == len(rows) + 2 and "`co_production`" in table
+    assert "lower life satisfaction at neither end" in table
 
 
 def test_effects_block_is_replaced_only_between_its_markers():

@@ -12,12 +12,13 @@ import pytest
 from coauthor_sim import ParameterError, load_experiment, load_results, run_sweep, simulate
 from coauthor_sim.analysis.sensitivity import arrange, sobol_table
 from coauthor_sim.calibration.targets import load_priors
+from coauthor_sim.compare import load_posterior
 from coauthor_sim.effects import load_effects
 from coauthor_sim.interop import ranges, salib
 from coauthor_sim.params import SPECS
 from helpers import experiment_file
 
-ema = pytest.importorskip("coauthor_sim.ema", reason="EMA Workbench extra not installed")
+ema = pytest.importorskip("coauthor_sim.interop.ema", reason="EMA Workbench extra not installed")
 ema_workbench = pytest.importorskip("ema_workbench")
 from ema_workbench.analysis import prim  # noqa: E402
 
@@ -26,17 +27,18 @@ SMALL = {"n_citizens": 120, "steps": 18}
 
 
 # --- plausible ranges ------------------------------------------------------------------------
-def test_ranges_come_from_priors_then_effects_then_schema(tmp_path):
+def test_ranges_come_from_posterior_then_priors_then_effects_then_lever_shares(tmp_path):
+    posterior = load_posterior(ranges.default_posterior())
+    name = "willingness_mean"
+    assert ranges.plausible_range(name) == (posterior[name].min(), posterior[name].max())
+    assert ranges.stated_range(name).source == "posterior"
     priors = {f.name: (f.low, f.high) for f in load_priors(ROOT / "data" / "priors.toml")}
-    name = next(iter(priors))
-    assert ranges.plausible_range(name) == priors[name]
+    assert ranges.plausible_range(name, posterior=None) == priors[name]  # no posterior
     shipped = {e.name: (e.low, e.high) for e in load_effects()}
     effect = next(n for n in shipped if n not in priors)
     assert ranges.plausible_range(effect) == shipped[effect]
+    assert ranges.stated_range("co_production") == ranges.Range("co_production", 0.0, 1.0, "lever")
     effects = tmp_path / "effects.toml"
-    assert ranges.plausible_range("prevention_effect", effects=effects) == (
-        SPECS["prevention_effect"].low, SPECS["prevention_effect"].high,
-    )  # fmt: skip
     effects.write_text("[effects.prevention_effect]\nlow = 0.0\nhigh = 0.4\n"
                        "distribution = 'uniform'\nsource = 'x'\n")  # fmt: skip
     assert ranges.plausible_range("prevention_effect", effects=effects) == (0.0, 0.4)
@@ -51,15 +53,35 @@ def test_ranges_come_from_priors_then_effects_then_schema(tmp_path):
         ranges.plausible_range("network_kind")
 
 
+@pytest.mark.parametrize("name", ["access_base", "self_help_rate", "n_citizens",
+                                  "grant_per_citizen", "mean_degree"])  # fmt: skip
+def test_a_parameter_without_a_stated_range_is_refused_by_name_unless_given(name):
+    with pytest.raises(ParameterError, match=rf"^{name} has no stated range.*give one"):
+        ranges.plausible_range(name)
+    spec = SPECS[name]
+    low, high = spec.default * 0.5, spec.default * 1.5
+    assert ranges.plausible_range(name, (low, high)) == (spec.check(low), spec.check(high))
+    with pytest.raises(ParameterError, match=name):
+        salib.problem([name])
+    with pytest.raises(ParameterError, match=name):
+        ema.model(uncertainties=[name]) if spec.group != "lever" else ema.model(levers=[name])
+
+
+def test_every_stated_range_is_inside_the_schema():
+    for name, spec in SPECS.items():
+        found = ranges.stated_range(name) if spec.kind in (int, float) else None
+        if found is not None:
+            assert spec.low <= found.low < found.high <= spec.high, name
+
+
 # --- EMA Workbench ---------------------------------------------------------------------------
-def test_ema_model_takes_names_and_ranges_from_our_schema_and_priors():
-    priors = {f.name: (f.low, f.high) for f in load_priors(ROOT / "data" / "priors.toml")}
+def test_ema_model_takes_names_and_ranges_from_our_schema_and_posterior():
     model = ema.model(levers={"co_production": (0.1, 0.6)},
                       uncertainties=["willingness_mean", "network_kind"], **SMALL)  # fmt: skip
     (lever,) = model.levers
     assert (lever.name, lever.lower_bound, lever.upper_bound) == ("co_production", 0.1, 0.6)
     real, kind = model.uncertainties
-    assert (real.lower_bound, real.upper_bound) == priors["willingness_mean"]
+    assert (real.lower_bound, real.upper_bound) == ranges.plausible_range("willingness_mean")
     assert set(kind.categories.keys()) == set(SPECS["network_kind"].choices)
     assert [o.name for o in model.outcomes] == list(ema.DEFAULT_OUTCOMES)
     with pytest.raises(
@@ -100,14 +122,39 @@ def test_ema_experiments_through_the_adapter_find_a_prim_box():
 
 
 # --- SALib -----------------------------------------------------------------------------------
-def test_salib_problem_from_priors():
+def test_salib_problem_is_a_problem_spec_over_the_calibrated_parameters():
+    from SALib import ProblemSpec
+
     factors = load_priors(ROOT / "data" / "priors.toml")
     problem = salib.problem()
+    assert isinstance(problem, ProblemSpec)
     assert problem["names"] == [f.name for f in factors]
-    assert problem["bounds"] == [[f.low, f.high] for f in factors]
-    assert problem["num_vars"] == len(factors)
+    assert problem["bounds"] == [list(ranges.plausible_range(f.name)) for f in factors]
+    assert problem["num_vars"] == len(factors) and problem["outputs"] == ["life_satisfaction"]
     chosen = salib.problem({"willingness_mean": None, "need_growth": (0.05, 0.1)})
     assert chosen["bounds"][1] == [0.05, 0.1] and chosen["names"][0] == "willingness_mean"
+    with pytest.raises(ParameterError, match="unknown outcome 'happiness'"):
+        salib.problem(["willingness_mean"], outputs=["happiness"])
+
+
+def test_salib_evaluates_a_sample_with_the_model_and_analyses_it():
+    problem = salib.problem({"willingness_mean": None, "need_growth": (0.06, 0.1)},
+                            outputs=["life_satisfaction", "unmet_need"])  # fmt: skip
+    problem.sample_sobol(4, calc_second_order=False, seed=3)
+    small = {"n_citizens": 60, "n_neighbourhoods": 5, "steps": 6}
+    function = salib.model(problem, seed=2, replications=2, **small)
+    function = pickle.loads(pickle.dumps(function))  # as SALib's process pool sends it
+    problem.evaluate(function)
+    y = problem.results
+    assert y.shape == (4 * (2 + 2), 2) and np.isfinite(y).all()
+    row = problem.samples[5]
+    alone = [simulate("status_quo", seed, willingness_mean=row[0], need_growth=row[1], **small)
+             for seed in function.seeds]  # fmt: skip
+    assert list(y[5]) == [sum(a[o] for a in alone) / 2 for o in problem["outputs"]]
+    again = salib.evaluate(problem, problem.samples[:3], seed=2, replications=2, **small)
+    np.testing.assert_array_equal(again, y[:3])
+    problem.analyze_sobol(calc_second_order=False, num_resamples=10, seed=1)
+    assert set(problem.analysis) == {"life_satisfaction", "unmet_need"}
 
 
 SOBOL = """
@@ -152,7 +199,8 @@ def test_stored_sobol_sweep_feeds_salib_and_matches_our_indices(tmp_path):
         np.testing.assert_allclose(theirs["ST"], mine["total"], rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(theirs["S1"], mine["first_order"], atol=0.02)
     single_problem, single = salib.sobol_outputs(tmp_path / "out", "unmet_need")
-    assert single_problem == problem and np.array_equal(single, y[:, 1])
+    assert single_problem["bounds"] == problem["bounds"] and np.array_equal(single, y[:, 1])
+    assert single_problem["outputs"] == ["unmet_need"] and problem["outputs"] == outcomes
 
 
 def test_salib_refuses_a_sweep_that_is_not_sobol(tmp_path):

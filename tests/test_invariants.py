@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from coauthor_sim import CoauthorModel
 from coauthor_sim.agents import Citizen, Provider, PublicServant
 from coauthor_sim.outcomes import OUTCOME_NAMES, RATIO_OUTCOMES, gini
-from coauthor_sim.params import SPECS, ParameterError, Spec, resolve
+from coauthor_sim.params import SPECS, ParameterError, Spec, paths_text, resolve
 from coauthor_sim.state import SECTORS, SPENDING_KINDS
 
 # Narrower (still valid) ranges that keep a model small; the rest use the full Spec range.
@@ -82,6 +82,8 @@ def in_range(spec: Spec, bounds: tuple[float, float] | None = None) -> st.Search
     """Any value the Spec allows (within ``bounds`` if given, which must lie inside it)."""
     if spec.kind is bool:
         return st.booleans()
+    if spec.name == "paths":  # yearly paths of a few numeric parameters, in their ranges
+        return path_texts()
     if spec.kind is str and spec.choices is None:  # free text (a file, a council's name)
         return st.text(alphabet="abcXYZ019._-/", max_size=30)
     if spec.kind is str:
@@ -97,6 +99,10 @@ def out_of_range(spec: Spec) -> st.SearchStrategy:
     """Values the Spec must reject: wrong type, outside the range, NaN, not a choice."""
     if spec.kind is bool:
         return st.one_of(st.integers(), st.floats(), st.text(max_size=5), st.none())
+    if spec.name == "paths":
+        return st.one_of(st.none(), st.integers(), st.just("two\nlines"),
+                         st.just("grant_per_citizen: -1"), st.just("n_citizens: 10"),
+                         st.just("nothing"))  # fmt: skip
     if spec.kind is str and spec.choices is None:
         return st.one_of(st.none(), st.integers(), st.just("two\nlines"), st.just("x" * 501))
     if spec.kind is str:
@@ -112,6 +118,19 @@ def out_of_range(spec: Spec) -> st.SearchStrategy:
         inside_fraction = st.floats(spec.low, spec.high).filter(lambda v: not float(v).is_integer())
         wrong = st.one_of(wrong, inside_fraction)
     return wrong
+
+
+PATHED = {"grant_per_citizen": (20.0, 120.0), "unemployment_rate": (0.0, 0.2),
+          "need_growth": (0.02, 0.15)}  # fmt: skip
+
+
+@st.composite
+def path_texts(draw) -> str:
+    """A ``paths`` text: none, or yearly paths of one to three parameters (1-3 values each)."""
+    names = draw(st.lists(st.sampled_from(sorted(PATHED)), max_size=3, unique=True))
+    paths = {name: draw(st.lists(st.floats(*PATHED[name]), min_size=1, max_size=3))
+             for name in names}  # fmt: skip
+    return paths_text(paths)
 
 
 @st.composite

@@ -1,25 +1,32 @@
 """The compiled kernels of the monthly step (``coauthor_sim.kernels``) give the same numbers,
-bit for bit, as the readable mechanisms they fuse (``coauthor_sim.mechanisms``), on the
-states of small worlds a few months in: every scenario's kind of state, and the branches the
-shipped scenarios leave off (entitlement floor, outcome contracts, training, inclusive
-deliberation). The whole model is checked against a stored run of the numpy step by
-``benchmarks/identity_check.py``. Also: numba's on-disk cache is used by a fresh process, and
-the kernels still work where no cache can be written."""
+bit for bit, as the readable mechanisms they fuse (``coauthor_sim.mechanisms``): kernel by
+kernel on the states of small worlds a few months in (every scenario's kind of state, the
+branches the shipped scenarios leave off, and the terms of model science v3: community money
+through coefficients that may harm, unemployment, learning and control as parameters), and as
+whole runs: the model with its kernels against the same model stepped with the mechanisms
+alone (``MECHANISMS``, the numpy step block by block), with yearly paths crossing years, a
+social impact bond with its counterfactual twin and restructuring. ``benchmarks/
+identity_check.py --against`` checks the whole model against another tree (the numpy step of
+``main``). Also: numba's on-disk cache is used by a fresh process, and the kernels still work
+where no cache can be written."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
 import textwrap
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
 from coauthor_sim import CoauthorModel, kernels, outcomes
+from coauthor_sim import model as model_module
 from coauthor_sim.mechanisms import (
     engagement,
     governance,
@@ -29,7 +36,28 @@ from coauthor_sim.mechanisms import (
     support,
     wellbeing,
 )
-from coauthor_sim.model import NAVIGATOR, STORYTELLER
+from coauthor_sim.model import ARCHITECT, NAVIGATOR, STORYTELLER
+
+# The terms of model science v3 and of the yearly paths, switched on together: community money
+# whose coefficients harm (help and joining) or do nothing (ties), mass unemployment, faster
+# learning and control, a stretched locality with a social impact bond (so a counterfactual
+# twin, repaid), outcome contracts (their management paid first) and restructuring.
+V3_TERMS = {
+    "community_resources": 0.05,
+    "community_help_effect": -0.8,
+    "community_action_effect": -0.6,
+    "community_tie_effect": 0.0,
+    "unemployment_rate": 0.2,
+    "unemployment_gradient": 2.5,
+    "capacity_learning": 0.08,
+    "control_from_voice": 0.4,
+    "pooled_budget": 0.3,
+    "grant_per_citizen": 40.0,
+    "outcome_commissioning": 0.5,
+    "co_production": 0.4,
+    "paths": "unemployment_rate: 0.25 0.1 0.04; community_resources: 0.05 0.1;"
+    " formula_deprivation_weight: 1.0 0.2 0.6; community_help_effect: -0.8 0.5",
+}
 
 WORLDS = {
     "status_quo": ("status_quo", {}),
@@ -44,6 +72,7 @@ WORLDS = {
             "deliberation_inclusion": 0.8,
         },
     ),
+    "v3_terms": ("status_quo", V3_TERMS),
 }
 
 
@@ -58,8 +87,9 @@ def world(request):
     """A small world after a few months (state with engagement, crises and support under
     way), and the month's draws as the model takes them."""
     scenario, overrides = WORLDS[request.param]
-    model = CoauthorModel.from_scenario(scenario, seed=3, n_citizens=600, steps=20, **overrides)
-    model.run(7)
+    overrides = {"steps": 20, **overrides}
+    model = CoauthorModel.from_scenario(scenario, seed=3, n_citizens=600, **overrides)
+    model.run(14 if overrides.get("paths") else 7)  # past a year of the paths
     rng = np.random.default_rng(11)
     return model, rng.random((8, model.citizens.n)), rng.standard_normal(model.citizens.n)
 
@@ -68,9 +98,8 @@ def test_constants_are_the_mechanisms():
     assert kernels.RATION_ROUNDS == support.RATION_ROUNDS
     assert kernels.PREVENTION_DECAY == support.PREVENTION_DECAY
     assert kernels.OUTCOME_RISK_PREMIUM == providers.OUTCOME_RISK_PREMIUM
-    for name in ("CAPACITY_LEARNING", "CAPACITY_EROSION", "CAPACITY_RELAXATION",
-                 "CAPACITY_CRISIS_LOSS", "CONTROL_GAIN", "CONTROL_RELAXATION",
-                 "WILLINGNESS_RELAXATION"):  # fmt: skip
+    for name in ("CAPACITY_EROSION", "CAPACITY_RELAXATION", "CAPACITY_CRISIS_LOSS",
+                 "CONTROL_RELAXATION", "WILLINGNESS_RELAXATION"):  # fmt: skip
         assert getattr(kernels, name) == getattr(wellbeing, name)
 
 
@@ -142,13 +171,16 @@ def test_voice_is_propensity_weights_share_and_heard(world, inclusion):
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-def test_ties_are_the_three_products_over_ties(world, weighted):
+@pytest.mark.parametrize("help_effect", [0.3, -0.8])  # community money helps, or crowds out
+def test_ties_are_the_three_products_over_ties(world, weighted, help_effect):
     model, _, _ = world
     c, p, hood = model.citizens, model.p, model.citizens.neighbourhood
     a = model.adjacency
     if weighted:  # a weighted network: entries other than 1 enter every sum
         a = sp.csr_array((np.linspace(0.5, 2.0, a.nnz), a.indices, a.indptr), shape=a.shape)
-    boost = servants.weaving_boost(np.full(model.n_hood, 0.3), model.population, 0.5) + 0.1
+    level = np.linspace(0.0, 1.5, model.n_hood)  # with -0.8, help turns negative in places
+    weaving = servants.weaving_boost(np.full(model.n_hood, 0.3), model.population, 0.5)
+    boost = weaving + help_effect * level
     give = support.help_given(c.engaged, c.capacity, c.degree, p.informal_give_rate,
                               boost[hood], model._sessions)  # fmt: skip
     resources = a @ (c.capacity * (1.0 + c.engaged))
@@ -161,66 +193,199 @@ def test_ties_are_the_three_products_over_ties(world, weighted):
     assert same(got[2], a @ give)
 
 
-def reference_formal_support(model, u, shares, per_hood, casework, money, lost, running):
-    """The model's formal support written with the mechanisms alone (the numpy step before
-    the kernels): what kernels.formal_support must equal."""
-    c, p, pr, gov = model.citizens, model.p, model.providers, model.local
-    hood, n_hood = c.neighbourhood, model.n_hood
-    priority = np.zeros(c.n)
-    seeking = c.need > p.seek_threshold
-    priority[seeking] = c.need[seeking] * (1.0 - c.connectedness[seeking])
-    navigated = servants.navigate(priority, hood, per_hood[NAVIGATOR] * p.navigator_caseload,
-                                  u[4])  # fmt: skip
-    access = support.access_probability(
-        c.connectedness,
-        navigated,
-        p.access_base,
-        p.navigator_effect,
-        p.connective_access_effect * p.connective_government,
-    )
-    demand = support.seek_support(c.need, access, p.seek_threshold, u[5])
-    unit_cost = pr.unit_cost * (1.0 - p.coproduction_saving * p.co_production)
-    multiplier = support.coproduction_multiplier(c.capacity, p.co_production,
-                                                 p.coproduction_effect)  # fmt: skip
-    efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
-    allocated, delivered, received = np.zeros(pr.n), np.zeros(pr.n), []
-    new_need, new_prevention = c.need, c.prevention
-    for kind in (0, 1):
-        serving = pr.serves[kind]
-        money_h = money[kind] * shares
+# --- the numpy step: each kernel's work done by the mechanisms, as model.py did before the
+# kernels (and as main's numpy step does), with the kernel's arguments and results -----------
+def _coverage(ptr, hood, share, n_hood):
+    """The servants' coverage (servants x places) from its CSR parts."""
+    return sp.csr_array((share, hood, ptr), shape=(ptr.size - 1, n_hood))
+
+
+def _need_month(need_, context, prevention, age_factor, capacity, u_need, u_crisis, growth,
+                gradient, prevention_effect, self_help_rate, threshold, probability):  # fmt: skip
+    x = need.accrue_need(need_, context, prevention, age_factor, growth, gradient,
+                         prevention_effect, u_need)  # fmt: skip
+    x = need.self_help(x, capacity, self_help_rate)
+    crisis = need.detect_crises(x, threshold, probability, u_crisis)
+    return x, crisis, int(crisis.sum())
+
+
+def _servant_work(role_time, skills, working, ptr, hood, share, n_hood, units):
+    cover = _coverage(ptr, hood, share, n_hood)
+    effort = servants.role_effort(role_time, skills, working)
+    casework = servants.casework_units(role_time, skills, units, working)
+    return (effort, servants.by_neighbourhood(effort, cover, cover.T),
+            float(effort[:, ARCHITECT].sum()),
+            servants.by_neighbourhood(casework, cover, cover.T))  # fmt: skip
+
+
+def _voice(control, capacity, engaged, u_voice, rate, engaged_boost, inclusion, most_deprived,
+           hood, n_hood, need_, local_control, priority_setting):  # fmt: skip
+    propensity = governance.voice_propensity(control, capacity, engaged, rate, engaged_boost)
+    voiced = u_voice < propensity
+    weights = governance.voice_weights(voiced, propensity, inclusion)
+    total = weights.sum()
+    share = float(weights[most_deprived].sum() / total) if total > 0 else 0.0
+    heard = governance.voice_heard(weights, local_control, priority_setting)
+    return voiced, weights, total, share, None, heard  # None: update_priorities sums itself
+
+
+def _ties(indptr, indices, data, engaged, capacity, degree, sessions, boost, hood, give_rate,
+          half_saturation):  # fmt: skip
+    a = sp.csr_array((data, indices, indptr), shape=(capacity.size, capacity.size))
+    give = support.help_given(engaged, capacity, degree, give_rate, boost[hood], sessions)
+    resources = a @ (capacity * (1.0 + engaged))
+    counts = a @ engaged.astype(np.float64)
+    return (wellbeing.connectedness_from_ties(resources, half_saturation),
+            engagement.exposure_from_counts(counts, degree, fractional=True), a @ give)  # fmt: skip
+
+
+def _formal_support(need_, connectedness, capacity, prevention, hood, provider_of, u_navigate,
+                    u_seek, navigator_capacity, shares, casework, serves, unit_cost,
+                    transition_until, month, disruption, efficacy, outcome_contract,
+                    money_preventative, money_responsive, lost, seek_threshold, access_base,
+                    navigator_effect, connective, co_production, coproduction_effect,
+                    coproduction_burden, cream_skimming, entitlements, entitlement_level,
+                    entitlement_assessment):  # fmt: skip
+    """Formal support as the numpy step wrote it (what kernels.formal_support must equal)."""
+    n, n_hood, m = need_.size, shares.size, unit_cost.size
+    seeking = np.flatnonzero(need_ > seek_threshold)
+    priority = np.zeros(n)
+    priority[seeking] = need_[seeking] * (1.0 - connectedness[seeking])
+    navigated = servants.navigate(priority, hood, navigator_capacity, u_navigate)
+    guided = np.bincount(hood[np.flatnonzero(navigated)], minlength=n_hood)
+    access = support.access_probability(connectedness, navigated, access_base, navigator_effect,
+                                        connective)  # fmt: skip
+    demand = support.seek_support(need_, access, seek_threshold, u_seek)
+    multiplier = support.coproduction_multiplier(capacity, co_production, coproduction_effect)
+    running = providers.transition_factor(transition_until, month, disruption)
+    allocated, delivered, received = np.zeros(m), np.zeros(m), []
+    for kind, money in enumerate((money_preventative, money_responsive)):
+        serving = serves[kind]
+        money_h = money * shares
         units = money_h / unit_cost[serving] * running[serving]
         extra = casework if kind == 1 else 0.0
         supply = (units + extra) * lost
-        who = model._provider_of[kind]
+        who = provider_of[kind]
+        helped = None
         if kind == 0:
-            asked = support.prevention_outreach(c.need, c.prevention, p.seek_threshold)
-            got = support.ration(asked, c.need, hood, supply)
+            asked = support.prevention_outreach(need_, prevention, seek_threshold)
+            helped = support.ration(asked, need_, hood, supply, sparse=True)
         else:
-            rank = support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)
-            if p.entitlements > 0:
+            rank = (support.outcome_priority(need_, outcome_contract[who], cream_skimming)
+                    if outcome_contract.any() else 1.0)  # fmt: skip
+            if entitlements > 0:
                 got, lapsed = support.entitled_first(
-                    demand, rank, hood, supply, c.need >= gov.entitlement_level, p.entitlements,
-                    p.entitlement_assessment)  # fmt: skip
+                    demand, rank, hood, supply, need_ >= entitlement_level, entitlements,
+                    entitlement_assessment)  # fmt: skip
                 money_h = money_h * (1.0 - np.divide(lapsed, supply, out=np.zeros(n_hood),
                                                      where=supply > 0))  # fmt: skip
             else:
-                got = support.ration(demand, rank, hood, supply)
+                helped = support.ration(demand, rank, hood, supply, sparse=True)
+        if helped is not None:
+            got = np.zeros(n)
+            got[helped[0]] = helped[1]
         received.append(got)
-        allocated += np.bincount(serving, money_h, minlength=pr.n)
+        allocated += np.bincount(serving, money_h, minlength=m)
         share = np.divide(units, units + extra, out=np.zeros(n_hood), where=units > 0)
-        got_h = np.bincount(hood, got, minlength=n_hood)
-        delivered += np.bincount(serving, got_h * share, minlength=pr.n)
+        delivered += np.bincount(serving, np.bincount(hood, got, minlength=n_hood) * share,
+                                 minlength=m)  # fmt: skip
         if kind == 0:
-            new_prevention = support.build_prevention(c.prevention, got,
-                                                      efficacy[who] * multiplier)  # fmt: skip
+            prevention = support.build_prevention(prevention, got, efficacy[who] * multiplier)
         else:
-            new_need = c.need - np.minimum(c.need, got * efficacy[who] * multiplier)
-    effort, burden = support.coproduction_effort(
-        received[0] + received[1], c.capacity, p.co_production, p.coproduction_burden
+            need_ = need_ - np.minimum(need_, got * efficacy[who] * multiplier)
+    effort, burden = support.coproduction_effort(received[0] + received[1], capacity,
+                                                 co_production, coproduction_burden)  # fmt: skip
+    return (navigated, guided, prevention, need_, received[1], effort, burden, allocated,
+            delivered)  # fmt: skip
+
+
+def _provider_accounts(guided, navigators, navigator_effort, ptr, hood, share, delivered,
+                       unit_cost, fragmentation, allocated, outcome_contract, gaming):  # fmt: skip
+    per_effort = np.divide(guided, navigators, out=np.zeros(guided.size),
+                           where=navigators > 0)  # fmt: skip
+    caseload = navigator_effort * (_coverage(ptr, hood, share, guided.size) @ per_effort)
+    used_cost = delivered * unit_cost / max(1.0 - fragmentation, 1e-12)
+    return caseload, providers.provider_payments(allocated, used_cost, outcome_contract, gaming)
+
+
+def _informal_support(received, need_, efficiency):
+    informal = support.informal_support(received, need_, efficiency)
+    return informal, need_ - informal
+
+
+def _engagement_month(spell, exposure, willingness, level, hood, capacity, need_, rest_until,
+                      month, u_join, threshold_scale, community_effect, capacity_floor,
+                      spontaneous_rate, dropout_rate):  # fmt: skip
+    threshold = engagement.engagement_thresholds(willingness, level[hood], threshold_scale,
+                                                 community_effect)  # fmt: skip
+    new = engagement.update_engagement(spell, exposure, threshold, capacity - need_,
+                                       willingness, capacity_floor, spontaneous_rate,
+                                       dropout_rate, u_join, rest_until >= month)  # fmt: skip
+    starts = new & ~spell
+    by_ties = engagement.started_by_ties(starts, willingness, spontaneous_rate, u_join)
+    return new, spell & ~new, int(starts.sum()), int(by_ties.sum())
+
+
+def _take_part(spell, commitment, u_part, session_hours, last_engaged, month):
+    engaged = engagement.take_part(spell, commitment, u_part)
+    last_engaged[np.flatnonzero(engaged)] = month
+    return engaged, session_hours * engaged
+
+
+def _wellbeing_month(wb, need_, connectedness, control, context, capacity, engaged, burden,
+                     disposition, unemployed, crisis, contribution, capacity_base, control_base,
+                     heard, willingness, willingness_base, normal, w_base, w_need, w_ties,
+                     w_control, w_context, w_capacity, w_engagement, w_unemployment,
+                     adjustment, crisis_loss, noise, learning, gain):  # fmt: skip
+    w = {"base": w_base, "need": w_need, "ties": w_ties, "control": w_control,
+         "context": w_context, "capacity": w_capacity, "engagement": w_engagement,
+         "unemployment": w_unemployment}  # fmt: skip
+    target = wellbeing.wellbeing_target(need_, connectedness, control, context, capacity,
+                                        engaged, burden, disposition, w, unemployed)  # fmt: skip
+    return (
+        wellbeing.update_wellbeing(wb, target, crisis, adjustment, crisis_loss, noise * normal),
+        wellbeing.update_capacity(
+            capacity, capacity_base, engaged, contribution, need_, crisis, learning
+        ),
+        wellbeing.update_control(control, control_base, heard, gain),
+        wellbeing.update_willingness(willingness, willingness_base),
     )
-    guided = np.bincount(hood[navigated], minlength=n_hood)
-    return (navigated, guided, new_prevention, new_need, received[1], effort, burden,
-            allocated, delivered)  # fmt: skip
+
+
+def _citizen_statistics(wb, quintile, counts, voice_log, engaged, contribution, last_engaged,
+                        month, window, spell, hours, control, capacity, connectedness, need_,
+                        low_wellbeing, consultation, activism, age_group, older,
+                        need_line):  # fmt: skip
+    voices = voice_log.sum(axis=0, dtype=np.int8)
+    among = age_group == older
+    flags = [wb < low_wellbeing, engaged, contribution > 0, last_engaged > month - window,
+             spell, voices >= 1, voices >= consultation, voices >= activism, control > 0.5,
+             among, among & (need_ > need_line)]  # fmt: skip
+    tally = np.array([np.count_nonzero(f) for f in flags])
+    ratios = np.array([outcomes._ratio(voices >= 1, quintile, counts),
+                       outcomes._ratio(engaged, quintile, counts)])  # fmt: skip
+    means = np.array([x.mean() for x in (wb, hours, capacity, connectedness, control, need_,
+                                         contribution)])  # fmt: skip
+    return outcomes.quintile_means(wb, quintile, counts), tally, ratios, means
+
+
+MECHANISMS = SimpleNamespace(
+    need_month=_need_month,
+    respond_to_crises=lambda need_, crisis, cut: need.respond_to_crises(need_, crisis, 1.0, cut),
+    tell_stories=lambda w, k, u, reach, hood, effect: servants.tell_stories(
+        w, k, u < reach[hood], effect
+    ),
+    servant_work=_servant_work,
+    voice=_voice,
+    ties=_ties,
+    formal_support=_formal_support,
+    provider_accounts=_provider_accounts,
+    informal_support=_informal_support,
+    engagement_month=_engagement_month,
+    take_part=_take_part,
+    wellbeing_month=_wellbeing_month,
+    citizen_statistics=_citizen_statistics,
+)
 
 
 def test_formal_support_is_its_mechanisms(world):
@@ -232,10 +397,7 @@ def test_formal_support_is_its_mechanisms(world):
     casework = rng.random(model.n_hood) * 20.0
     money, lost = (4_000.0, 30_000.0), 0.7
     until = np.where(np.arange(pr.n) % 3 == 0, 9, 2)  # a third of providers taking over
-    running = providers.transition_factor(until, 8, 0.3)
-    expected = reference_formal_support(model, u, shares, per_hood, casework, money, lost,
-                                        running)  # fmt: skip
-    got = kernels.formal_support(
+    arguments = (
         c.need, c.connectedness, c.capacity, c.prevention, c.neighbourhood, model._provider_of,
         u[4], u[5], per_hood[NAVIGATOR] * p.navigator_caseload, shares, casework, pr.serves,
         pr.unit_cost * (1.0 - p.coproduction_saving * p.co_production), until, 8, 0.3,
@@ -245,6 +407,8 @@ def test_formal_support_is_its_mechanisms(world):
         p.coproduction_effect, p.coproduction_burden, p.cream_skimming, p.entitlements,
         model.local.entitlement_level, p.entitlement_assessment,
     )  # fmt: skip
+    expected = _formal_support(*arguments)
+    got = kernels.formal_support(*arguments)
     names = ("navigated", "guided", "prevention", "need", "support", "contribution", "burden",
              "allocated", "delivered")  # fmt: skip
     for name, a, b in zip(names, got, expected, strict=True):
@@ -266,13 +430,14 @@ def test_formal_support_is_its_mechanisms(world):
     assert same(payments, providers.provider_payments(got[7], used_cost, contracts, 0.2))
 
 
-def test_engagement_and_wellbeing_months(world):
+@pytest.mark.parametrize("action_effect", [0.2, -0.6])  # money lowers or raises thresholds
+def test_engagement_and_wellbeing_months(world, action_effect):
     model, u, normal = world
     c, p, hood, month = model.citizens, model.p, model.citizens.neighbourhood, 8
     level = np.linspace(0.0, 0.6, model.n_hood)
     exposure = np.linspace(0.0, 1.0, c.n)
     threshold = engagement.engagement_thresholds(c.willingness, level[hood], p.threshold_scale,
-                                                 p.community_action_effect)  # fmt: skip
+                                                 action_effect)  # fmt: skip
     spell = engagement.update_engagement(
         c.spell, exposure, threshold, c.capacity - c.need, c.willingness,
         p.engagement_capacity_floor, p.spontaneous_rate, p.dropout_rate, u[6],
@@ -282,7 +447,7 @@ def test_engagement_and_wellbeing_months(world):
     by_ties = engagement.started_by_ties(starts, c.willingness, p.spontaneous_rate, u[6])
     got = kernels.engagement_month(
         c.spell, exposure, c.willingness, level, hood, c.capacity, c.need, c.rest_until, month,
-        u[6], p.threshold_scale, p.community_action_effect, p.engagement_capacity_floor,
+        u[6], p.threshold_scale, action_effect, p.engagement_capacity_floor,
         p.spontaneous_rate, p.dropout_rate,
     )  # fmt: skip
     assert same(got[0], spell) and same(got[1], c.spell & ~spell)
@@ -301,32 +466,28 @@ def test_engagement_and_wellbeing_months(world):
 
     w = model._wb_weights
     heard = np.where(u[1] < 0.3, u[2], 0.0)
-    target = wellbeing.wellbeing_target(
-        c.need,
-        c.connectedness,
-        c.control,
-        c.context,
-        c.capacity,
-        engaged,
-        c.burden,
-        c.disposition,
-        w,
-    )
+    unemployed = c.unemployed | (u[4] < 0.1)  # more out of work than the world has
+    assert w["unemployment"] > 0 and unemployed.any()
+    target = wellbeing.wellbeing_target(c.need, c.connectedness, c.control, c.context,
+                                        c.capacity, engaged, c.burden, c.disposition, w,
+                                        unemployed)  # fmt: skip
     crisis = u[3] < 0.05
+    learning, gain = 0.07, 0.25
     expected = (
         wellbeing.update_wellbeing(c.wellbeing, target, crisis, p.wellbeing_adjustment,
                                    p.crisis_wellbeing_loss, p.wellbeing_noise * normal),
         wellbeing.update_capacity(c.capacity, c.capacity_base, engaged, c.contribution, c.need,
-                                  crisis),
-        wellbeing.update_control(c.control, c.control_base, heard),
+                                  crisis, learning),
+        wellbeing.update_control(c.control, c.control_base, heard, gain),
         wellbeing.update_willingness(c.willingness, c.willingness_base),
     )  # fmt: skip
     got = kernels.wellbeing_month(
         c.wellbeing, c.need, c.connectedness, c.control, c.context, c.capacity, engaged,
-        c.burden, c.disposition, crisis, c.contribution, c.capacity_base, c.control_base, heard,
-        c.willingness, c.willingness_base, normal, w["base"], w["need"], w["ties"],
-        w["control"], w["context"], w["capacity"], w["engagement"], p.wellbeing_adjustment,
-        p.crisis_wellbeing_loss, p.wellbeing_noise,
+        c.burden, c.disposition, unemployed, crisis, c.contribution, c.capacity_base,
+        c.control_base, heard, c.willingness, c.willingness_base, normal, w["base"], w["need"],
+        w["ties"], w["control"], w["context"], w["capacity"], w["engagement"],
+        w["unemployment"], p.wellbeing_adjustment, p.crisis_wellbeing_loss, p.wellbeing_noise,
+        learning, gain,
     )  # fmt: skip
     for a, b in zip(got, expected, strict=True):
         assert same(a, b)
@@ -334,33 +495,85 @@ def test_engagement_and_wellbeing_months(world):
 
 def test_citizen_statistics_are_the_outcomes_numpy_forms(world):
     model, _, _ = world
-    c = model.citizens
+    c, p = model.citizens, model.p
     q, month = c.deprivation_quintile, model.steps
     counts = np.bincount(q, minlength=5)
     by_q, tally, ratios, means = kernels.citizen_statistics(
         c.wellbeing, q, counts, c.voice_log, c.engaged, c.contribution, c.last_engaged, month,
         outcomes.CIVIC_WINDOW, c.spell, c.hours, c.control, c.capacity, c.connectedness,
         c.need, outcomes.LOW_WELLBEING, outcomes.CONSULTATION_VOICES, outcomes.ACTIVISM_VOICES,
+        c.age_group, outcomes.OLDER, p.seek_threshold,
     )  # fmt: skip
     assert same(by_q, outcomes.quintile_means(c.wellbeing, q, counts))
     voices = c.voice_log.sum(axis=0, dtype=np.int8)
+    older = c.age_group == outcomes.OLDER
     flags = [c.wellbeing < outcomes.LOW_WELLBEING, c.engaged, c.contribution > 0,
              c.last_engaged > month - outcomes.CIVIC_WINDOW, c.spell, voices >= 1,
              voices >= outcomes.CONSULTATION_VOICES, voices >= outcomes.ACTIVISM_VOICES,
-             c.control > 0.5]  # fmt: skip
+             c.control > 0.5, older, older & (c.need > p.seek_threshold)]  # fmt: skip
     assert tally.tolist() == [int(np.count_nonzero(f)) for f in flags]
+    assert 0 < tally[10] < tally[9]  # some of the older live with unmet need, not all
+    assert same(tally[10] / tally[9], outcomes._share_above(c.need, older, p.seek_threshold))
     assert same(ratios[0], outcomes._ratio(voices >= 1, q, counts))
     assert same(ratios[1], outcomes._ratio(c.engaged, q, counts))
     for got, values in zip(means, (c.wellbeing, c.hours, c.capacity, c.connectedness,
-                                   c.control, c.need), strict=True):  # fmt: skip
+                                   c.control, c.need, c.contribution), strict=True):  # fmt: skip
         assert same(got, values.mean())
     nobody = np.zeros(c.n, dtype=bool)  # a rate of 0 in the most deprived fifth: NaN
-    _, _, ratios, _ = kernels.citizen_statistics(
+    _, tally, ratios, _ = kernels.citizen_statistics(
         c.wellbeing, q, counts, np.zeros_like(c.voice_log), nobody, c.contribution,
         c.last_engaged, month, 12, c.spell, c.hours, c.control, c.capacity, c.connectedness,
-        c.need, 0.5, 2, 3,
+        c.need, 0.5, 2, 3, np.zeros_like(c.age_group), outcomes.OLDER, 0.2,
     )  # fmt: skip
-    assert np.isnan(ratios).all()
+    assert np.isnan(ratios).all() and tally[9] == tally[10] == 0  # no one older: share 0
+
+
+# --- whole runs: the model with its kernels against the model stepped by the mechanisms -------
+MODEL_WORLDS = {
+    # two years of the paths' changes (months 13 and 25), the bond settled twice
+    "v3_terms": ("status_quo", V3_TERMS),
+    "levers_on": WORLDS["levers_on"],  # restructuring, outcome contracts, the rarer branches
+    "austerity_decade": ("austerity_decade", {}),  # the shipped history's yearly paths
+}
+
+
+def run_record(model) -> dict[str, np.ndarray]:
+    """Every number a run leaves: its outcome table, the final state of citizens, servants,
+    providers and governments, the network, and the twin's citizens when there is one."""
+    table = model.run()
+    out = {"outcomes": table.to_numpy(), "network": model.adjacency.indices}
+    parts = [(name, getattr(model, name)) for name in ("citizens", "servants", "providers",
+                                                       "local", "central")]  # fmt: skip
+    if model._twin is not None:
+        parts.append(("twin", model._twin.citizens))
+    for name, state in parts:
+        for field in dataclasses.fields(state):
+            out[f"{name}.{field.name}"] = np.asarray(getattr(state, field.name))
+    return out
+
+
+@pytest.mark.parametrize("name", list(MODEL_WORLDS))
+def test_the_model_is_its_mechanisms(name, monkeypatch):
+    """Whole runs, bit for bit: every kernel's work done instead by the mechanisms it fuses
+    (``MECHANISMS``, in the model and in its outcomes) changes no number of the run."""
+    scenario, overrides = MODEL_WORLDS[name]
+    settings = {"n_citizens": 400, "steps": 26, **overrides}
+    compiled = CoauthorModel.from_scenario(scenario, seed=5, **settings)
+    fast = run_record(compiled)
+    monkeypatch.setattr(model_module, "kernels", MECHANISMS)
+    monkeypatch.setattr(outcomes, "kernels", MECHANISMS)
+    reference = CoauthorModel.from_scenario(scenario, seed=5, **settings)
+    slow = run_record(reference)
+    assert fast.keys() == slow.keys()
+    for key in fast:
+        assert same(fast[key], slow[key]), key
+    # the run went through the branches it is here for
+    table = compiled.outcome_table()
+    assert table["spending_transition"].iloc[1:13].gt(0).all() == (name != "austerity_decade")
+    if name == "v3_terms":
+        assert table["spending_repayment"].sum() > 0 and table["bond_liability"].gt(0).any()
+        assert table["spending_contract_management"].iloc[1:].gt(0).all()
+        assert compiled.p.unemployment_rate == 0.04 and compiled._twin.p.pooled_budget == 0
 
 
 # --- numba's cache ----------------------------------------------------------------------------

@@ -231,7 +231,7 @@ def test_councils_experiment_runs_each_council_at_its_own_size(tmp_path):
 
 def test_a_size_given_with_a_locality_is_refused_not_ignored():
     from coauthor_sim.api import scenario_parameters
-    from coauthor_sim.scenario import ScenarioError
+    from coauthor_sim.params import ParameterError
 
-    with pytest.raises(ScenarioError, match="n_citizens is not allowed with a locality_table"):
+    with pytest.raises(ParameterError, match="n_citizens is not allowed with a locality_table"):
         scenario_parameters("localities/exampleton", n_citizens=500)

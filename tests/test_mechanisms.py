@@ -275,10 +275,11 @@ def test_update_engagement_without_dropout_or_starters_keeps_the_able_engaged(
 def test_formula_shares_weight_deprived_places_up_and_sum_to_one():
     """Weights population x (1 + deprivation): 100 and 200, so shares 1/3 and 2/3; the most
     deprived place gets twice as much per head."""
-    assert governance.FORMULA_DEPRIVATION_WEIGHT == 1.0
-    shares = governance.formula_shares(arr(100, 100, 50), arr(0.0, 1.0, 0.5))
+    shares = governance.formula_shares(arr(100, 100, 50), arr(0.0, 1.0, 0.5), 1.0)
     assert_allclose(shares, [100 / 375, 200 / 375, 75 / 375])
     assert shares.sum() == pytest.approx(1.0)
+    flat = governance.formula_shares(arr(100, 100, 50), arr(0.0, 1.0, 0.5), 0.0)
+    assert_allclose(flat, [0.4, 0.4, 0.2])  # no deprivation premium: per head alike
 
 
 def test_central_grant_applies_shock_only_from_shock_month():
@@ -765,13 +766,18 @@ def test_update_wellbeing_moves_towards_target_drops_in_crisis_and_clips():
 def test_update_capacity_hand_computed():
     """Grow 0.02 x (1 + 0.5) x 0.5 = 0.015; erode 0.03 x 0.4 x 0.5 = 0.006; relax 0.05 x 0.1
     = 0.005 -> 0.514. A crisis costs a further 0.1 x 0.5 -> 0.464."""
-    assert (wellbeing.CAPACITY_LEARNING, wellbeing.CAPACITY_EROSION) == (0.02, 0.03)
+    assert wellbeing.CAPACITY_EROSION == 0.03
     assert (wellbeing.CAPACITY_RELAXATION, wellbeing.CAPACITY_CRISIS_LOSS) == (0.05, 0.1)
     new = wellbeing.update_capacity(
         arr(0.5, 0.5), arr(0.6, 0.6), np.array([T, T]), arr(0.5, 0.5), arr(0.4, 0.4),
-        np.array([F, T]),
+        np.array([F, T]), 0.02,
     )  # fmt: skip
     assert_allclose(new, [0.514, 0.464])
+    # learning at 0 (its prior's "no effect"): engagement and effort build nothing
+    still = wellbeing.update_capacity(
+        arr(0.5), arr(0.6), np.array([T]), arr(0.5), arr(0.4), np.array([F]), 0.0
+    )
+    assert_allclose(still, [0.499])
 
 
 @given(
@@ -795,10 +801,13 @@ def test_capacity_and_control_updates_stay_in_unit_interval(
 
 
 def test_update_control_rises_when_heard_and_relaxes_otherwise():
-    """0.2 + 0.3 x 1 x 0.8 = 0.44; unheard at base stays 0.2; above base relaxes 0.05 x 0.4."""
-    assert (wellbeing.CONTROL_GAIN, wellbeing.CONTROL_RELAXATION) == (0.3, 0.05)
-    new = wellbeing.update_control(arr(0.2, 0.2, 0.9), arr(0.2, 0.2, 0.5), arr(1, 0, 0))
+    """0.2 + 0.3 x 1 x 0.8 = 0.44; unheard at base stays 0.2; above base relaxes 0.05 x 0.4;
+    with a gain of 0 (its prior's "no effect") being heard changes nothing."""
+    assert wellbeing.CONTROL_RELAXATION == 0.05
+    new = wellbeing.update_control(arr(0.2, 0.2, 0.9), arr(0.2, 0.2, 0.5), arr(1, 0, 0), 0.3)
     assert_allclose(new, [0.44, 0.2, 0.88])
+    none = wellbeing.update_control(arr(0.2, 0.9), arr(0.2, 0.5), arr(1, 1), 0.0)
+    assert_allclose(none, [0.2, 0.88])
 
 
 def test_update_willingness_fades_back_to_base():
@@ -972,10 +981,22 @@ def test_settle_reserve_keeps_up_to_the_cap_and_returns_the_rest():
 
 
 def test_bond_repaid_with_return_only_when_the_outcome_target_is_met():
+    """Judged against the counterfactual's need, not against where need started: need that
+    falls as much without the bond does not count."""
     target = governance.SIB_TARGET
-    met = governance.bond_repayment(1000.0, (1 - target) * 0.4 - 1e-9, 0.4, 0.03)
+    assert governance.bond_target_met((1 - target) * 0.4 - 1e-9, 0.4)
+    assert not governance.bond_target_met(0.39, 0.4)  # 2.5% below the counterfactual: short
+    assert not governance.bond_target_met(0.4, 0.4)  # nothing changed: not met
+    met = governance.bond_repayment(1000.0, True, 0.03)
     assert met == pytest.approx(1030.0)
-    assert governance.bond_repayment(1000.0, 0.4, 0.4, 0.03) == 0.0  # no fall: investors lose
+    assert governance.bond_repayment(1000.0, False, 0.03) == 0.0  # investors lose
+
+
+def test_restructuring_counts_how_far_structural_levers_move_from_today():
+    today = {name: 0.2 for name in governance.RESTRUCTURING_LEVERS}
+    assert governance.restructuring(today, today) == 0.0
+    moved = {**today, "local_control": 0.8, "co_production": 0.0, "grant_per_citizen": 1e6}
+    assert governance.restructuring(moved, today) == pytest.approx(0.6 + 0.2)  # money: none
 
 
 def test_council_view_distorts_and_renormalises():
@@ -1059,3 +1080,20 @@ def test_set_points_keep_mean_and_spread_and_skew_to_a_long_lower_tail():
     x = wellbeing.set_points(z, 0.1, -0.6)
     assert abs(x.mean()) < 0.002 and abs(x.std() - 0.1) < 0.005
     assert -np.quantile(x, 0.01) > np.quantile(x, 0.99)
+
+
+def test_unemployment_takes_the_least_employable_and_more_of_them_where_deprived():
+    """The working-age mean is the rate; the deprived are likelier out of work; a falling
+    rate brings the most employable back first; nobody of retirement age counts."""
+    rng = np.random.default_rng(0)
+    n = 20_000
+    employability = rng.random(n)
+    working = rng.random(n) < 0.8
+    context = np.where(np.arange(n) % 2 == 0, 0.0, 1.0)  # half most, half least deprived
+    out = wellbeing.unemployment(employability, working, context, 0.08, 1.0)
+    assert not out[~working].any()
+    assert abs(out[working].mean() - 0.08) < 0.005
+    assert out[working & (context == 0)].mean() > 1.7 * out[working & (context == 1)].mean()
+    fewer = wellbeing.unemployment(employability, working, context, 0.04, 1.0)
+    assert not (fewer & ~out).any()  # nobody loses work when the rate falls
+    assert not wellbeing.unemployment(employability, working, context, 0.0, 1.0).any()

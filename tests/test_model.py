@@ -85,7 +85,7 @@ def test_block_network_keeps_most_ties_inside_neighbourhoods():
 
 
 def test_neighbourhoods_differ_in_context():
-    model = CoauthorModel(seed=7, **SMALL)
+    model = CoauthorModel.uncalibrated(seed=7, **SMALL)  # the schema's spread of context
     c = model.citizens
     most = c.context[c.deprivation_quintile == 4].mean()
     least = c.context[c.deprivation_quintile == 0].mean()

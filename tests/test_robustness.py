@@ -76,28 +76,41 @@ def test_regret_is_shortfall_from_the_best_in_each_world():
     assert (table["worst_regret"] >= table["mean_regret"]).all()
 
 
+def _appraised(extra: float, wellbys: float, verdict: str, gain: float):
+    """One scenario's appraisal row and its robust difference for everyone."""
+    appraisal = pd.DataFrame(
+        [
+            {
+                "scenario": "lever",
+                "verdict": verdict,
+                "extra_cost_mean": extra,
+                "wellbys_mean": wellbys,
+            }
+        ]
+    )
+    robust = pd.DataFrame([{"scenario": "lever", "group": "everyone", "difference": gain}])
+    return robustness.plausibility(appraisal, robust).set_index("scenario").loc["lever"]
+
+
 def test_plausibility_guard_flags_ratios_above_six_to_one_and_large_free_gains():
-    runs, _ = toy_worlds()
-    guard = robustness.plausibility(runs, "base").set_index("scenario")
-    # the lever gains ~0 WELLBYs on average: a ratio is given only for a positive gain
-    lever = guard.loc["lever"]
-    assert lever["extra_cost_gbp"] == pytest.approx(100.0)
-    big = runs.copy()
-    big.loc[big.scenario == "lever", "wellbys"] += 20.0  # 20 WELLBYs for 100 GBP more
-    flagged = robustness.plausibility(big, "base").set_index("scenario").loc["lever"]
-    assert flagged["benefit_cost_ratio"] > 6 and flagged["outside_published"]
-    assert flagged["ratio_above_limit"] and flagged["cost_kind"] == "extra cost"
-    # a modest gain at no extra cost is dominant, not an infinite ratio, and is not flagged
-    free = runs.copy()
-    free.loc[free.scenario == "inert", "wellbys"] += 1.0
-    inert = robustness.plausibility(free, "base").set_index("scenario").loc["inert"]
-    assert inert["cost_kind"] == "no extra cost" and np.isnan(inert["benefit_cost_ratio"])
-    assert not inert["outside_published"]
+    # 20 WELLBYs (GBP 260,000 at 13,000) bought for 100 GBP more: far above 6 : 1
+    flagged = _appraised(100.0, 20.0, "dearer and better", 0.05)
+    assert flagged["benefit_cost_ratio"] == pytest.approx(2_600)
+    assert flagged["ratio_above_limit"] and flagged["outside_published"]
+    assert flagged["cost_kind"] == "extra cost"
+    modest = _appraised(100_000.0, 20.0, "dearer and better", 0.05)
+    assert modest["benefit_cost_ratio"] < 6 and not modest["outside_published"]
+    # a gain at an extra cost the appraisal counts as none has no ratio, whatever the small
+    # extra cost is: the flag never contradicts the verdict "better at no extra cost"
+    free = _appraised(764.0, 63.0, "better at no extra cost", 0.03)
+    assert free["cost_kind"] == "no extra cost" and np.isnan(free["benefit_cost_ratio"])
+    assert not free["outside_published"]
     # ... unless the gain itself is implausibly large (more than the UK's rise 2011-2019)
-    free.loc[free.scenario == "inert", "life_satisfaction"] += 1.0
-    inert = robustness.plausibility(free, "base").set_index("scenario").loc["inert"]
-    assert inert["gain_above_limit"] and inert["outside_published"]
-    assert not inert["ratio_above_limit"]
+    large = _appraised(0.0, 900.0, "better at no extra cost", 0.5)
+    assert large["gain_above_limit"] and large["outside_published"]
+    assert not large["ratio_above_limit"]
+    lost = _appraised(-5_000.0, -10.0, "cheaper and worse", -0.1)
+    assert lost["cost_kind"] == "no gain" and not lost["outside_published"]
 
 
 def test_find_box_gives_none_without_a_concentration_of_failures():

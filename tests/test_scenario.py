@@ -191,3 +191,36 @@ def test_fuzz_extends_values_only_give_clean_errors(tmp_path_factory, parent):
         load_scenario(path)
     except ScenarioError as err:
         assert "h.toml" in str(err)
+
+
+def test_a_misspelt_extends_gets_a_did_you_mean(tmp_path):
+    write(tmp_path, "mine", 'description = "x"\nextends = "status_qou"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(tmp_path / "mine.toml")
+    assert "mine.toml" in str(err.value) and "did you mean 'status_quo'?" in str(err.value)
+    write(tmp_path, "base_case", 'description = "b"\n')  # a neighbour is suggested too
+    write(tmp_path, "other", 'description = "x"\nextends = "base_cse"\n')
+    with pytest.raises(ScenarioError, match="did you mean 'base_case'"):
+        load_scenario(tmp_path / "other.toml")
+    write(tmp_path, "far", 'description = "x"\nextends = "zzzz"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(tmp_path / "far.toml")
+    assert "did you mean" not in str(err.value)  # nothing close: no guess
+
+
+def test_listing_skips_a_broken_file_with_a_one_line_note(tmp_path, capsys):
+    from helpers import run_cli
+
+    write(tmp_path, "good", 'description = "Works. Really."\n')
+    write(tmp_path, "broken", 'description = "x"\n[levers\n')
+    write(tmp_path, "typo", 'description = "x"\nextends = "god"\n')
+    code, out, err = run_cli(capsys, "scenarios", "--dir", tmp_path)
+    assert code == 0, err
+    assert out.split() == ["good", "Works."]
+    notes = err.strip().splitlines()
+    assert len(notes) == 2
+    assert notes[0].startswith("skipped broken.toml:") and "line 2" in notes[0]
+    assert notes[1].startswith("skipped typo.toml:") and "did you mean 'good'?" in notes[1]
+    (tmp_path / "good.toml").unlink()
+    code, out, err = run_cli(capsys, "scenarios", "--dir", tmp_path)
+    assert code == 2 and out == "" and "could be read" in err.splitlines()[-1]

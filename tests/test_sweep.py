@@ -167,6 +167,8 @@ def test_sweep_stores_every_run_and_each_run_reproduces_alone(tmp_path):
     runs, series = load_results(tmp_path / "out")
     assert len(runs) == 8 and (runs["status"] == "done").all()
     assert set(series["month"]) == {0, 6, 12, 14}
+    figures = sorted(p.name for p in (tmp_path / "out" / "figures").iterdir())
+    assert figures == ["main_effects.png", "trajectories.png"]  # the standard figures
     assert list(series.columns) == ["run_id", "month", "life_satisfaction", "engagement_rate"]
     row = runs.iloc[5]
     params = {**experiment.base, "co_production": row["x_co_production"],

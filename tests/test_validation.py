@@ -27,7 +27,8 @@ def test_validation_page_covers_docking_diagnostics_and_every_target(tmp_path):
     os.chdir(ROOT)  # the page names repository paths (data/, scenarios/)
     try:
         page = write_validation(tmp_path / "page", realisations=2, replications=2, seed=2,
-                                jobs=1, scenario=small, noise_repeats=2)  # fmt: skip
+                                jobs=1, scenario=small, noise_repeats=2, history_worlds=2,
+                                history_citizens=120)  # fmt: skip
     finally:
         os.chdir(here)
     text = page.read_text()
@@ -47,6 +48,9 @@ def test_validation_page_covers_docking_diagnostics_and_every_target(tmp_path):
     for f in load_priors(ROOT / "data" / "priors.toml"):
         assert f"| {f.name} |" in text  # every calibrated parameter against its prior
     assert "## 5 What the model does not reproduce" in text
+    history = text.split("## 6 ")[1]
+    assert "Pre-registration" in history and "criteria pass" in history
+    assert (tmp_path / "page" / "img" / "validation_history.png").stat().st_size > 10_000
     for name in IMAGES:
         assert (tmp_path / "page" / "img" / f"{name}.png").stat().st_size > 10_000
         assert f"img/{name}.png" in text

@@ -8,10 +8,11 @@ import numpy as np
 from ema_workbench import perform_experiments
 from ema_workbench.analysis import prim
 
-from coauthor_sim import ema
+from coauthor_sim.interop import ema
 
-# The calibrated status quo as an EMA model: one lever, two uncertainties (ranges from
-# data/priors.toml and, for need_growth, one we choose); a small locality for speed.
+# The calibrated status quo as an EMA model: one lever, two uncertainties (willingness_mean
+# over the calibration's posterior; need_growth has no stated range, so we choose one); a small
+# locality for speed.
 model = ema.model(
     levers=["co_production"],
     uncertainties={"willingness_mean": None, "need_growth": (0.04, 0.14)},

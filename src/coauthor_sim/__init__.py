@@ -6,34 +6,38 @@ Birmingham Policy Commission (2011). See docs/ODD.md for the full description.
 The public API, kept small and stable::
 
     simulate(scenario="status_quo", seed=0, **overrides) -> {outcome: final-year mean}
-    CoauthorModel.from_scenario("status_quo", seed=1, co_production=0.4)
-    CoauthorModel(seed=1)      # the schema's uncalibrated defaults
+    CoauthorModel(seed=1, co_production=0.4)   # the calibrated status quo, one lever changed
+    CoauthorModel.from_scenario("austerity", seed=1)
+    CoauthorModel.uncalibrated(seed=1)         # the schema's bare defaults
     load_scenario(path), load_experiment(path), run_sweep(experiment, folder, executor=...),
     load_results(folder), rerun(folder, run_id), run_comparison(scenarios)
 
-Sweeps, comparisons and analysis are imported on first use, so ``import coauthor_sim`` (and
-every worker process) stays light.
+Every name but the errors, ``Parameters``, ``resolve`` and ``__version__`` is imported on first
+use, so ``import coauthor_sim`` (and the command line, and every worker process) stays light.
 """
 
 from typing import Any
 
-from .agents import Citizen, Provider, PublicServant
-from .api import (
-    FINAL_MONTHS,
-    batch_outcomes,
-    final_outcomes,
-    rerun,
-    run_parameters,
-    scenario_parameters,
-    simulate,
-)
-from .model import CoauthorModel
+from ._version import __version__
+from .messages import ScenarioError
 from .params import ParameterError, Parameters, resolve
-from .scenario import ScenarioError, load_scenario
 
-__version__ = "0.1.0"
-
+# Everything else is imported on first use (module __getattr__): ``import coauthor_sim``, the
+# command line and every worker process then start without Mesa, pandas or scipy until they
+# need them (benchmarks/bench_import.py measures it).
 _LAZY = {
+    "Citizen": "agents",
+    "Provider": "agents",
+    "PublicServant": "agents",
+    "CoauthorModel": "model",
+    "FINAL_MONTHS": "api",
+    "batch_outcomes": "api",
+    "final_outcomes": "api",
+    "rerun": "api",
+    "run_parameters": "api",
+    "scenario_parameters": "api",
+    "simulate": "api",
+    "load_scenario": "scenario",
     "load_experiment": "experiment.definition",
     "load_results": "experiment.store",
     "run_sweep": "experiment.sweep",
@@ -66,7 +70,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """Import sweeps and comparisons only when first asked for."""
+    """Import a public name's module only when the name is first asked for."""
     if name in _LAZY:
         import importlib
 
@@ -74,3 +78,7 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

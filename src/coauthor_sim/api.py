@@ -11,12 +11,15 @@ the small functions researchers call from their own code:
 - ``run_parameters(row)`` and ``rerun(results_folder, run_id)``: any stored sweep run again,
   from its row of the runs table.
 
-``CoauthorModel()`` alone uses the schema's uncalibrated defaults; ``simulate`` and
-``CoauthorModel.from_scenario`` start from a scenario file (``status_quo`` is calibrated).
+``CoauthorModel(seed=...)`` alone is the calibrated status quo (``calibrated_parameters``);
+``simulate`` and ``CoauthorModel.from_scenario`` start from any scenario file, and
+``CoauthorModel.uncalibrated`` from the schema's bare defaults.
 """
 
 from __future__ import annotations
 
+import functools
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,7 @@ FINAL_MONTHS = 12  # final outcomes are means over the last year of each run
 __all__ = [
     "FINAL_MONTHS",
     "batch_outcomes",
+    "calibrated_parameters",
     "final_outcomes",
     "rerun",
     "run_parameters",
@@ -56,20 +60,40 @@ def batch_outcomes(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     data_collection_period=1)``, one row per ``RunId`` with its parameters: the same numbers
     ``simulate`` gives for the same parameters and seed.
 
-    Mesa 3.3's ``batch_run`` steps a model ``max_steps + 1`` times at most and reports months
-    0 to ``max_steps``: give the horizon as ``max_steps`` and the model's own ``steps`` beyond
-    it (``steps = horizon + 1``), or the final month is left out (see the README)."""
+    ``CoauthorModel`` reports every month to its horizon (``steps``) to ``batch_run``, the
+    last included. Warns when the runs had no seed (they cannot be repeated) or were cut
+    short of their horizon by ``max_steps``."""
     from .outcomes import OUTCOME_NAMES
 
     table = pd.DataFrame(rows)
     if "Step" not in table or table.groupby("RunId")["Step"].nunique().min() < 2:
         raise ValueError("batch_run rows hold one month per run: pass data_collection_period=1")
+    if "seed" not in table or table["seed"].isna().any():
+        warnings.warn("these batch_run runs had no seed, so they cannot be repeated: put "
+                      '"seed": [1, 2, ...] among the parameters', UserWarning,
+                      stacklevel=2)  # fmt: skip
     out = []
     for _, run in table.sort_values(["RunId", "Step"]).groupby("RunId"):
         months = run.set_index("Step")[list(OUTCOME_NAMES)]
         first = run.iloc[0].drop([*OUTCOME_NAMES, "Step"], errors="ignore").to_dict()
         out.append({**first, "months": int(months.index.max()), **final_outcomes(months)})
-    return pd.DataFrame(out)
+    result = pd.DataFrame(out)
+    horizon = result["steps"] if "steps" in result else calibrated_parameters()["steps"]
+    if (result["months"] < horizon).any():
+        warnings.warn("some batch_run runs stopped before their horizon (steps): max_steps was "
+                      "smaller; their final outcomes are those of the months they ran",
+                      UserWarning, stacklevel=2)  # fmt: skip
+    return result
+
+
+@functools.cache
+def calibrated_parameters() -> Parameters:
+    """Every parameter of the shipped, calibrated ``status_quo`` scenario (not a
+    ``./scenarios/status_quo.toml`` of the user's): what ``CoauthorModel(...)`` starts from.
+    Read once per process."""
+    from .shipped import shipped_folder
+
+    return load_scenario(shipped_folder("scenarios") / "status_quo.toml").params
 
 
 def scenario_file(name_or_path: str | Path) -> Path:
@@ -83,8 +107,10 @@ def scenario_file(name_or_path: str | Path) -> Path:
 
 def scenario_parameters(scenario: str | Path = "status_quo", **overrides: Any) -> Parameters:
     """Every parameter of ``scenario`` (a name or a .toml path), with ``overrides`` applied
-    and validated; raises ``ScenarioError`` naming the file, the key and what is allowed."""
-    return load_scenario(scenario_file(scenario), overrides).params
+    and validated. A bad override raises ``ParameterError`` naming the parameter and what is
+    allowed (as ``CoauthorModel`` does); a bad or missing scenario file ``ScenarioError``
+    naming the file and the key."""
+    return load_scenario(scenario_file(scenario), overrides, origin=None).params
 
 
 def simulate(scenario: str | Path = "status_quo", seed: int = 0, **overrides: Any) -> dict:

@@ -622,14 +622,17 @@ PURPOSE_LABELS = {
     "connective": "Listening council",
     "finance": "Finance costs",
     "repayment": "Investors repaid",
+    "transition": "Restructuring",
+    "contract_management": "Contract management",
     "crisis": "Crises",
     "community_action": "Community action",
     "capacity_building": "Capacity building",
     "preventative": "Prevention",
     "responsive": "Responsive support",
 }
-PURPOSE_COLOURS = ("#7f7f7f", "#bcbd22", "#9467bd", "#8c564b", "#e377c2", "#d62728",
-                   "#2ca02c", "#17becf", "#1f77b4", "#ff7f0e")  # fmt: skip
+PURPOSE_COLOURS = ("#7f7f7f", "#bcbd22", "#9467bd", "#8c564b", "#e377c2", "#aec7e8",
+                   "#98df8a", "#d62728", "#2ca02c", "#17becf", "#1f77b4",
+                   "#ff7f0e")  # fmt: skip
 WARM_UP_MONTHS = 24  # shaded on the charts: the town settles from its starting state
 PREVIOUS_OPACITY = 0.3
 

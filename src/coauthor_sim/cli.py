@@ -29,7 +29,7 @@ from .scenario import (
     load_scenario,
     scenario_path,
 )
-from .shipped import default_scenario_folder, find_data
+from .shipped import default_scenario_folder, find_data, shipped_folder
 
 EXIT_BAD_INPUT = 2
 EXIT_FAULT = 1
@@ -213,7 +213,14 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     paths = find_scenarios(folder)
     if not paths:
         raise UsageError(f"no scenario files (*.toml) in {folder}")
-    scenarios = [load_scenario(p) for p in paths]  # validates every file
+    scenarios = []
+    for path in paths:  # a broken file is named with its reason, and the rest still listed
+        try:
+            scenarios.append(load_scenario(path))
+        except ScenarioError as err:
+            _say(f"skipped {path.name}: {err}")
+    if not scenarios:
+        raise UsageError(f"no scenario file in {folder} could be read (reasons above)")
     width = max(len(s.name) for s in scenarios)
     for s in scenarios:
         print(f"{printable(s.name):{width}}  {printable(s.summary)}")
@@ -306,10 +313,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     client, executor = _executor(args.scheduler)
     started = now()
     t0 = time.perf_counter()
-    drawn = [
-        *([f"the calibrated posterior {source} ({len(posterior)} draws)"] if source else []),
-        *([f"{len(effects)} effect-size priors from {effects_file}"] if effects else []),
-    ]
+    drawn = [  # file names only: this text goes into the report (no path of this machine)
+        *([f"the calibrated posterior {source.name} ({len(posterior)} draws)"] if source
+          else []),
+        *([f"{len(effects)} effect-size priors from {effects_file.name}"] if effects else []),
+    ]  # fmt: skip
     uncertainty = (
         "each replication a plausible world: uncertain parameters drawn from "
         + " and ".join(drawn) if drawn
@@ -365,6 +373,32 @@ def cmd_compare(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
     print(f"report: {report}{printed}\ntables: {folder}/*.csv  "
           f"({time.perf_counter() - t0:.0f} s)")  # fmt: skip
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Draw a comparison's report again from its results folder, running nothing."""
+    from .analysis.pdf import INSTALL_HINT, available
+    from .analysis.report import render
+    from .provenance import now, write_json
+    from .safe_output import read_json_or_none
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise UsageError(f"{printable(args.folder)}: no such folder")
+    if args.pdf and not available():
+        raise UsageError(INSTALL_HINT)
+    report, error = render(folder, args.pdf)  # refuses a folder it cannot read, writing nothing
+    manifest_path = folder / "manifest.json"
+    old = read_json_or_none(manifest_path) if manifest_path.is_file() else None
+    if isinstance(old, dict):
+        files = sorted({*old.get("files", []), *(p.name for p in folder.iterdir())})
+        write_json(manifest_path, {**old, "files": files, "report_drawn": now(),
+                                   **({"pdf_error": error} if error else {})})  # fmt: skip
+    pdf = report.with_suffix(".pdf")
+    if args.pdf and error:
+        print(f"report.pdf not printed: {one_line(error)}", file=sys.stderr)
+    print(f"report: {report}" + (f"\nprinted: {pdf}" if args.pdf and not error else ""))
     return 0
 
 
@@ -424,45 +458,26 @@ def _executor(scheduler: str | None):
 
 
 def _sweep(args: argparse.Namespace, experiment) -> tuple[Path, int]:
-    """Run (or resume) ``experiment`` into its folder; write the manifest; return the folder
-    and the number of failed runs stored. Everything is checked before anything is written;
-    one sweep per folder at a time; the session is on record from its start."""
+    """Run (or resume) ``experiment`` into its folder (``run_sweep`` writes the manifest);
+    return the folder and the number of failed runs stored. Everything is checked before
+    anything is written."""
     from .experiment.store import Store
-    from .experiment.sweep import check_folder, prepare_folder, run_sweep
-    from .provenance import begin_session, manifest, now, write_json
-    from .safe_output import folder_lock
+    from .experiment.sweep import check_folder, run_sweep
 
     folder = Path(args.out) if args.out else Path("results") / experiment.name
+    mixed = getattr(args, "allow_mixed_code", False)
     _check_sweep(args, experiment, folder)
-    check_folder(experiment, folder)  # refuses a mismatched folder before any work
+    check_folder(experiment, folder, mixed)  # refuses a mismatched folder before any work
     client, executor = _executor(args.scheduler)
     try:
-        with folder_lock(folder, "sweep"):
-            prepare_folder(experiment, folder).close()  # the store first, then the manifest
-            path = folder / "manifest.json"
-            session = {"started": now(), "ended": None, "executor": args.scheduler or "local",
-                       "jobs": args.jobs}  # fmt: skip
-            sessions = begin_session(path, session)
-            summary = run_sweep(experiment, folder, executor=executor, jobs=args.jobs,
-                                progress=not args.quiet,
-                                retry_failed=getattr(args, "retry_failed", False))  # fmt: skip
-            with Store(folder) as store:
-                counts = dict(store.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"))
-            sessions[-1].update(ended=now(), status="finished", ran=summary.ran,
-                                failed=summary.failed)  # fmt: skip
-            write_json(path, manifest(
-                kind="sweep", experiment=experiment.name, experiment_file=str(experiment.path),
-                experiment_file_sha256=experiment.file_hash(),
-                fingerprint=experiment.fingerprint(), design=experiment.kind,
-                points=len(experiment.points), replications=experiment.replications,
-                seed=experiment.seed, runs_total=experiment.n_runs,
-                runs_done=counts.get("done", 0), runs_failed=counts.get("failed", 0),
-                base_parameters=experiment.base,
-                factors=[f.__dict__ for f in experiment.factors], sessions=sessions,
-            ))  # fmt: skip
+        summary = run_sweep(experiment, folder, executor=executor, jobs=args.jobs,
+                            progress=not args.quiet, allow_mixed_code=mixed,
+                            retry_failed=getattr(args, "retry_failed", False))  # fmt: skip
     finally:
         if client is not None:
             client.close()
+    with Store(folder) as store:
+        counts = dict(store.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status"))
     print(
         f"{experiment.name}: {counts.get('done', 0)}/{experiment.n_runs} runs done, "
         f"{counts.get('failed', 0)} failed ({summary.already_done} were already done, "
@@ -694,13 +709,17 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         min_acceptance=args.min_acceptance, max_minutes=args.max_minutes, seed=args.seed,
         alpha=args.alpha, kernel_scaling=args.kernel_scaling,
     )  # fmt: skip
-    # --dry-run ends here (the runs counted are those of one accepted particle per evaluation
-    # in every generation: a lower bound, since generations after the first reject some)
-    _size_check(args, [(base, args.population * args.replications * args.generations)],
-                "calibrate", local=not args.scheduler)  # fmt: skip
+    # --dry-run ends here: the evaluations expected at the acceptance rates by generation of
+    # the shipped calibration (smc.expected_evaluations), each ``replications`` runs; the time
+    # budget may stop it sooner
+    record = shipped_folder("scenarios") / "calibration" / "calibrated_baseline.abc.json"
+    rates = smc.recorded_acceptance(record, args.alpha)
+    evaluations = smc.expected_evaluations(args.population, args.generations, rates)
+    _size_check(args, [(base, evaluations * args.replications)], "calibrate",
+                local=not args.scheduler)  # fmt: skip
     folder = Path(args.out) if args.out else Path("results") / f"calibration-{scenario.name}"
     try:
-        smc.check_folder(settings, folder)
+        smc.check_folder(settings, folder, args.allow_mixed_code)
     except smc.CalibrationMismatch as err:
         raise UsageError(f"--out {err}") from None
     client, executor = _executor(args.scheduler)
@@ -710,7 +729,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         outcome = smc.calibrate(settings, folder, executor=executor, workers=workers,
-                                jobs=args.jobs, progress=not args.quiet)  # fmt: skip
+                                jobs=args.jobs, progress=not args.quiet,
+                                allow_mixed_code=args.allow_mixed_code)  # fmt: skip
     finally:
         if client is not None:
             client.close()
@@ -743,8 +763,78 @@ def cmd_validate(args: argparse.Namespace) -> int:
         Path(args.out), realisations=args.realisations, replications=args.replications,
         seed=args.seed, jobs=args.jobs, scenario=scenario_path(args.scenario, args.dir),
         targets_path=Path(args.targets), noise_repeats=args.noise_repeats,
+        history_worlds=args.history_worlds,
     )  # fmt: skip
     print(f"wrote {path} and its pictures in {Path(args.out) / 'img'}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Run the 2010-2019 decade from the 2010 baseline in plausible worlds; write the yearly
+    table, the pre-registered criteria's results, a picture and a manifest."""
+    from .history import (
+        BURN_IN_YEARS,
+        judge,
+        load_decade,
+        plot_history,
+        result_markdown,
+        run_history,
+        summary,
+    )
+    from .provenance import manifest, write_json
+    from .safe_output import stage_folder
+
+    _check_common(args)
+    if not 2 <= args.worlds <= 100_000:
+        raise UsageError(f"--worlds {args.worlds}: expected 2 to 100,000 plausible worlds")
+    decade = load_decade(find_data(args.history))
+    baseline = load_scenario(scenario_path(args.baseline, args.dir), _overrides(args))
+    steps = 12 * (BURN_IN_YEARS + len(decade.years))
+    citizens = args.citizens or baseline.params["n_citizens"]
+    sized = {**baseline.params, "steps": steps, "n_citizens": citizens}
+    _size_check(args, [(sized, args.worlds * (1 if args.no_counterfactual else 2))], "history",
+                local=not args.scheduler)  # fmt: skip
+    folder = _fresh_folder(args.out, args.seed, prefix="history")
+    preflight.check_scheduler(args.scheduler)
+    client, executor = _executor(args.scheduler)
+    t0 = time.perf_counter()
+    try:
+        runs = run_history(decade, baseline, args.worlds, args.seed, n_citizens=args.citizens,
+                           counterfactual=not args.no_counterfactual, jobs=args.jobs,
+                           executor=executor, progress=not args.quiet)  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
+    seconds = time.perf_counter() - t0
+    judged = judge(decade, runs)
+    settings = {"worlds": args.worlds, "baseline": baseline.name, "citizens": citizens,
+                "seed": args.seed, "seconds": seconds,
+                "jobs": args.jobs or limits.default_jobs()}  # fmt: skip
+    staged = stage_folder(folder, "history")
+    runs.to_csv(staged.out / "history_runs.csv", index=False)
+    summary(runs).to_csv(staged.out / "history.csv", index=False)
+    judged.to_csv(staged.out / "criteria.csv", index=False)
+    (staged.out / "history.md").write_text(result_markdown(decade, runs, judged, settings))
+    plot_history(runs, decade).savefig(staged.out / "history.png", dpi=110)
+    files = ["history_runs.csv", "history.csv", "criteria.csv", "history.md", "history.png"]
+    write_json(staged.out / "manifest.json", manifest(
+        kind="history", scenario=str(baseline.path), parameters=dict(baseline.params),
+        seed=args.seed, timings={"total_s": seconds}, files=files,
+        history={"file": decade.path.name, "worlds": args.worlds, "citizens": citizens,
+                 "burn_in_years": BURN_IN_YEARS},
+    ))  # fmt: skip
+    staged.finish()
+    passed = int(judged["passes"].sum())
+    print(f"{passed} of {len(judged)} pre-registered criteria pass "
+          f"({args.worlds} worlds, {seconds:.0f} s)")  # fmt: skip
+    for r in judged.itertuples(index=False):
+        scale = 100 if r.change == "relative" else 1
+        unit = "%" if r.change == "relative" else ""
+        print(f"  {'pass' if r.passes else 'MISS'}  {r.criterion}: model {r.median * scale:+.3g}"
+              f"{unit} (90%: {r.p05 * scale:+.3g} to {r.p95 * scale:+.3g}), England "
+              f"{r.observed * scale:+.3g}{unit}, band {r.band_low * scale:+.3g} to "
+              f"{r.band_high * scale:+.3g}")  # fmt: skip
+    print(f"written: {folder}")
     return 0
 
 
@@ -866,6 +956,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_guards(comp)
     comp.set_defaults(func=cmd_compare)
 
+    rep = sub.add_parser("report", help="draw a comparison's report again from its results "
+                         "folder, running nothing")  # fmt: skip
+    rep.add_argument("folder", help="a folder written by coauthor-sim compare")
+    rep.add_argument("--pdf", action="store_true",
+                     help="also print report.pdf (A4) with headless Chromium")  # fmt: skip
+    rep.set_defaults(func=cmd_report)
+
     for name, func, text in (
         ("sweep", cmd_sweep, "run or resume a batch experiment (experiments/*.toml)"),
         ("sensitivity", cmd_sensitivity, "Sobol indices from a sobol-design experiment"),
@@ -880,6 +977,9 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--quiet", action="store_true", help="no progress bar")
         cmd.add_argument("--retry-failed", action="store_true",
                          help="run again the runs stored as failed")  # fmt: skip
+        cmd.add_argument("--allow-mixed-code", action="store_true",
+                         help="resume a folder whose runs other code made (each run is "
+                         "labelled with its code)")  # fmt: skip
         if name == "sensitivity":
             cmd.add_argument("--outcomes", nargs="+", help="outcomes to analyse")
             cmd.add_argument(
@@ -957,8 +1057,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the calibrated scenario here (with FILE.posterior.csv and FILE.abc.json)",
     )  # fmt: skip
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
+    cal.add_argument("--allow-mixed-code", action="store_true",
+                     help="continue a calibration whose generations other code "
+                     "computed")  # fmt: skip
     _add_guards(cal)
     cal.set_defaults(func=cmd_calibrate)
+
+    his = sub.add_parser(
+        "history", help="the 2010-2019 decade from the 2010 baseline, against what England saw"
+    )
+    his.add_argument("--baseline", default="baseline_2010",
+                     help="the 2010 baseline scenario (default: baseline_2010)")  # fmt: skip
+    his.add_argument("--history", default="history.toml",
+                     help="inputs and pre-registered criteria (default: shipped)")  # fmt: skip
+    his.add_argument("--worlds", type=int, default=30, help="plausible worlds (30)")
+    his.add_argument("--citizens", type=int, help="citizens per run (default: the baseline's)")
+    his.add_argument("--no-counterfactual", action="store_true",
+                     help="skip the decade with the grant held at 2010/11's level")  # fmt: skip
+    his.add_argument("--seed", type=int, default=2010)
+    his.add_argument("--jobs", type=int, help="local processes (default: all cores)")
+    his.add_argument("--scheduler", help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    his.add_argument("--out", help="output folder (default: a new one under results/)")
+    his.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                     help="change a parameter of the baseline")  # fmt: skip
+    his.add_argument("--dir", help=DIR_HELP)
+    his.add_argument("--dry-run", action="store_true", help="check the inputs and stop")
+    his.add_argument("--force", action="store_true", help="allow work above the limits")
+    his.add_argument("--quiet", action="store_true", help="no progress bar")
+    his.set_defaults(func=cmd_history, steps=None)
 
     val = sub.add_parser("validate", help="regenerate docs/validation.md")
     val.add_argument("--out", default="docs", help="folder for validation.md and img/ (docs)")
@@ -970,6 +1096,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="posterior predictive runs, one posterior draw each (100)")  # fmt: skip
     val.add_argument("--noise-repeats", type=int, default=10,
                      help="repeats per replication count (10)")  # fmt: skip
+    val.add_argument("--history-worlds", type=int, default=30,
+                     help="plausible worlds of the history test (30; 0 leaves it out)")  # fmt: skip
     val.add_argument("--seed", type=int, default=DEFAULT_SEED)
     val.add_argument("--jobs", type=int, help="local processes (default: all cores)")
     val.add_argument("--dir", help=DIR_HELP)

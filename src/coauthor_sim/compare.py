@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .analysis import caveats, costs, robustness, stats
+from .analysis import caveats, costs, payers, robustness, stats
 from .api import FINAL_MONTHS, final_outcomes
 from .effects import EffectPrior, draw_effects
 from .experiment import RunSpec, execute, replication_seeds
@@ -43,10 +43,16 @@ COMPARED = [
     "unmet_need",
     "crisis_rate",
     "spending_total",
+    # the outcomes checked against English experience (robustness.EXPERIENCE)
+    "engaged_last_year",
+    "civic_activism",
+    "older_unmet_share",
 ]
 FIFTHS = [f"wellbeing_fifth_{q}" for q in range(1, 6)]
 TOTALS = ["total_spending", "wellbys"]
-TRAJECTORY = list(HEADLINE_OUTCOMES)
+# Followed month by month: the headline outcomes, and what the net value by month needs to
+# price the full cost (repayments are transfers; citizens' hours are a cost).
+TRAJECTORY = [*HEADLINE_OUTCOMES, "spending_repayment", "volunteer_hours", "coproduction_hours"]
 
 
 @dataclass
@@ -59,7 +65,7 @@ class Comparison:
     trajectories: pd.DataFrame
     summary: pd.DataFrame
     differences: pd.DataFrame
-    cost_effectiveness: pd.DataFrame
+    cost_effectiveness: pd.DataFrame = field(default_factory=pd.DataFrame)  # not reported
     worlds: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per world
     robust: pd.DataFrame = field(default_factory=pd.DataFrame)  # P(better) etc. per group
     regret: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -68,7 +74,10 @@ class Comparison:
     plausibility: pd.DataFrame = field(default_factory=pd.DataFrame)
     money: pd.DataFrame = field(default_factory=pd.DataFrame)  # committed, spent, returned
     appraisal: pd.DataFrame = field(default_factory=pd.DataFrame)  # value for money vs baseline
+    cost_items: pd.DataFrame = field(default_factory=pd.DataFrame)  # the same as rows, by payer
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)  # cumulative net value by month
+    payers: pd.DataFrame = field(default_factory=pd.DataFrame)  # extra cost by who bears it
+    switching: pd.DataFrame = field(default_factory=pd.DataFrame)  # switching values, if any
     settings: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -80,8 +89,8 @@ def run_summary(table: pd.DataFrame, n_citizens: int) -> dict[str, float]:
     """One run reduced to numbers: final-year means of the compared outcomes and of well-being
     by deprivation fifth, spending over the whole run, and WELLBYs over the whole run; money
     committed, returned and in reserve, spending and WELLBYs at present value
-    (``analysis.costs``); and the statistics of the calibration's targets
-    (``analysis.caveats``)."""
+    (``analysis.costs``, with the money by who bears it); and the statistics of the
+    calibration's targets (``analysis.caveats``)."""
     months = table.iloc[1:]
     final = final_outcomes(table)  # the one definition of final-year outcomes
     row = {name: final[name] for name in COMPARED + FIFTHS}
@@ -228,13 +237,20 @@ def run_comparison(
     baseline = scenarios[0].name
     n_citizens, steps = base_scenario.params["n_citizens"], base_scenario.params["steps"]
     outcomes = COMPARED + FIFTHS + TOTALS
-    boxes, words, prim_note = pd.DataFrame(), {}, ""
+    boxes, words, prim_note = pd.DataFrame(columns=robustness.BOX_COLUMNS), {}, ""
     if len(scenarios) > 1 and discover and drawn:
         if robustness.prim_available():
             boxes, words = robustness.scenario_discovery(runs, worlds, baseline)
         else:
             prim_note = ("scenario discovery skipped: PRIM needs EMA Workbench "
                          "(pip install 'coauthor-sim[ema]')")  # fmt: skip
+    appraisal = costs.appraisal(runs, baseline) if len(scenarios) > 1 else pd.DataFrame()
+    who_pays = (
+        payers.who_pays(costs.cost_rows(runs, baseline))
+        if len(scenarios) > 1
+        else pd.DataFrame(columns=payers.SUMMARY_COLUMNS)
+    )
+    robust = robustness.robust_differences(runs, baseline, mid)
     return Comparison(
         scenarios=scenarios,
         seeds=seeds,
@@ -242,18 +258,21 @@ def run_comparison(
         trajectories=trajectories.reset_index(drop=True),
         summary=stats.summarise(runs, outcomes),
         differences=stats.differences(runs, outcomes, baseline),
-        cost_effectiveness=stats.cost_effectiveness(runs, baseline),
         worlds=worlds.reset_index(),
-        robust=robustness.robust_differences(runs, baseline, mid),
+        robust=robust,
         regret=robustness.regret(runs),
         boxes=boxes,
         box_words=words,
-        plausibility=robustness.plausibility(
-            runs, baseline, benefit="pv_wellbys", cost="pv_spending"
-        ),
+        plausibility=robustness.plausibility(appraisal, robust, runs, baseline)
+        if len(scenarios) > 1
+        else pd.DataFrame(),
         money=costs.money_table(runs, n_citizens, steps),
-        appraisal=costs.appraisal(runs, baseline) if len(scenarios) > 1 else pd.DataFrame(),
+        appraisal=appraisal,
+        cost_items=costs.value_for_money_rows(runs, baseline, who_pays)
+        if len(scenarios) > 1
+        else pd.DataFrame(columns=costs.VALUE_COLUMNS),
         profile=costs.time_profile(trajectories, baseline, n_citizens),
+        payers=who_pays,
         settings={
             "posterior_draws": worlds["posterior_draw"].nunique() if posterior is not None else 0,
             "effect_priors": [p.name for p in effects or []],

@@ -168,12 +168,23 @@ def constants_table() -> str:
 # Simulated: each lever's effect from the status quo
 # ---------------------------------------------------------------------------------------------
 ROOT = Path(__file__).resolve().parents[2]
-EFFECT_SIZE = {"n_citizens": 500, "n_neighbourhoods": 10, "servants_per_1000": 12.0}
-EFFECT_SEEDS = (1, 2, 3)
-EFFECT_MONTHS = 60  # five years; effects are read over the last two
+EFFECT_SIZE: dict[str, object] = {}  # the shipped status quo's size: 1,000 citizens
+EFFECT_SEEDS = (1, 2, 3, 4, 5, 6)
+EFFECT_MONTHS = 120  # ten years; effects are read over the last two
 _SIMULATED = re.compile(
     r"(^<!-- BEGIN-SIMULATED lever-effects -->\n).*?(^<!-- END-SIMULATED lever-effects -->$)",
     re.DOTALL | re.MULTILINE,
+)
+# The headline outcomes of the lever table, and the smallest change in each that counts as the
+# lever moving it (absolute for life satisfaction, the gap and engagement; relative for unmet
+# need, crises and spending), besides standing out of the seeds' noise (two standard errors).
+EFFECT_MEASURES = (
+    ("life satisfaction (0-10)", 0.02, False),
+    ("gap, least minus most deprived fifth (LS points)", 0.02, False),
+    ("engaged this month (share)", 0.01, False),
+    ("unmet need", 0.05, True),
+    ("crises per citizen per month", 0.10, True),
+    ("spending per citizen per month (GBP)", 0.02, True),
 )
 
 
@@ -192,10 +203,11 @@ def lever_effects(
     size: Mapping[str, object] = EFFECT_SIZE,
 ) -> list[dict[str, object]]:
     """Each lever at its low and high value, every other setting as in the shipped status
-    quo, paired with the status quo on the same seeds. Per row: the lever, its value, and the
-    paired differences (mean, min, max over seeds) of life satisfaction, the gap between the
-    least and most deprived fifths (in life-satisfaction points) and spending per citizen per
-    month, each averaged over the last 24 months."""
+    quo, paired with the status quo on the same seeds. Per row: the lever, its value, the
+    paired differences of the EFFECT_MEASURES, each averaged over the last 24 months (mean
+    over seeds and its standard error), whether the lever moves any of them (by at least its
+    threshold and two standard errors) and whether it lowers life satisfaction (by two
+    standard errors and at least 0.005 points)."""
     import numpy as np
 
     from .model import CoauthorModel
@@ -207,11 +219,18 @@ def lever_effects(
 
     def measures(table) -> np.ndarray:
         t = table.iloc[window]
-        per_head = t["spending_total"] / base["n_citizens"]
-        return np.array([t["life_satisfaction"].mean(), 10 * t["wellbeing_gap"].mean(),
-                         per_head.mean()])  # fmt: skip
+        return np.array([
+            t["life_satisfaction"].mean(), 10 * t["wellbeing_gap"].mean(),
+            t["engagement_rate"].mean(), t["unmet_need"].mean(), t["crisis_rate"].mean(),
+            t["spending_total"].mean() / base["n_citizens"],
+        ])  # fmt: skip
 
     reference = {s: measures(CoauthorModel(seed=s, **base).run(months)) for s in seeds}
+    level = np.mean(list(reference.values()), axis=0)
+    threshold = np.array([
+        size_ * (abs(level[i]) if relative else 1.0)
+        for i, (_, size_, relative) in enumerate(EFFECT_MEASURES)
+    ])  # fmt: skip
     rows = []
     for name in names:
         for value in lever_values(SPECS[name]):
@@ -222,27 +241,54 @@ def lever_effects(
                 - reference[s]
                 for s in seeds
             ])  # fmt: skip
-            rows.append({"lever": name, "value": value, "mean": diffs.mean(axis=0),
-                         "low": diffs.min(axis=0), "high": diffs.max(axis=0)})  # fmt: skip
+            mean = diffs.mean(axis=0)
+            se = diffs.std(axis=0, ddof=1) / np.sqrt(len(seeds)) if len(seeds) > 1 else 0 * mean
+            clear = (np.abs(mean) >= threshold) & (np.abs(mean) > 2 * se)
+            lowers = bool(mean[0] <= -0.005 and mean[0] < -2 * se[0])
+            rows.append({"lever": name, "value": value, "mean": mean, "se": se,
+                         "moves": bool(clear.any()), "lowers_ls": lowers})  # fmt: skip
     return rows
 
 
-def lever_effects_table(rows: Sequence[Mapping[str, object]]) -> str:
-    """The simulated effects as Markdown: mean (lowest to highest seed) of each difference."""
+def lever_verdicts(rows: Sequence[Mapping[str, object]]) -> dict[str, dict[str, bool]]:
+    """Per lever: whether either end of its range moves a headline outcome, and whether either
+    end lowers life satisfaction."""
+    out: dict[str, dict[str, bool]] = {}
+    for row in rows:
+        verdict = out.setdefault(str(row["lever"]), {"moves": False, "lowers_ls": False})
+        verdict["moves"] |= bool(row["moves"])
+        verdict["lowers_ls"] |= bool(row["lowers_ls"])
+    return out
 
-    def cell_of(row, i: int, fmt: str) -> str:
-        return f"{row['mean'][i]:{fmt}} ({row['low'][i]:{fmt}} to {row['high'][i]:{fmt}})"
+
+def lever_effects_table(rows: Sequence[Mapping[str, object]]) -> str:
+    """The simulated effects as Markdown: mean (standard error over seeds) of each difference,
+    whether it moves a headline outcome, and a summary of the levers that never lower life
+    satisfaction or move nothing."""
+    formats = ("+.3f", "+.3f", "+.3f", "+.4f", "+.5f", "+.1f")
+
+    def cell_of(row, i: int) -> str:
+        return f"{row['mean'][i]:{formats[i]}} ({row['se'][i]:.{formats[i][-2]}f})"
 
     body = [
-        (f"`{row['lever']}`", format_value(row["value"]), cell_of(row, 0, "+.3f"),
-         cell_of(row, 1, "+.3f"), cell_of(row, 2, "+.1f"))
+        (f"`{row['lever']}`", format_value(row["value"]),
+         *(cell_of(row, i) for i in range(len(EFFECT_MEASURES))),
+         "yes" if row["moves"] else "no")
         for row in rows
     ]  # fmt: skip
-    return _table(
-        ("lever", "set to", "life satisfaction (0-10)", "gap, least minus most deprived fifth "
-         "(LS points)", "spending (GBP per citizen per month)"),
-        body,
-    )  # fmt: skip
+    table = _table(("lever", "set to", *(label for label, _, _ in EFFECT_MEASURES), "moves"), body)
+    verdicts = lever_verdicts(rows)
+    never = sorted(name for name, v in verdicts.items() if not v["lowers_ls"])
+    still = sorted(name for name, v in verdicts.items() if not v["moves"])
+
+    def listed(names: list[str]) -> str:
+        return ", ".join(f"`{n}`" for n in names) if names else "none"
+
+    return (
+        f"{table}\n\nLevers that lower life satisfaction at neither end of their range: "
+        f"{len(never)} of {len(verdicts)} ({listed(never)}). Levers that move no headline "
+        f"outcome at either end: {len(still)} ({listed(still)}).\n"
+    )
 
 
 def update_effects(text: str, table: str) -> str:

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from .params import SPECS, ParameterError, unknown_key
 from .scenario import ScenarioError
 from .shipped import shipped_folder
 
 if TYPE_CHECKING:  # the command line imports this module for its default path: keep it light
+    import numpy as np
     import pandas as pd
 
 DEFAULT_EFFECTS = shipped_folder("data") / "effects.toml"
@@ -49,6 +48,8 @@ class EffectPrior:
         if self.distribution == "triangular":
             c = (self.mode - self.low) / width
             return stats.triang.ppf(u, c, loc=self.low, scale=width)
+        import numpy as np
+
         return self.low + np.asarray(u, dtype=float) * width
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -150,6 +151,7 @@ def _entry(path: Path, name: str, entry: Any, exclude: set[str]) -> EffectPrior:
 def draw_effects(priors: list[EffectPrior], worlds: int, seed: int) -> pd.DataFrame:
     """One row per world, one column per prior: independent draws from a stream spawned off
     the experiment seed (separate from the run seeds and the posterior draws)."""
+    import numpy as np
     import pandas as pd
 
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2,)))

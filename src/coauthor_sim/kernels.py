@@ -697,12 +697,13 @@ def take_part(spell, commitment, u_part, session_hours, last_engaged, month):
 
 @_jit
 def wellbeing_month(wellbeing, need, connectedness, control, context, capacity, engaged,
-                    burden, disposition, crisis, contribution, capacity_base, control_base,
-                    heard, willingness, willingness_base, normal, w_base, w_need, w_ties,
-                    w_control, w_context, w_capacity, w_engagement, adjustment, crisis_loss,
-                    noise):  # fmt: skip
-    """wellbeing.wellbeing_target, update_wellbeing, update_capacity, update_control and
-    update_willingness. Returns (well-being, capacity, control, willingness)."""
+                    burden, disposition, unemployed, crisis, contribution, capacity_base,
+                    control_base, heard, willingness, willingness_base, normal, w_base, w_need,
+                    w_ties, w_control, w_context, w_capacity, w_engagement, w_unemployment,
+                    adjustment, crisis_loss, noise, learning, gain):  # fmt: skip
+    """wellbeing.wellbeing_target, update_wellbeing, update_capacity (learning by doing at
+    ``learning``), update_control (``gain`` from being heard) and update_willingness. Returns
+    (well-being, capacity, control, willingness)."""
     n = wellbeing.size
     wb = np.empty(n)
     cap = np.empty(n)
@@ -714,28 +715,27 @@ def wellbeing_month(wellbeing, need, connectedness, control, context, capacity, 
         target = (w_base + disposition[i] + w_need * (1.0 - need[i])
                   + w_ties * connectedness[i] + w_control * control[i]
                   + w_context * context[i] + w_capacity * capacity[i]
-                  + w_engagement * e - burden[i])  # fmt: skip
+                  + w_engagement * e - burden[i]
+                  - w_unemployment * (1.0 if unemployed[i] else 0.0))  # fmt: skip
         x = (wellbeing[i] + adjustment * (target - wellbeing[i]) + noise * normal[i]
              - crisis_loss * hit)  # fmt: skip
         wb[i] = min(max(x, 0.0), 1.0)
         c = capacity[i]
-        grow = CAPACITY_LEARNING * (e + contribution[i]) * (1.0 - c)
+        grow = learning * (e + contribution[i]) * (1.0 - c)
         lose = (CAPACITY_EROSION * need[i] + CAPACITY_CRISIS_LOSS * hit) * c
         y = c + grow - lose + CAPACITY_RELAXATION * (capacity_base[i] - c)
         cap[i] = min(max(y, 0.0), 1.0)
         k = control[i]
-        z = k + CONTROL_GAIN * heard[i] * (1.0 - k) + CONTROL_RELAXATION * (control_base[i] - k)
+        z = k + gain * heard[i] * (1.0 - k) + CONTROL_RELAXATION * (control_base[i] - k)
         ctl[i] = min(max(z, 0.0), 1.0)
         will[i] = willingness[i] + WILLINGNESS_RELAXATION * (willingness_base[i] - willingness[i])
     return wb, cap, ctl, will
 
 
 # Constants of wellbeing.py (checked equal by the tests).
-CAPACITY_LEARNING = 0.02
 CAPACITY_EROSION = 0.03
 CAPACITY_RELAXATION = 0.05
 CAPACITY_CRISIS_LOSS = 0.1
-CONTROL_GAIN = 0.3
 CONTROL_RELAXATION = 0.05
 WILLINGNESS_RELAXATION = 0.05
 
@@ -773,17 +773,19 @@ def symmetric_csr(rows, cols, indptr, indices):
 @_jit
 def citizen_statistics(wellbeing, quintile, counts, voice_log, engaged, contribution,
                        last_engaged, month, window, spell, hours, control, capacity,
-                       connectedness, need, low_wellbeing, consultation, activism):  # fmt: skip
+                       connectedness, need, low_wellbeing, consultation, activism, age_group,
+                       older, need_line):  # fmt: skip
     """The per-citizen sums and counts of outcomes.compute_outcomes, in one pass (the Gini and
     the top fifth's share of hours stay with numpy). ``counts`` are the citizens of each
     deprivation fifth. Returns (mean well-being by fifth, NaN for an empty one; counts of
     [low well-being, engaged, co-producing, engaged in the window, in a spell, voiced,
-    consulted, activists, with influence]; the least over the most deprived fifth's rate of
+    consulted, activists, with influence, in age group ``older``, of them with need above
+    ``need_line`` (outcomes._share_above)]; the least over the most deprived fifth's rate of
     [voiced, engaged], NaN when the latter is 0 (outcomes._ratio); means of [well-being,
-    hours, capacity, connectedness, control, need])."""
+    hours, capacity, connectedness, control, need, contribution])."""
     n = wellbeing.size
     sums = np.zeros(5)
-    tally = np.zeros(9, dtype=np.int64)
+    tally = np.zeros(11, dtype=np.int64)
     hits = np.zeros((2, 5), dtype=np.int64)
     months = voice_log.shape[0]
     for i in range(n):
@@ -801,6 +803,9 @@ def citizen_statistics(wellbeing, quintile, counts, voice_log, engaged, contribu
         tally[6] += voices >= consultation
         tally[7] += voices >= activism
         tally[8] += control[i] > 0.5
+        if age_group[i] == older:
+            tally[9] += 1
+            tally[10] += need[i] > need_line
         hits[0, q] += voices >= 1
         hits[1, q] += engaged[i]
     by_fifth = np.full(5, np.nan)
@@ -812,11 +817,12 @@ def citizen_statistics(wellbeing, quintile, counts, voice_log, engaged, contribu
         if counts[4] > 0 and hits[k, 4] > 0:  # the most deprived fifth's rate above 0
             least = hits[k, 0] / counts[0] if counts[0] > 0 else np.nan
             ratios[k] = least / (hits[k, 4] / counts[4])
-    means = np.empty(6)
+    means = np.empty(7)
     means[0] = pairwise_sum(wellbeing) / n
     means[1] = pairwise_sum(hours) / n
     means[2] = pairwise_sum(capacity) / n
     means[3] = pairwise_sum(connectedness) / n
     means[4] = pairwise_sum(control) / n
     means[5] = pairwise_sum(need) / n
+    means[6] = pairwise_sum(contribution) / n
     return by_fifth, tally, ratios, means

@@ -61,6 +61,31 @@ def backfire_texts(path: Path = LEVERS_GUIDE) -> dict[str, str]:
         return {}
 
 
+_NUMBERING = re.compile(r"^(?:\d+[a-z]?\.\s+|Condition\s+\d+:\s+)", re.I)
+
+
+def parse_titles(guide: str) -> dict[str, str]:
+    """``{lever name: its plain name}`` from the guide's ``### ... (`name`)`` headings, without
+    their numbering: "### 1. Rights and entitlements decided democratically
+    (`deliberation_inclusion`)" gives "Rights and entitlements decided democratically"."""
+    found: dict[str, str] = {}
+    for heading in _SECTION.finditer(_HTML_COMMENT.sub("", guide)):
+        title = _plain(_NUMBERING.sub("", heading["title"])).strip()
+        if title:
+            found.setdefault(heading["name"], title[:1].upper() + title[1:])
+    return found
+
+
+@cache
+def lever_titles(path: Path = LEVERS_GUIDE) -> dict[str, str]:
+    """Each lever's plain name as the lever guide at ``path`` titles it (empty if the guide
+    cannot be read), so a report can name levers as a reader knows them."""
+    try:
+        return parse_titles(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return {}
+
+
 def first_sentence(text: str) -> str:
     """The first sentence of a paragraph (up to its first full stop followed by a space)."""
     match = re.match(r"(.+?[.!?])(\s|$)", text)

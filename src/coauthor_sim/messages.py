@@ -2,9 +2,9 @@
 
 Two kinds of failure leave the command line:
 
-- ``UsageError``, ``ScenarioError`` (and the schema's ``ParameterError``): the user asked for
-  something not allowed. One line naming the file or flag, the key and what is allowed; exit
-  code 2; raised before any work, so nothing is written.
+- ``UsageError``, ``ScenarioError`` (``FolderMismatch`` among them) and the schema's
+  ``ParameterError``: the user asked for something not allowed. One line naming the file or
+  flag, the key and what is allowed; exit code 2; raised before any work, so nothing is written.
 - ``Fault``: something outside the user's input went wrong (disk full, a corrupt store, a
   folder that cannot be written). One line with the cause and what to do; exit code 1.
 
@@ -33,6 +33,12 @@ class UsageError(Exception):
 class ScenarioError(ValueError):
     """A file (scenario, experiment, targets, priors ...) cannot be used; the message names the
     file and what is wrong."""
+
+
+class FolderMismatch(ScenarioError):
+    """A results folder holds work the requested work would not match: another experiment or
+    calibration, or results made by other code. Nothing is written; the message says what
+    differs and what to do."""
 
 
 class Fault(Exception):

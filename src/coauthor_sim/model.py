@@ -6,6 +6,7 @@ each calling the pure functions of ``coauthor_sim.mechanisms`` on whole arrays.
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
 from typing import Any
 
@@ -30,7 +31,7 @@ from .network import (
     tie_list,
 )
 from .outcomes import MOST_DEPRIVED, OUTCOME_NAMES, compute_outcomes
-from .params import Parameters, resolve
+from .params import SPECS, Parameters, defaults, parse_paths, resolve
 from .state import (
     VOICE_MONTHS,
     CentralGovernment,
@@ -46,13 +47,56 @@ PUBLIC, PRIVATE, THIRD, COMMUNITY = range(4)
 PREVENTATIVE, RESPONSIVE = 0, 1
 NAVIGATOR, WEAVER, STORYTELLER, ARCHITECT = range(4)
 N_UNIFORM = 8  # uniform draws per citizen per month, taken as one block (see step)
-STREAMS = ("network", "citizens", "servants", "providers", "events", "reviews", "council", "ties")
+# One random stream per purpose; a new purpose is added at the end, so the streams before it
+# (children of one SeedSequence, by index) stay as they were.
+STREAMS = ("network", "citizens", "servants", "providers", "events", "reviews", "council", "ties",
+           "economy")  # fmt: skip
 TIE_INTERVAL = 12  # months between changes of the network (ties made and faded)
+NEVER = 2**62  # a report_from past any run: no month's outcomes computed
 
 
 def _read_outcome(name: str, model: CoauthorModel) -> float:
     """DataCollector reporter: one outcome of the month (used through a picklable partial)."""
     return model.outcomes[name]
+
+
+def _complete(params: dict[str, Any]) -> Parameters:
+    """Every parameter: those given, the rest from the calibrated status quo (read through
+    ``api.calibrated_parameters`` on first need, so the model itself reads no file)."""
+    if params.keys() >= SPECS.keys():
+        return resolve(params)
+    from .api import calibrated_parameters
+
+    return resolve({**calibrated_parameters(), **params})
+
+
+_unseeded_warned = False
+
+
+def _warn_unseeded() -> None:
+    """Say once per process that a model without a seed cannot be run again identically."""
+    global _unseeded_warned
+    if not _unseeded_warned:
+        _unseeded_warned = True
+        warnings.warn(
+            "CoauthorModel without a seed: its runs cannot be repeated. Pass seed=... (with "
+            'mesa.batch_run, put "seed": [1, 2, ...] among the parameters)',
+            UserWarning, stacklevel=3,
+        )  # fmt: skip
+
+
+def wellbeing_weights(p: Parameters) -> dict[str, float]:
+    """The weights of the well-being target (``wellbeing.wellbeing_target``) from parameters."""
+    return {
+        "base": p.wellbeing_base,
+        "need": p.wellbeing_need_weight,
+        "ties": p.wellbeing_ties_weight,
+        "control": p.wellbeing_control_weight,
+        "context": p.wellbeing_context_weight,
+        "capacity": p.wellbeing_capacity_weight,
+        "engagement": p.wellbeing_engagement_weight,
+        "unemployment": p.unemployment_wellbeing_loss,
+    }
 
 
 class OutcomeCollector(mesa.DataCollector):
@@ -75,15 +119,28 @@ class OutcomeCollector(mesa.DataCollector):
         for name, column in self.model_vars.items():
             column.append(outcomes[name])
 
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """The per-citizen records of a model with ``collect_agents=True`` (citizens are the
+        only agents recorded), indexed by ``Step`` and ``AgentID`` as Mesa's."""
+        if not self.agent_reporters and Citizen in self.agenttype_reporters:
+            return self.get_agenttype_vars_dataframe(Citizen)
+        if not self.agent_reporters:
+            raise ValueError("no agents were recorded: make the model with collect_agents=True")
+        return super().get_agent_vars_dataframe()
+
 
 class CoauthorModel(mesa.Model):
     """Citizens, public servants, providers and governments on a social network.
 
-    ``CoauthorModel()`` alone is the uncalibrated schema default: for the calibrated status
-    quo use ``CoauthorModel.from_scenario("status_quo", seed=...)``.
+    ``CoauthorModel(seed=1)`` is the calibrated status quo (the shipped ``status_quo``
+    scenario), and ``CoauthorModel(seed=1, co_production=0.4)`` the status quo with one lever
+    changed, so ``mesa.batch_run(CoauthorModel, {...})`` sweeps around the calibrated baseline.
+    ``CoauthorModel.uncalibrated(...)`` starts from the schema's bare defaults instead; given
+    every parameter (as sweeps do), neither is read. Without a seed the runs cannot be
+    repeated: the first such model of a process warns.
 
-    Every parameter of ``coauthor_sim.params`` may be given as a keyword argument; all have
-    defaults. Bad values raise ``ParameterError`` (a ``ValueError``) before anything is built.
+    Every parameter of ``coauthor_sim.params`` may be given as a keyword argument. Bad names or
+    values raise ``ParameterError`` (a ``ValueError``) before anything is built.
     All randomness comes from ``seed``: Mesa's ``self.rng`` seeds one independent numpy stream
     per purpose (network, citizens, servants, providers, monthly events, reviews), so the same
     seed gives the same outcome table, bit for bit, in any process; and two scenarios run with
@@ -92,12 +149,20 @@ class CoauthorModel(mesa.Model):
     """
 
     def __init__(self, seed: int | None = None, **params: Any):
-        p = resolve(params)
+        p = _complete(params)
+        if seed is None:
+            _warn_unseeded()
         layout = None
         if p.locality_table:  # the neighbourhoods of a real council (``localities``)
             layout = layout_of(locality_of(p.locality_table, p.local_authority), p.locality_scale)
             p = resolve({**p, "n_citizens": int(layout.sizes.sum()),
                          "n_neighbourhoods": len(layout.sizes)})  # fmt: skip
+        # Yearly paths (a scenario's [paths]): the first year's values from the start.
+        self._paths = parse_paths(p.paths)
+        if self._paths:
+            p = resolve({**p, **self._year_values(1)})
+        if seed is None:  # a fresh seed, kept: the bond's counterfactual twin needs the same
+            seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
         super().__init__(seed=seed)
         self.p: Parameters = p
         self.seed = seed
@@ -137,7 +202,9 @@ class CoauthorModel(mesa.Model):
         c = self.citizens
         self.population = np.bincount(c.neighbourhood, minlength=self.n_hood).astype(float)
         self.population_share = self.population / c.n
-        self.formula_share = governance.formula_shares(self.population, self.deprivation)
+        self.formula_share = governance.formula_shares(
+            self.population, self.deprivation, p.formula_deprivation_weight
+        )
         self._quintile_counts = np.bincount(c.deprivation_quintile, minlength=5)  # fixed
         # Sums by neighbourhood and by fifth, as np.bincount's but faster (groups.GroupSums).
         self._sum_by_hood = GroupSums(c.neighbourhood, self.n_hood)
@@ -151,15 +218,11 @@ class CoauthorModel(mesa.Model):
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
         self._of_kind = [np.flatnonzero(self.providers.kind == k) for k in (0, 1)]
-        self._wb_weights = {
-            "base": p.wellbeing_base,
-            "need": p.wellbeing_need_weight,
-            "ties": p.wellbeing_ties_weight,
-            "control": p.wellbeing_control_weight,
-            "context": p.wellbeing_context_weight,
-            "capacity": p.wellbeing_capacity_weight,
-            "engagement": p.wellbeing_engagement_weight,
-        }
+        self._wb_weights = wellbeing_weights(p)
+        # Who is out of work: a fixed employability rank per citizen, from its own stream.
+        c.employability = self.streams["economy"].random(c.n)
+        self._working_age = np.isin(c.age_group, wellbeing.WORKING_AGE)
+        self._set_unemployment()
         self.central = CentralGovernment()
         misjudgement = np.exp(
             p.council_error * self.streams["council"].standard_normal(self.n_hood)
@@ -175,6 +238,19 @@ class CoauthorModel(mesa.Model):
         self._session_hours = engagement.SESSION_HOURS * self._sessions
         self._start_log = np.zeros((VOICE_MONTHS, 2), dtype=np.int64)  # spells started, by ties
         self._spendable = 0.0
+        # One-off restructuring cost, paid over the first year (governance.restructuring).
+        self._transition_bill = (
+            p.transition_cost * c.n * governance.restructuring(p, defaults())
+            / governance.RESTRUCTURING_MONTHS
+        )  # fmt: skip
+        # Pooled money is repaid only if the outcome target is met against the same world
+        # without it: a counterfactual twin, same seed and parameters but no pooled money,
+        # stepped in lock-step (common random numbers), as a bond's comparison group.
+        self._twin: CoauthorModel | None = None
+        if p.pooled_budget > 0:
+            self._twin = CoauthorModel(seed=seed, **{**p, "pooled_budget": 0.0})
+            # Only the twin's need is read (the bond's test): it computes no outcomes.
+            self._twin.report_from = NEVER
 
         # Derived initial state: connectedness from ties, well-being at its target.
         c.connectedness = wellbeing.connectedness_from_ties(
@@ -182,7 +258,7 @@ class CoauthorModel(mesa.Model):
         )
         target = wellbeing.wellbeing_target(
             c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged,
-            c.burden, c.disposition, self._wb_weights,
+            c.burden, c.disposition, self._wb_weights, c.unemployed,
         )  # fmt: skip
         c.wellbeing = np.clip(
             target + p.wellbeing_noise * self.streams["citizens"].standard_normal(c.n), 0, 1
@@ -200,7 +276,10 @@ class CoauthorModel(mesa.Model):
         self.report_from = 1
 
         self.ledger = Ledger(available=0.0)
-        self.outcomes = compute_outcomes(c, self.ledger, 0, self.local.fragmentation, 0.0)
+        self.outcomes = compute_outcomes(
+            c, self.ledger, 0, self.local.fragmentation, 0.0, need_line=p.seek_threshold,
+            coproduction_hours=p.coproduction_time,
+        )  # fmt: skip
         agent_reporters = (
             {"wellbeing": "wellbeing", "need": "need", "engaged": "engaged"}
             if p.collect_agents
@@ -214,9 +293,20 @@ class CoauthorModel(mesa.Model):
 
     # ------------------------------------------------------------------------------------
     def step(self) -> None:
-        """One month. Mesa has already advanced ``self.steps``, which is the month number."""
+        """One month. Mesa has already advanced ``self.steps``, which is the month number.
+
+        A step asked for past the horizon (``steps``) simulates nothing and stops the model
+        (``running = False``): ``mesa.batch_run`` then reports every month, the last included
+        (it reports months 0 to ``model.steps - 1``)."""
+        if self.steps > self.p.steps:
+            self.running = False
+            return
         p, c, s, gov = self.p, self.citizens, self.servants, self.local
         month, n, hood = self.steps, c.n, c.neighbourhood
+        if self._twin is not None:
+            self._twin.step()
+        if self._paths and month > 1 and (month - 1) % 12 == 0:  # a new year of the paths
+            self._set_parameters(self._year_values((month - 1) // 12 + 1))
         events = self.streams["events"]
         # Drawn into buffers kept between months (the same numbers as fresh arrays, in the same
         # order): at a million citizens the 64 MB block would otherwise be mapped afresh, and
@@ -230,7 +320,9 @@ class CoauthorModel(mesa.Model):
         ledger, income, intervening = self._open_budget(month)
         local_control = governance.effective_local_control(p.local_control, intervening)
 
-        # 2. Need: accrual, self-help, crises (the acute response is statutory: paid first).
+        # 2. Need: accrual, self-help, crises. The acute response (an emergency admission) is
+        #    the NHS's: the centre pays it on top of the grant, so crises cost the locality's
+        #    services nothing and their savings, when prevented, go to the centre (v3).
         # (need.accrue_need, need.self_help, need.detect_crises: fused in kernels.need_month)
         c.need, c.crisis, n_crises = kernels.need_month(
             c.need, c.context, c.prevention, self._age_need, c.capacity, u[0], u[1],
@@ -238,10 +330,12 @@ class CoauthorModel(mesa.Model):
             p.crisis_threshold, p.crisis_prob,
         )  # fmt: skip
         crisis_bill = n_crises * p.crisis_cost
-        paid = ledger.pay("crisis", PUBLIC, crisis_bill)
-        funded = paid / crisis_bill if crisis_bill > 0 else 1.0
-        if n_crises:  # need.respond_to_crises
-            c.need = kernels.respond_to_crises(c.need, c.crisis, p.crisis_relief * funded)
+        ledger.available += crisis_bill
+        gov.income_centre += crisis_bill
+        self._spendable += crisis_bill
+        ledger.pay("crisis", PUBLIC, crisis_bill)
+        if n_crises:  # need.respond_to_crises, with the response paid in full
+            c.need = kernels.respond_to_crises(c.need, c.crisis, p.crisis_relief)
         centre = self.central
         centre.watched_crisis_rate = governance.watched_crisis_rate(
             centre.watched_crisis_rate, n_crises / n
@@ -314,6 +408,9 @@ class CoauthorModel(mesa.Model):
             )
 
         # 6. Ties: connectedness, exposure to engaged neighbours, help given (one product).
+        #    Weavers and community money each raise the help given and the ties made, each
+        #    through its own coefficient (weaver_effect; community_help_effect and
+        #    community_tie_effect, which may be negative or zero).
         boost = servants.weaving_boost(per_hood[WEAVER], self.population, p.weaver_effect)
         # support.help_given, the three products over ties (resources, engaged ties, help),
         # wellbeing.connectedness_from_ties and engagement.exposure_from_counts: one pass
@@ -321,7 +418,8 @@ class CoauthorModel(mesa.Model):
         a = self.adjacency
         c.connectedness, exposure, help_received = kernels.ties(
             a.indptr, a.indices, a.data, c.engaged, c.capacity, c.degree, self._sessions,
-            boost + level, hood, p.informal_give_rate, p.ties_half_saturation,
+            boost + p.community_help_effect * level, hood, p.informal_give_rate,
+            p.ties_half_saturation,
         )  # fmt: skip
 
         # 7. Navigator, then formal support: commissioning, rationing, co-production.
@@ -358,10 +456,11 @@ class CoauthorModel(mesa.Model):
         w = self._wb_weights
         c.wellbeing, c.capacity, c.control, c.willingness = kernels.wellbeing_month(
             c.wellbeing, c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged,
-            c.burden, c.disposition, c.crisis, c.contribution, c.capacity_base,
+            c.burden, c.disposition, c.unemployed, c.crisis, c.contribution, c.capacity_base,
             c.control_base, heard, c.willingness, c.willingness_base, normal, w["base"],
             w["need"], w["ties"], w["control"], w["context"], w["capacity"], w["engagement"],
-            p.wellbeing_adjustment, p.crisis_wellbeing_loss, p.wellbeing_noise,
+            w["unemployment"], p.wellbeing_adjustment, p.crisis_wellbeing_loss,
+            p.wellbeing_noise, p.capacity_learning, p.control_from_voice,
         )  # fmt: skip
 
         # 11. Yearly: review of providers and learning; ties made and faded; settlement of
@@ -369,7 +468,7 @@ class CoauthorModel(mesa.Model):
         if month % providers.REVIEW_INTERVAL == 0:
             self._review_providers(month)
         if month % TIE_INTERVAL == 0 and (p.tie_formation > 0 or p.tie_fade > 0):
-            self._evolve_ties(month, (boost + level)[hood])
+            self._evolve_ties(month, (boost + p.community_tie_effect * level)[hood])
         self._close_budget(ledger, income, month)
 
         # 12. Outcomes (from month ``report_from`` on: outcomes feed nothing back).
@@ -378,11 +477,10 @@ class CoauthorModel(mesa.Model):
             self.outcomes = compute_outcomes(
                 c, ledger, month, gov.fragmentation, gov.voice_share_most_deprived,
                 *self._start_log.sum(axis=0).tolist(), quintile_counts=self._quintile_counts,
-                sum_by_quintile=self._sum_by_quintile,
+                sum_by_quintile=self._sum_by_quintile, need_line=p.seek_threshold,
+                coproduction_hours=p.coproduction_time, flows=self._money_flows(),
             )  # fmt: skip
             self.datacollector.collect(self)
-        if month >= p.steps:
-            self.running = False
 
     # ------------------------------------------------------------------------------------
     def _open_budget(self, month: int) -> tuple[Ledger, float, bool]:
@@ -402,10 +500,14 @@ class CoauthorModel(mesa.Model):
         external = p.pooled_budget * grant
         gov.bond_capital += external
         income = grant + rescue + external
+        gov.income_centre, gov.income_investors = grant + rescue, external
         ledger = Ledger(available=income + gov.reserve, carried_in=gov.reserve)
         ledger.pay("finance", PRIVATE, external * p.pooled_finance_cost)
-        if gov.bond_instalment > 0:
+        if gov.instalments_left > 0:
             ledger.pay("repayment", PRIVATE, gov.bond_instalment)
+            gov.instalments_left -= 1
+        if month <= governance.RESTRUCTURING_MONTHS and self._transition_bill > 0:
+            ledger.pay("transition", PUBLIC, self._transition_bill)
         ledger.pay("servants", self.servants.sector, np.full(self.servants.n, p.servant_cost))
         ledger.pay("training", PUBLIC, self.servants.n * p.training_cost * p.servant_training)
         if p.connective_cost * p.connective_government > 0:
@@ -413,6 +515,44 @@ class CoauthorModel(mesa.Model):
         gov.budget = ledger.available
         self._spendable = income + governance.RESERVE_SPEND_RATE * gov.reserve
         return ledger, income, intervening
+
+    def _year_values(self, year: int) -> dict[str, float]:
+        """The paths' values for ``year`` (1 = months 1-12); a path past its end keeps its
+        last value."""
+        return {name: values[min(year, len(values)) - 1] for name, values in self._paths.items()}
+
+    def _set_parameters(self, changes: dict[str, Any]) -> None:
+        """Parameters that change during a run (a year of the paths): checked as any
+        parameter (``params.resolve``), with the state read from them at the start brought
+        into line (well-being weights; who is out of work)."""
+        self.p = resolve({**self.p, **changes})
+        self._wb_weights = wellbeing_weights(self.p)
+        self._set_unemployment()
+        self.formula_share = governance.formula_shares(
+            self.population, self.deprivation, self.p.formula_deprivation_weight
+        )
+
+    def _set_unemployment(self) -> None:
+        """Who is out of work at the current unemployment rate (``wellbeing.unemployment``)."""
+        c, p = self.citizens, self.p
+        c.unemployed = wellbeing.unemployment(
+            c.employability, self._working_age, c.context, p.unemployment_rate,
+            p.unemployment_gradient,
+        )  # fmt: skip
+
+    def _money_flows(self) -> dict[str, float]:
+        """The month's money flows for the who-pays split (outcomes.MONEY_FLOWS)."""
+        gov = self.local
+        on_track = (
+            gov.bond_capital > 0
+            and self._twin is not None
+            and governance.bond_target_met(gov.year_need, gov.twin_year_need)
+        )
+        return {
+            "income_centre": gov.income_centre,
+            "income_investors": gov.income_investors,
+            "bond_liability": gov.bond_liability(self.p.sib_return, on_track),
+        }
 
     def _close_budget(self, ledger: Ledger, income: float, month: int) -> None:
         """Carry unspent money into the reserve; at each yearly settlement return what exceeds
@@ -422,16 +562,18 @@ class CoauthorModel(mesa.Model):
         p, gov = self.p, self.local
         gov.reserve = ledger.carried_over
         gov.year_need += float(self.citizens.need.mean())
+        if self._twin is not None:
+            gov.twin_year_need += float(self._twin.citizens.need.mean())
         if month % governance.SETTLEMENT_INTERVAL != 0:
             return
         gov.reserve, ledger.returned = governance.settle_reserve(gov.reserve, income)
-        owed = governance.bond_repayment(
-            gov.bond_capital, gov.year_need / governance.SETTLEMENT_INTERVAL, gov.baseline_need,
-            p.sib_return,
-        )  # fmt: skip
-        gov.bond_instalment = owed / governance.SETTLEMENT_INTERVAL
+        if gov.bond_capital > 0:
+            met = governance.bond_target_met(gov.year_need, gov.twin_year_need)
+            owed = governance.bond_repayment(gov.bond_capital, met, p.sib_return)
+            gov.bond_instalment = owed / governance.SETTLEMENT_INTERVAL
+            gov.instalments_left = governance.SETTLEMENT_INTERVAL if owed > 0 else 0
         gov.bond_capital = 0.0
-        gov.year_need = 0.0
+        gov.year_need = gov.twin_year_need = 0.0
 
     def _formal_support(
         self,
@@ -449,6 +591,11 @@ class CoauthorModel(mesa.Model):
         p, c, s, pr, gov = self.p, self.citizens, self.servants, self.providers, self.local
         hood, month = c.neighbourhood, self.steps
         provider_money = min(ledger.remaining, max(self._spendable - ledger.spent, 0.0))
+        if p.outcome_contract_overhead > 0 and pr.outcome_contract.any():
+            # Designing, measuring and managing outcome contracts: a share of the money that
+            # would go to outcome-paid providers (their share of providers), paid first.
+            overhead = provider_money * p.outcome_contract_overhead * pr.outcome_contract.mean()
+            provider_money -= ledger.pay("contract_management", PUBLIC, overhead)
         navigators = per_hood[NAVIGATOR]
         unit_cost = pr.unit_cost * (1.0 - p.coproduction_saving * p.co_production)
         efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
@@ -620,11 +767,19 @@ class CoauthorModel(mesa.Model):
         return table
 
     @classmethod
+    def uncalibrated(cls, seed: int | None = None, **params: Any) -> CoauthorModel:
+        """A model on the schema's bare defaults (``coauthor_sim.params``) rather than the
+        calibrated status quo, with ``params`` applied: for docking, teaching and tests of
+        the mechanisms."""
+        return cls(seed=seed, **{**defaults(), **params})
+
+    @classmethod
     def from_scenario(
         cls, name_or_path: str, seed: int | None = None, **overrides: Any
     ) -> CoauthorModel:
         """A model of a scenario (a name such as ``"status_quo"`` or a .toml path), with
-        ``overrides`` applied; bad values raise ``ScenarioError`` naming the file and key."""
+        ``overrides`` applied; a bad override raises ``ParameterError`` naming it, a bad file
+        ``ScenarioError`` naming the file and key."""
         from .api import scenario_parameters  # reading files stays outside the core
 
         return cls(seed=seed, **scenario_parameters(name_or_path, **overrides))

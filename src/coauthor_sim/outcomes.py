@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -34,6 +34,11 @@ RATIO_OUTCOMES = (  # NaN when undefined
 )
 LOW_WELLBEING = 0.5  # well-being below this maps to life satisfaction 0-4 (see docs/ODD.md)
 MOST_DEPRIVED, LEAST_DEPRIVED = 4, 0  # wellbeing_fifth_1 is least, _5 most deprived
+OLDER = 2  # the age group of citizens aged 65 and over (state.AGE_GROUPS)
+# Money flows of the month, for the appraisal's who-pays split (analysis.costs): central money
+# in (grant and rescue money), pooled money in from investors, and what the council still owes
+# investors beyond the month (the bond's liability).
+MONEY_FLOWS = ("income_centre", "income_investors", "bond_liability")
 
 OUTCOME_NAMES: tuple[str, ...] = (
     "mean_wellbeing",
@@ -50,6 +55,7 @@ OUTCOME_NAMES: tuple[str, ...] = (
     "volunteering_year_month_ratio",
     "in_spell_rate",
     "volunteer_hours",
+    "coproduction_hours",
     "hours_top_fifth_share",
     "starts_via_ties",
     "civic_participation",
@@ -63,6 +69,7 @@ OUTCOME_NAMES: tuple[str, ...] = (
     "mean_connectedness",
     "mean_control",
     "unmet_need",
+    "older_unmet_share",
     "crises",
     "crisis_rate",
     "fragmentation",
@@ -71,6 +78,7 @@ OUTCOME_NAMES: tuple[str, ...] = (
     "spending_total",
     "money_carried_over",
     "money_returned",
+    *MONEY_FLOWS,
     *(f"spending_{k}" for k in SPENDING_KINDS),
     *(f"spending_{s}" for s in SECTORS),
 )
@@ -163,6 +171,12 @@ def _ratio(flags: np.ndarray, quintile: np.ndarray, counts: np.ndarray) -> float
     return float(rates[LEAST_DEPRIVED] / most) if most > 0 else float("nan")
 
 
+def _share_above(values: np.ndarray, among: np.ndarray, line: float) -> float:
+    """Share of those flagged in ``among`` whose value is above ``line`` (0 if none)."""
+    total = np.count_nonzero(among)
+    return np.count_nonzero(among & (values > line)) / total if total else 0.0
+
+
 def compute_outcomes(
     c: CitizenState,
     ledger: Ledger,
@@ -173,12 +187,19 @@ def compute_outcomes(
     starts_by_ties: int = 0,
     quintile_counts: np.ndarray | None = None,
     sum_by_quintile: Callable[[np.ndarray], np.ndarray] | None = None,
+    *,
+    need_line: float = 0.2,
+    coproduction_hours: float = 0.0,
+    flows: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
     """All outcomes of the month, as plain floats keyed by OUTCOME_NAMES. ``starts`` and
     ``starts_by_ties`` count the spells of community action started in the last 12 months and
     those started through ties (not by a spontaneous draw); the share is 0 when none started.
     ``quintile_counts`` (citizens per deprivation quintile, fixed in a run) and
-    ``sum_by_quintile`` (see ``quintile_means``) may be passed when known."""
+    ``sum_by_quintile`` (see ``quintile_means``) may be passed when known. ``need_line`` is the
+    need past which a citizen looks for help (``seek_threshold``): older citizens still above
+    it at the month's end live with unmet need. ``coproduction_hours`` turns co-production
+    effort into hours; ``flows`` holds the month's MONEY_FLOWS (zero when not given)."""
     wb, n, quintile = c.wellbeing, c.n, c.deprivation_quintile
     counts = np.bincount(quintile, minlength=5) if quintile_counts is None else quintile_counts
     # Every per-citizen sum, count, mean and rate in one pass (kernels.citizen_statistics: the
@@ -187,11 +208,10 @@ def compute_outcomes(
     by_q, tally, ratios, means = kernels.citizen_statistics(
         wb, quintile, counts, c.voice_log, c.engaged, c.contribution, c.last_engaged, month,
         CIVIC_WINDOW, c.spell, c.hours, c.control, c.capacity, c.connectedness, c.need,
-        LOW_WELLBEING, CONSULTATION_VOICES, ACTIVISM_VOICES,
+        LOW_WELLBEING, CONSULTATION_VOICES, ACTIVISM_VOICES, c.age_group, OLDER, need_line,
     )  # fmt: skip
-    low, engaged, coproducing, yearly, spell, spoke, consulted, activists, influence = (
-        tally.tolist()
-    )
+    (low, engaged, coproducing, yearly, spell, spoke, consulted, activists, influence, older,
+     older_unmet) = tally.tolist()  # fmt: skip
     crises = int(np.count_nonzero(c.crisis))
     mean_wb = means[0]
     monthly = engaged / n
@@ -212,6 +232,7 @@ def compute_outcomes(
         "volunteering_year_month_ratio": yearly / monthly if monthly > 0 else float("nan"),
         "in_spell_rate": spell / n,
         "volunteer_hours": float(means[1]),
+        "coproduction_hours": float(coproduction_hours * means[6]),
         # Hours are positive exactly for those taking part, and top_fifth_share keeps the
         # positive ones itself: no separate copy of the engaged's hours.
         "hours_top_fifth_share": top_fifth_share(c.hours),
@@ -227,6 +248,7 @@ def compute_outcomes(
         "mean_connectedness": float(means[3]),
         "mean_control": float(means[4]),
         "unmet_need": float(means[5]),
+        "older_unmet_share": older_unmet / older if older else 0.0,
         "crises": float(crises),
         "crisis_rate": crises / n,
         "fragmentation": float(fragmentation),
@@ -235,6 +257,7 @@ def compute_outcomes(
         "spending_total": float(ledger.spent),
         "money_carried_over": float(ledger.carried_over - ledger.returned),
         "money_returned": float(ledger.returned),
+        **{name: float((flows or {}).get(name, 0.0)) for name in MONEY_FLOWS},
     }
     for kind, amount in ledger.by_kind.items():
         out[f"spending_{kind}"] = float(amount)
@@ -259,6 +282,9 @@ OUTCOME_LABELS: dict[str, str] = {
     "volunteering_year_month_ratio": "Engaged in the last 12 months over engaged this month",
     "in_spell_rate": "Share in a spell of community action (taking part or between sessions)",
     "volunteer_hours": "Hours of community action per citizen per month",
+    "coproduction_hours": "Hours of co-producing support per citizen per month",
+    "older_unmet_share": "Share of citizens aged 65+ living with unmet need",
+    "bond_liability": "Owed to investors beyond this month (GBP)",
     "hours_top_fifth_share": "Share of hours given by the most committed fifth of volunteers",
     "starts_via_ties": "Share of spells of community action started through ties (12 months)",
     "money_committed": "Money committed per month (GBP)",

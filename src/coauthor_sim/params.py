@@ -24,6 +24,7 @@ from typing import Any
 
 GROUPS = ("population", "network", "lever", "uncertainty", "run")
 MAX_TEXT = 500  # longest free-text value (a file path, a local authority's name)
+MAX_PATHS_TEXT = 10_000  # the yearly paths of a run (``paths``): many values
 NETWORK_KINDS = ("neighbourhood_blocks", "small_world", "scale_free", "random")
 
 
@@ -68,7 +69,8 @@ class Spec:
             return value
         if self.kind is str:
             if self.choices is None:  # free text: one line, e.g. a file or a place name
-                if not isinstance(value, str) or len(value) > MAX_TEXT or not value.isprintable():
+                limit = MAX_PATHS_TEXT if self.name == "paths" else MAX_TEXT
+                if not isinstance(value, str) or len(value) > limit or not value.isprintable():
                     raise ParameterError(bad)
                 return value.strip()
             if not isinstance(value, str) or value not in self.choices:
@@ -248,6 +250,14 @@ _SPECS: tuple[Spec, ...] = (
        "Condition 4: the settlement's rule for when central government may step in.",
        reason="Modelling judgement: about four times the status quo's usual crisis rate, so the "
        "centre acts on a real deterioration, not on noise; reached under deep cuts."),
+    _p("formula_deprivation_weight", "lever", 0.217, 0.0, 3.0, "extra weight per head",
+       "Condition 4: how much more per head the centre's needs formula gives the most deprived "
+       "neighbourhood (1 + weight x deprivation, deprivation 0 to 1).",
+       reason="Set so that spending per head in the most deprived fifth is 17% above the least "
+       "deprived's, the deprivation premium of English councils in 2014/15 after it fell from "
+       "45% in 2010/11 (JRF, Hastings et al., The cost of the cuts, 2015, read in a secondary "
+       "source): the fifths' mean deprivation is 0.9 and 0.1, so (1 + 0.9w)/(1 + 0.1w) = 1.17 "
+       "gives w = 0.217 (0.596 for 45%). Was 1.0, a premium of 73%."),
     _p("grant_per_citizen", "lever", 60.0, 0.0, 10_000.0, "GBP per citizen per month",
        "Central government grant to the locality.",
        reason="Modelling judgement, not from local government accounts: set with the cost "
@@ -310,10 +320,12 @@ _SPECS: tuple[Spec, ...] = (
        "Community Life Survey. Calibrated with voice_rate against participation, consultation "
        "and activism: the status quo uses the ABC value (data/priors.toml)."),
     # --- uncertainties: need and crises ------------------------------------------------------
-    _p("need_growth", "uncertainty", 0.08, 0.0, 0.5, "need units per month",
+    _p("need_growth", "uncertainty", 0.0625, 0.0, 0.5, "need units per month",
        "Speed at which unmet need grows in the least deprived context.",
-       reason="Modelling judgement, hand-tuned with the crisis and support parameters for a "
-       "plausible status-quo baseline (well-being, few crises); to be calibrated."),
+       reason="Set (v3) so that the status quo's older citizens living with unmet need match "
+       "Age UK's 14% of people aged 65+ (2018, band 12-18%; a held-out target in "
+       "data/targets.toml); a scan put the band at 0.058-0.068, the prior drawn per world "
+       "(data/effects.toml). Was 0.08, hand-tuned, which gave about 26%."),
     _p("deprivation_need_gradient", "uncertainty", 1.5, 0.0, 10.0, "multiplier",
        "How much faster need grows at the most deprived context (1 + gradient x deprivation).",
        reason="Modelling judgement: needs arise faster in deprived places (the direction is well "
@@ -323,14 +335,16 @@ _SPECS: tuple[Spec, ...] = (
        "means, before any public support.",
        reason="Modelling judgement: citizens meet part of their need by their own and their "
        "household's means, more with more capacity; to be calibrated."),
-    _p("crisis_threshold", "uncertainty", 0.55, 0.0, 1.0, "need units",
+    _p("crisis_threshold", "uncertainty", 0.3, 0.0, 1.0, "need units",
        "Need above which a citizen is at risk of crisis.",
-       reason="Modelling judgement: crises become possible only well above the help-seeking "
-       "level; to be calibrated."),
-    _p("crisis_prob", "uncertainty", 0.3, 0.0, 1.0, "per month",
-       "Monthly chance of crisis for a citizen above the crisis threshold.",
-       reason="Modelling judgement, set with crisis_threshold so that crises are rare in the "
-       "status quo; to be calibrated."),
+       reason="Set (v3) with crisis_prob so that the status quo's crisis rate matches the "
+       "preventable emergency admissions of England (about 0.002 per adult per month, HES "
+       "2012/13 and QualityWatch 2013; a held-out target in data/targets.toml): crises become "
+       "possible above the help-seeking level. Was 0.55, which gave a tenth of that rate."),
+    _p("crisis_prob", "uncertainty", 0.4, 0.0, 1.0, "per month",
+       "Monthly chance of crisis for a citizen at full need (rising from 0 at the threshold).",
+       reason="Set (v3) with crisis_threshold to the preventable admission rate (see there); "
+       "drawn per world over the range the band allows (data/effects.toml)."),
     _p("budget_shock", "uncertainty", 0.0, -1.0, 1.0, "share of grant",
        "Change to the central grant from shock_step on (-0.2 = a 20% cut).",
        reason="No shock by default. The range runs from losing the whole grant to doubling it."),
@@ -379,7 +393,8 @@ _SPECS: tuple[Spec, ...] = (
        reason="Modelling judgement: a unit of preventative support is assumed cheaper than a "
        "responsive one; to be calibrated."),
     _p("crisis_cost", "uncertainty", 1000.0, 0.0, 1_000_000.0, "GBP per crisis",
-       "Cost of the acute response to one crisis (statutory: paid first).",
+       "Cost of the acute response to one crisis (an emergency admission: paid by the centre, "
+       "the NHS, on top of the grant).",
        reason="Modelling judgement: an acute response costs more than a unit of planned support; "
        "to be calibrated."),
     _p("crisis_relief", "uncertainty", 0.5, 0.0, 1.0, "need units",
@@ -391,6 +406,24 @@ _SPECS: tuple[Spec, ...] = (
        "when the money comes in, whatever the outcome.",
        reason="Judgement: arranging and evaluating a social impact bond costs a few per cent "
        "of the money raised; repayment to investors is separate (sib_return)."),
+    _p("transition_cost", "uncertainty", 8.0, 0.0, 200.0, "GBP per citizen per unit",
+       "One-off cost of restructuring services (redesign, re-procurement, new systems, "
+       "redundancy and recruitment), per citizen and per unit of restructuring (the sum over "
+       "the structural levers of how far each moves from today's arrangements), paid by the "
+       "council over the first year.",
+       reason="Judgement (data/effects.toml), zero in the range: reorganisations cost money "
+       "before they save any; at 8 GBP a unit, Local Public Support's restructuring costs about "
+       "a twentieth of a year's grant."),
+    _p("outcome_contract_overhead", "uncertainty", 0.05, 0.0, 0.3, "share of contract money",
+       "Share of the money for outcome-paid providers that the council spends designing, "
+       "measuring and verifying outcomes and managing the contracts.",
+       reason="Judgement (data/effects.toml), zero in the range: outcome contracts need "
+       "outcome measurement and contract management that block contracts do not."),
+    _p("coproduction_time", "uncertainty", 3.0, 0.0, 40.0, "hours per month",
+       "Hours a month a citizen with full capacity gives to co-producing the support it "
+       "receives at full co-production (time priced as citizens' time in the appraisal).",
+       reason="Judgement (data/effects.toml), zero in the range: co-production asks for "
+       "citizens' time (meetings, self-management, peer support); no UK figure was found."),
     _p("sib_return", "uncertainty", 0.03, 0.0, 0.15, "share per year",
        "Yearly return paid to investors on top of their capital when the outcome target is met.",
        reason="Peterborough SIB: investors got their capital back plus just over 3% a year "
@@ -407,10 +440,13 @@ _SPECS: tuple[Spec, ...] = (
        "Citizens a full-time storyteller reaches each month.",
        reason="Modelling judgement of how many citizens one full-time storyteller reaches in a "
        "month."),
-    _p("casework_units", "uncertainty", 10.0, 0.0, 10_000.0, "support units per month",
+    _p("casework_units", "uncertainty", 2.0, 0.0, 10_000.0, "support units per month",
        "Responsive support one full-time servant gives through professional casework.",
-       reason="Modelling judgement of the responsive support one full-time servant gives through "
-       "casework; to be calibrated."),
+       reason="Set (v3) so that the status quo rations support, as English councils do by "
+       "eligibility criteria (Fair Access to Care Services, 2003-2015): a quarter less money "
+       "leaves about a quarter more need unmet. At 10 (before v3) the status quo had about "
+       "twice the support its citizens reached, so money changed almost nothing (a quarter's "
+       "cut: 2% more need unmet). Drawn per world (data/effects.toml)."),
     # --- uncertainties: effect sizes ---------------------------------------------------------
     _p("navigator_effect", "uncertainty", 0.8, 0.0, 1.0, "share",
        "Share of the access gap a navigator closes for a citizen it reaches.",
@@ -433,10 +469,12 @@ _SPECS: tuple[Spec, ...] = (
        "Unit cost saved by providers at full co-production.",
        reason="Modelling judgement. NESTA/nef (2010) claim savings up to six times the "
        "investment, an advocacy upper bound; capped below 1 so support never becomes free."),
-    _p("prevention_effect", "uncertainty", 0.5, 0.0, 1.0, "share",
+    _p("prevention_effect", "uncertainty", 0.25, 0.0, 1.0, "share",
        "Largest reduction in need growth from a full prevention stock.",
-       reason="Effect at a full prevention stock, rarely reached; realised cuts should stay near "
-       "the Peterborough SIB ceiling of about 9% fewer adverse events (Barrow Cadbury Trust)."),
+       reason="Set (v3) so that tripling the status quo's prevention share (0.1 to 0.3, as Local "
+       "Public Support does) cuts crises by about 12%, the order of the Peterborough SIB's 9% "
+       "fewer adverse events on a high-need group (Barrow Cadbury Trust 2017); at 0.5 (before "
+       "v3) the same change cut crises by half, beyond any evaluation. Drawn per world."),
     _p("storyteller_effect", "uncertainty", 0.02, 0.0, 1.0, "share of gap",
        "Rise in willingness and confidence of a citizen a storyteller reaches.",
        reason="Modelling judgement: a story closes a small share of the gap in willingness."),
@@ -455,10 +493,26 @@ _SPECS: tuple[Spec, ...] = (
        "the most optimistic published figures (NESTA/nef up to 6x; Local Area Coordination "
        "SROI forecasts up to 4:1; empirical-targets 5a); default 0.0015 is about 3-4:1. Zero "
        "(no effect) is in the range."),
-    _p("community_action_effect", "uncertainty", 0.3, 0.0, 1.0, "share",
-       "Largest reduction in engagement thresholds from dedicated community resources.",
-       reason="Modelling judgement: dedicated resources can cut the social proof needed to join "
-       "by at most about a third, so engagement under Local Public Support does not saturate."),
+    _p("community_action_effect", "uncertainty", 0.2, -1.0, 1.0, "share",
+       "Largest change in engagement thresholds from dedicated community resources: a share "
+       "cut from the social proof needed to join (below 0: funded, formalised groups put "
+       "casual joiners off, so thresholds rise).",
+       reason="Judgement (data/effects.toml): no evaluation measures it. Harm is in the range: "
+       "formal requirements (checks, training, paperwork) are among the barriers volunteers "
+       "name (NCVO Time Well Spent 2019)."),
+    _p("community_help_effect", "uncertainty", 0.3, -1.0, 2.0, "multiplier",
+       "Change in the help engaged citizens give their ties at the largest level of dedicated "
+       "community resources (help x (1 + effect x level)); below 0, funded groups crowd out "
+       "the help neighbours gave of their own accord.",
+       reason="Judgement (data/effects.toml): no evaluation measures how much community money "
+       "adds to informal help; crowding-out of private effort by public money is in the range "
+       "(see the prior's source). Until v3 this was a hard-coded coefficient of 1."),
+    _p("community_tie_effect", "uncertainty", 0.3, 0.0, 3.0, "multiplier",
+       "Rise in the new ties citizens taking part in community action make at the largest "
+       "level of dedicated community resources (ties made x (1 + effect x level)).",
+       reason="Judgement (data/effects.toml): community groups are where new ties form, but no "
+       "evaluation sizes the effect of funding them; no effect is in the range. Until v3 this "
+       "was a hard-coded coefficient of 1."),
     _p("outcome_contract_effort", "uncertainty", 0.15, 0.0, 1.0, "share",
        "Extra effectiveness of providers paid by outcomes.",
        reason="Modelling judgement. For scale, the Peterborough SIB cut reconvictions by 8.4-9% "
@@ -532,21 +586,31 @@ _SPECS: tuple[Spec, ...] = (
        "Well-being lost when need is wholly unmet.",
        reason="Modelling judgement: the largest weight, so unmet need drives the low tail; tuned "
        "towards 5-8% with LS 0-4 (APS 2011/12: 6.6%; DCLG 2013: 7%)."),
-    _p("wellbeing_ties_weight", "uncertainty", 0.12, 0.0, 1.0, "well-being units",
-       "Well-being from full connectedness.",
-       reason="Ties relate to life satisfaction independently (Helliwell & Putnam 2004), of the "
-       "order of marriage (Powdthavee 2008); the size is judgement."),
+    _p("wellbeing_ties_weight", "uncertainty", 0.03, 0.0, 1.0, "well-being units",
+       "Direct well-being from full connectedness (company and belonging), on top of what ties "
+       "do through the modelled channels (help through ties, finding support, engagement).",
+       reason="One channel per effect (v3): ties already act through informal help, access to "
+       "support and engagement, so only their direct part is counted here. Helliwell & Putnam "
+       "(2004) find ties related to life satisfaction with health and income held constant, so "
+       "a direct part is plausible; its size is judgement, drawn per world from a prior that "
+       "includes 0 (data/effects.toml). Was 0.12 until v3, a total association."),
     _p("wellbeing_control_weight", "uncertainty", 0.05, 0.0, 1.0, "well-being units",
-       "Well-being from full control.",
-       reason="Modelling judgement: a small weight; to be calibrated."),
+       "Direct well-being from full control over decisions (autonomy), the only path by which "
+       "control reaches well-being.",
+       reason="Judgement: a small weight, drawn per world from a prior that includes 0 "
+       "(data/effects.toml)."),
     _p("wellbeing_context_weight", "uncertainty", 0.1, 0.0, 1.0, "well-being units",
        "Well-being from the most favourable context.",
        reason="Area differences in life satisfaction are mostly compositional (DCLG, Gill & "
        "Green 2013), so the direct weight of context is small."),
-    _p("wellbeing_capacity_weight", "uncertainty", 0.1, 0.0, 1.0, "well-being units",
-       "Well-being from full capacity.",
-       reason="Modelling judgement; capability matters (APS 2011/12: 45% of unemployed vs 20% of "
-       "employed had LS below 7); to be calibrated."),
+    _p("wellbeing_capacity_weight", "uncertainty", 0.02, 0.0, 1.0, "well-being units",
+       "Direct well-being from full capacity (confidence, self-efficacy), on top of what "
+       "capacity does through the modelled channels (self-help, co-production, engagement, "
+       "voice, help given).",
+       reason="One channel per effect (v3): the APS employment gradient (45% of unemployed vs "
+       "20% of employed with LS below 7, 2011/12) is a total association, most of which the "
+       "modelled channels already carry; the direct part is judgement, drawn per world from a "
+       "prior that includes 0 (data/effects.toml). Was 0.10 until v3."),
     _p("wellbeing_engagement_weight", "uncertainty", 0.02, 0.0, 1.0, "well-being units",
        "Well-being from being engaged (kept small: trials find little effect).",
        reason="Kept small, with zero in the range: cohort studies link volunteering with "
@@ -567,6 +631,36 @@ _SPECS: tuple[Spec, ...] = (
     _p("wellbeing_noise", "uncertainty", 0.02, 0.0, 0.5, "well-being units",
        "Standard deviation of monthly personal events in well-being.",
        reason="Modelling judgement: small personal events each month around the target."),
+    _p("capacity_learning", "uncertainty", 0.02, 0.0, 0.2, "share per month",
+       "Share of the gap to full capacity a citizen closes in a month of full engagement or "
+       "co-production effort (learning by doing).",
+       reason="Judgement (data/effects.toml), zero in the range: volunteering and co-producing "
+       "build skills and confidence, but no estimate of how fast was found. A constant "
+       "(CAPACITY_LEARNING) until v3."),
+    _p("control_from_voice", "uncertainty", 0.1, 0.0, 1.0, "share per month",
+       "Share of the gap to full control a citizen closes in a month when its voice fully "
+       "changes decisions (the sense of influence that being heard gives).",
+       reason="Judgement (data/effects.toml), zero in the range: the Community Life Survey's "
+       "'able to influence local decisions' stayed at 25-27% through 2013/14-2019/20, so being "
+       "heard moves it slowly if at all. A constant of 0.3 (CONTROL_GAIN) until v3."),
+    _p("unemployment_rate", "uncertainty", 0.043, 0.0, 0.5, "share of working age",
+       "Share of working-age citizens (16-64) out of work: the economic context, given by a "
+       "scenario (a yearly path in the 2010-2019 history).",
+       reason="ILO unemployment, UK (ONS Labour Force Survey): about 4.3% over 2016/17-2018/19, "
+       "the years the status quo is calibrated on (3.9% in June-August 2019, derived from the "
+       "October 2020 bulletin; 8.4% in September-November 2011)."),
+    _p("unemployment_wellbeing_loss", "uncertainty", 0.06, 0.0, 0.3, "well-being units",
+       "Loss of well-being of a citizen out of work (0.06 = 0.6 points of life satisfaction).",
+       reason="Layard & De Neve, Wellbeing: Science and Policy (2023), ch. 11: in studies that "
+       "follow people over time, unemployment typically lowers life satisfaction by at least "
+       "0.6 points out of 10; the APS gap between employed and unemployed people is larger "
+       "(7.51 against 6.40, 2011/12, TUC summary), part of it selection. Drawn per world."),
+    _p("unemployment_gradient", "uncertainty", 1.0, 0.0, 5.0, "multiplier",
+       "How much likelier a working-age citizen in the most deprived context is to be out of "
+       "work than one in the least (1 + gradient x deprivation).",
+       reason="Judgement: unemployment is concentrated in deprived areas (employment is a "
+       "domain of the Indices of Deprivation), at least twice as common in the most deprived "
+       "places; no rate by fifth was read."),
     _p("crisis_wellbeing_loss", "uncertainty", 0.1, 0.0, 1.0, "well-being units",
        "Immediate loss of well-being in a crisis.",
        reason="Modelling judgement: a crisis costs about one point of life satisfaction at once."),
@@ -574,6 +668,13 @@ _SPECS: tuple[Spec, ...] = (
     _p("steps", "run", 120, 1, 1_000_000, "months", "Number of monthly steps to simulate.",
        reason="Ten years of months: long enough for slow effects such as prevention and capacity "
        "building to show."),
+    _p("paths", "run", "", unit="",
+       meaning="Yearly paths of parameters that change during a run (a scenario file's [paths] "
+       "table: one value per year, from month 1; after its last year a path keeps its last "
+       "value), e.g. a settlement that cuts the grant year by year. Levers and uncertainties "
+       "only; written here as 'name: v1 v2 ...; name2: ...'. Empty: nothing changes.",
+       reason="Settlements change over time (issue 24: the 2010-2019 decade): a path is "
+       "validated like any parameter, value by value."),
     _p("collect_agents", "run", False, unit="",
        meaning="Record per-citizen series every step (memory grows with citizens x steps).",
        reason="Off by default: per-citizen series grow with citizens x steps."),
@@ -655,8 +756,62 @@ def resolve(overrides: Mapping[str, Any] | None = None) -> Parameters:
     return Parameters(values)
 
 
+PATH_GROUPS = ("lever", "uncertainty")  # what may follow a yearly path
+# Parameters that set up the run and are read only when it is built: no path may move them.
+UNPATHED = ("steps", "shock_step", "n_providers", "pooled_budget", "servant_new_roles",
+            "outcome_commissioning")  # fmt: skip
+
+
+def parse_paths(text: str) -> dict[str, tuple[float, ...]]:
+    """The yearly paths of the ``paths`` parameter: 'name: v1 v2 ...; name2: ...' as
+    {name: (v1, v2, ...)}, each value checked against its parameter's schema; raises
+    ParameterError naming the path and the value when one is wrong."""
+    out: dict[str, tuple[float, ...]] = {}
+    for part in filter(None, (piece.strip() for piece in text.split(";"))):
+        name, sep, rest = part.partition(":")
+        name = name.strip()
+        spec = SPECS.get(name)
+        if not sep or spec is None:
+            hint = closest_name(name) if name else None
+            raise ParameterError(
+                f"paths: {part!r} is not allowed: expected 'name: value value ...' with a "
+                f"lever or uncertainty as name" + (f"; did you mean '{hint}'?" if hint else "")
+            )
+        if spec.group not in PATH_GROUPS or spec.kind not in (int, float) or name in UNPATHED:
+            raise ParameterError(
+                f"paths: {name} cannot follow a path: expected a numeric lever or uncertainty "
+                f"read every month (not {', '.join(UNPATHED)})"
+            )
+        if name in out:
+            raise ParameterError(f"paths: {name} has two paths")
+        words = rest.split()
+        if not words:
+            raise ParameterError(f"paths: {name} has no values: expected one value per year")
+        values = []
+        for word in words:
+            try:
+                number = float(word)
+            except ValueError:
+                raise ParameterError(f"paths: {name} value {word!r} is not a number") from None
+            try:
+                values.append(spec.check(number))
+            except ParameterError as err:
+                raise ParameterError(f"paths: {err}") from None
+        out[name] = tuple(values)
+    return out
+
+
+def paths_text(paths: Mapping[str, Any]) -> str:
+    """The ``paths`` parameter's text for {name: [v1, v2, ...]} (the inverse of
+    ``parse_paths``), names in the order given."""
+    return "; ".join(f"{name}: {' '.join(f'{v:g}' for v in values)}"
+                     for name, values in paths.items())  # fmt: skip
+
+
 def _check_together(v: dict[str, Any]) -> None:
     """Constraints that involve more than one parameter."""
+    if v["paths"]:
+        parse_paths(v["paths"])
     n = v["n_citizens"]
     if v["n_neighbourhoods"] > n:
         raise ParameterError(

@@ -85,7 +85,7 @@ def folder_lock(folder: Path, what: str = "sweep") -> Iterator[None]:
         os.close(fd)
         if err.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
             raise UsageError(f"{folder}: another {what} is writing here ({holder}); wait for it "
-                             "to finish, or choose another --out") from None  # fmt: skip
+                             "to finish, or choose another results folder") from None  # fmt: skip
         raise
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)

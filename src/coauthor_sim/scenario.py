@@ -30,8 +30,8 @@ from typing import Any
 
 from .inputs import read_text, read_toml
 from .messages import ScenarioError, closest, printable, unknown_name
-from .params import SPECS, ParameterError, Parameters, resolve
-from .shipped import find_scenario, shipped_folder
+from .params import SPECS, ParameterError, Parameters, parse_paths, paths_text, resolve
+from .shipped import find_scenario, shipped_folder, shipped_names
 
 TABLES = {
     "population": "population",
@@ -42,6 +42,7 @@ TABLES = {
 }
 GROUP_TABLE = {group: table for table, group in TABLES.items()}
 TOP_LEVEL = ("description", "extends", "posterior")
+PATHS = "paths"  # the table of yearly paths: name = [one value per year] (params.parse_paths)
 MAX_POSTERIOR_BYTES = 200_000_000  # far above any calibration's sample
 __all__ = ["Scenario", "ScenarioError", "find_scenarios", "load_scenario", "scenario_path"]
 
@@ -87,6 +88,9 @@ def _check_structure(path: Path, data: dict[str, Any]) -> dict[str, Any]:
             for name, item in value.items():
                 overrides[name] = _check_key(path, key, name, item)
             continue
+        if key == PATHS:
+            overrides[PATHS] = _check_paths(path, value)
+            continue
         raise ScenarioError(f"{_where(path)}: {_unknown_top_level(key)}")
     if "description" not in data:
         raise ScenarioError(
@@ -126,6 +130,31 @@ def _check_key(path: Path, table: str, name: str, value: Any) -> Any:
         raise ScenarioError(f"{_where(path)}: [{table}] {err}") from None
 
 
+def _check_paths(path: Path, table: Any) -> dict[str, list[float]]:
+    """A file's [paths] table: each key a numeric lever or uncertainty, each value a list of
+    numbers (one per year) inside the parameter's range; the paths as a mapping (merged with
+    the parents' name by name, then written into the ``paths`` parameter)."""
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{_where(path)}: '{PATHS}' must be a table: [{PATHS}]")
+    out = {}
+    for name, values in table.items():
+        if (
+            not isinstance(values, list)
+            or not values
+            or any(isinstance(v, bool) or not isinstance(v, int | float) for v in values)
+        ):
+            raise ScenarioError(
+                f"{_where(path)}: [{PATHS}] {printable(name)} = {printable(repr(values))} is not "
+                "allowed: expected a list of numbers, one per year, e.g. [60, 57, 54]"
+            )
+        try:
+            parse_paths(paths_text({name: values}))
+        except ParameterError as err:
+            raise ScenarioError(f"{_where(path)}: [{PATHS}] {err}") from None
+        out[name] = [float(v) for v in values]
+    return out
+
+
 def _parent_path(path: Path, extends: str) -> Path:
     """The file ``extends`` names: a scenario name or a .toml path, looked up beside ``path``
     first, then among the shipped scenarios (so a copied scenario still finds its parent)."""
@@ -148,7 +177,7 @@ def _parent_path(path: Path, extends: str) -> Path:
 
 
 def load_scenario(
-    path: str | Path, overrides: dict[str, Any] | None = None, origin: str = "command line"
+    path: str | Path, overrides: dict[str, Any] | None = None, origin: str | None = "command line"
 ) -> Scenario:
     """Load, merge (following ``extends``) and validate a scenario file.
 
@@ -158,7 +187,8 @@ def load_scenario(
 
     ``overrides`` (e.g. from the command line) are applied last and validated the same way;
     an error in one of them is blamed on ``origin`` (e.g. "command line", or "exp.toml:
-    [fixed]"), not on the scenario file.
+    [fixed]"), not on the scenario file. With ``origin=None`` (keyword arguments from Python)
+    it is a ``ParameterError`` naming the parameter, like ``CoauthorModel``'s.
     """
     path = Path(path)
     for name, value in (overrides or {}).items():
@@ -168,6 +198,8 @@ def load_scenario(
                 raise ParameterError(unknown_name(name, SPECS, "parameter"))
             spec.check(value)
         except ParameterError as err:
+            if origin is None:
+                raise
             raise ScenarioError(f"{origin}: {err}") from None
     chain: list[Path] = []
     layers: list[dict[str, Any]] = []
@@ -196,11 +228,16 @@ def load_scenario(
         current = _parent_path(current, parent) if parent else None
         if current is not None and not current.is_file():
             raise ScenarioError(
-                f"{_where(chain[-1])}: extends '{parent}', but {_where(current)} does not exist"
+                f"{_where(chain[-1])}: extends '{printable(parent)}', but {_where(current)} does "
+                f"not exist{_did_you_mean(parent, chain[-1])}"
             )
     merged: dict[str, Any] = {}
+    paths: dict[str, list[float]] = {}
     for layer in reversed(layers):
+        paths.update(layer.pop(PATHS, {}))  # a child's path replaces its parent's, by name
         merged.update(layer)
+    if paths:
+        merged[PATHS] = paths_text(paths)
     try:
         params = resolve(merged)
     except ParameterError as err:
@@ -209,21 +246,38 @@ def load_scenario(
         try:
             params = resolve({**merged, **overrides})
         except ParameterError as err:  # a rule across parameters, broken by an override
+            if origin is None:
+                raise ParameterError(f"{err} (with the values of {_where(path)})") from None
             raise ScenarioError(f"{_where(path)} with {origin}: {err}") from None
     if params["locality_table"]:
         sized = [k for k in ("n_citizens", "n_neighbourhoods") if k in (overrides or {})]
         if sized:
-            raise ScenarioError(
-                f"{origin}: {sized[0]} is not allowed with a locality_table ({_where(path)}): "
-                "the table sets the neighbourhoods; change locality_scale instead"
+            message = (
+                f"{sized[0]} is not allowed with a locality_table ({_where(path)}): the table "
+                "sets the neighbourhoods; change locality_scale instead"
             )
+            if origin is None:
+                raise ParameterError(message)
+            raise ScenarioError(f"{origin}: {message}")
         given = {k for k in LOCALITY_KEYS if k in (overrides or {})}
         setter = next((f for f, layer in zip(chain, layers, strict=True)
                        if "locality_table" in layer), path)  # fmt: skip
-        where = origin if given else _where(setter)
+        where = (origin or "keyword arguments") if given else _where(setter)
         beside = None if "locality_table" in given else setter.parent
         params = with_locality(params, where, beside)
     return Scenario(path.stem, path, description.strip(), params, tuple(chain), posterior)
+
+
+def _did_you_mean(extends: str, path: Path) -> str:
+    """ "; did you mean 'status_quo'?" for a misspelt ``extends``: the closest name among the
+    scenarios beside ``path`` and the shipped ones (difflib, ``messages.closest``), or ""."""
+    given = Path(extends.strip())
+    names = {p.stem for p in path.parent.glob("*.toml") if p.resolve() != path.resolve()}
+    names |= {Path(n).name for n in shipped_names()}
+    hint = closest(given.stem, sorted(names))
+    if hint is None or hint == given.stem:
+        return ""
+    return f"; did you mean '{hint}'?"
 
 
 LOCALITY_KEYS = ("locality_table", "local_authority", "locality_scale")
@@ -293,8 +347,13 @@ def to_toml(scenario: Scenario) -> str:
     for table, group in TABLES.items():
         lines += ["", f"[{table}]"]
         for name, spec in SPECS.items():
-            if spec.group == group:
+            if spec.group == group and name != PATHS:
                 lines.append(f"{name} = {toml_value(scenario.params[name])}")
+    paths = parse_paths(scenario.params[PATHS])
+    if paths:
+        lines += ["", f"[{PATHS}]  # one value a year, from month 1"]
+        lines += [f"{name} = [{', '.join(repr(v) for v in values)}]"
+                  for name, values in paths.items()]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

@@ -35,6 +35,8 @@ SPENDING_KINDS = (
     "connective",
     "finance",
     "repayment",
+    "transition",
+    "contract_management",
     "crisis",
     "community_action",
     "capacity_building",
@@ -90,6 +92,8 @@ class CitizenState:
     navigated: np.ndarray = field(default=None)
     voice_log: np.ndarray = field(default=None)  # (12, n) bool: voiced in each of 12 months
     last_engaged: np.ndarray = field(default=None)  # month last engaged, -10**9 if never
+    employability: np.ndarray = field(default=None)  # fixed rank: the lowest lose work first
+    unemployed: np.ndarray = field(default=None)  # bool: of working age and out of work
 
     def __post_init__(self) -> None:
         n = len(self.capacity)
@@ -182,8 +186,19 @@ class LocalGovernment:
     entitlement_level: float = 1.0  # need past which support is a right (set by deliberation)
     bond_capital: float = 0.0  # pooled external money raised since the last settlement
     bond_instalment: float = 0.0  # monthly repayment owed to investors this year
-    baseline_need: float = 0.0  # mean unmet need before any bond (the bond's comparison)
+    instalments_left: int = 0  # instalments of bond_instalment still to pay
+    baseline_need: float = 0.0  # mean unmet need at the start (kept for reference)
     year_need: float = 0.0  # sum of monthly mean unmet need since the last settlement
+    twin_year_need: float = 0.0  # the same in the counterfactual without the bond
+    income_centre: float = 0.0  # this month's central money (grant and any rescue money)
+    income_investors: float = 0.0  # this month's pooled external money
+
+    def bond_liability(self, annual_return: float, on_track: bool) -> float:
+        """What the council owes investors beyond this month: instalments still to pay, and
+        the capital raised since the last settlement with its return if the outcome target is
+        being met so far (a liability carried to the end of a run, not dropped)."""
+        accrued = self.bond_capital * (1.0 + annual_return) if on_track else 0.0
+        return self.bond_instalment * self.instalments_left + accrued
 
 
 @dataclass
@@ -307,7 +322,7 @@ def init_citizens(
     capacity = beta_with_mean(rng, 0.3 + 0.5 * context, 8.0)
     control = beta_with_mean(rng, p.control_mean + 0.4 * (context - 0.5), 6.0)
     willingness = beta_with_mean(rng, np.full(n, p.willingness_mean), 4.0)
-    need = beta_with_mean(rng, 0.1 + 0.2 * (1 - context), 6.0)
+    need = beta_with_mean(rng, 0.05 + 0.12 * (1 - context), 6.0)  # near the status quo's level
     spell = rng.random(n) < 0.5 * willingness * capacity
     commitment = p.commitment_median * np.exp(p.commitment_spread * rng.standard_normal(n))
     engaged = spell & (rng.random(n) < commitment)

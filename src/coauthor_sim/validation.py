@@ -9,6 +9,7 @@ science it reports on lives in ``docking``, ``calibration`` and the model.
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from .calibration import smc
 from .calibration.noise import distance_noise
 from .calibration.targets import load_priors, load_targets
 from .compare import load_posterior
+from .experiment.runner import default_jobs
 from .scenario import ScenarioError, load_scenario
 
 REPORT_Z = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
@@ -190,9 +192,55 @@ def _check_table(check: pd.DataFrame) -> str:
         "median (5-95%)": [f"{_g(m)} ({_g(a)}-{_g(b)})" for m, a, b in
                            zip(check["median"], check["q05"], check["q95"], strict=True)],
         "median in band": ["yes" if x else "**no**" for x in check["median_in_band"]],
+        "runs in band": [f"{x:.0%}" for x in check["share_in_band"]],
         "90% overlaps band": ["yes" if x else "**no**" for x in check["interval_overlaps"]],
         "source": check["source"],
     }))  # fmt: skip
+
+
+def _ess_note(gens: pd.DataFrame, population: int) -> str:
+    """A warning under the tolerance table when the final generation's weights have collapsed
+    (``smc.ess_warning``), or nothing."""
+    from .calibration.smc import ess_warning
+
+    said = ess_warning(float(gens["ess"].iloc[-1]), population) if len(gens) else None
+    return f"\n> **Collapsed weights.** {said.removeprefix('warning: ')}\n" if said else ""
+
+
+HISTORY_PREAMBLE = """## 6 History test: the 2010-2019 decade (pre-registered)
+
+A model that matches one cross-section has not shown that its dynamics are right, and the
+dynamics are what a policy comparison uses. From 2010 English councils lost about a quarter of
+their spending per person, far more in deprived places than in affluent ones; the decade is the
+model's out-of-sample test. It starts from a 2010 baseline calibrated only on figures from the
+decade's start and is driven only by the published inputs below; nothing is fitted to what
+happened after 2010.
+
+**Pre-registration.** The criteria below were written into `data/history.toml` and committed
+before the decade was run for the first time, and are not changed after seeing a result. A
+criterion passes when the median over plausible worlds of the model's change lies in its band;
+a miss is a finding about the model, explained here, not tuned away.
+
+Inputs (index: relative to the 2010 baseline's value in each plausible world; level: the
+value itself):
+
+{inputs}
+
+Criteria:
+
+{criteria}
+"""
+
+
+def _history_section(result: str | None) -> str:
+    """The history test: its pre-registered inputs and criteria, then ``result`` (the judged
+    run, ``history.result_markdown``) or a line saying it has not been run."""
+    from .history import criteria_markdown, inputs_markdown, load_decade
+
+    decade = load_decade()
+    text = HISTORY_PREAMBLE.format(inputs=inputs_markdown(decade),
+                                   criteria=criteria_markdown(decade))  # fmt: skip
+    return text + "\n" + (result or "**Result:** not run yet.") + "\n"
 
 
 def _calibration_section(
@@ -245,7 +293,7 @@ targets). The posterior sample comparisons draw from has {
 Tolerance schedule and effective sample size (ESS, Kish's, of the weighted particles):
 
 {table}
-
+{_ess_note(gens, abc["population"])}
 ![Tolerance schedule](img/validation_tolerance.png)
 
 {_point_section(abc)}"""
@@ -323,9 +371,14 @@ def write_validation(
     scenario: Path = Path("scenarios/status_quo.toml"),
     targets_path: Path = Path("data/targets.toml"),
     noise_repeats: int = 10,
+    history_worlds: int = 30,
+    history_citizens: int | None = None,
+    history_baseline: Path = Path("scenarios/baseline_2010.toml"),
 ) -> Path:
-    """Compute docking, the calibration's diagnostics, the noise of its distance and the
-    posterior predictive check; write ``out/validation.md`` and its pictures in ``out/img``.
+    """Compute docking, the calibration's diagnostics, the noise of its distance, the
+    posterior predictive check and the history test (``history_worlds`` plausible worlds of
+    the 2010 baseline; 0 to leave it out); write ``out/validation.md`` and its pictures in
+    ``out/img``.
     Returns the Markdown file's path."""
     img = out / "img"
     img.mkdir(parents=True, exist_ok=True)
@@ -431,6 +484,21 @@ def write_validation(
               if not r.median_in_band]  # fmt: skip
     inactive = [f"- **{t.name}**: needs {t.needs}." for t in targets if t.role == "inactive"]
 
+    history_result = None
+    if history_worlds > 0:
+        from .history import judge, load_decade, plot_history, result_markdown, run_history
+
+        decade = load_decade()
+        start = time.perf_counter()
+        runs = run_history(decade, load_scenario(history_baseline), history_worlds, seed=2010,
+                           n_citizens=history_citizens, jobs=jobs, progress=False)  # fmt: skip
+        settings = {"worlds": history_worlds, "baseline": history_baseline.stem,
+                    "citizens": history_citizens or load_scenario(history_baseline).params[
+                        "n_citizens"], "seed": 2010, "seconds": time.perf_counter() - start,
+                    "jobs": jobs or default_jobs()}  # fmt: skip
+        plot_history(runs, decade).savefig(img / "validation_history.png", dpi=110)
+        history_result = (result_markdown(decade, runs, judge(decade, runs), settings)
+                          + "\n![The decade](img/validation_history.png)\n")  # fmt: skip
     text = f"""# Validation
 
 Regenerate this page with `coauthor-sim validate` (a few minutes on two cores). Every
@@ -524,6 +592,8 @@ Targets that need an outcome the model does not report yet:
 Published patterns the model does not attempt:
 
 {chr(10).join("- " + textwrap.fill(item, 96, subsequent_indent="  ") for item in NOT_MODELLED)}
+
+{_history_section(history_result)}
 """
     path = out / "validation.md"
     path.write_text(text, encoding="utf-8")

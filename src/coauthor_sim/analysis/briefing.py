@@ -10,7 +10,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from . import caveats, costs
+from ..levers_guide import lever_titles
+from . import caveats, costs, payers, store
 
 esc = html.escape
 
@@ -40,8 +41,23 @@ def gbp(value: float) -> str:
 _gbp = gbp
 
 
+OUTSIDE = "†"  # marks a mean that lies outside the range holding 90% of the same worlds
+
+
 def _cell(mean: float, low: float, high: float, fmt=_gbp) -> str:
-    return f"{fmt(mean)}<br><small>{fmt(low)} to {fmt(high)}</small>"
+    """A mean over worlds with, below it, the range holding 90% of the same worlds; a mean
+    that a few far-off worlds pull outside that range is marked (``OUTSIDE``)."""
+    mark = OUTSIDE if mean == mean and not low - 1e-9 <= mean <= high + 1e-9 else ""
+    return f"{fmt(mean)}{mark}<br><small>{fmt(low)} to {fmt(high)}</small>"
+
+
+def _extra_cost_cell(r: Any) -> str:
+    """The extra cost, or "no extra cost" where the appraisal counts it as none (within
+    ``costs.SAME_COST`` of the baseline's spending): no figure that reads as a price."""
+    if "no extra cost" in r.verdict or r.verdict == "no change":
+        return (f"no extra cost<br><small>mean {_gbp(r.extra_cost_mean)}; 90% of worlds "
+                f"{_gbp(r.extra_cost_low)} to {_gbp(r.extra_cost_high)}</small>")  # fmt: skip
+    return _cell(r.extra_cost_mean, r.extra_cost_low, r.extra_cost_high)
 
 
 def value_for_money_html(
@@ -63,6 +79,7 @@ def value_for_money_html(
                   lambda x: f"£{x:,.0f}")
             if i in part.index else "n/a" for i in items
         ])  # fmt: skip
+    hour = f"£{costs.HOUR_VALUES['central']:,.2f}"
     low, central, high = costs.WELLBY_VALUES.values()
     value_rows = []
     order = {name: k for k, name in enumerate(ranked)}
@@ -87,7 +104,7 @@ def value_for_money_html(
         value_rows.append([
             f"<b>{esc(r.scenario)}</b>",
             f"{esc(r.verdict)}<br><small>in {r.worlds_with_verdict} of {r.worlds} worlds</small>",
-            _cell(r.extra_cost_mean, r.extra_cost_low, r.extra_cost_high),
+            _extra_cost_cell(r),
             _cell(r.wellbys_mean, r.wellbys_low, r.wellbys_high, lambda x: f"{x:+,.0f}"),
             ratio, nets, f"{r.net_central_positive} of {r.worlds}",
             esc(costs.break_even_words(breaks.get(r.scenario))),
@@ -102,18 +119,25 @@ differences between scenarios, not as sums to enter in a budget.</p>
 <p>GBP per citizen per year, averaged over the {steps} months of the run (not discounted);
 the reserve carried over at the end of the run in GBP per citizen. Mean over plausible worlds,
 below it the range holding 90% of them. Money committed but not spent is carried over in the
-reserve, and the reserve above its cap is returned to the centre each year.</p>
+reserve, and the reserve above its cap is returned to the centre each year. {OUTSIDE} marks a
+mean that a few worlds far from the rest pull outside the range holding 90% of worlds.</p>
 {table(["scenario", *items], money_rows, "money")}
 <h3>Cost and benefit against {esc(base)}</h3>
-<p><b>Cost</b> = the extra money a scenario spends compared with {esc(base)}, month by month,
+<p><b>Cost</b> = the extra resources a scenario uses compared with {esc(base)}, month by month,
 discounted at {costs.COST_RATE:.1%} a year and summed over the run (present value, the model
-locality, GBP). <b>Benefit</b> = the extra WELLBYs (one point of life satisfaction for one
+locality, GBP, {costs.PRICE_BASE} prices): the money spent on services (repayments to investors
+are transfers, not costs) and citizens' time (hours of community action and of co-producing
+support at {hour} an hour); "Who pays" below splits it.
+<b>Benefit</b> = the extra WELLBYs (one point of life satisfaction for one
 person for one year), discounted at {costs.WELLBEING_RATE:.1%} a year, valued at the Treasury's
 low, central and high values of £{low:,}, £{central:,} and £{high:,} per WELLBY (2019 prices).
 <b>Net value</b> = benefit − cost. Each figure: mean over plausible worlds, then the range
 holding 90% of them. A scenario that gains at no extra cost, or with a saving, has no cost per
-WELLBY (it is simply better value); one that saves money and loses well-being is shown as the
-saving per WELLBY lost.</p>
+WELLBY (it is simply better value); an extra cost within {costs.SAME_COST:.1%} of the
+baseline's spending counts as no extra cost. One that saves money and loses well-being is shown
+as the saving per WELLBY lost. {OUTSIDE} marks a mean that a few worlds far from the rest pull
+outside the range holding 90% of worlds (value_for_money.csv and runs.csv hold every world).
+Money in {store.PRICE_BASE} prices, the price base of the WELLBY values.</p>
 {
         table(
             [
@@ -130,6 +154,7 @@ saving per WELLBY lost.</p>
             "value",
         )
     }
+{payers.who_pays_html(result.payers, ranked, _cell)}
 <h3>When it pays: net value over time</h3>
 <p>Cumulative net value against {esc(base)} at £{central:,} per WELLBY, month by month, at
 present value. A scenario breaks even in the month from which its mean line stays above zero
@@ -139,6 +164,39 @@ to the end of the run; "not within the run" when it ends below zero.</p>
 Discounting follows the Green Book's yearly convention: months 1-12 are year 0, undiscounted.
 </small></p>
 </section>"""
+
+
+def _value(x: Any) -> str:
+    """A lever's value as a reader writes it: 0.8, 60, not 60.0."""
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def run_caveats_html(result: Any, mid: float) -> str:
+    """Caveats from this comparison's own worlds (no figure quoted from earlier runs): for
+    each scenario, in how many worlds it does worse than the baseline for everyone and for the
+    most deprived fifth, and in how many its net value at the central WELLBY value is
+    negative."""
+    if result.robust.empty:
+        return ""
+    robust = result.robust.set_index(["scenario", "group"])
+    value = result.appraisal.set_index("scenario") if not result.appraisal.empty else None
+    items = []
+    for s in result.scenarios[1:]:
+        every, most = robust.loc[(s.name, "everyone")], robust.loc[(s.name, "fifth 5")]
+        n = int(every["worlds"])
+        line = (f"worse than {esc(result.baseline)} for everyone in {n - int(every['better'])} "
+                f"of {n} worlds (by {mid:g} points or more in {int(every['worse_by_mid'])}); "
+                f"for the most deprived fifth in {n - int(most['better'])} (by {mid:g} or more "
+                f"in {int(most['worse_by_mid'])})")  # fmt: skip
+        if value is not None and s.name in value.index:
+            negative = n - int(value.loc[s.name, "net_central_positive"])
+            line += (f"; net value below zero at £{costs.WELLBY_VALUES['central']:,} per "
+                     f"WELLBY in {negative} of {n}")  # fmt: skip
+        items.append(f"<li><b>{esc(s.name)}</b>: {line}.</li>")
+    return ("<h3>What this comparison's worlds show</h3><p>Computed from this run's worlds; "
+            "the lever guide's paragraphs below describe mechanisms, and figures it quotes "
+            "from earlier runs are left out.</p>"
+            f'<ul class="small">{"".join(items)}</ul>')  # fmt: skip
 
 
 SUMMARY_CAVEATS = 3  # lever caveats per scenario in the summary; the rest in the detail
@@ -156,9 +214,10 @@ def summary_caveats_html(result: Any) -> dict[str, str]:
         if not found:
             continue
         shown = sorted(found, key=lambda c: -c.size)[:SUMMARY_CAVEATS]
+        titles = lever_titles()
         lines = " · ".join(
-            f"<b>{esc(c.lever)}</b> {esc(str(c.baseline))} → {esc(str(c.value))}"
-            + (f": {esc(c.short)}" if c.short else "")
+            f"<b>{esc(titles.get(c.lever, c.lever))}</b> {esc(_value(c.baseline))} → "
+            f"{esc(_value(c.value))}" + (f": {esc(c.short)}" if c.short else "")
             for c in shown
         )
         more = len(found) - len(shown)
@@ -176,7 +235,9 @@ def calibration_html(result: Any, short: bool) -> str:
     record. ``short``: one paragraph for the summary; else the full section."""
     baseline = result.scenarios[0]
     runs = result.runs[result.runs["scenario"] == result.baseline]
-    found = caveats.calibration_caveats(runs, baseline.posterior)
+    found = caveats.calibration_caveats(runs, None)
+    found.calibrated = bool(result.settings.get("calibrated", False))  # stored with the run
+    found.record = str(result.settings.get("calibration_record", ""))
     p0 = baseline.params
     where = (
         f"the {found.runs} baseline worlds of this comparison ({p0['n_citizens']:,} citizens, "
@@ -227,8 +288,10 @@ def lever_caveats_html(result: Any) -> str:
     if not any(texts.values()):
         return ("<p>The lever guide (docs/levers.md) was not found, so the levers' caveats are "
                 "not shown: read them in the guide.</p>")  # fmt: skip
+    titles = lever_titles()
     items = "".join(
-        f"<li><b>{esc(lever)}</b> <small>(changed by {esc(', '.join(names))})</small>: "
+        f"<li><b>{esc(titles.get(lever, lever))}</b> <small>({esc(lever)}; changed by "
+        f"{esc(', '.join(names))})</small>: "
         f"{esc(texts[lever]) or 'no caveat written in the guide.'}</li>"
         for lever, names in by_lever.items()
     )

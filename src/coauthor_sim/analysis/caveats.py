@@ -12,6 +12,7 @@ Nothing here names a target: whichever calibration is shipped, the caveats follo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -57,12 +58,34 @@ class LeverCaveat:
             return 1.0
 
 
+# Figures the guide quotes from earlier runs ("In our runs ... by about 0.28", "in every seed")
+# and its pointers to test files are not this comparison's: a report leaves them out and gives
+# its own run's figures instead (``briefing.run_caveats_html``).
+_OWN_RUNS = re.compile(r"\b(?:our (?:test )?runs|our test worlds|test worlds?|every seed|"
+                       r"seeds?|tests?/\S+|test_\w+|in both|at \d+% and \d+%)", re.I)  # fmt: skip
+_TEST_ASIDE = re.compile(r"\s*\([^()]*\btests?\b[^()]*\)", re.I)
+_LEAD_IN = re.compile(r"^(?:Two|Three|Four) ways\.$")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+
+
+def without_earlier_runs(text: str) -> str:
+    """A caveat paragraph without what it quotes from earlier runs or test files: asides that
+    point to tests are removed, and sentences that report figures of "our runs" or "seeds"
+    are dropped; the mechanisms it describes stay."""
+    text = _TEST_ASIDE.sub("", text)
+    kept = [s for s in _SENTENCES.split(text) if s and not _OWN_RUNS.search(s)]
+    if len(kept) > 1 and _LEAD_IN.match(kept[0]) and not kept[1].startswith("First"):
+        kept = kept[1:]  # "Two ways." whose ways were both figures of earlier runs
+    return " ".join(kept).strip()
+
+
 def lever_caveats(params: dict[str, Any], baseline: dict[str, Any]) -> list[LeverCaveat]:
     """The levers ``params`` sets differently from ``baseline``, each with its backfire text
-    from the lever guide (empty when the guide or its paragraph is missing)."""
+    from the lever guide (empty when the guide or its paragraph is missing), without figures
+    quoted from earlier runs (``without_earlier_runs``)."""
     texts = backfire_texts()
     return [
-        LeverCaveat(name, baseline[name], value, texts.get(name, ""))
+        LeverCaveat(name, baseline[name], value, without_earlier_runs(texts.get(name, "")))
         for name, value in params.items()
         if SPECS[name].group == "lever" and value != baseline[name]
     ]
@@ -109,7 +132,7 @@ class CalibrationCaveats:
     runs: int = 0
 
 
-def _record(posterior: Path | None) -> str:
+def calibration_record(posterior: Path | None) -> str:
     """The calibration's own record (``.abc.json``) in one sentence, from whatever keys it
     has."""
     if posterior is None:
@@ -143,7 +166,7 @@ def calibration_caveats(
     """Targets whose median over the baseline's runs lies outside the published band (the
     runs carry ``target_<statistic>`` columns, see ``target_statistics``), the targets that
     cannot be checked on a comparison's runs, and the calibration's record."""
-    out = CalibrationCaveats(calibrated=posterior is not None, record=_record(posterior),
+    out = CalibrationCaveats(calibrated=posterior is not None, record=calibration_record(posterior),
                              runs=len(baseline_runs))  # fmt: skip
     for t in _active_targets():
         column = f"{PREFIX}{t.statistic}"

@@ -20,8 +20,21 @@ be checked against its text; the report says so (``RATE_CHECKED``). Discounting 
 Book's yearly convention: the first twelve months (year 0) are not discounted, month m falls in
 year (m - 1) // 12.
 
+**Full cost** (model science v3). The extra cost of a scenario is what it uses that the
+baseline does not, whoever bears it:
+
+- *money spent on services* (support, staff, training, crises, community money, restructuring,
+  contract management, finance fees): the locality's spending less its repayments to investors,
+  which move money between payers and use nothing up. It is paid for by the *centre* (grant
+  and rescue money less what is returned), *investors* (pooled money less what they are repaid,
+  and less what is still owed to them at the end of the run) and the *council* (what it draws
+  from its reserve, and the bond repayments it still owes at the end: a liability, not dropped);
+- *citizens' time*: hours of community action and of co-producing support, valued at an hourly
+  rate (``HOUR_VALUES``: zero, low, central, high; central by default).
+
 The model's pounds are stylised: a model locality's budget, set by the scenario's grant per
-citizen, not a real council's accounts.
+citizen, not a real council's accounts. Price base: 2019 prices, as the WELLBY values; the
+hourly values say what each rests on (``HOUR_SOURCE``).
 
 Every figure is given as the mean over plausible worlds with the range that holds 90% of them,
 and every verdict is counted in worlds ("cheaper and better in 24 of 30 worlds").
@@ -52,11 +65,26 @@ RATE_CHECKED = (
     "a secondary source (the greenbook R package's table of Treasury schedules). Not checked "
     "at its source: that the wellbeing guidance discounts WELLBYs at 1.5%."
 )
+# Value of an hour of citizens' time (GBP). "zero" is a reader's option: time given freely and
+# counted as costing nothing.
+HOUR_VALUES = {"zero": 0.0, "low": 8.21, "central": 11.27, "high": 15.60}
+HOUR_SOURCE = (
+    "low: the National Living Wage from April 2019 (GBP 8.21 an hour); central: the ONS "
+    "replacement cost of regular formal volunteering, GBP 23.9bn for 2.12bn hours in 2012/13 "
+    "(ONS Household Satellite Account, as summarised by NCVO, 26 Jun 2014), about GBP 11.27 an "
+    "hour in 2012/13 prices, not uprated (a low figure in 2019 prices); high: median gross "
+    "weekly earnings of full-time employees, GBP 585 in April 2019 (ONS ASHE 2019), over a "
+    "37.5-hour week, about GBP 15.60 (derived)"
+)
+PRICE_BASE = 2019  # the year of the prices every money figure is given in
+PAYERS = ("council", "centre", "investors", "citizens' time")
 WORLD_Q = (0.05, 0.95)  # 90% of plausible worlds
 SAME_COST = 1e-3  # extra cost within 0.1% of the baseline's spending counts as the same cost
 # Money columns each run adds to its summary (see ``run_money``).
 MONEY = ["total_committed", "total_spending", "total_returned", "reserve_end"]
-PRESENT_VALUES = ["pv_spending", "pv_wellbys"]
+PRESENT_VALUES = ["pv_spending", "pv_wellbys", "pv_money_cost", "pv_full_cost", "pv_citizen_hours",
+                  "pv_centre", "pv_investors", "pv_council", "pv_restructuring",
+                  "pv_contract_management"]  # fmt: skip
 
 
 def discount_factors(months: np.ndarray, rate: float) -> np.ndarray:
@@ -69,18 +97,50 @@ def discount_factors(months: np.ndarray, rate: float) -> np.ndarray:
 def run_money(table: pd.DataFrame, n_citizens: int) -> dict[str, float]:
     """One run's money and discounted totals: committed, spent and returned over the run,
     the reserve carried over at its end, spending at present value (3.5%) and WELLBYs at
-    present value (1.5%). ``table`` is the model's outcome table from month 0."""
+    present value (1.5%); and the parts of its full cost at present value (3.5%): money spent
+    on services (spending less repayments to investors), hours of citizens' time, and who paid
+    for the money (centre, investors, council; they add up to the money spent on services),
+    with the restructuring and contract-management costs inside it. ``table`` is the model's
+    outcome table from month 0."""
     months = table.iloc[1:]
     index = np.arange(1, len(months) + 1)
+    cost_factor = discount_factors(index, COST_RATE)
+
+    def pv(values) -> float:
+        return float((np.asarray(values, dtype=float) * cost_factor).sum())
+
+    def column(name: str) -> np.ndarray:  # outcome tables written before v3 lack the new ones
+        return months[name].to_numpy() if name in months else np.zeros(len(months))
+
     wellbys = months["life_satisfaction"].to_numpy() * n_citizens / 12.0
     spent = months["spending_total"].to_numpy()
+    repaid = column("spending_repayment")
+    owed_at_end = float(column("bond_liability")[-1]) if len(months) else 0.0
+    money_cost = pv(spent - repaid)
+    centre = pv(column("income_centre") - months["money_returned"].to_numpy())
+    investors = pv(column("income_investors") - repaid) - owed_at_end * float(cost_factor[-1])
+    hours = (column("volunteer_hours") + column("coproduction_hours")) * n_citizens
     return {
         "total_committed": float(months["money_committed"].sum()),
         "total_returned": float(months["money_returned"].sum()),
         "reserve_end": float(months["money_carried_over"].iloc[-1]),
-        "pv_spending": float((spent * discount_factors(index, COST_RATE)).sum()),
+        "pv_spending": pv(spent),
         "pv_wellbys": float((wellbys * discount_factors(index, WELLBEING_RATE)).sum()),
+        "pv_money_cost": money_cost,
+        "pv_full_cost": money_cost + HOUR_VALUES["central"] * pv(hours),
+        "pv_citizen_hours": pv(hours),
+        "pv_centre": centre,
+        "pv_investors": investors,
+        "pv_council": money_cost - centre - investors,  # reserve drawn, repayments still owed
+        "pv_restructuring": pv(column("spending_transition")),
+        "pv_contract_management": pv(column("spending_contract_management")),
     }
+
+
+def full_cost(runs: pd.DataFrame, hour_value: str = "central") -> pd.Series:
+    """Each run's full cost at present value: money spent on services plus citizens' hours at
+    ``HOUR_VALUES[hour_value]`` an hour."""
+    return runs["pv_money_cost"] + HOUR_VALUES[hour_value] * runs["pv_citizen_hours"]
 
 
 def _spread(x: np.ndarray) -> dict[str, float]:
@@ -136,23 +196,30 @@ def _ratio_interval(dc: np.ndarray, dw: np.ndarray, rng: np.random.Generator):
     return float(low), float(high), float(same.mean())
 
 
-def appraisal(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
-    """Every scenario against ``baseline``, world by world, at present values: extra cost
-    (GBP), WELLBYs gained, net value at the low, central and high WELLBY values (WELLBYs x
-    value - extra cost), the dominance verdict and how many worlds share it, and, for a
-    scenario that is dearer and better, its cost per WELLBY with a 90% bootstrap interval.
+def _paired(runs: pd.DataFrame, baseline: str):
+    """(scenario, its runs, the baseline's runs) in the same worlds, for every scenario but
+    the baseline."""
+    base = runs[runs["scenario"] == baseline].set_index("replication")
+    for scenario, frame in runs.groupby("scenario", sort=False):
+        if scenario != baseline:
+            yield scenario, frame.set_index("replication").loc[base.index], base
+
+
+def appraisal(runs: pd.DataFrame, baseline: str, hour_value: str = "central") -> pd.DataFrame:
+    """Every scenario against ``baseline``, world by world, at present values: extra full
+    cost (GBP: money spent on services plus citizens' time at ``HOUR_VALUES[hour_value]``),
+    WELLBYs gained, net value at the low, central and high WELLBY values (WELLBYs x value -
+    extra cost), the dominance verdict and how many worlds share it, and, for a scenario that
+    is dearer and better, its cost per WELLBY with a 90% bootstrap interval.
 
     A gain at no extra cost, or with a saving, is "no extra cost": it has no cost per WELLBY
     (a ratio would read as a negative price), and a loss with a saving is given as the saving
     per WELLBY lost."""
-    base = runs[runs["scenario"] == baseline].set_index("replication")
-    same = SAME_COST * float(base["pv_spending"].abs().mean())
+    base_runs = runs[runs["scenario"] == baseline]
+    same = SAME_COST * float(full_cost(base_runs, hour_value).abs().mean())
     rows = []
-    for scenario, frame in runs.groupby("scenario", sort=False):
-        if scenario == baseline:
-            continue
-        frame = frame.set_index("replication").loc[base.index]
-        dc = (frame["pv_spending"] - base["pv_spending"]).to_numpy()
+    for scenario, frame, base in _paired(runs, baseline):
+        dc = (full_cost(frame, hour_value) - full_cost(base, hour_value)).to_numpy()
         dw = (frame["pv_wellbys"] - base["pv_wellbys"]).to_numpy()
         verdict = dominance(float(dc.mean()), float(dw.mean()), same)
         per_world = [dominance(c, w, same) for c, w in zip(dc, dw, strict=True)]
@@ -172,23 +239,102 @@ def appraisal(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
             ratio = float(dc.mean() / dw.mean())
             low, high, _ = _ratio_interval(dc, dw, np.random.default_rng(0))
         row |= {"gbp_per_wellby": ratio, "gbp_per_wellby_low": low,
-                "gbp_per_wellby_high": high}  # fmt: skip
+                "gbp_per_wellby_high": high, "hour_value": hour_value}  # fmt: skip
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+COST_ROW_COLUMNS = ["scenario", "replication", "payer", "item", "extra_cost"]
+# payer -> (item, the run-summary column(s) it is made from)
+_PAYER_ITEMS = (
+    ("council", "money from the council", "pv_council"),
+    ("centre", "money from the centre", "pv_centre"),
+    ("investors", "money from investors", "pv_investors"),
+    ("citizens", "citizens' time", "pv_citizen_hours"),
+)
+
+
+def cost_rows(runs: pd.DataFrame, baseline: str, hour_value: str = "central") -> pd.DataFrame:
+    """The full extra cost of every scenario against ``baseline``, world by world, split by
+    who bears it (``COST_ROW_COLUMNS``): money from the council, the centre and investors
+    (which add up to the extra money spent on services) and citizens' time at
+    ``HOUR_VALUES[hour_value]`` an hour. Present value, 2019 prices. The rows of a world add up
+    to its extra cost in ``appraisal``."""
+    rows = []
+    for scenario, frame, base in _paired(runs, baseline):
+        for payer, item, column in _PAYER_ITEMS:
+            scale = HOUR_VALUES[hour_value] if payer == "citizens" else 1.0
+            extra = (frame[column] - base[column]) * scale
+            rows += [{"scenario": scenario, "replication": r, "payer": payer, "item": item,
+                      "extra_cost": float(v)} for r, v in extra.items()]  # fmt: skip
+    return pd.DataFrame(rows, columns=COST_ROW_COLUMNS)
+
+
+VALUE_COLUMNS = ["scenario", "item", "payer", "unit", "discounted", "price_base", "mean", "low",
+                 "high"]  # fmt: skip
+GBP_UNIT = f"GBP ({PRICE_BASE} prices), discounted"
+PAYER_ITEMS = {payer: item for payer, item, _ in _PAYER_ITEMS}
+
+
+def value_for_money_rows(
+    runs: pd.DataFrame, baseline: str, who_pays: pd.DataFrame, hour_value: str = "central"
+) -> pd.DataFrame:
+    """Value for money against ``baseline`` as rows, one figure each, with its unit, whether
+    it is discounted and its price base: the extra cost payer by payer and in total (from
+    ``who_pays``, the summary of ``cost_rows``), inside the money the cost of restructuring and
+    of managing outcome contracts, the WELLBYs gained, and the net value at the low, central
+    and high WELLBY values. Mean over worlds and the range holding 90% of them."""
+
+    def row(scenario, item, payer, unit, spread, price_base: float = PRICE_BASE):
+        return {"scenario": scenario, "item": item, "payer": payer, "unit": unit,
+                "discounted": True, "price_base": price_base, **spread}  # fmt: skip
+
+    rows = []
+    for scenario, frame, base in _paired(runs, baseline):
+        for r in who_pays[who_pays["scenario"] == scenario].itertuples(index=False):
+            item = "total extra cost" if r.payer == "total" else PAYER_ITEMS.get(r.payer, r.payer)
+            payer = "all" if r.payer == "total" else r.payer
+            rows.append(row(scenario, item, payer, GBP_UNIT,
+                            {"mean": r.mean, "low": r.low, "high": r.high}))  # fmt: skip
+        for item, column in (
+            ("of which restructuring", "pv_restructuring"),
+            ("of which contract management", "pv_contract_management"),
+        ):
+            d = (frame[column] - base[column]).to_numpy()
+            rows.append(row(scenario, item, "council", GBP_UNIT, _spread(d)))
+        dw = (frame["pv_wellbys"] - base["pv_wellbys"]).to_numpy()
+        dc = (full_cost(frame, hour_value) - full_cost(base, hour_value)).to_numpy()
+        rows.append(row(scenario, "WELLBYs gained", "all", "WELLBYs, discounted", _spread(dw),
+                        float("nan")))  # fmt: skip
+        for value in WELLBY_VALUES.values():
+            rows.append(row(scenario, f"net value at GBP {value:,} a WELLBY", "all", GBP_UNIT,
+                            _spread(dw * value - dc)))  # fmt: skip
+    return pd.DataFrame(rows, columns=VALUE_COLUMNS)
 
 
 def time_profile(
     paths: pd.DataFrame, baseline: str, n_citizens: int, value: float = WELLBY_VALUES["central"]
 ) -> pd.DataFrame:
     """Cumulative discounted net value of each scenario against ``baseline``, month by month
-    (WELLBYs gained x ``value`` - extra spending, both at present value): mean over worlds
+    (WELLBYs gained x ``value`` - extra full cost, both at present value): mean over worlds
     and the range holding 90% of them. ``paths`` holds each run's monthly
-    ``life_satisfaction`` and ``spending_total`` (the comparison's trajectories)."""
-    paths = paths[paths["month"] >= 1]
+    ``life_satisfaction``, ``spending_total``, ``spending_repayment``, ``volunteer_hours`` and
+    ``coproduction_hours`` (the comparison's trajectories); citizens' hours are valued at
+    the central HOUR_VALUES."""
+    paths = paths[paths["month"] >= 1].assign(
+        full_cost=lambda f: (
+            f["spending_total"]
+            - f.get("spending_repayment", 0.0)
+            + HOUR_VALUES["central"]
+            * n_citizens
+            * (f.get("volunteer_hours", 0.0) + f.get("coproduction_hours", 0.0))
+        )
+    )
     wide = {
         k: paths.pivot_table(index=["replication", "month"], columns="scenario", values=k)
-        for k in ("life_satisfaction", "spending_total")
+        for k in ("life_satisfaction", "full_cost")
     }
+    wide["spending_total"] = wide.pop("full_cost")
     months = wide["spending_total"].index.get_level_values("month").to_numpy()
     dcost = discount_factors(months, COST_RATE)
     dwell = discount_factors(months, WELLBEING_RATE)

@@ -11,11 +11,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..compare import COMPARED, TRAJECTORY, Comparison
-from ..outcomes import HIGHER_IS_BETTER, OUTCOME_LABELS
+from ..compare import COMPARED, Comparison
+from ..levers_guide import lever_titles
+from ..outcomes import HEADLINE_OUTCOMES, HIGHER_IS_BETTER, OUTCOME_LABELS
 from ..params import SPECS, defaults
 from ..scenario import GROUP_TABLE
-from . import briefing, costs, plots, robustness
+from . import answer, briefing, caveats, costs, plots, robustness
 from .briefing import gbp
 from .stats import WELLBY_GBP
 
@@ -80,7 +81,8 @@ TERMINAL_COLUMNS = [
 
 def verdicts(result: Comparison) -> list[dict[str, Any]]:
     """One verdict per scenario other than the baseline, best first (by the mean change in
-    life satisfaction for everyone): the change for everyone and for the least and most
+    life satisfaction for everyone; those flagged by the plausibility guard last, as page 1
+    shows them apart): the change for everyone and for the least and most
     deprived fifths, how sure in plain words, regret, and the plausibility flag. No p-values:
     these are the headline."""
     if result.robust.empty:
@@ -106,13 +108,14 @@ def verdicts(result: Comparison) -> list[dict[str, Any]]:
             "most": robust.loc[(name, "fifth 5"), "difference"],
             "mean_regret": regret.loc[name, "mean_regret"],
             "worst_regret": regret.loc[name, "worst_regret"],
-            "implausible": bool(guard is not None and guard.loc[name, "outside_published"]),
+            "implausible": bool(answer.flag_reasons(guard.loc[name] if guard is not None
+                                                    else None)),
             "flag": flag_words(guard.loc[name]) if guard is not None else "",
             "failure": result.box_words.get(name, ""),
             "value": value_words(value.loc[name], breaks.get(name, -1))
             if value is not None else "",
         })  # fmt: skip
-    return sorted(out, key=lambda v: -v["difference"])
+    return sorted(out, key=lambda v: (v["implausible"], -v["difference"]))
 
 
 def _pts(value: float) -> str:
@@ -170,21 +173,13 @@ def value_words(row: pd.Series, breaks: int | None = -1) -> str:
 
 
 def flag_words(guard: pd.Series) -> str:
-    """The plausibility flag in words, or "" when within published experience."""
-    parts = []
-    if guard.get("ratio_above_limit", False):
-        parts.append(
-            f"benefit : extra cost of {guard['benefit_cost_ratio']:.1f} : 1 at £{WELLBY_GBP:,} "
-            f"per WELLBY, above the {robustness.PLAUSIBLE_RATIO:g} : 1 of published experience"
-        )
-    if guard.get("gain_above_limit", False):
-        parts.append(
-            f"a gain of {guard['gain_ls']:+.2f} points for everyone, more than the "
-            f"{robustness.PLAUSIBLE_GAIN:g}-point rise of the UK mean in 2011-2019"
-        )
-    if not parts:
+    """The plausibility flag in words (the same phrases as page 1), or "" when within
+    published experience."""
+    reasons = answer.flag_reasons(guard)
+    if not reasons:
         return ""
-    return "Outside published experience: " + "; ".join(parts) + ". Check the effect sizes."
+    return ("Outside published experience: " + "; ".join(reasons) + ". Check the effect sizes "
+            "behind it before relying on it.")  # fmt: skip
 
 
 def terminal_table(result: Comparison) -> str:
@@ -233,52 +228,76 @@ def _png(fig) -> bytes:
 def write_comparison(
     result: Comparison, folder: Path, manifest: dict[str, Any], pdf: bool = False
 ) -> Path:
-    """Write tables, pictures, the HTML report (and, with ``pdf``, its A4 print report.pdf,
-    see ``analysis.pdf``) and the manifest into ``folder``; return the report's path."""
+    """Store the comparison's tables and report.json in ``folder`` (``analysis.store``), then
+    draw the report from what was stored (``render``: pictures, report.html and, with ``pdf``,
+    its A4 print report.pdf), and write the manifest; return the report's path. A failed print
+    must not lose the comparison: its reason goes in the manifest."""
     from ..provenance import write_json
+    from . import store
 
-    folder.mkdir(parents=True, exist_ok=True)
-    tables = {"runs": result.runs, "trajectories": result.trajectories,
-              "summary": result.summary, "differences": result.differences,
-              "cost_effectiveness": result.cost_effectiveness, "worlds": result.worlds,
-              "money": result.money}  # fmt: skip
-    if len(result.scenarios) > 1:  # tables against the baseline
-        tables |= {"robust": result.robust, "regret": result.regret,
-                   "plausibility": result.plausibility, "failure_boxes": result.boxes,
-                   "value_for_money": result.appraisal,
-                   "net_value_by_month": result.profile}  # fmt: skip
-    for name, table in tables.items():
-        table.to_csv(folder / f"{name}.csv", index=False)
+    baseline = result.scenarios[0]
+    store.save(result, folder, extra={
+        "calibrated": baseline.posterior is not None,
+        "calibration_record": caveats.calibration_record(baseline.posterior),
+    })  # fmt: skip
+    report, error = render(folder, pdf)
+    if error:
+        manifest = {**manifest, "pdf_error": error}
+    files = [*sorted(p.name for p in folder.iterdir() if p.name != "manifest.json"),
+             "manifest.json"]  # fmt: skip
+    write_json(folder / "manifest.json", {**manifest, "files": files})
+    return report
 
+
+def figures(result: Comparison) -> dict[str, Any]:
+    """The report's charts (matplotlib Figures by file stem), each scenario in its one colour
+    (``plots.scenario_colours``) and under its plain name in every chart."""
     names = [s.name for s in result.scenarios]
-    figures = {
-        "trajectories": plots.trajectories(result.trajectories, TRAJECTORY, names),
-        "fifths": plots.fifths(result.summary, names),
+    colours = plots.scenario_colours(names)
+    labels = {n: answer.plain_name(n) for n in names}
+    found = {
+        "trajectories": plots.trajectories(
+            result.trajectories, list(HEADLINE_OUTCOMES), colours, labels
+        ),
+        "fifths": plots.fifths(result.summary, colours, labels),
     }
     if len(names) > 1:
         ranked = [v["scenario"] for v in verdicts(result)]  # best first, as in the summary
-        figures["differences"] = plots.differences(result.robust, ranked, result.baseline)
-        figures["cost_vs_gain"] = plots.value_plane(result.appraisal, costs.WELLBY_VALUES)
-        figures["time_profile"] = plots.time_profile(
-            result.profile, ranked, result.baseline, costs.WELLBY_VALUES["central"]
+        found["differences"] = plots.differences(
+            result.robust, ranked, result.baseline, colours, labels, answer.apart_names(result)
         )
+        found["cost_vs_gain"] = plots.value_plane(
+            result.appraisal, costs.WELLBY_VALUES, colours, labels
+        )
+        found["time_profile"] = plots.time_profile(
+            result.profile, ranked, result.baseline, costs.WELLBY_VALUES["central"], colours,
+            labels,
+        )  # fmt: skip
+    return found
+
+
+def render(folder: Path, pdf: bool = False) -> tuple[Path, str | None]:
+    """Draw the report of the comparison stored in ``folder`` from its files alone (no
+    simulation): the pictures, report.html and, with ``pdf``, report.pdf. Returns the report's
+    path and, if the PDF could not be printed, the reason (else None)."""
+    from . import store
+
+    result = store.load(folder)
     images = {}
-    for key, fig in figures.items():
+    for key, fig in figures(result).items():
         images[key] = _png(fig)
         (folder / f"{key}.png").write_bytes(images[key])
-
     report = folder / "report.html"
-    report.write_text(_html(result, images), encoding="utf-8")
-    if pdf:  # a failed print must not lose the comparison: the reason goes in the manifest
-        from .pdf import PdfError, print_pdf
+    report.write_text(_html(result, images, folder), encoding="utf-8")
+    if not pdf:
+        return report, None
+    from .pdf import PdfError, print_pdf
 
-        try:
-            print_pdf(report)
-        except PdfError as err:
-            manifest = {**manifest, "pdf_error": str(err)}
-    files = [*sorted(p.name for p in folder.iterdir()), "manifest.json"]
-    write_json(folder / "manifest.json", {**manifest, "files": files})
-    return report
+    try:
+        print_pdf(report)
+    except PdfError as err:
+        return report, str(err)
+    return report, None
 
 
 _table = briefing.table
@@ -293,7 +312,11 @@ th { background: #f0f3f7; }
 table.small, ul.small { font-size: 0.8em; }
 figure { margin: 1em 0; } img { max-width: 100%; }
 .flag { background: #fde2e4; padding: 0 0.3em; }
-#summary { border: 2px solid #1b5e9a; padding: 0.2em 1.2em; margin: 1em 0; }
+#answer { border: 2px solid #1b5e9a; padding: 0.2em 1.2em; margin: 1em 0; }
+#answer h1 { margin-top: 0.4em; }
+#answer li { margin-bottom: 0.45em; }
+#answer .apart { background: #fdf0f1; border-left: 4px solid #d55e00; padding: 0.1em 0.8em; }
+#answer img { max-width: 760px; }
 #summary li { margin-bottom: 0.5em; }
 p.caveats { font-size: 0.8em; color: #444; margin: 0.2em 0; }
 .caveat, .note { background: #fff6e0; border-left: 4px solid #edae49; padding: 0.6em 1em; }
@@ -303,14 +326,16 @@ small { color: #555; }
   body { max-width: none; margin: 0; padding: 0; font-size: 8.5pt; line-height: 1.28; }
   h1 { font-size: 15pt; margin: 0 0 0.3em; } h2 { font-size: 12pt; margin: 0.8em 0 0.3em; }
   h3 { font-size: 10pt; margin: 0.7em 0 0.25em; } p { margin: 0.35em 0; }
+  #answer { break-after: page; border-width: 1px; padding: 0 0.8em; font-size: 9pt; }
+  #answer img { max-height: 105mm; max-width: 100%; }
   section.major { break-before: page; }
   h2, h3 { break-after: avoid; }
+  p, li, .caveat, .note, .apart { break-inside: avoid; orphans: 3; widows: 3; }
   table { width: 100%; font-size: 7.5pt; margin: 0.4em 0; }
   th, td { padding: 0.15em 0.3em; overflow-wrap: break-word; }
   tr, figure, img { break-inside: avoid; }
   figure { margin: 0.4em 0; text-align: center; }
   img { max-width: 100%; max-height: 95mm; object-fit: contain; }
-  #summary { border-width: 1px; padding: 0 0.7em; }
   #summary li { margin-bottom: 0.3em; }
   p.caveats, ul.small { font-size: 7pt; }
   details:not([open]) { display: none; }
@@ -319,7 +344,16 @@ small { color: #555; }
 """
 
 
-def _html(result: Comparison, images: dict[str, bytes]) -> str:
+def _shown(value: Any) -> str:
+    """A parameter value as the report shows it: a file path by its name only (no path of the
+    machine that ran the comparison)."""
+    text = str(value)
+    return Path(text).name if isinstance(value, str) and Path(text).is_absolute() else text
+
+
+def _html(result: Comparison, images: dict[str, bytes], folder: Path) -> str:
+    from . import store
+
     names = [s.name for s in result.scenarios]
     base = result.baseline
     summary = result.summary.set_index(["scenario", "outcome"])
@@ -327,6 +361,7 @@ def _html(result: Comparison, images: dict[str, bytes]) -> str:
     reps = result.settings["replications"]
     p0 = result.scenarios[0].params
     esc = html.escape
+    titles = lever_titles()
 
     scen_rows = [[f"<b>{esc(s.name)}</b>", esc(s.description)] for s in result.scenarios]
 
@@ -349,16 +384,17 @@ def _html(result: Comparison, images: dict[str, bytes]) -> str:
     dflt = defaults()
     for s in result.scenarios:
         changed = [
-            [esc(k), esc(GROUP_TABLE[SPECS[k].group]), esc(str(p0[k])), f"<b>{esc(str(v))}</b>"]
+            [esc(titles.get(k, k)) + (f"<br><small>{esc(k)}</small>" if k in titles else ""),
+             esc(GROUP_TABLE[SPECS[k].group]), esc(_shown(p0[k])), f"<b>{esc(_shown(v))}</b>"]
             for k, v in s.params.items()
             if v != p0[k]
-        ]
-        full = [
-            [esc(k), esc(GROUP_TABLE[SPECS[k].group]), esc(str(v)), esc(str(dflt[k])),
-             esc(SPECS[k].meaning)]
-            for k, v in s.params.items()
         ]  # fmt: skip
-        chain = " ← ".join(esc(str(p)) for p in s.chain)
+        full = [
+            [esc(k), esc(GROUP_TABLE[SPECS[k].group]), esc(_shown(v)), esc(_shown(dflt[k])),
+             esc(SPECS[k].meaning)]
+            for k, v in s.params.items() if k in SPECS
+        ]  # fmt: skip
+        chain = " ← ".join(esc(Path(p).name) for p in s.chain)
         changed_html = (
             _table(["parameter", "table", base, s.name], changed)
             if changed and s.name != base
@@ -380,10 +416,14 @@ def _html(result: Comparison, images: dict[str, bytes]) -> str:
         return f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}"></figure>'
 
     mid = result.settings.get("minimum_important_difference", robustness.MID_DEFAULT)
+    answer_html = answer.answer_html(
+        result,
+        img("differences", "change in life satisfaction against the baseline, for everyone "
+            "and the most and least deprived fifths, across plausible worlds"),
+        result.switching,
+    )  # fmt: skip
     summary_html = _summary_html(result, mid)
-    robust_html = _robust_html(
-        result, mid, img("differences", "differences from the baseline across worlds")
-    )
+    robust_html = _robust_html(result, mid)
     value_html = (
         briefing.value_for_money_html(
             result,
@@ -396,6 +436,7 @@ def _html(result: Comparison, images: dict[str, bytes]) -> str:
     )
     caveats_html = (
         '<section id="caveats"><h2>Caveats</h2>'
+        + briefing.run_caveats_html(result, mid)
         + briefing.lever_caveats_html(result)
         + briefing.calibration_html(result, short=False)
         + "</section>"
@@ -410,11 +451,14 @@ def _html(result: Comparison, images: dict[str, bytes]) -> str:
     uncertainty = esc(
         result.settings.get("uncertainty", "").removeprefix("each replication a plausible world: ")
     )
+    tables = ", ".join(sorted(p.name for p in folder.glob("*.csv"))) or "none"
+    heading = "" if answer_html else "<h1>Scenario comparison</h1>"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>coauthor-sim scenario comparison</title>
 <style>{CSS}</style></head><body>
-<h1>Scenario comparison</h1>
+{heading}
+{answer_html}
 {summary_html}
 <p>{len(names)} scenarios, {reps} plausible worlds each, {p0["n_citizens"]:,} citizens,
 {p0["steps"]} months. Baseline: <b>{esc(base)}</b>. Generated
@@ -427,8 +471,10 @@ scenario runs in the same worlds, so "better in 27 of 30 plausible worlds" count
 worlds, and the ranges show how far the worlds disagree. A range that leaves out what we do
 not know would be too narrow: where parameters are fixed, the report says so. Changes in life
 satisfaction are averages over the final year of each run, in points (0-10); money and WELLBYs
-are summed over the whole run. Read differences between scenarios, not levels, and read them
-together with the caveats below and the mechanisms described in docs/levers.md.</div>
+are summed over the whole run. Every figure is the mean over worlds unless it says otherwise,
+and its range holds 90% of the same worlds. Read differences between scenarios, not levels,
+and read them together with the caveats below and the mechanisms described in the lever guide
+(docs/levers.md).</div>
 <h2>Scenarios</h2>
 {_table(["scenario", "description"], scen_rows)}
 {value_html}
@@ -460,14 +506,15 @@ numbers), so differences are paired.</li>
 <li>Each run is summarised by the mean of each outcome over its final
 {result.settings["summary_months"]} months; money and WELLBYs are summed over the whole run,
 at present value where the report says so (costs at {costs.COST_RATE:.1%} a year, WELLBYs at
-{costs.WELLBEING_RATE:.1%}).</li>
+{costs.WELLBEING_RATE:.1%}). Money is in the model's stylised pounds, read in
+{store.PRICE_BASE} prices, the price base of the Treasury's WELLBY values.</li>
 <li>Confidence intervals: Student t over replications; differences: paired t-test;
 correction for multiple comparisons: Benjamini-Hochberg over every difference in this report;
 cost per WELLBY: 90% percentile bootstrap over worlds (2,000 resamples).</li>
-<li>Tables as CSV beside this file: runs.csv, worlds.csv, robust.csv, regret.csv,
-failure_boxes.csv, plausibility.csv, money.csv, value_for_money.csv, net_value_by_month.csv,
-summary.csv, differences.csv, cost_effectiveness.csv, trajectories.csv; provenance in
-manifest.json.</li>
+<li>This report was drawn from the tables beside it ({esc(tables)}) and report.json, and can
+be drawn again from them without running anything: <code>coauthor-sim report FOLDER</code>.
+Money columns carry their price base and whether they are discounted in their names;
+provenance is in manifest.json.</li>
 </ul>
 </section>
 <section id="parameters">
@@ -481,10 +528,10 @@ manifest.json holds them all.</small></p>
 
 
 def _summary_html(result: Comparison, mid: float) -> str:
-    """The summary a briefing can quote: one ranked verdict per scenario, in plain words and
-    on the life-satisfaction scale, with its value for money, where it fails, the plausibility
-    flag and the caveats of the levers it changes; then the calibration's caveats. No
-    p-values."""
+    """Each scenario against the baseline in detail, in the order of page 1: the change for
+    everyone and the deprived fifths in plain words, value for money, where it fails, the
+    plausibility flag and the caveats of the levers it changes; then the calibration's
+    caveats. No p-values."""
     found = verdicts(result)
     if not found:
         return ""
@@ -502,19 +549,19 @@ def _summary_html(result: Comparison, mid: float) -> str:
         line += lever_notes.get(v["scenario"], "")
         items.append(f"<li>{line}</li>")
     return (
-        f'<section id="summary"><h2>Summary against {esc(result.baseline)}</h2><ol>'
+        f'<section id="summary"><h2>Each option against {esc(result.baseline)}, '
+        "in detail</h2><ol>"
         + "".join(items)
         + "</ol>"
         + briefing.calibration_html(result, short=True)
         + f"<p><small>Life satisfaction 0-10, final-year means; money at present value over "
-        f"the whole run, in the stylised pounds of a model locality. A plausible world is one "
-        f"draw of everything the model does not know (seed, calibrated parameters, effect "
-        f"sizes); {mid:g} points is the smallest difference counted as important.</small></p>"
+        f"the whole run, in the stylised pounds of a model locality. {mid:g} points is the "
+        "smallest difference counted as important.</small></p>"
         "</section>"
     )
 
 
-def _robust_html(result: Comparison, mid: float, figure: str) -> str:
+def _robust_html(result: Comparison, mid: float) -> str:
     """Differences for everyone and each deprivation fifth, regret, scenario discovery and the
     plausibility guard, as tables."""
     if result.robust.empty:
@@ -569,7 +616,8 @@ it the range holding 90% of worlds, and in how many of the {int(result.robust["w
 worlds the scenario is better, better by at least {mid:g} points, and worse by at least
 {mid:g} points.</p>
 {_table(["scenario", *(robustness.GROUP_LABELS[g] for g in robustness.GROUPS)], rows)}
-{figure}
+<p>The chart on page 1 draws the columns for everyone and the most and least deprived
+fifths.</p>
 <h3>Regret</h3>
 <p>In each world, how far a scenario falls short of the best compared scenario in that world
 (life-satisfaction points, everyone): its mean, its worst case, and how often it is the

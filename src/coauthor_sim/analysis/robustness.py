@@ -29,6 +29,41 @@ PLAUSIBLE_RATIO = 6.0  # NESTA/nef (2010): co-produced services "up to six times
 # ONS Annual Population Survey: UK mean life satisfaction rose from about 7.4 (2011/12) to 7.7
 # (2018/19); a single locality's reform gaining more than that for everyone is flagged.
 PLAUSIBLE_GAIN = 0.3
+# The highest level each outcome has reached in England, for the check that a scenario stays
+# within experience (outcome: (ceiling, what it is, source)). Survey shares are national
+# figures of the Community Life Survey's online series, the series the baseline is calibrated
+# on; one locality can sit above the national level, so a flag asks for a reason, not a
+# rejection.
+EXPERIENCE: dict[str, tuple[float, str, str]] = {
+    "life_satisfaction": (
+        8.2, "mean life satisfaction",
+        "the highest local-authority mean, pooled 2011-14 (ONS, 27 Mar 2015: 6.9 to 8.2)"),
+    "engagement_rate": (
+        0.27, "formal volunteering at least monthly",
+        "27% in the face-to-face CLS 2013/14-2015/16, the highest national figure; online "
+        "series 16-23%"),
+    "engaged_last_year": (
+        0.45, "formal volunteering in the last year",
+        "45%, the highest of the CLS online series 2013/14-2019/20"),
+    "civic_participation": (
+        0.42, "civic participation in the last year",
+        "41%, the highest of the CLS online series: 2016/17, 2019/20, 2020/21"),
+    "influence_share": (
+        0.29, "feeling able to influence local decisions",
+        "25-27% in the CLS online series 2013/14-2019/20; the face-to-face series, a different "
+        "mode, reached 38% in 2012/13"),
+    "civic_activism": (
+        0.10, "civic activism", "8% in the CLS 2019/20, the only year read; band to 10%"),
+}  # fmt: skip
+# Falls against the baseline beyond what evaluations have seen (outcome: (largest fall, what it
+# is, source)).
+EXPERIENCE_FALLS: dict[str, tuple[float, str, str]] = {
+    "crisis_rate": (
+        0.3, "preventable crises",
+        "the Peterborough social impact bond cut reconviction events by 9% on a high-need "
+        "group; falls beyond 20-30% should be flagged (empirical targets 5a)"),
+}  # fmt: skip
+EXPERIENCE_MARGIN = 0.01  # a scenario must exceed the baseline by this share (or 0.1 LS points)
 GROUPS = {
     "everyone": ("life_satisfaction", 1.0),
     **{
@@ -93,55 +128,97 @@ def regret(runs: pd.DataFrame, outcome: str = "life_satisfaction") -> pd.DataFra
 
 
 def plausibility(
-    runs: pd.DataFrame,
-    baseline: str,
+    appraisal: pd.DataFrame,
+    robust: pd.DataFrame,
+    runs: pd.DataFrame | None = None,
+    baseline: str | None = None,
     ratio_limit: float = PLAUSIBLE_RATIO,
     gain_limit: float = PLAUSIBLE_GAIN,
-    benefit: str = "wellbys",
-    cost: str = "total_spending",
 ) -> pd.DataFrame:
     """Benefit against extra cost at the Green Book's central value, and the size of the gain,
     flagged where either is outside published experience.
 
-    Benefit = WELLBYs gained (column ``benefit``) x GBP 13,000 (HM Treasury wellbeing guidance,
-    2021; 2019 prices), averaged over worlds; extra cost = extra spending (column ``cost``)
-    against the baseline. Comparisons pass present values (``pv_wellbys``, ``pv_spending``).
+    Read from the value-for-money appraisal (``analysis.costs.appraisal``: WELLBYs gained and
+    extra cost at present value, mean over worlds, and the dominance verdict) and the robust
+    differences (the change in life satisfaction for everyone), so the flag and the verdict
+    are one computation and cannot contradict each other. Benefit = WELLBYs gained x GBP
+    13,000 (HM Treasury wellbeing guidance, 2021; 2019 prices).
 
-    - A gain bought with extra spending has a benefit : cost ratio; published experience tops
-      out near 6:1 (NESTA/nef 2010, an advocacy bound; local area coordination SROI forecasts
-      about 4:1), so a larger ratio is flagged: a sign to check the effect sizes behind it.
-    - A gain at no extra cost (or with a saving) has no ratio: it is "no extra cost"
-      (dominant), and is flagged only if the gain itself is implausibly large.
+    - A gain bought with extra spending (verdict "dearer and better") has a benefit : cost
+      ratio; published experience tops out near 6:1 (NESTA/nef 2010, an advocacy bound; local
+      area coordination SROI forecasts about 4:1), so a larger ratio is flagged: a sign to
+      check the effect sizes behind it.
+    - A gain at no extra cost (an extra cost the appraisal counts as none) or with a saving
+      has no ratio: it is "no extra cost" (dominant), and is flagged only if the gain itself
+      is implausibly large.
     - The gain is implausibly large when the final-year change in life satisfaction for
       everyone exceeds ``gain_limit`` points: the whole rise of the UK mean between 2011/12 and
       2018/19 (about 0.3 points, ONS Annual Population Survey), whatever the spending.
+    - With the ``runs`` and the ``baseline``'s name, every outcome the scenario pushes beyond
+      anything England has seen is named (``outside_experience``).
     """
-    base = runs[runs["scenario"] == baseline].set_index("replication")
+    gains = robust[robust["group"] == "everyone"].set_index("scenario")["difference"]
     rows = []
-    for scenario, frame in runs.groupby("scenario", sort=False):
-        if scenario == baseline:
-            continue
-        frame = frame.set_index("replication").loc[base.index]
-        value = float((frame[benefit] - base[benefit]).mean()) * WELLBY_GBP
-        extra = float((frame[cost] - base[cost]).mean())
-        spent = float(frame[cost].mean())
-        gain = float((frame["life_satisfaction"] - base["life_satisfaction"]).mean())
+    for r in appraisal.itertuples(index=False):
+        value = float(r.wellbys_mean) * WELLBY_GBP
+        extra = float(r.extra_cost_mean)
+        gain = float(gains.loc[r.scenario])
         if value <= 0:
             ratio, kind = float("nan"), "no gain"
-        elif extra <= 0:
-            ratio, kind = float("nan"), "no extra cost"
-        else:
+        elif r.verdict == "dearer and better":
             ratio, kind = value / extra, "extra cost"
+        else:
+            ratio, kind = float("nan"), "no extra cost"
         ratio_flag = bool(ratio > ratio_limit)
         gain_flag = bool(gain > gain_limit)
+        beyond = (
+            outside_experience(runs[runs["scenario"] == r.scenario],
+                               runs[runs["scenario"] == baseline])
+            if runs is not None and baseline is not None else []
+        )  # fmt: skip
         rows.append({
-            "scenario": scenario, "benefit_gbp": value, "extra_cost_gbp": extra,
-            "cost_kind": kind, "benefit_cost_ratio": ratio,
-            "benefit_per_gbp_spent": value / spent if spent else float("nan"),
-            "gain_ls": gain, "ratio_above_limit": ratio_flag, "gain_above_limit": gain_flag,
-            "outside_published": ratio_flag or gain_flag,
+            "scenario": r.scenario, "benefit_gbp": value, "extra_cost_gbp": extra,
+            "cost_kind": kind, "benefit_cost_ratio": ratio, "gain_ls": gain,
+            "ratio_above_limit": ratio_flag, "gain_above_limit": gain_flag,
+            "experience_outside_england": bool(beyond),
+            "beyond_experience": "; ".join(beyond) or "none",
+            "outside_published": ratio_flag or gain_flag or bool(beyond),
         })  # fmt: skip
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=PLAUSIBILITY_COLUMNS)
+
+
+PLAUSIBILITY_COLUMNS = ["scenario", "benefit_gbp", "extra_cost_gbp", "cost_kind",
+                        "benefit_cost_ratio", "gain_ls", "ratio_above_limit",
+                        "gain_above_limit", "experience_outside_england", "beyond_experience",
+                        "outside_published"]  # fmt: skip
+
+
+def outside_experience(frame: pd.DataFrame, base: pd.DataFrame | None = None) -> list[str]:
+    """The outcomes whose final-year mean over a scenario's worlds (``frame``) is above the
+    highest level England has seen (``EXPERIENCE``) and, when the ``base`` runs are given,
+    that the scenario itself pushes there (above the baseline by EXPERIENCE_MARGIN: a baseline
+    already past a ceiling is a calibration miss, reported with the calibration); with
+    ``base``, also falls beyond what evaluations have seen (``EXPERIENCE_FALLS``). Each in
+    words with its ceiling (the sources are in EXPERIENCE and docs/report.md)."""
+    found = []
+    for outcome, (ceiling, label, _source) in EXPERIENCE.items():
+        if outcome not in frame:
+            continue
+        level = float(frame[outcome].mean())
+        margin = 10 * EXPERIENCE_MARGIN if outcome == "life_satisfaction" else EXPERIENCE_MARGIN
+        pushed = base is None or level > float(base[outcome].mean()) + margin
+        if level > ceiling and pushed:
+            shown = (f"{level:.2f} against {ceiling:.1f}" if outcome == "life_satisfaction"
+                     else f"{level:.0%} against {ceiling:.0%}")  # fmt: skip
+            found.append(f"{label} {shown}")
+    if base is not None:
+        for outcome, (limit, label, _source) in EXPERIENCE_FALLS.items():
+            if outcome not in frame or outcome not in base:
+                continue
+            before, after = float(base[outcome].mean()), float(frame[outcome].mean())
+            if before > 0 and after < (1.0 - limit) * before:
+                found.append(f"{label} down {1 - after / before:.0%} against at most {limit:.0%}")
+    return found
 
 
 @dataclass
@@ -257,21 +334,33 @@ def scenario_discovery(
                 "failures": box.failures, "worlds": box.worlds,
             })  # fmt: skip
         words[scenario] = describe_box(box, x, baseline)
-    return pd.DataFrame(rows), words
+    return pd.DataFrame(rows, columns=BOX_COLUMNS), words
+
+
+BOX_COLUMNS = ["scenario", "parameter", "low", "high", "coverage", "density", "mass",
+               "failures", "worlds"]  # fmt: skip
+
+
+def condition(
+    name: str, low: float, high: float, least: float, most: float, plain: bool = False
+) -> str:
+    """One restriction of a PRIM box in words: "x < 0.21", "x > 0.6" or "x is between 0.2 and
+    0.5", as cut from the range ``least`` to ``most`` the worlds span; ``plain`` gives "the x
+    is below 0.21" with the parameter's name in words."""
+    lo_cut, hi_cut = low > least, high < most
+    what = f"the {name.replace('_', ' ')}" if plain else name
+    if lo_cut and hi_cut:
+        return f"{what} is between {low:.3g} and {high:.3g}"
+    if hi_cut:
+        return f"{what} is below {high:.3g}" if plain else f"{what} < {high:.3g}"
+    return f"{what} is above {low:.3g}" if plain else f"{what} > {low:.3g}"
 
 
 def describe_box(box: Box, x: pd.DataFrame, baseline: str) -> str:
     """A box in plain words, e.g. "worse than status_quo when coproduction_effect < 0.21 and
     prevention_effect > 0.6: 80% of the failures, 9 in 10 worlds inside the box"."""
-    parts = []
-    for name, (low, high) in box.limits.items():
-        lo_cut, hi_cut = low > x[name].min(), high < x[name].max()
-        if lo_cut and hi_cut:
-            parts.append(f"{name} is between {low:.3g} and {high:.3g}")
-        elif hi_cut:
-            parts.append(f"{name} < {high:.3g}")
-        else:
-            parts.append(f"{name} > {low:.3g}")
+    parts = [condition(name, low, high, x[name].min(), x[name].max())
+             for name, (low, high) in box.limits.items()]  # fmt: skip
     inside = round(box.density * 10)
     return (
         f"worse than {baseline} in {box.failures} of {box.worlds} worlds, mostly when "

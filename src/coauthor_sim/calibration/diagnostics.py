@@ -70,7 +70,8 @@ def posterior_predictive(
 
 def predictive_check(runs: pd.DataFrame, targets: list[Target]) -> pd.DataFrame:
     """Every active target: band against the runs' median and 5-95% interval; whether the
-    median lies in the band and whether the interval overlaps it."""
+    median lies in the band, the share of single runs inside it (a median in band with few
+    runs inside is a weak fit) and whether the interval overlaps it."""
     rows = []
     for t in targets:
         if t.role == "inactive":
@@ -81,6 +82,7 @@ def predictive_check(runs: pd.DataFrame, targets: list[Target]) -> pd.DataFrame:
             "target": t.name, "role": t.role, "statistic": t.statistic, "observed": t.value,
             "band_low": t.low, "band_high": t.high, "median": median, "q05": low, "q95": high,
             "median_in_band": bool(t.low <= median <= t.high),
+            "share_in_band": float(sim.between(t.low, t.high).mean()) if len(sim) else np.nan,
             "interval_overlaps": bool(low <= t.high and high >= t.low),
             "undefined_runs": int(len(runs) - len(sim)), "source": t.source,
         })  # fmt: skip

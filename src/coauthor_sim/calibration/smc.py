@@ -32,10 +32,12 @@ Choices, and why:
   last complete generation (a generation interrupted part-way is run again).
 
 Reproducibility: each particle's runs have seeds derived from the calibration seed and the
-particle's values (``statistics.point_seeds``), so any evaluation can be repeated exactly. Which
-particles are proposed depends on the order workers finish, so two calibrations are
-statistically equivalent, not bit-identical; the stored posterior sample is what comparisons
-use, and it is a file.
+particle's values (``statistics.point_seeds``), so any evaluation can be repeated exactly; and
+each proposal is drawn from numpy's and Python's global streams seeded by (calibration seed,
+generation, proposal number) wherever it runs (``_seeded_batch``), while pyabc keeps the first
+accepted proposals in proposal order, not in the order workers finish. So the same settings
+and seed give the same particles, bit for bit, on one process, on several and on Dask (only
+the count of evaluations started and cancelled may differ).
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ import numpy as np
 import pandas as pd
 
 from ..experiment.design import Factor
-from ..experiment.runner import SINGLE_THREAD_ENV, default_jobs
+from ..experiment.runner import SINGLE_THREAD_ENV, SPAWN, default_jobs
+from ..messages import FolderMismatch
 from ..params import SPECS
 from ..scenario import GROUP_TABLE, toml_value
 from .statistics import BandDistance, Simulator
@@ -72,8 +75,9 @@ STATE_NAME = "calibration.json"
 DISTANCE_VERSION = 2
 
 
-class CalibrationMismatch(ValueError):
-    """The output folder holds a different calibration: continuing it would mix two."""
+class CalibrationMismatch(FolderMismatch):
+    """The output folder holds a different calibration, or one made by other code:
+    continuing it would mix two."""
 
 
 class BudgetSpent(RuntimeError):
@@ -176,6 +180,41 @@ def prior_distribution(priors: list[Factor]) -> Any:
     )
 
 
+def _seeded_batch(
+    simulate_one_pickle: bytes, batch_size: int, job_ids: list[int], base: tuple[int, int]
+) -> list[tuple[Any, bool, int]]:
+    """pyabc's remote evaluation of ``batch_size`` proposals (its
+    ``_global_full_submit_function_pickle``), with each proposal's draws seeded by
+    (calibration seed, generation, proposal number) instead of the operating system's entropy:
+    the proposal numbered k of a generation is the same on any worker."""
+    import random
+
+    import cloudpickle
+
+    simulate_one = cloudpickle.loads(simulate_one_pickle)
+    out = []
+    for job in job_ids[:batch_size]:
+        seed = [*base, job]
+        random.seed(str(seed))
+        np.random.seed(seed)  # noqa: NPY002 - pyabc proposes from the global stream
+        result = simulate_one()
+        out.append((result, result.accepted, job))
+    return out
+
+
+class _Inline(Executor):
+    """Runs each submitted call at once in this process: pyabc's futures sampling on one
+    process, so ``--jobs 1`` proposes and accepts exactly as a pool does."""
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # the future carries it, as a pool's would
+            future.set_exception(err)
+        return future
+
+
 class _Progress(Executor, _Deadline):
     """An executor that counts the evaluations and acceptances of the executor it wraps,
     for the progress bar (pyabc's futures samplers show none), and keeps the time budget:
@@ -188,6 +227,7 @@ class _Progress(Executor, _Deadline):
         self.inner, self.show = inner, show
         self.bar = tqdm(disable=True)
         self.evaluations = 0
+        self.generation = (0, 0)  # (calibration seed, generation) seeding each proposal
 
     def new_bar(self, desc: str, total: int) -> None:
         from tqdm import tqdm
@@ -209,6 +249,10 @@ class _Progress(Executor, _Deadline):
 
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
         self.check()
+        from pyabc.sampler.eps_mixin import _global_full_submit_function_pickle
+
+        if fn is _global_full_submit_function_pickle:  # pyabc's proposals: seeded by number
+            fn, args = _seeded_batch, (*args, self.generation)
         future = self.inner.submit(fn, *args, **kwargs)
         future.add_done_callback(self._done)
         return future
@@ -216,18 +260,6 @@ class _Progress(Executor, _Deadline):
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self.bar.close()
         self.inner.shutdown(wait=wait, cancel_futures=cancel_futures)
-
-
-class _InProcessBudget(_Deadline):
-    """The model as pyabc sees it on ``--jobs 1`` (no executor to refuse work): the simulator,
-    refusing to start a particle past ``deadline``, so the budget ends a generation there too."""
-
-    def __init__(self, simulator: Simulator):
-        self.simulator = simulator
-
-    def __call__(self, values: dict[str, float]) -> dict[str, float]:
-        self.check()
-        return self.simulator(values)
 
 
 def _watch_parent(parent: int) -> None:
@@ -363,20 +395,51 @@ def _read_state(folder: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def _write_state(folder: Path, state: dict[str, Any]) -> None:
+def _write_state(folder: Path, state: dict[str, Any], settings: Settings) -> None:
+    """The calibration's state (what a resumed session reads) and its ``manifest.json`` (the
+    provenance every results folder carries: code, libraries, settings and every session)."""
+    from ..provenance import manifest, write_json
+
     tmp = folder / (STATE_NAME + ".tmp")
     tmp.write_text(json.dumps(state, indent=2, default=str))
     os.replace(tmp, folder / STATE_NAME)
+    write_json(folder / "manifest.json", manifest(
+        kind="calibration", scenario=settings.scenario, fingerprint=settings.fingerprint(),
+        method="ABC-SMC (pyabc)", population=settings.population,
+        replications=settings.replications, seed=settings.seed, alpha=settings.alpha,
+        kernel_scaling=settings.kernel_scaling, generations_most=settings.generations,
+        min_epsilon=settings.min_epsilon, min_acceptance=settings.min_acceptance,
+        max_minutes=settings.max_minutes,
+        priors={f.name: [f.low, f.high] for f in settings.priors},
+        fitted=[t.name for t in settings.fitted], base_parameters=settings.base,
+        stopped=state.get("stopped"), sessions=state["sessions"],
+    ))  # fmt: skip
 
 
-def check_folder(settings: Settings, folder: Path) -> None:
-    """Refuse an output folder that holds a different calibration, before any work."""
+def check_folder(settings: Settings, folder: Path, allow_mixed_code: bool = False) -> None:
+    """Refuse an output folder that holds a different calibration, or generations computed
+    by other code (unless ``allow_mixed_code``: each session records its code), before any
+    work."""
+    from ..provenance import code_identity, describe
+
     state = _read_state(folder)
-    if state is not None and state["fingerprint"] != settings.fingerprint():
+    if state is None:
+        return
+    if state["fingerprint"] != settings.fingerprint():
         raise CalibrationMismatch(
             f"{folder}: holds a different calibration (other scenario, priors, fitted targets, "
-            "population, replications, seed or distance version); choose another --out or "
-            "delete the folder"
+            "population, replications, seed or distance version); choose another results "
+            "folder or delete it"
+        )
+    other = [(s.get("code") or {}).get("code_id") for s in state["sessions"]
+             if s.get("generations")]  # fmt: skip
+    other = [code for code in other if code != code_identity()]
+    if other and not allow_mixed_code:
+        raise CalibrationMismatch(
+            f"{folder}: its generations were computed by {describe(other[-1])}, not by this "
+            f"code ({code_identity()}); continuing would mix two versions in one posterior. "
+            "Choose another results folder, or allow mixed code (--allow-mixed-code, or "
+            "allow_mixed_code=True)"
         )
 
 
@@ -389,17 +452,22 @@ def calibrate(
     jobs: int | None = None,
     progress: bool = True,
     log: Callable[[str], None] = print,
+    allow_mixed_code: bool = False,
 ) -> Outcome:
     """Run, or continue, an ABC-SMC calibration into ``folder`` until a stopping rule holds.
 
     With ``executor`` (e.g. a Dask client's) particles run there, ``workers`` at a time;
-    otherwise on ``jobs`` local processes (default: all cores).
+    otherwise on ``jobs`` local processes (default: all cores). The folder's
+    ``manifest.json`` records the code and libraries of every session; a folder whose
+    generations other code computed is refused unless ``allow_mixed_code``.
     """
     import pyabc
-    from pyabc.sampler import ConcurrentFutureSampler, SingleCoreSampler
+    from pyabc.sampler import ConcurrentFutureSampler
+
+    from ..provenance import session_code
 
     folder.mkdir(parents=True, exist_ok=True)
-    check_folder(settings, folder)
+    check_folder(settings, folder, allow_mixed_code)
     state = _read_state(folder) or {"fingerprint": settings.fingerprint(), "sessions": []}
     db_path = folder / DB_NAME
     db = f"sqlite:///{db_path.resolve()}"
@@ -412,25 +480,18 @@ def calibrate(
     if own_pool:
         for name in SINGLE_THREAD_ENV:  # read by the workers when they start
             os.environ.setdefault(name, "1")
-        executor = ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent,
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=SPAWN,
+                                       initializer=_watch_parent,
                                        initargs=(os.getpid(),))  # fmt: skip
         workers = jobs
-    wrapped = _Progress(executor, progress) if executor is not None else None
-    if in_process:
-        # One process: pyabc draws every proposal from numpy's global stream, seeded here, so
-        # a calibration on --jobs 1 is repeatable bit for bit (parallel samplers reseed their
-        # workers from the operating system).
-        sampler = SingleCoreSampler(check_max_eval=False)
-        sampler.show_progress = progress
-        workers = 1
-    else:
-        sampler = ConcurrentFutureSampler(wrapped, client_max_jobs=max(1, workers or 1))
-    simulator = Simulator(settings.base, settings.recorded, settings.replications, settings.seed)
-    # what keeps the time budget during a generation: the executor, or the model in-process
-    if in_process:
-        model = budget = _InProcessBudget(simulator)
-    else:
-        model, budget = simulator, wrapped
+    label = "local" if executor is None else type(executor).__name__
+    if in_process:  # the same futures sampling, run at once in this process
+        executor, workers = _Inline(), 1
+    # the wrapper keeps the time budget (it refuses new particles past the deadline) and seeds
+    # each proposal by its number, so every executor proposes and accepts alike
+    wrapped = budget = _Progress(executor, progress)
+    sampler = ConcurrentFutureSampler(wrapped, client_max_jobs=max(1, workers or 1))
+    model = Simulator(settings.base, settings.recorded, settings.replications, settings.seed)
     fitted = settings.fitted
     resumed = stored_generations(db_path) > 0
     # The first generation accepts every prior draw; a resumed calibration takes its first
@@ -446,11 +507,10 @@ def calibrate(
     )  # fmt: skip
     observed = {t.statistic: t.value for t in fitted}
     t0 = time.perf_counter()
-    session = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "executor":
-               "local" if executor is None or own_pool else type(executor).__name__,
-               "workers": workers}  # fmt: skip
+    session = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "executor": label,
+               "workers": workers, "code": session_code()}  # fmt: skip
     state["sessions"].append({**session, "seconds": 0.0, "generations": 0})
-    _write_state(folder, state)  # before any work: the folder now names its calibration
+    _write_state(folder, state, settings)  # before any work: the folder now names its calibration
     try:
         if resumed:
             history = abc.load(db, 1)
@@ -466,8 +526,8 @@ def calibrate(
             reason := _stop_reason(gens, settings, before + time.perf_counter() - t0, last)
         ) is None:
             t = history.max_t + 1
-            if wrapped is not None:
-                wrapped.new_bar(f"generation {t}", settings.population)
+            wrapped.new_bar(f"generation {t}", settings.population)
+            wrapped.generation = (settings.seed, t)
             np.random.seed([settings.seed, t])  # noqa: NPY002 - pyabc draws from the global stream
             g0 = time.perf_counter()
             # the budget's end, in this session's clock (generation 0 always runs to the end:
@@ -494,22 +554,63 @@ def calibrate(
                 seconds=time.perf_counter() - t0,
                 generations=state["sessions"][-1]["generations"] + 1,
             )
-            _write_state(folder, state)
+            _write_state(folder, state, settings)
             log(f"generation {g.t}: tolerance {g.epsilon:.3g}, accepted {g.accepted} of "
                 f"{g.evaluations} ({g.acceptance_rate:.0%}), ESS {g.ess:.0f}, "
                 f"{time.perf_counter() - t0:.0f} s this session")  # fmt: skip
+            if (warning := ess_warning(g.ess, settings.population)) is not None:
+                log(warning)
     finally:
-        if wrapped is not None:
-            wrapped.bar.close()
+        wrapped.bar.close()
         if own_pool:
             executor.shutdown(wait=True, cancel_futures=True)
         state["sessions"][-1].update(seconds=time.perf_counter() - t0,
                                      ended=time.strftime("%Y-%m-%dT%H:%M:%S%z"))  # fmt: skip
-        _write_state(folder, state)
+        _write_state(folder, state, settings)
     state["stopped"] = reason
-    _write_state(folder, state)
+    _write_state(folder, state, settings)
     particles = final_particles(history, settings)
     return Outcome(settings, folder, gens, particles, reason, state["sessions"])
+
+
+ESS_FLOOR = 0.2  # an effective sample size below this share of the population has collapsed
+
+
+def ess_warning(ess: float, population: int) -> str | None:
+    """A warning when a generation's effective sample size has collapsed (below ESS_FLOOR of
+    the population): a few particles carry the weight, so the posterior is a handful of
+    points, whatever its size says."""
+    if ess >= ESS_FLOOR * population:
+        return None
+    return (f"warning: effective sample size {ess:.1f} of {population} particles: the weights "
+            "have collapsed onto a few particles; widen a prior only with a larger population "
+            "(--population) or a longer budget, and do not read the posterior's spread as "
+            "the evidence's")  # fmt: skip
+
+
+# --- what a calibration will cost ---------------------------------------------------------
+def expected_evaluations(population: int, generations: int, acceptance: list[float]) -> int:
+    """Evaluations (particles simulated) that ``generations`` generations of ``population``
+    accepted particles take at the acceptance rates of a past calibration (``acceptance``,
+    by generation; its last rate for later generations): population / rate per generation.
+    Counting population x generations, as dry runs did until v5, was 1.7 to 4.6 times too low:
+    every generation after the first rejects most of its proposals."""
+    total = 0.0
+    for t in range(generations):
+        rate = acceptance[min(t, len(acceptance) - 1)]
+        total += population / max(rate, 1e-3)
+    return round(total)
+
+
+def recorded_acceptance(record: Path, alpha: float) -> list[float]:
+    """The acceptance rates by generation of a calibration's diagnostics (``.abc.json``);
+    without one, every prior draw accepted and then a share ``alpha`` (the tolerance's
+    quantile) in each later generation, an optimistic guess."""
+    try:
+        rates = [float(g["acceptance_rate"]) for g in json.loads(record.read_text())["generations"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        rates = []
+    return rates or [1.0, alpha]
 
 
 # --- the posterior sample comparisons draw from ---------------------------------------------
@@ -572,7 +673,7 @@ def best_point(
              for _, row in pool.iterrows()]  # fmt: skip
     jobs = default_jobs() if jobs is None else jobs
     if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as ex:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=SPAWN) as ex:
             again = list(ex.map(_distance_of, tasks))
     else:
         again = [_distance_of(t) for t in tasks]

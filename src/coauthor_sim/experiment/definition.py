@@ -57,7 +57,7 @@ from ..scenario import (
     load_scenario,
     with_locality,
 )
-from ..shipped import shipped_folder
+from ..shipped import find_experiment, shipped_folder
 from .design import DESIGNS, Factor, Point, full_factorial, latin_hypercube, sobol_matrices
 from .runner import RunSpec, child_seed
 
@@ -148,8 +148,10 @@ def _want(path: Path, data: dict, key: str, kind: type | tuple, what: str, defau
 
 
 def load_experiment(path: str | Path) -> Experiment:
-    """Load and validate an experiment file; raise ScenarioError on anything wrong."""
-    path = Path(path)
+    """Load and validate an experiment file (a path, or the name of one in ``./experiments`` or
+    among the shipped experiments, e.g. ``"small_example"``); raise ScenarioError on anything
+    wrong."""
+    path = find_experiment(str(path))
     text = read_text(path, "experiment file")
     data = parse_toml(text, path)
 

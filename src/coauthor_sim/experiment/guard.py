@@ -1,10 +1,11 @@
 """Whether a local process pool may be started from here, or would re-run the caller's script.
 
-With the ``spawn`` start method (which ``import mesa`` forces), every worker process imports
-the user's main script again. A script that calls ``run_sweep`` (or anything that starts a
-pool) at its top level, without ``if __name__ == "__main__":``, then makes each worker try to
-start a pool of its own while it is still starting ("An attempt has been made to start a new
-process before the current process has finished its bootstrapping phase"): the worker dies,
+With the ``spawn`` start method (which the runner's pools always use, as ``import mesa`` would
+force), every worker process imports the user's main script again. A script that calls
+``run_sweep`` (or anything that starts a pool) at its top level, without
+``if __name__ == "__main__":``, then makes each worker try to start a pool of its own while it
+is still starting ("An attempt has been made to start a new process before the current
+process has finished its bootstrapping phase"): the worker dies,
 the pool is rebuilt, and the sweep crawls along for ever. ``pool_hazard`` finds that case
 before any process starts, so the runner can do the runs in the calling process instead and
 say why; inside a worker that is importing the script it raises a clear error.
@@ -37,8 +38,6 @@ def pool_hazard() -> str | None:
         )
     if process.daemon:
         return "this is a worker process, which cannot start worker processes of its own"
-    if multiprocessing.get_start_method(allow_none=True) == "fork":
-        return None  # forked workers do not import the script again
     where = unguarded_main_line()
     if where is None:
         return None

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
 import pickle
 import signal
@@ -44,6 +45,10 @@ import pandas as pd
 
 from .guard import pool_hazard
 
+# Workers are always spawned (fresh interpreters), whatever the process's default start method:
+# ``import mesa`` forces spawn, but the package no longer imports Mesa until a model is made,
+# and forking a process with threads running (a progress bar, a Dask client) can deadlock.
+SPAWN = multiprocessing.get_context("spawn")
 SOLO_ATTEMPTS = 2  # times a suspect run may kill its worker on its own before it is failed
 WATCHDOG_SECONDS = 0.5  # how often a worker checks that its parent is still alive
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -69,6 +74,7 @@ class RunResult:
     traceback: str | None = None
     seconds: float = 0.0
     worker: str = ""
+    code: dict[str, Any] | None = None  # the worker's code (``provenance.run_code``)
 
     @property
     def ok(self) -> bool:
@@ -107,15 +113,19 @@ def default_jobs() -> int:
 
 
 def call(func: Callable[[RunSpec], Any], spec: RunSpec) -> RunResult:
-    """Run ``func(spec)`` in the worker, capturing any exception as a failed result."""
+    """Run ``func(spec)`` in the worker, capturing any exception as a failed result; either
+    way labelled with the worker's code (``provenance.run_code``)."""
+    from ..provenance import run_code
+
     start = time.perf_counter()
     worker = f"{os.uname().nodename}:{os.getpid()}"
     try:
         value = func(spec)
     except Exception as err:  # any error of one run is that run's result, not the batch's
         return RunResult(spec, None, f"{type(err).__name__}: {err}", traceback.format_exc(),
-                         time.perf_counter() - start, worker)  # fmt: skip
-    return RunResult(spec, value, seconds=time.perf_counter() - start, worker=worker)
+                         time.perf_counter() - start, worker, run_code())  # fmt: skip
+    return RunResult(spec, value, seconds=time.perf_counter() - start, worker=worker,
+                     code=run_code())  # fmt: skip
 
 
 def execute(
@@ -288,7 +298,7 @@ def _solo(spec: RunSpec, func: Callable, attempts: dict[str, int]) -> RunResult:
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
     """A local process pool whose workers die with this process."""
-    return ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent,
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=SPAWN, initializer=die_with_parent,
                                initargs=(os.getpid(),))  # fmt: skip
 
 

@@ -9,7 +9,7 @@ Tables:
     meta(key, value)               fingerprint, experiment file, created ...
     runs(run_id, point, replication, seed, status, error, traceback, seconds, worker,
          finished, x_<factor> columns, <final outcome columns>, role, design_row,
-         <one column per model parameter>)
+         <one column per model parameter>, code_version, code_commit, code_dirty, code_id)
     series(run_id, month, <outcome columns>)   one row per recorded month
 """
 
@@ -119,6 +119,16 @@ class Store:
             self._columns.update(missing)
 
     # -- reading -----------------------------------------------------------------------------
+    def codes(self) -> dict[str | None, int]:
+        """How many finished runs each code made (``code_id``; None for runs stored by a
+        version that did not label them)."""
+        if "runs" not in {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}:
+            return {}
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(runs)")}
+        label = "code_id" if "code_id" in columns else "NULL"
+        sql = f"SELECT {label}, COUNT(*) FROM runs WHERE status = 'done' GROUP BY 1"
+        return dict(self.db.execute(sql).fetchall())
+
     def runs(self) -> pd.DataFrame:
         return pd.read_sql_query("SELECT * FROM runs ORDER BY run_id", self.db)
 

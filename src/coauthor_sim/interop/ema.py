@@ -9,8 +9,9 @@ Each experiment runs a scenario (default: the calibrated status quo) with the ex
 lever and uncertainty values and returns the final-year outcomes of ``coauthor_sim.simulate``,
 averaged over ``replications`` runs whose seeds are spawned from ``seed``: every experiment
 shares them (common random numbers), so differences between experiments are not noise of
-different draws. Names and ranges come from our schema, priors and effect sizes
-(``coauthor_sim.interop.ranges``); give ``{name: (low, high)}`` to choose a range yourself.
+different draws. Names and ranges come from our schema, the calibration's posterior and
+priors and the effect sizes (``coauthor_sim.interop.ranges``); a parameter with no stated
+range is refused, naming it, unless you give ``{name: (low, high)}``.
 The model function is picklable, so EMA's ``MultiprocessingEvaluator`` works too (under
 ``if __name__ == "__main__":``).
 """
@@ -99,9 +100,10 @@ def model(
 ) -> Any:
     """An EMA Workbench ``Model`` of ``scenario``.
 
-    ``levers`` and ``uncertainties``: parameter names (plausible ranges from our priors,
-    effect sizes and schema) or a mapping ``{name: (low, high)}`` (categories for a choice
-    parameter, ``None`` for the default range). Levers must be policy levers; uncertainties
+    ``levers`` and ``uncertainties``: parameter names (ranges the project states: the
+    calibration's posterior and priors, effect sizes, lever shares; see ``interop.ranges``) or
+    a mapping ``{name: (low, high)}`` (categories for a choice parameter, ``None`` for the
+    stated range). Levers must be policy levers; uncertainties
     may be any other parameter (uncertain effects, population, network). ``fixed``: other
     parameters held at a value for every experiment (e.g. ``n_citizens=300, steps=36``).
     Bad names, ranges or values raise ``ParameterError`` before any run.

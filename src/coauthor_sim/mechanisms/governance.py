@@ -3,20 +3,21 @@ repayment, voices and priorities, the entitlement floor, central intervention.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 PRIORITY_MEMORY = 0.8  # share of last month's priorities the council keeps
 RING_FENCED_CONTROL = 0.25  # share of local control left while central government intervenes
-FORMULA_DEPRIVATION_WEIGHT = 1.0  # extra weight per head in the most deprived neighbourhood
 
 
-def formula_shares(population: np.ndarray, deprivation: np.ndarray) -> np.ndarray:
+def formula_shares(
+    population: np.ndarray, deprivation: np.ndarray, deprivation_weight: float = 1.0
+) -> np.ndarray:
     """Shares of money a central needs formula gives each neighbourhood: per head, weighted
-    up by ``1 + FORMULA_DEPRIVATION_WEIGHT x deprivation`` (deprivation in [0, 1]). Like
-    real funding formulas it is static: it knows places' deprivation, not this month's need."""
-    weight = population * (1.0 + FORMULA_DEPRIVATION_WEIGHT * deprivation)
+    up by ``1 + deprivation_weight x deprivation`` (deprivation in [0, 1]). Like real funding
+    formulas it is static: it knows places' deprivation, not this month's need."""
+    weight = population * (1.0 + deprivation_weight * deprivation)
     return weight / weight.sum()
 
 
@@ -50,14 +51,45 @@ def settle_reserve(reserve: float, monthly_income: float) -> tuple[float, float]
     return kept, max(reserve - kept, 0.0)
 
 
-def bond_repayment(
-    capital: float, year_unmet_need: float, baseline_need: float, annual_return: float
-) -> float:
+def bond_target_met(year_unmet_need: float, counterfactual_need: float) -> bool:
+    """The bond's outcome test, as real bonds judge it against a comparison group: the year's
+    mean unmet need is at least SIB_TARGET below the same year's in the counterfactual (the
+    same world without the bond's money). Need that falls anyway does not count."""
+    return year_unmet_need <= (1.0 - SIB_TARGET) * counterfactual_need
+
+
+def bond_repayment(capital: float, met: bool, annual_return: float) -> float:
     """What a year's social-impact-bond investors are owed at settlement: their capital plus
-    ``annual_return`` if the year's mean unmet need fell by at least SIB_TARGET from the
-    baseline (need before the bond), nothing otherwise (the investors carry the risk)."""
-    met = year_unmet_need <= (1.0 - SIB_TARGET) * baseline_need
+    ``annual_return`` if the outcome target was met (``bond_target_met``), nothing otherwise
+    (the investors carry the risk)."""
     return capital * (1.0 + annual_return) if met else 0.0
+
+
+# The structural levers and how restructuring is counted: the sum over them of how far each
+# moves from today's arrangements (its schema default, the status quo). Money levers
+# (community_resources, capacity_building, servant_training, the grant) and the centre's rules
+# are paid or set month by month and restructure nothing.
+RESTRUCTURING_LEVERS = (
+    "deliberation_inclusion",
+    "entitlements",
+    "local_priority_setting",
+    "outcome_commissioning",
+    "co_production",
+    "prevention_share",
+    "plural_provision",
+    "pooled_budget",
+    "local_control",
+    "learning",
+    "servant_new_roles",
+    "connective_government",
+)
+RESTRUCTURING_MONTHS = 12  # the restructuring cost is paid in equal parts over the first year
+
+
+def restructuring(levers: Mapping[str, float], today: Mapping[str, float]) -> float:
+    """How much a set of levers restructures services: the sum over RESTRUCTURING_LEVERS of
+    the distance of each from ``today`` (the status quo's arrangements)."""
+    return float(sum(abs(levers[name] - today[name]) for name in RESTRUCTURING_LEVERS))
 
 
 def should_intervene(crisis_rate: float, trigger: float, propensity: float, uniform: float):

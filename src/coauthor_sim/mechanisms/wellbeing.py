@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-CAPACITY_LEARNING = 0.02  # capacity gained per month of full engagement or effort
 CAPACITY_EROSION = 0.03  # capacity lost per month at full unmet need
 CAPACITY_RELAXATION = 0.05  # monthly return towards a citizen's base capacity
 CAPACITY_CRISIS_LOSS = 0.1  # share of capacity lost in a crisis
-CONTROL_GAIN = 0.3  # control gained when a voice changes decisions fully
 CONTROL_RELAXATION = 0.05  # monthly return towards a citizen's base control
 WILLINGNESS_RELAXATION = 0.05  # monthly return towards a citizen's base willingness
 
@@ -47,9 +45,11 @@ def wellbeing_target(
     burden: np.ndarray,
     disposition: np.ndarray,
     w: dict[str, float],
+    unemployed: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """The well-being a citizen's situation supports: its personal set point plus a weighted
-    sum of needs met and the four Cs, less the burden of co-production."""
+    sum of needs met and the four Cs, less the burden of co-production and, for those out of
+    work, the loss unemployment brings (``w["unemployment"]``, 0 when not given)."""
     return (
         w["base"]
         + disposition
@@ -60,7 +60,29 @@ def wellbeing_target(
         + w["capacity"] * capacity
         + w["engagement"] * engaged
         - burden
+        - w.get("unemployment", 0.0) * unemployed
     )
+
+
+WORKING_AGE = (0, 1)  # the age groups that may be out of work (16-24, 25-64: AGE_GROUPS)
+
+
+def unemployment(
+    employability: np.ndarray,
+    working_age: np.ndarray,
+    context: np.ndarray,
+    rate: float,
+    gradient: float,
+) -> np.ndarray:
+    """Who is out of work when a share ``rate`` of working-age citizens is: each one's chance
+    rises with deprivation (``1 + gradient x (1 - context)``, scaled so the working-age mean is
+    ``rate``), and a citizen is out of work when its fixed ``employability`` rank (uniform on
+    [0, 1)) is below that chance. So a falling rate brings back to work first those most
+    employable, and the same people stay out of work as long as the rate holds."""
+    weight = (1.0 + gradient * (1.0 - context)) * working_age
+    mean = weight.sum() / max(np.count_nonzero(working_age), 1)
+    chance = rate * weight / mean if mean > 0 else 0.0 * weight
+    return working_age & (employability < chance)
 
 
 def update_wellbeing(
@@ -84,19 +106,24 @@ def update_capacity(
     effort: np.ndarray,
     need: np.ndarray,
     crisis: np.ndarray,
+    learning: float = 0.02,
 ) -> np.ndarray:
-    """Capacity grows with engagement and co-production effort (learning by doing), erodes with
-    unmet need and crises, and relaxes towards the citizen's base; it stays in [0, 1]."""
-    grow = CAPACITY_LEARNING * (engaged + effort) * (1.0 - capacity)
+    """Capacity grows with engagement and co-production effort (learning by doing: a share
+    ``learning`` of the gap to full capacity per month of full engagement or effort), erodes
+    with unmet need and crises, and relaxes towards the citizen's base; it stays in [0, 1]."""
+    grow = learning * (engaged + effort) * (1.0 - capacity)
     lose = (CAPACITY_EROSION * need + CAPACITY_CRISIS_LOSS * crisis) * capacity
     new = capacity + grow - lose + CAPACITY_RELAXATION * (base - capacity)
     return np.clip(new, 0.0, 1.0)
 
 
-def update_control(control: np.ndarray, base: np.ndarray, heard: np.ndarray) -> np.ndarray:
-    """Control rises when a citizen's voice changes decisions (``heard`` in [0, 1]) and relaxes
-    towards its base otherwise; it stays in [0, 1]."""
-    new = control + CONTROL_GAIN * heard * (1.0 - control) + CONTROL_RELAXATION * (base - control)
+def update_control(
+    control: np.ndarray, base: np.ndarray, heard: np.ndarray, gain: float = 0.1
+) -> np.ndarray:
+    """Control rises when a citizen's voice changes decisions (``heard`` in [0, 1]: a share
+    ``gain`` of the gap to full control when fully heard) and relaxes towards its base
+    otherwise; it stays in [0, 1]."""
+    new = control + gain * heard * (1.0 - control) + CONTROL_RELAXATION * (base - control)
     return np.clip(new, 0.0, 1.0)
 
 

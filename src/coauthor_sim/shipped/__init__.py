@@ -1,10 +1,11 @@
-"""Scenarios and data installed with the package, found by name from any folder.
+"""Scenarios, data and experiments installed with the package, found by name from any folder.
 
-The shipped scenario files (``status_quo``, ``austerity`` ...) and data files (``targets.toml``,
-``priors.toml``) live in this package's folders ``scenarios/`` and ``data/``, so ``pip install``
-carries them and ``coauthor-sim compare`` works from any folder. Files of the user's own come
-first: a name is looked up in the folder given (``--dir``, default ``./scenarios``), then
-among the shipped files.
+The shipped scenario files (``status_quo``, ``austerity`` ...), data files (``targets.toml``,
+``priors.toml``) and experiment files (``small_example`` ...) live in this package's folders
+``scenarios/``, ``data/`` and ``experiments/``, so ``pip install`` carries them and
+``coauthor-sim compare`` or ``load_experiment("small_example")`` work from any folder. Files of
+the user's own come first: a name is looked up in the folder given (``--dir``, default
+``./scenarios``; ``./experiments`` for experiments), then among the shipped files.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from pathlib import Path
 
 from ..messages import ScenarioError, closest, printable
 
-KINDS = ("scenarios", "data")
+KINDS = ("scenarios", "data", "experiments")
 
 
 def shipped_folder(kind: str) -> Path:
-    """The installed folder of shipped ``scenarios`` or ``data``."""
+    """The installed folder of shipped ``scenarios``, ``data`` or ``experiments``."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     return Path(str(resources.files(__name__) / kind))
@@ -75,3 +76,28 @@ def find_data(name_or_path: str) -> Path:
     shipped = shipped_folder("data") / given.name
     plain = len(given.parts) == 1 or given.parts[:-1] == ("data",)
     return shipped if plain and shipped.is_file() else given
+
+
+def find_experiment(name_or_path: str) -> Path:
+    """The experiment file a user means: a path as given if it exists (or ends in ``.toml``
+    with a folder), else ``./experiments/<name>.toml``, else the shipped experiment of that
+    name (``small_example``, ``compare/robust_worlds``). Raises ScenarioError listing the
+    shipped names when nothing matches."""
+    given = Path(name_or_path)
+    if given.is_file() or (given.suffix == ".toml" and len(given.parts) > 1):
+        return given
+    name = name_or_path[:-5] if name_or_path.endswith(".toml") else name_or_path
+    for path in (
+        Path("experiments") / f"{name}.toml",
+        shipped_folder("experiments") / f"{name}.toml",
+    ):
+        if path.is_file():
+            return path
+    folder = shipped_folder("experiments")
+    names = sorted(p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.toml"))
+    hint = closest(name, names)
+    head = (f"{printable(name_or_path)}: no such experiment file, and no shipped experiment "
+            f"{printable(repr(name))}")  # fmt: skip
+    raise ScenarioError(
+        f"{head}; did you mean '{hint}'?" if hint else f"{head} (shipped: {', '.join(names)})"
+    )
