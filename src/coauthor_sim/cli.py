@@ -715,7 +715,18 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     record = shipped_folder("scenarios") / "calibration" / "calibrated_baseline.abc.json"
     rates = smc.recorded_acceptance(record, args.alpha)
     evaluations = smc.expected_evaluations(args.population, args.generations, rates)
-    _size_check(args, [(base, evaluations * args.replications)], "calibrate",
+    # the time budget stops it first when the generations would take longer (limits.SPEED)
+    per_run = int(base["n_citizens"]) * int(base["steps"])
+    from .experiment.runner import default_jobs
+
+    workers = args.jobs or default_jobs()
+    within = int(args.max_minutes * 60 * limits.SPEED * workers / (per_run * args.replications))
+    if args.dry_run:
+        print(f"calibrate: about {evaluations:,} evaluations over {args.generations} "
+              f"generations at the shipped calibration's acceptance rates; the "
+              f"{args.max_minutes:g}-minute budget allows about {within:,} on {workers} "
+              "process(es), and stops it first if that is fewer")  # fmt: skip
+    _size_check(args, [(base, min(evaluations, within) * args.replications)], "calibrate",
                 local=not args.scheduler)  # fmt: skip
     folder = Path(args.out) if args.out else Path("results") / f"calibration-{scenario.name}"
     try:
@@ -772,6 +783,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     """Run the 2010-2019 decade from the 2010 baseline in plausible worlds; write the yearly
     table, the pre-registered criteria's results, a picture and a manifest."""
+    from .experiment.runner import default_jobs
     from .history import (
         BURN_IN_YEARS,
         judge,
@@ -809,7 +821,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     judged = judge(decade, runs)
     settings = {"worlds": args.worlds, "baseline": baseline.name, "citizens": citizens,
                 "seed": args.seed, "seconds": seconds,
-                "jobs": args.jobs or limits.default_jobs()}  # fmt: skip
+                "jobs": args.jobs or default_jobs()}  # fmt: skip
     staged = stage_folder(folder, "history")
     runs.to_csv(staged.out / "history_runs.csv", index=False)
     summary(runs).to_csv(staged.out / "history.csv", index=False)

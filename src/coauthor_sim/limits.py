@@ -32,9 +32,10 @@ MAX_POINTS = 10_000_000  # design points held in memory; a hard limit (not overr
 BYTES_PER_CITIZEN = 800
 BYTES_PER_TIE = 250  # per citizen per unit of mean degree
 PROCESS_BYTES = 150_000_000
-# Citizen-months per second on one core, building included (measured: 1,000 citizens x 60
-# months in 0.11 s, 20,000 x 12 in 0.9 s); for the time estimate only.
-SPEED = 300_000
+# Citizen-months per second on one core, building included; for the time estimate only.
+# Measured (v4's shipped calibration): 8,221 evaluations of 4 runs of 1,000 citizens x 120
+# months in 2,240 s on 2 processes, about 880,000; a little less is assumed.
+SPEED = 800_000
 
 
 @dataclass(frozen=True)
