@@ -16,6 +16,11 @@ With ``--calibration`` it times the calibration's model call instead (``bench_st
 ``calibration_times``: three evaluations of 4 runs of 1,000 citizens x 120 months per worker
 after a warm-up) and prints each version's evaluations per CPU second, best and median, and
 B's rate over A's: how many more evaluations B fits in the same calibration budget.
+
+With ``--worlds`` it times the many small worlds of a comparison instead (``bench_step.py``'s
+``compare_margin``: the CPU cost of 30 more worlds of a two-scenario ``run_comparison`` at
+1,000 citizens x 120 months, and its bare numpy/scipy reference in the same worker) and prints
+each version's margin, its ratio to the bare reference, and B's margin over A's.
 """
 
 from __future__ import annotations
@@ -66,6 +71,27 @@ def calibration(before: str, reps: int, seed: int) -> None:
     )
 
 
+def worlds(before: str, reps: int, seed: int) -> None:
+    """CPU seconds of 30 more worlds of a two-scenario comparison, A and B in alternation."""
+    versions = {"A (other)": before, "B (this)": None}
+    rows: dict[str, list[dict]] = {name: [] for name in versions}
+    for _ in range(reps):
+        for name, src in versions.items():
+            rows[name].append(run(src, 1_000, 120, seed, worker="compare"))
+    print(f"{'version':>10} {'30 more worlds s':>18} {'bare s':>14} {'ratio':>14}")
+    print(f"{'':>10} {'best  median':>18} {'best  median':>14} {'best median':>14}")
+    medians = {}
+    for name, found in rows.items():
+        margin = [r["compare_margin"] for r in found]
+        bare = [r["bare_worlds"] for r in found]
+        ratio = [m / b for m, b in zip(margin, bare, strict=True)]
+        medians[name] = statistics.median(margin)
+        print(f"{name:>10} {min(margin):>8.2f} {medians[name]:>8.2f} {min(bare):>6.3f} "
+              f"{statistics.median(bare):>6.3f} {min(ratio):>6.1f}x "
+              f"{statistics.median(ratio):>5.1f}x")  # fmt: skip
+    print(f"B's margin over A's (median): {medians['B (this)'] / medians['A (other)']:.2f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("before", help="the other tree's src folder (A)")
@@ -78,11 +104,20 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="time the calibration's model call instead of a month",
     )
+    parser.add_argument(
+        "--worlds",
+        action="store_true",
+        help="time 30 more worlds of a two-scenario comparison instead",
+    )
     args = parser.parse_args(argv)
 
     print(machine_line())
     if args.calibration:
         calibration(args.before, args.reps, args.seed)
+        return
+    if args.worlds:
+        worlds(args.before, args.reps, args.seed)
+        print(machine_line())
         return
     versions = {"A (other)": args.before, "B (this)": None}
     print(f"{'citizens':>9} {'version':>10} {'month ms':>16} {'mat-vec ms':>16} "

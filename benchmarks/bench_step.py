@@ -52,8 +52,8 @@ What is measured, and how:
   mat-vec and one normal draw per citizen. Target: at most 10x. *Calibration*: evaluations
   per second of the calibration's own model call (``calibration.statistics.Simulator`` at the
   default 4 replications, every statistic the default targets record), in one process; the
-  ratio to the same call on another source tree (``ab_month.py --worlds``) says how many more
-  evaluations a 40-minute budget holds.
+  ratio to the same call on another source tree (``ab_month.py --calibration``) says how many
+  more evaluations a 40-minute budget holds (``ab_month.py --worlds``: the compare margin).
 
 Each measurement runs in a fresh Python subprocess (so one size's memory peak cannot hide
 another's) with numpy/BLAS limited to one thread, so "one core" is what is measured. Targets:
@@ -245,19 +245,22 @@ def calibration_times(n: int, months: int, seed: int, evaluations: int) -> list[
     return times
 
 
-def work_worlds(n: int, months: int, seed: int) -> dict:
-    """The many-small-worlds workload: the compare margin, its bare reference, and the
-    calibration's evaluation rate, all in this process."""
+def compare_margin(n: int, months: int, seed: int) -> dict:
+    """CPU seconds of 30 more worlds of a two-scenario comparison (the run with 32 worlds less
+    the run with 2, after a warm-up run) and of their bare reference, in this process."""
     few, many = 2, 32
     compare_cpu(few, n, months, seed)  # warm-up: imports, kernels loaded, caches
     margin = compare_cpu(many, n, months, seed) - compare_cpu(few, n, months, seed)
     bare = bare_worlds(2 * (many - few), n, 10.0, months, seed)
+    return {"n": n, "months": months, "worlds": many - few, "compare_margin": margin,
+            "bare_worlds": bare}  # fmt: skip
+
+
+def work_worlds(n: int, months: int, seed: int) -> dict:
+    """The many-small-worlds workload: the compare margin, its bare reference, and the
+    calibration's evaluation rate, all in this process."""
     return {
-        "n": n,
-        "months": months,
-        "worlds": many - few,
-        "compare_margin": margin,
-        "bare_worlds": bare,
+        **compare_margin(n, months, seed),
         "calibration_rate": calibration_rate(n, months, seed, evaluations=5),
         "peak_mb": peak_rss_mb(),
     }
@@ -490,7 +493,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-worlds", action="store_true", help="skip the many small worlds")
     parser.add_argument(
         "--worker",
-        choices=("fast", "reference", "profile", "worlds", "calibration"),
+        choices=("fast", "reference", "profile", "worlds", "calibration", "compare"),
         help=argparse.SUPPRESS,
     )
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
@@ -501,6 +504,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.worker == "worlds":
         print(json.dumps(work_worlds(args.n, args.steps, args.seed)))
+        return
+    if args.worker == "compare":  # ab_month.py --worlds
+        print(json.dumps(compare_margin(args.n, args.steps, args.seed)))
         return
     if args.worker == "calibration":  # ab_month.py --calibration
         print(json.dumps(calibration_times(args.n, args.steps, args.seed, evaluations=3)))
