@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from coauthor_sim import CoauthorModel, kernels, outcomes
+from coauthor_sim import CoauthorModel, kernels, outcomes, state
 from coauthor_sim import model as model_module
 from coauthor_sim.mechanisms import (
     engagement,
@@ -37,6 +37,7 @@ from coauthor_sim.mechanisms import (
     wellbeing,
 )
 from coauthor_sim.model import ARCHITECT, NAVIGATOR, STORYTELLER
+from coauthor_sim.state import Ledger
 
 # The terms of model science v3 and of the yearly paths, switched on together: community money
 # whose coefficients harm (help and joining) or do nothing (ties), mass unemployment, faster
@@ -109,6 +110,27 @@ def test_pairwise_sum_is_numpys_sum(scale):
     for n in [*range(0, 300), 1_000, 4_097, 65_537, 1_000_003]:
         x = rng.normal(size=n) * scale
         assert same(kernels.pairwise_sum(x), x.sum()), n
+
+
+@pytest.mark.parametrize("payees", [0, 1, 10, 500])
+@pytest.mark.parametrize("available", [1e9, 3_000.0])  # paid in full; scaled down
+def test_ledger_books_as_numpy_does(payees, available):
+    """Ledger.pay's total and booking by sector (kernels.pairwise_sum and kernels.book) are
+    numpy's: ``amounts.sum()`` and ``np.add.at(by_sector, sectors, amounts x paid / total)``,
+    and a payment to one payee given as arrays is the same as given as numbers."""
+    rng = np.random.default_rng(payees)
+    sectors, amounts = rng.integers(0, 4, payees), rng.random(payees) * 100.0
+    ledger = Ledger(available=available, by_sector=rng.random(4))
+    expected = ledger.by_sector.copy()
+    paid = ledger.pay("responsive", sectors, amounts, committed=7.0)
+    total = amounts.sum()
+    assert same(paid, min(total, available))
+    if total > 0:
+        np.add.at(expected, sectors, amounts * (paid / total))
+    assert same(ledger.by_sector, expected) and ledger.committed == 7.0
+    one, other = Ledger(available=available), Ledger(available=available)
+    assert same(one.pay("crisis", np.int64(2), np.float64(4e3)), other.pay("crisis", 2, 4e3))
+    assert same(one.by_sector, other.by_sector) and one.by_kind == other.by_kind
 
 
 def test_need_month_is_accrual_self_help_and_crises(world):
@@ -370,6 +392,8 @@ def _citizen_statistics(wb, quintile, counts, voice_log, engaged, contribution, 
 
 
 MECHANISMS = SimpleNamespace(
+    pairwise_sum=np.sum,
+    book=lambda by_sector, sectors, amounts, scale: np.add.at(by_sector, sectors, amounts * scale),
     need_month=_need_month,
     respond_to_crises=lambda need_, crisis, cut: need.respond_to_crises(need_, crisis, 1.0, cut),
     tell_stories=lambda w, k, u, reach, hood, effect: servants.tell_stories(
@@ -546,22 +570,23 @@ def run_record(model) -> dict[str, np.ndarray]:
                                                        "local", "central")]  # fmt: skip
     if model._twin is not None:
         parts.append(("twin", model._twin.citizens))
-    for name, state in parts:
-        for field in dataclasses.fields(state):
-            out[f"{name}.{field.name}"] = np.asarray(getattr(state, field.name))
+    for name, values in parts:
+        for field in dataclasses.fields(values):
+            out[f"{name}.{field.name}"] = np.asarray(getattr(values, field.name))
     return out
 
 
 @pytest.mark.parametrize("name", list(MODEL_WORLDS))
 def test_the_model_is_its_mechanisms(name, monkeypatch):
     """Whole runs, bit for bit: every kernel's work done instead by the mechanisms it fuses
-    (``MECHANISMS``, in the model and in its outcomes) changes no number of the run."""
+    (``MECHANISMS``, in the model, its outcomes and its ledger) changes no number of the
+    run."""
     scenario, overrides = MODEL_WORLDS[name]
     settings = {"n_citizens": 400, "steps": 26, **overrides}
     compiled = CoauthorModel.from_scenario(scenario, seed=5, **settings)
     fast = run_record(compiled)
-    monkeypatch.setattr(model_module, "kernels", MECHANISMS)
-    monkeypatch.setattr(outcomes, "kernels", MECHANISMS)
+    for module in (model_module, outcomes, state):
+        monkeypatch.setattr(module, "kernels", MECHANISMS)
     reference = CoauthorModel.from_scenario(scenario, seed=5, **settings)
     slow = run_record(reference)
     assert fast.keys() == slow.keys()

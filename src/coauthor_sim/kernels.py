@@ -114,6 +114,16 @@ def pairwise_sum(a):
         start[depth], size[depth], state[depth] = lo + half, n - half, 0
 
 
+# --- 1. budget: the ledger ----------------------------------------------------------------------
+@_jit
+def book(by_sector, sectors, amounts, scale):
+    """Ledger.pay's booking of a payment to many payees: each part ``amount x scale`` added
+    to its payee's sector in payee order, as ``np.add.at(by_sector, sectors, amounts *
+    scale)`` adds them (in place)."""
+    for i in range(amounts.size):
+        by_sector[sectors[i]] += amounts[i] * scale
+
+
 # --- 2. need ----------------------------------------------------------------------------------
 @_jit
 def need_month(need, context, prevention, age_factor, capacity, u_need, u_crisis, growth,

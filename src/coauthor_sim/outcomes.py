@@ -212,18 +212,20 @@ def compute_outcomes(
     )  # fmt: skip
     (low, engaged, coproducing, yearly, spell, spoke, consulted, activists, influence, older,
      older_unmet) = tally.tolist()  # fmt: skip
+    # As Python floats (the same numbers as numpy's scalars, and cheaper to read one by one).
+    by_q, ratios, means = by_q.tolist(), ratios.tolist(), means.tolist()
     crises = int(np.count_nonzero(c.crisis))
     mean_wb = means[0]
     monthly = engaged / n
     yearly = yearly / n  # month - last < window, in integers
 
     out = {
-        "mean_wellbeing": float(mean_wb),
-        "life_satisfaction": float(10.0 * mean_wb),
-        "wellbeing_most_deprived": float(by_q[MOST_DEPRIVED]),
-        "wellbeing_least_deprived": float(by_q[LEAST_DEPRIVED]),
-        "wellbeing_gap": float(by_q[LEAST_DEPRIVED] - by_q[MOST_DEPRIVED]),
-        **{f"wellbeing_fifth_{q + 1}": float(by_q[q]) for q in range(5)},
+        "mean_wellbeing": mean_wb,
+        "life_satisfaction": 10.0 * mean_wb,
+        "wellbeing_most_deprived": by_q[MOST_DEPRIVED],
+        "wellbeing_least_deprived": by_q[LEAST_DEPRIVED],
+        "wellbeing_gap": by_q[LEAST_DEPRIVED] - by_q[MOST_DEPRIVED],
+        **dict(zip(_FIFTH_NAMES, by_q, strict=True)),
         "gini_wellbeing": gini(wb),
         "low_wellbeing_share": low / n,
         "engagement_rate": monthly,
@@ -231,7 +233,7 @@ def compute_outcomes(
         "engaged_last_year": yearly,
         "volunteering_year_month_ratio": yearly / monthly if monthly > 0 else float("nan"),
         "in_spell_rate": spell / n,
-        "volunteer_hours": float(means[1]),
+        "volunteer_hours": means[1],
         "coproduction_hours": float(coproduction_hours * means[6]),
         # Hours are positive exactly for those taking part, and top_fifth_share keeps the
         # positive ones itself: no separate copy of the engaged's hours.
@@ -240,14 +242,14 @@ def compute_outcomes(
         "civic_participation": spoke / n,
         "civic_consultation": consulted / n,
         "civic_activism": activists / n,
-        "civic_participation_ratio": float(ratios[0]),
-        "engagement_ratio": float(ratios[1]),
+        "civic_participation_ratio": ratios[0],
+        "engagement_ratio": ratios[1],
         "influence_share": influence / n,
         "voice_share_most_deprived": float(voice_share_most_deprived),
-        "mean_capacity": float(means[2]),
-        "mean_connectedness": float(means[3]),
-        "mean_control": float(means[4]),
-        "unmet_need": float(means[5]),
+        "mean_capacity": means[2],
+        "mean_connectedness": means[3],
+        "mean_control": means[4],
+        "unmet_need": means[5],
         "older_unmet_share": older_unmet / older if older else 0.0,
         "crises": float(crises),
         "crisis_rate": crises / n,
@@ -260,10 +262,14 @@ def compute_outcomes(
         **{name: float((flows or {}).get(name, 0.0)) for name in MONEY_FLOWS},
     }
     for kind, amount in ledger.by_kind.items():
-        out[f"spending_{kind}"] = float(amount)
-    for s, name in enumerate(SECTORS):
-        out[f"spending_{name}"] = float(ledger.by_sector[s])
+        out[_SPENDING_NAMES[kind]] = float(amount)
+    out.update(zip(_SECTOR_NAMES, np.asarray(ledger.by_sector, dtype=float).tolist(), strict=True))
     return out
+
+
+_FIFTH_NAMES = tuple(f"wellbeing_fifth_{q + 1}" for q in range(5))
+_SPENDING_NAMES = {kind: f"spending_{kind}" for kind in SPENDING_KINDS}
+_SECTOR_NAMES = tuple(f"spending_{name}" for name in SECTORS)
 
 
 # Plain-language labels for tables and pictures.

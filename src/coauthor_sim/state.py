@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import kernels
 from .mechanisms.wellbeing import set_points
 from .params import Parameters
 
@@ -211,9 +212,6 @@ class CentralGovernment:
     watched_crisis_rate: float = 0.0  # crises per citizen per month, smoothed
 
 
-SMALL_PAYMENT = 64  # payees up to which Ledger.pay adds by sector in a loop (np.add.at is slow)
-
-
 @dataclass
 class Ledger:
     """The month's money: what is available and what was spent, by kind and by sector.
@@ -259,17 +257,14 @@ class Ledger:
         amounts = np.asarray(amount, dtype=float)
         if np.ndim(sector) != amounts.ndim or np.shape(sector) != amounts.shape:
             raise ValueError("pay: give one amount per sector")
-        total = float(amounts.sum())
+        if amounts.ndim != 1:  # one payee given as arrays
+            return self.pay(kind, int(sector), float(amounts), committed)
+        # amounts.sum() and np.add.at's booking, the same numbers in one compiled call each
+        total = kernels.pairwise_sum(amounts)
         paid = self._spend(kind, total, committed)
         if total <= 0:
             return paid
-        parts = amounts * (paid / total)
-        if parts.ndim == 1 and parts.size <= SMALL_PAYMENT:  # np.add.at's sums, one by one
-            by_sector = self.by_sector
-            for s, part in zip(np.asarray(sector).tolist(), parts.tolist(), strict=True):
-                by_sector[s] += part
-        else:
-            np.add.at(self.by_sector, sector, parts)
+        kernels.book(self.by_sector, np.asarray(sector), amounts, paid / total)
         return paid
 
     def _spend(self, kind: str, total: float, committed: float | None) -> float:
