@@ -203,8 +203,9 @@ def compute_outcomes(
     wb, n, quintile = c.wellbeing, c.n, c.deprivation_quintile
     counts = np.bincount(quintile, minlength=5) if quintile_counts is None else quintile_counts
     # Every per-citizen sum, count, mean and rate in one pass (kernels.citizen_statistics: the
-    # same numbers, bit for bit, as quintile_means, _ratio and the numpy means, pinned in
-    # tests/test_kernels.py); ``sum_by_quintile`` adds in the same order, so is not needed.
+    # same numbers, bit for bit, as quintile_means, _ratio, _share_above and the numpy means,
+    # pinned in tests/test_kernels.py); ``sum_by_quintile`` adds in the same order, so is not
+    # needed.
     by_q, tally, ratios, means = kernels.citizen_statistics(
         wb, quintile, counts, c.voice_log, c.engaged, c.contribution, c.last_engaged, month,
         CIVIC_WINDOW, c.spell, c.hours, c.control, c.capacity, c.connectedness, c.need,
