@@ -20,7 +20,7 @@ harms, mass unemployment and yearly paths of levers and uncertainties), at 6,000
 
 What is pinned: model science v3 (issue 22) and the yearly paths and unemployment of issue 24
 changed the model's results, so the reference is the numpy step of ``main`` after them (its
-mechanisms called one by one, no kernels; commit 10d8e21): ``--against`` a copy of that tree
+mechanisms called one by one, no kernels; commit 9057ca8): ``--against`` a copy of that tree
 must print IDENTICAL for every case, as it did when the compiled kernels (issue 23) were merged
 with it.
 
@@ -65,8 +65,8 @@ CASES: dict[str, tuple[str, dict]] = {
         },
     ),
     "small_world": ("status_quo", {"network_kind": "small_world"}),
-    "baseline_2010": ("baseline_2010", {}),
-    "austerity_decade": ("austerity_decade", {}),  # yearly paths from the shipped history
+    "baseline_2010": ("history/baseline_2010", {}),
+    "austerity_decade": ("history/austerity_decade", {}),  # yearly paths of the history
     "bond_repaid": (  # a stretched locality: the bond beats its twin and is repaid
         "status_quo",
         {"pooled_budget": 0.3, "grant_per_citizen": 40.0},

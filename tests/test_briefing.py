@@ -29,6 +29,17 @@ def small():
                           discover=False)  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def council():
+    """Two scenarios in a small council of the shipped synthetic national table (its money in
+    real terms and per resident, two national fifths empty), three worlds (seconds)."""
+    where = {"locality_table": "synthetic_england_iod2019.csv.gz",
+             "local_authority": "Chelworth", "locality_scale": 0.05, "steps": 12}  # fmt: skip
+    scenarios = [load_scenario(SCENARIOS / f"{n}.toml", where)
+                 for n in ("status_quo", "local_public_support")]  # fmt: skip
+    return run_comparison(scenarios, 3, seed=3, jobs=1, progress=False, discover=False)
+
+
 def test_a_stored_comparison_reads_back_exactly(small, tmp_path):
     written = store.save(small, tmp_path, extra={"calibrated": False})
     assert "report.json" in written and "value_for_money.csv" in written
@@ -57,7 +68,46 @@ def test_a_stored_comparison_reads_back_exactly(small, tmp_path):
     ]
 
 
-def test_every_money_column_says_its_price_base_and_whether_it_is_discounted(small, tmp_path):
+def test_a_stored_council_reads_back_exactly(council, tmp_path):
+    """A council's comparison keeps the council in its folder (report.json and two CSVs), so
+    its report is drawn without the deprivation table."""
+    store.save(council, tmp_path)
+    back = store.load(tmp_path).council
+    assert (back.name, back.residents, back.citizens) == (
+        council.council.name,
+        council.council.residents,
+        council.council.citizens,
+    )
+    assert back.empty_fifths() == council.council.empty_fifths() == [4, 5]
+    assert back.small_fifths() == council.council.small_fifths()
+    assert back.fifths_words() == council.council.fifths_words()
+    pd.testing.assert_frame_equal(back.neighbourhoods, council.council.neighbourhoods,
+                                  check_dtype=False)  # fmt: skip
+    appraisal = store.load(tmp_path).appraisal
+    assert "net_central_mean_per_resident" in appraisal
+    pd.testing.assert_frame_equal(appraisal, council.appraisal, check_exact=True,
+                                  check_dtype=False)  # fmt: skip
+
+
+def test_a_councils_money_by_who_pays_is_in_its_real_terms(council):
+    """Every money flow of a council's runs is scaled to its residents (``councils``): in the
+    status quo the centre pays about the grant per resident a month and the council draws
+    next to nothing (unscaled flows would leave nine tenths of the money with the council),
+    and who pays adds up to the appraisal's extra cost."""
+    runs = council.runs[council.runs["scenario"] == "status_quo"]
+    grant = council.scenarios[0].params["grant_per_citizen"]
+    centre = runs["pv_centre"] / (council.council.residents * 12)  # 12 months, undiscounted
+    assert ((centre > 0.9 * grant) & (centre < 1.3 * grant)).all(), centre
+    assert (runs["pv_council"].abs() < 0.05 * runs["pv_money_cost"]).all()
+    totals = council.payers[council.payers["payer"] == "total"].set_index("scenario")["mean"]
+    extra = council.appraisal.set_index("scenario")["extra_cost_mean"]
+    assert np.allclose(totals, extra.loc[totals.index])
+
+
+@pytest.mark.parametrize("which", ["small", "council"])
+def test_every_money_column_says_its_price_base_and_whether_it_is_discounted(which, request,
+                                                                             tmp_path):  # fmt: skip
+    small = request.getfixturevalue(which)
     store.save(small, tmp_path)
     money_words = ("cost", "gbp", "spend", "net_value", "benefit", "reserve", "returned",
                    "committed")  # fmt: skip
@@ -82,6 +132,9 @@ def test_every_money_column_says_its_price_base_and_whether_it_is_discounted(sma
     vfm = pd.read_csv(tmp_path / "appraisal.csv")
     assert "extra_cost_gbp_2019_discounted_mean" in vfm
     assert "extra_cost_gbp_2019_discounted_p05" in vfm
+    if which == "council":  # its money also per resident, and the money table per resident
+        assert "net_value_at_central_wellby_per_resident_gbp_2019_discounted_mean" in vfm
+        assert pd.read_csv(tmp_path / "money.csv")["unit"].str.contains("per resident").all()
     assert not (tmp_path / "cost_effectiveness.csv").exists()  # undiscounted twin: gone
 
 

@@ -75,11 +75,12 @@ def test_the_decade_runs_in_worlds_and_is_judged_on_its_criteria(tmp_path, capsy
 
 
 def test_the_shipped_decade_scenario_follows_history_toml():
-    """scenarios/austerity_decade.toml is data/history.toml at the 2010 baseline's values."""
+    """scenarios/history/austerity_decade.toml is data/history.toml at the 2010 baseline's
+    values."""
     from coauthor_sim.api import scenario_parameters
 
-    base = dict(scenario_parameters("baseline_2010"))
-    decade = parse_paths(dict(scenario_parameters("austerity_decade"))["paths"])
+    base = dict(scenario_parameters("history/baseline_2010"))
+    decade = parse_paths(dict(scenario_parameters("history/austerity_decade"))["paths"])
     expected = parse_paths(load_decade().paths(base))
     assert decade.keys() == expected.keys()
     for name, values in expected.items():

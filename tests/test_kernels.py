@@ -557,7 +557,7 @@ MODEL_WORLDS = {
     # two years of the paths' changes (months 13 and 25), the bond settled twice
     "v3_terms": ("status_quo", V3_TERMS),
     "levers_on": WORLDS["levers_on"],  # restructuring, outcome contracts, the rarer branches
-    "austerity_decade": ("austerity_decade", {}),  # the shipped history's yearly paths
+    "austerity_decade": ("history/austerity_decade", {}),  # the shipped history's yearly paths
 }
 
 

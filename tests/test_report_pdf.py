@@ -46,6 +46,22 @@ def printed(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def council_compared(tmp_path_factory):
+    """A small council of the shipped synthetic national table (6 neighbourhoods; two national
+    fifths empty, two small), two scenarios in a tiny run, not printed."""
+    out = tmp_path_factory.mktemp("council") / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "coauthor_sim.cli", "compare", "status_quo",
+         "local_public_support", "--council", "Chelworth", "--table",
+         "synthetic_england_iod2019.csv.gz", "--replications", "3", "--steps", "12", "--seed",
+         "4", "--jobs", "1", "--quiet", "--out", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return out, done
+
+
+@pytest.fixture(scope="module")
 def pages(printed) -> list[str]:
     """The text of every page of the printed report, read once (pypdf is slow)."""
     pypdf = pytest.importorskip("pypdf")
@@ -224,19 +240,25 @@ def test_no_path_of_the_machine_appears_in_the_report(printed, pages):
         assert not found, (where, found[:3])
 
 
+@pytest.mark.parametrize("which", ["printed", "council_compared"])
 def test_report_folder_draws_the_same_report_without_running_anything(
-    printed, tmp_path, monkeypatch, capsys
+    which, request, tmp_path, monkeypatch, capsys
 ):
-    """`coauthor-sim report FOLDER --pdf` draws the report from the stored tables alone: in a
-    process where the model cannot be built, it writes the very report that compare wrote."""
+    """`coauthor-sim report FOLDER [--pdf]` draws the report from the stored tables alone: in
+    a process where the model cannot be built (nor a council read from its deprivation table),
+    it writes the very report that compare wrote; a council's too, with its name, population,
+    empty and small fifths from the folder."""
+    from coauthor_sim import councils, localities
     from coauthor_sim.experiment import runner
     from coauthor_sim.model import CoauthorModel
     from helpers import run_cli
 
-    out, _ = printed
+    out, _ = request.getfixturevalue(which)
+    printed_pdf = (out / "report.pdf").exists()
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
-    drawn = ["report.html", "report.pdf", *(p.name for p in out.glob("*.png"))]
+    drawn = ["report.html", *(["report.pdf"] if printed_pdf else []),
+             *(p.name for p in out.glob("*.png"))]  # fmt: skip
     for name in drawn:
         (copy / name).unlink()
 
@@ -245,13 +267,19 @@ def test_report_folder_draws_the_same_report_without_running_anything(
 
     monkeypatch.setattr(CoauthorModel, "__init__", refuse)
     monkeypatch.setattr(runner, "simulate", refuse)
+    monkeypatch.setattr(councils, "_council", refuse)
+    monkeypatch.setattr(localities, "locality_of", refuse)
     with pytest.raises(RuntimeError):
         CoauthorModel(seed=1)
-    code, stdout, err = run_cli(capsys, "report", copy, "--pdf")
+    code, stdout, err = run_cli(capsys, "report", copy, *(["--pdf"] if printed_pdf else []))
     assert code == 0, err
-    assert "printed:" in stdout
+    assert ("printed:" in stdout) == printed_pdf
     for name in drawn:
         assert (copy / name).is_file(), name
+    if which == "council_compared":
+        report = (copy / "report.html").read_text()
+        assert "The council: Chelworth (" in report and "9,722 residents" in report
+        assert "none here" in report and "small sample" in report
     assert (copy / "report.html").read_bytes() == (out / "report.html").read_bytes()
     for png in out.glob("*.png"):
         assert (copy / png.name).read_bytes() == png.read_bytes(), png.name

@@ -9,6 +9,7 @@ code 1; set COAUTHOR_SIM_TRACEBACK=1 to see the traceback as well.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
@@ -195,8 +196,14 @@ def _summary(table, params, seed: int, folder: Path, seconds: float) -> str:
         "",
         f"{'outcome':34} {'month 0':>12} {'month ' + str(len(table) - 1):>12}",
     ]
+    show = lambda v, fmt: fmt.format(v) if v == v else "none here"  # noqa: E731 (NaN: empty)
     for label, col, fmt in rows:
-        lines.append(f"{label:34} {fmt.format(first[col]):>12} {fmt.format(last[col]):>12}")
+        lines.append(f"{label:34} {show(first[col], fmt):>12} {show(last[col], fmt):>12}")
+    from .councils import council_of, council_words
+
+    council = council_of(params)
+    if council is not None:
+        lines += ["", council_words(council, scaled=False), *council.fifths_words()]
     lines += ["", f"wrote {folder}/outcomes.csv and manifest.json in {seconds:.1f} s"]
     return "\n".join(lines)
 
@@ -287,10 +294,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         overrides = {**plan.fixed, **overrides}
         args.replications, args.seed, args.minimum_difference = plan.worlds, plan.seed, plan.mid
         args.effects = "" if not plan.draw_effects else str(plan.effects or args.effects)
+        args.council, args.table = args.council or plan.council, args.table or plan.table
+        args.fifths = args.fifths or plan.fifths
+        args.local_figures = args.local_figures or plan.local_figures
     else:
         chosen = args.scenarios or _all_scenarios(args.dir)
     _check_compare_choice(chosen)
     scenarios = [load_scenario(scenario_path(s, args.dir), overrides) for s in chosen]
+    council = _council_settings(args, scenarios)  # one council for every scenario compared
+    if council:
+        scenarios = [load_scenario(scenario_path(s, args.dir), {**overrides, **council})
+                     for s in chosen]  # fmt: skip
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise UsageError("each scenario may be named only once: " + ", ".join(names))
@@ -302,13 +316,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
         Path(args.posterior) if args.posterior else scenarios[0].posterior
     )  # fmt: skip
     posterior = _posterior(args, source)
+    figures = _local_figures(args, scenarios[0].params)
     effects_file = None if args.fix_uncertainty or not args.effects else Path(args.effects)
     effects = (
         load_effects(effects_file, set(posterior.columns) if posterior is not None else set())
         if effects_file else None
     )  # fmt: skip
     folder = _fresh_folder(args.out, args.seed, prefix="compare")
-    _check_compare_size(args, scenarios, folder)
+    try:
+        _check_compare_size(args, scenarios, folder)
+    except DryRun:
+        _say_council(scenarios[0].params, sys.stdout)
+        raise
     preflight.check_scheduler(args.scheduler)
     client, executor = _executor(args.scheduler)
     started = now()
@@ -328,6 +347,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         f"({scenarios[0].params['n_citizens']:,} citizens, {scenarios[0].params['steps']} "
         f"months); {uncertainty}", file=sys.stderr,
     )  # fmt: skip
+    _say_council(scenarios[0].params, sys.stderr)
     staged = stage_folder(folder)  # moved into place when complete; resumable if killed
     try:
         result = run_comparison(scenarios, args.replications, args.seed, jobs=args.jobs,
@@ -337,6 +357,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if client is not None:
             client.close()
     result.settings.update(created=started, version=__version__, uncertainty=uncertainty)
+    if figures is not None:  # the council's own figures: for the checks of its baseline
+        result.council = dataclasses.replace(result.council, figures=figures)
     report = write_comparison(
         result,
         staged.out,
@@ -354,6 +376,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             posterior=str(source) if source else None,
             effects=str(effects_file) if effects else None,
             experiment=args.experiment,
+            council=result.council.record() if result.council is not None else None,
             minimum_important_difference=args.minimum_difference,
             started=started,
             timings={
@@ -374,6 +397,51 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"report: {report}{printed}\ntables: {folder}/*.csv  "
           f"({time.perf_counter() - t0:.0f} s)")  # fmt: skip
     return 0
+
+
+def _council_settings(args: argparse.Namespace, scenarios) -> dict[str, Any]:
+    """The council every compared scenario runs in: --council, --table, --scale and --fifths
+    over the one a scenario file names (``councils.shared_council``); {} for none."""
+    from .councils import shared_council
+    from .localities import LocalityError
+
+    try:
+        settings = shared_council(scenarios) or {}
+    except LocalityError as err:
+        raise UsageError(str(err)) from None
+    flags = {"locality_table": args.table, "local_authority": args.council,
+             "locality_scale": args.scale, "locality_fifths": args.fifths}  # fmt: skip
+    given = {k: v for k, v in flags.items() if v is not None}
+    if given and not (settings or args.table):
+        flag = {"local_authority": "--council", "locality_scale": "--scale",
+                "locality_fifths": "--fifths"}[next(iter(given))]  # fmt: skip
+        raise UsageError(f"{flag} needs a deprivation table: --table FILE (IoD2019 File 7 "
+                         "saved as CSV), or a scenario that names a locality_table")  # fmt: skip
+    if args.table and args.council is None and "local_authority" in settings:
+        given["local_authority"] = ""  # a new table: its own council, or name one
+    return {**settings, **given}
+
+
+def _local_figures(args: argparse.Namespace, params):
+    """The council's own figures (--local-figures FILE), checked before any work."""
+    from .councils import council_of, load_local_figures
+
+    if not args.local_figures:
+        return None
+    council = council_of(params)
+    if council is None:
+        raise UsageError("--local-figures needs a council: --council NAME --table FILE")
+    return load_local_figures(args.local_figures, council)
+
+
+def _say_council(params, stream) -> None:
+    """The council and its fifths, one line each, before the work starts."""
+    from .councils import council_of, council_words
+
+    council = council_of(params)
+    if council is not None:
+        for line in (council_words(council), *council.fifths_words()):
+            print(f"council: {line}", file=stream)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -457,10 +525,10 @@ def _executor(scheduler: str | None):
     return client, client.get_executor(pure=False)
 
 
-def _sweep(args: argparse.Namespace, experiment) -> tuple[Path, int]:
+def _sweep(args: argparse.Namespace, experiment, worker=None) -> tuple[Path, int]:
     """Run (or resume) ``experiment`` into its folder (``run_sweep`` writes the manifest);
     return the folder and the number of failed runs stored. Everything is checked before
-    anything is written."""
+    anything is written. ``worker`` replaces what each run records (``run_sweep``)."""
     from .experiment.store import Store
     from .experiment.sweep import check_folder, run_sweep
 
@@ -471,7 +539,7 @@ def _sweep(args: argparse.Namespace, experiment) -> tuple[Path, int]:
     client, executor = _executor(args.scheduler)
     try:
         summary = run_sweep(experiment, folder, executor=executor, jobs=args.jobs,
-                            progress=not args.quiet, allow_mixed_code=mixed,
+                            progress=not args.quiet, allow_mixed_code=mixed, worker=worker,
                             retry_failed=getattr(args, "retry_failed", False))  # fmt: skip
     finally:
         if client is not None:
@@ -506,6 +574,36 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"{failed} runs failed: see the error and traceback columns of "
               f"{folder}/results.sqlite (coauthor-sim results export {folder}); "
               "rerun with --retry-failed to try them again", file=sys.stderr)  # fmt: skip
+        return 1
+    return 0
+
+
+def cmd_councils(args: argparse.Namespace) -> int:
+    """Run (or resume) a policy against its baseline in every council of a table, then write
+    the per-council table and picture (``all_councils``)."""
+    from . import all_councils as every
+
+    flags = {k: v for k, v in {
+        "table": args.table, "policy": args.policy, "baseline": args.baseline,
+        "councils": args.councils, "scale": args.scale, "steps": args.steps,
+        "worlds": args.worlds, "seed": args.seed, "fifths": args.fifths,
+        "uncertainty": "fixed" if args.fix_uncertainty else None,
+    }.items() if v is not None}  # fmt: skip
+    if args.plan:
+        plan = every.load_plan(args.plan, flags)
+    else:
+        if "table" not in flags or "policy" not in flags:
+            raise UsageError("councils: give a plan file (experiments/councils/*.toml), or "
+                             "--table FILE and --policy SCENARIO")  # fmt: skip
+        name = f"councils-{Path(flags['policy']).stem}"
+        plan = every.plan_of(name, None, flags, "command line")
+    experiment = every.build_experiment(plan)
+    folder, failed = _sweep(args, experiment, worker=every.CouncilRecorder())
+    table = every.write_outputs(folder, experiment)
+    print("\n".join(every.summary_lines(table, experiment)))
+    print(f"per council: {folder}/councils.csv; picture: {folder}/councils.png")
+    if failed:
+        print(f"{failed} runs failed; rerun with --retry-failed", file=sys.stderr)
         return 1
     return 0
 
@@ -962,6 +1060,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     comp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                       help="set a parameter in every scenario (repeatable)")  # fmt: skip
+    comp.add_argument("--council", metavar="NAME",
+                      help="run every scenario in this local authority of --table (its name "
+                      "or code, any case)")  # fmt: skip
+    comp.add_argument(
+        "--table",
+        metavar="FILE",
+        help="deprivation table of the council: IoD2019 File 7 saved as CSV",
+    )
+    comp.add_argument(
+        "--scale",
+        type=float,
+        metavar="S",
+        help="citizens per resident of the council (default 0.1)",
+    )
+    comp.add_argument(
+        "--fifths",
+        choices=["national", "local"],
+        help="the council's deprivation fifths: national deciles (default; "
+        "a fifth the council lacks is empty) or its own neighbourhoods ranked",
+    )
+    comp.add_argument("--local-figures", metavar="FILE",
+                      help="the council's own figures (e.g. ONS life satisfaction for the local "
+                      "authority) to check its baseline against, instead of England's")  # fmt: skip
     comp.add_argument("--pdf", action="store_true",
                       help="also print report.pdf (A4) with headless Chromium")  # fmt: skip
     comp.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -1032,6 +1153,33 @@ def build_parser() -> argparse.ArgumentParser:
         _add_guards(cmd)
         cmd.set_defaults(func=func)
 
+    cou = sub.add_parser("councils", help="a policy against its baseline in every council of a "
+                         "deprivation table, side by side (resumable, local or Dask)")  # fmt: skip
+    cou.add_argument("plan", nargs="?", help="plan file (experiments/councils/*.toml)")
+    cou.add_argument("--table", help="deprivation table: IoD2019 File 7 saved as CSV")
+    cou.add_argument("--policy", help="the policy scenario")
+    cou.add_argument("--baseline", help="the baseline scenario (status_quo)")
+    cou.add_argument("--councils", nargs="+", metavar="NAME", help="only these councils")
+    cou.add_argument("--scale", type=float, help="citizens per resident (0.002)")
+    cou.add_argument("--steps", type=int, help="months per run (36)")
+    cou.add_argument("--worlds", type=int, help="plausible worlds per council (3)")
+    cou.add_argument("--seed", type=int, help="seed of the worlds (2027)")
+    cou.add_argument("--fifths", choices=["national", "local"], help="deprivation fifths")
+    cou.add_argument(
+        "--fix-uncertainty",
+        action="store_true",
+        help="worlds differ in seeds only: no posterior, no effect-size draws",
+    )
+    cou.add_argument("--jobs", type=int, help="local processes (default: all cores)")
+    cou.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    cou.add_argument("--out", help="results folder (default results/<plan>); rerun with the "
+                     "same folder to resume")  # fmt: skip
+    cou.add_argument("--quiet", action="store_true", help="no progress bar")
+    cou.add_argument("--retry-failed", action="store_true",
+                     help="run again the runs stored as failed")  # fmt: skip
+    _add_guards(cou)
+    cou.set_defaults(func=cmd_councils)
+
     cal = sub.add_parser(
         "calibrate", help="calibrate uncertain parameters to targets (ABC-SMC, resumable)"
     )
@@ -1078,8 +1226,8 @@ def build_parser() -> argparse.ArgumentParser:
     his = sub.add_parser(
         "history", help="the 2010-2019 decade from the 2010 baseline, against what England saw"
     )
-    his.add_argument("--baseline", default="baseline_2010",
-                     help="the 2010 baseline scenario (default: baseline_2010)")  # fmt: skip
+    his.add_argument("--baseline", default="history/baseline_2010",
+                     help="the 2010 baseline (default: history/baseline_2010)")  # fmt: skip
     his.add_argument("--history", default="history.toml",
                      help="inputs and pre-registered criteria (default: shipped)")  # fmt: skip
     his.add_argument("--worlds", type=int, default=30, help="plausible worlds (30)")

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .analysis import caveats, costs, payers, robustness, stats
 from .api import FINAL_MONTHS, final_outcomes
+from .councils import Council, council_of, in_real_terms, per_resident
 from .effects import EffectPrior, draw_effects
 from .experiment import RunSpec, execute, replication_seeds
 from .outcomes import HEADLINE_OUTCOMES
@@ -79,34 +80,53 @@ class Comparison:
     payers: pd.DataFrame = field(default_factory=pd.DataFrame)  # extra cost by who bears it
     switching: pd.DataFrame = field(default_factory=pd.DataFrame)  # switching values, if any
     settings: dict[str, Any] = field(default_factory=dict)
+    council: Council | None = None  # the council every scenario ran in (``councils``)
 
     @property
     def baseline(self) -> str:
         return self.scenarios[0].name
 
 
-def run_summary(table: pd.DataFrame, n_citizens: int) -> dict[str, float]:
+def run_summary(
+    table: pd.DataFrame, n_citizens: float, adults: float | None = None
+) -> dict[str, float]:
     """One run reduced to numbers: final-year means of the compared outcomes and of well-being
     by deprivation fifth, spending over the whole run, and WELLBYs over the whole run; money
     committed, returned and in reserve, spending and WELLBYs at present value
     (``analysis.costs``, with the money by who bears it); and the statistics of the
-    calibration's targets (``analysis.caveats``)."""
+    calibration's targets (``analysis.caveats``). ``n_citizens``: the people the run's money
+    stands for (a council's residents when its money is in real terms, ``summarise_table``);
+    ``adults``: the people whose life satisfaction WELLBYs count, when not all of them (a
+    council's residents aged 16+)."""
     months = table.iloc[1:]
     final = final_outcomes(table)  # the one definition of final-year outcomes
     row = {name: final[name] for name in COMPARED + FIFTHS}
     row["total_spending"] = float(months["spending_total"].sum())
-    row["wellbys"] = float(months["life_satisfaction"].sum() * n_citizens / 12.0)
-    row.update(costs.run_money(table, n_citizens))  # money and present values
+    people = n_citizens if adults is None else adults
+    row["wellbys"] = float(months["life_satisfaction"].sum() * people / 12.0)
+    row.update(costs.run_money(table, n_citizens, adults=adults))  # money and present values
     row.update(caveats.target_statistics(table))  # to check the calibration's targets
     return row
 
 
+def summarise_table(table: pd.DataFrame, params: Any) -> tuple[dict[str, float], pd.DataFrame]:
+    """A run's summary row (``run_summary``) and its outcome table; a council's (``params``
+    name a locality table) with its money in real terms (``councils.in_real_terms``), its
+    citizens' hours counted for its residents and its WELLBYs for its residents aged 16+."""
+    council = council_of(params)
+    if council is None:
+        return run_summary(table, params["n_citizens"]), table
+    table = in_real_terms(table, council)
+    return run_summary(table, council.residents, council.wellby_people), table
+
+
 def _summarise_run(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame]:
-    """Worker: simulate one run, return its summary row and its trajectory of key outcomes."""
+    """Worker: simulate one run, return its summary row and its trajectory of key outcomes
+    (a council's money and WELLBYs scaled to its real population, ``summarise_table``)."""
     from .experiment.runner import simulate
 
-    table = simulate(spec)
-    return run_summary(table, spec.params["n_citizens"]), table[TRAJECTORY]
+    summary, table = summarise_table(simulate(spec), spec.params)
+    return summary, table[TRAJECTORY]
 
 
 def load_posterior(path: Path) -> pd.DataFrame:
@@ -236,6 +256,9 @@ def run_comparison(
     )
     baseline = scenarios[0].name
     n_citizens, steps = base_scenario.params["n_citizens"], base_scenario.params["steps"]
+    council = council_of(base_scenario.params)  # money per resident, WELLBYs of its adults
+    residents = council.residents if council else n_citizens
+    adults = council.wellby_people if council else None
     outcomes = COMPARED + FIFTHS + TOTALS
     boxes, words, prim_note = pd.DataFrame(columns=robustness.BOX_COLUMNS), {}, ""
     if len(scenarios) > 1 and discover and drawn:
@@ -266,12 +289,12 @@ def run_comparison(
         plausibility=robustness.plausibility(appraisal, robust, runs, baseline)
         if len(scenarios) > 1
         else pd.DataFrame(),
-        money=costs.money_table(runs, n_citizens, steps),
-        appraisal=appraisal,
+        money=costs.money_table(runs, residents, steps),
+        appraisal=per_resident(appraisal, council) if council else appraisal,
         cost_items=costs.value_for_money_rows(runs, baseline, who_pays)
         if len(scenarios) > 1
         else pd.DataFrame(columns=costs.VALUE_COLUMNS),
-        profile=costs.time_profile(trajectories, baseline, n_citizens),
+        profile=costs.time_profile(trajectories, baseline, residents, adults=adults),
         payers=who_pays,
         settings={
             "posterior_draws": worlds["posterior_draw"].nunique() if posterior is not None else 0,
@@ -285,6 +308,7 @@ def run_comparison(
             "summary_months": SUMMARY_MONTHS,
             "run_seconds": elapsed,
         },
+        council=council,
     )
 
 
@@ -303,10 +327,14 @@ class ComparePlan:
     effects: Path | None  # None: the default priors
     draw_effects: bool
     fixed: dict[str, Any]
+    council: str | None = None  # one council of ``table`` for every scenario (``councils``)
+    table: str | None = None
+    fifths: str | None = None
+    local_figures: str | None = None  # the council's own figures (``councils``)
 
 
 PLAN_KEYS = ("description", "scenarios", "worlds", "seed", "minimum_important_difference",
-             "effects", "fixed")  # fmt: skip
+             "effects", "fixed", "council", "table", "fifths", "local_figures")  # fmt: skip
 
 
 def load_compare_plan(path: str | Path) -> ComparePlan:
@@ -320,6 +348,13 @@ def load_compare_plan(path: str | Path) -> ComparePlan:
         effects = "../../data/effects.toml"   # optional; "" = no effect-size draws
         [fixed]
         n_citizens = 500
+
+    A council's comparison names it and its deprivation table (a path relative to the file)::
+
+        council = "Exampleton"
+        table = "example_iod2019.csv"
+        fifths = "national"                   # or "local" (optional)
+        local_figures = "brindleford.toml"    # its own figures for the checks (optional)
 
     Scenario names are looked up in the repository's ``scenarios`` folder (``../../scenarios``
     from a file in ``experiments/compare/``); ``.toml`` paths are relative to the file.
@@ -361,9 +396,21 @@ def load_compare_plan(path: str | Path) -> ComparePlan:
     fixed = data.get("fixed", {})
     if not isinstance(fixed, dict):
         raise fail("'fixed' must be a table: [fixed]")
+    for key in ("council", "table", "fifths", "local_figures"):
+        if key in data and (not isinstance(data[key], str) or not data[key].strip()):
+            raise fail(f"{key} = {data[key]!r} is not allowed: expected a name in quotes")
+    if data.get("fifths", "national") not in ("national", "local"):
+        raise fail(f"fifths = {data['fifths']!r} is not allowed: expected 'national' or 'local'")
+    table = data.get("table")
+    if table is not None:
+        from .localities import find_table
+
+        table = str(find_table(table, path.parent))
     return ComparePlan(
         path=path, description=description.strip(), scenarios=scenarios,
         worlds=values["worlds"], seed=values["seed"], mid=float(mid),
         effects=path.parent / effects if effects else None, draw_effects=effects != "",
-        fixed=fixed,
+        fixed=fixed, council=data.get("council"), table=table, fifths=data.get("fifths"),
+        local_figures=str(path.parent / data["local_figures"]) if "local_figures" in data
+        else None,
     )  # fmt: skip

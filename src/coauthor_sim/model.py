@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from . import kernels
 from .agents import Citizen, Provider, PublicServant
 from .groups import GroupSums
-from .localities import layout_of, locality_of
+from .localities import layout_for
 from .mechanisms import engagement, governance, need, providers, servants, wellbeing
 from .network import (
     adjacency,
@@ -154,7 +154,7 @@ class CoauthorModel(mesa.Model):
             _warn_unseeded()
         layout = None
         if p.locality_table:  # the neighbourhoods of a real council (``localities``)
-            layout = layout_of(locality_of(p.locality_table, p.local_authority), p.locality_scale)
+            layout = layout_for(p)
             p = resolve({**p, "n_citizens": int(layout.sizes.sum()),
                          "n_neighbourhoods": len(layout.sizes)})  # fmt: skip
         # Yearly paths (a scenario's [paths]): the first year's values from the start.
@@ -195,6 +195,7 @@ class CoauthorModel(mesa.Model):
         self.citizens, self.deprivation = init_citizens(
             p, self.streams["citizens"], sizes, degree,
             *((layout.deprivation, layout.quintile) if layout is not None else ()),
+            older_share=layout.older_share if layout is not None else None,
         )  # fmt: skip
         self.servants = init_servants(p, self.streams["servants"], self.n_hood)
         self.providers = init_providers(p, self.streams["providers"], self.n_hood)

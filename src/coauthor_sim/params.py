@@ -148,6 +148,14 @@ _SPECS: tuple[Spec, ...] = (
        "resident; 0.1 = a tenth, rounded so the total is kept), at least one per neighbourhood.",
        reason="Modelling judgement: a tenth keeps a council of 300,000 residents to 30,000 "
        "citizens, a run of seconds; outcomes are per head, so 1:1 is for checks of scale."),
+    _p("locality_fifths", "population", "national", unit="",
+       meaning="With locality_table: the deprivation fifths outcomes are reported in. "
+       "'national': the national IMD deciles (1-2 most deprived), so a council without "
+       "neighbourhoods in some deciles has empty fifths, said to be empty; 'local': the "
+       "council's own neighbourhoods ranked, each fifth about a fifth of its residents "
+       "('national' or 'local', checked with the table; without one it is not used).",
+       reason="National fifths compare councils on one scale; local fifths answer a council's "
+       "own question (its most against its least deprived). Only the reporting changes."),
     # --- network ------------------------------------------------------------------------------
     _p("network_kind", "network", "neighbourhood_blocks", unit="",
        meaning="Generator of the social network.", choices=NETWORK_KINDS,

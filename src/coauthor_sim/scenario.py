@@ -288,8 +288,11 @@ def with_locality(params: Parameters, where: str, beside: Path | None = None) ->
     the scenario file first, then among the shipped tables), read and checked, and
     ``n_citizens`` and ``n_neighbourhoods`` set to what it gives at ``locality_scale``. A bad
     table, authority or scale raises ScenarioError naming ``where``, the key and the table."""
-    from .localities import LocalityError, find_table, locality_of, shipped_table_name
+    from .localities import FIFTHS, LocalityError, find_table, locality_of, shipped_table_name
 
+    if params["locality_fifths"] not in FIFTHS:  # text (no widget in the app): checked here
+        raise ScenarioError(f"{where}: locality_fifths = {params['locality_fifths']!r} is not "
+                            f"allowed: expected one of {', '.join(map(repr, FIFTHS))}")  # fmt: skip
     path = find_table(params["locality_table"], beside)
     table = shipped_table_name(path) or str(path.resolve() if path.is_file() else path)
     try:

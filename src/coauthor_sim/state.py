@@ -293,6 +293,7 @@ def init_citizens(
     degree: np.ndarray,
     deprivation: np.ndarray | None = None,
     quintile: np.ndarray | None = None,
+    older_share: np.ndarray | None = None,
 ) -> tuple[CitizenState, np.ndarray]:
     """Draw the initial citizens. Returns their state and each neighbourhood's deprivation.
 
@@ -301,6 +302,8 @@ def init_citizens(
     deprivation, and quintiles are fifths of that spread. From a table (``localities``), each
     neighbourhood's ``deprivation`` (in (0, 1), 1 = most deprived) and ``quintile`` (0 least ...
     4 most deprived) are national and given, not re-ranked inside the locality.
+    ``older_share`` (per neighbourhood, from a table's age columns) replaces ``p.older_share``
+    there; the draws are the same uniform numbers either way.
     """
     n_hood = len(sizes)
     if deprivation is None:
@@ -313,7 +316,12 @@ def init_citizens(
     quintile = np.asarray(quintile, dtype=np.int8)[neighbourhood]
     shares = np.array([p.young_share, max(0.0, 1.0 - p.young_share - p.older_share),
                        p.older_share])  # fmt: skip
-    age = rng.choice(3, size=n, p=shares / shares.sum()).astype(np.int8)
+    if older_share is None:
+        age = rng.choice(3, size=n, p=shares / shares.sum()).astype(np.int8)
+    else:  # as rng.choice draws: one uniform number each, against per-citizen thresholds
+        u = rng.random(n)
+        older = np.asarray(older_share, dtype=float)[neighbourhood]
+        age = ((u >= p.young_share).astype(np.int8) + (u >= 1.0 - older)).astype(np.int8)
     capacity = beta_with_mean(rng, 0.3 + 0.5 * context, 8.0)
     control = beta_with_mean(rng, p.control_mean + 0.4 * (context - 0.5), 6.0)
     willingness = beta_with_mean(rng, np.full(n, p.willingness_mean), 4.0)

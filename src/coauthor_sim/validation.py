@@ -373,7 +373,7 @@ def write_validation(
     noise_repeats: int = 10,
     history_worlds: int = 30,
     history_citizens: int | None = None,
-    history_baseline: Path = Path("scenarios/baseline_2010.toml"),
+    history_baseline: Path = Path("scenarios/history/baseline_2010.toml"),
 ) -> Path:
     """Compute docking, the calibration's diagnostics, the noise of its distance, the
     posterior predictive check and the history test (``history_worlds`` plausible worlds of

@@ -57,8 +57,18 @@ def likelihood(better: int, worlds: int) -> str:
 
 def _who(d: dict[str, Any], figures: bool = True) -> str:
     """For whom most: the deprivation fifth with the larger change in the scenario's
-    direction, with both fifths' changes (``figures``) or without."""
+    direction, with both fifths' changes (``figures``) or without. A council's fifth it has no
+    neighbourhood in is said to be "none here", and a small one is marked (``council_pages``)."""
     most, least = d["most"], d["least"]
+    marks = d.get("marks", {})
+    if most != most or least != least:  # a council without one of the two fifths
+        known = [(k, v) for k, v in (("most", most), ("least", least)) if v == v]
+        empty = "; ".join(f"{k} deprived fifth: none here" for k in ("most", "least")
+                          if d[k] != d[k])  # fmt: skip
+        if not known or not figures:
+            return empty
+        k, v = known[0]
+        return f"{k} deprived fifth {pts(v)}{marks.get(k, '')}; {empty}"
     helps = d["difference"] >= 0
     first = "most for" if helps else "hardest on"
     if (most >= least) == helps:
@@ -66,7 +76,10 @@ def _who(d: dict[str, Any], figures: bool = True) -> str:
     else:
         said, other = ("least", least), ("most", most)
     text = f"{first} the {said[0]} deprived fifth"
-    return f"{text} ({pts(said[1])}; {other[0]} deprived {pts(other[1])})" if figures else text
+    if not figures:
+        return text
+    return (f"{text} ({pts(said[1])}{marks.get(said[0], '')}; {other[0]} deprived "
+            f"{pts(other[1])}{marks.get(other[0], '')})")  # fmt: skip
 
 
 def money_words(row: pd.Series | None) -> str:
@@ -148,9 +161,14 @@ def briefs(result: Any) -> list[dict[str, Any]]:
     satisfaction for everyone), with what page 1 says of it."""
     if result.robust.empty:
         return []
+    from .council_pages import fifth_mark
+
     robust = result.robust.set_index(["scenario", "group"])
     value = result.appraisal.set_index("scenario") if not result.appraisal.empty else None
     guard = result.plausibility.set_index("scenario") if not result.plausibility.empty else None
+    council = getattr(result, "council", None)
+    marks = {k: f" ({mark})" for k, q in (("most", 5), ("least", 1))
+             if (mark := fifth_mark(council, q))}  # fmt: skip
     out = []
     for s in result.scenarios[1:]:
         every = robust.loc[(s.name, "everyone")]
@@ -162,6 +180,7 @@ def briefs(result: Any) -> list[dict[str, Any]]:
             "most": float(robust.loc[(s.name, "fifth 5"), "difference"]),
             "least": float(robust.loc[(s.name, "fifth 1"), "difference"]),
             "value": value.loc[s.name] if value is not None and s.name in value.index else None,
+            "marks": marks,
         }  # fmt: skip
         d["reasons"] = flag_reasons(guard.loc[s.name] if guard is not None else None)
         out.append(d)
@@ -238,10 +257,16 @@ def intro(result: Any) -> str:
     n = len(result.scenarios) - 1
     summary = result.scenarios[0].summary.rstrip(".")
     summary = summary[:1].lower() + summary[1:]
+    council = getattr(result, "council", None)
+    where = (
+        f"a model locality of {p0['n_citizens']:,} citizens" if council is None
+        else f"{esc(council.name)} ({esc(council.code) + '; ' if council.code else ''}"
+        f"{council.residents:,.0f} residents, {council.citizens:,} simulated citizens)"
+    )  # fmt: skip
     return (
         f"<p>{n} option{'s' if n != 1 else ''} against "
-        f"<b>{esc(plain_name(result.baseline).lower())}</b> ({esc(summary)}), for a model "
-        f"locality of {p0['n_citizens']:,} citizens over {years:g} year{'s' if years != 1 else ''}"
+        f"<b>{esc(plain_name(result.baseline).lower())}</b> ({esc(summary)}), for {where} "
+        f"over {years:g} year{'s' if years != 1 else ''}"
         f", each in the same {result.settings['replications']} <i>plausible worlds</i> (one "
         "world: one draw of all the model does not know, from chance to every effect size). "
         "Changes are mean life-satisfaction points (0-10, the ONS scale) in the final year; "
@@ -253,6 +278,16 @@ def intro(result: Any) -> str:
 HOW_SURE = ('<p class="howsure"><b>How sure.</b> Counts of worlds show how far the model\'s '
             "uncertain figures disagree, not every way it could be wrong. Pounds are the model "
             "locality's. Details follow.</p>")  # fmt: skip
+
+
+def how_sure(result: Any) -> str:
+    """``HOW_SURE``; for a council, its pounds are the model's scaled to its residents."""
+    council = getattr(result, "council", None)
+    if council is None:
+        return HOW_SURE
+    return HOW_SURE.replace("Pounds are the model locality's.",
+                            f"Pounds are the model's, scaled to {esc(council.name)}'s "
+                            "residents.")  # fmt: skip
 
 
 def words(html_text: str) -> int:
@@ -286,7 +321,7 @@ def answer_html(result: Any, chart: str, switching: pd.DataFrame | None = None) 
         return (
             '<section id="answer"><h1>Which option helps, for whom, and at what cost</h1>'
             + intro(result) + chart + (f"<ol>{items}</ol>" if items else "") + apart_html
-            + switching_html(switching, result.baseline) + HOW_SURE + "</section>"
+            + switching_html(switching, result.baseline) + how_sure(result) + "</section>"
         )  # fmt: skip
 
     for detail in (2, 1):

@@ -109,23 +109,36 @@ def value_for_money_html(
             ratio, nets, f"{r.net_central_positive} of {r.worlds}",
             esc(costs.break_even_words(breaks.get(r.scenario))),
         ])  # fmt: skip
+    council = getattr(result, "council", None)
+    who = "citizen" if council is None else "resident"
+    pounds = (
+        f"""<p class="note"><b>The pounds are stylised.</b> They are the budget of a model
+locality of {n:,} citizens (a grant of £{p0["grant_per_citizen"]:,.0f} per citizen a month in
+the baseline), not a real council's accounts: read them as proportions of that budget and as
+differences between scenarios, not as sums to enter in a budget.</p>"""
+        if council is None else
+        f"""<p class="note"><b>The pounds are {esc(council.name)}'s, in real terms.</b> Each of
+the model's {n:,} citizens stands for {council.residents / n:,.0f} of the council's
+{council.residents:,.0f} residents, so every sum is scaled up by that much (a grant of
+£{p0["grant_per_citizen"]:,.0f} per resident a month in the baseline); the model's resolution
+changes only the noise of these sums, not their size. They are the model's budget, not the
+council's accounts: read them as differences between scenarios.</p>"""
+    )  # fmt: skip
+    where = "the model locality" if council is None else "the council's residents"
     return f"""<section class="major" id="value">
 <h2>Value for money</h2>
-<p class="note"><b>The pounds are stylised.</b> They are the budget of a model locality of
-{n:,} citizens (a grant of £{p0["grant_per_citizen"]:,.0f} per citizen a month in the
-baseline), not a real council's accounts: read them as proportions of that budget and as
-differences between scenarios, not as sums to enter in a budget.</p>
+{pounds}
 <h3>Money committed, spent and left unspent</h3>
-<p>GBP per citizen per year, averaged over the {steps} months of the run (not discounted);
-the reserve carried over at the end of the run in GBP per citizen. Mean over plausible worlds,
+<p>GBP per {who} per year, averaged over the {steps} months of the run (not discounted);
+the reserve carried over at the end of the run in GBP per {who}. Mean over plausible worlds,
 below it the range holding 90% of them. Money committed but not spent is carried over in the
 reserve, and the reserve above its cap is returned to the centre each year. {OUTSIDE} marks a
 mean that a few worlds far from the rest pull outside the range holding 90% of worlds.</p>
 {table(["scenario", *items], money_rows, "money")}
 <h3>Cost and benefit against {esc(base)}</h3>
 <p><b>Cost</b> = the extra resources a scenario uses compared with {esc(base)}, month by month,
-discounted at {costs.COST_RATE:.1%} a year and summed over the run (present value, the model
-locality, GBP, {costs.PRICE_BASE} prices): the money spent on services (repayments to investors
+discounted at {costs.COST_RATE:.1%} a year and summed over the run (present value, {where},
+GBP, {costs.PRICE_BASE} prices): the money spent on services (repayments to investors
 are transfers, not costs) and citizens' time (hours of community action and of co-producing
 support at {hour} an hour); "Who pays" below splits it.
 <b>Benefit</b> = the extra WELLBYs (one point of life satisfaction for one
@@ -232,7 +245,12 @@ def summary_caveats_html(result: Any) -> dict[str, str]:
 def calibration_html(result: Any, short: bool) -> str:
     """The calibration's caveats: the targets the baseline misses in this comparison's worlds
     (read from its runs), the targets a comparison cannot check, and the calibration's own
-    record. ``short``: one paragraph for the summary; else the full section."""
+    record. ``short``: one paragraph for the summary; else the full section. A council's
+    baseline is checked against its own figures where it has them (``council_pages``)."""
+    if getattr(result, "council", None) is not None:
+        from .council_pages import baseline_html
+
+        return baseline_html(result, short)
     baseline = result.scenarios[0]
     runs = result.runs[result.runs["scenario"] == result.baseline]
     found = caveats.calibration_caveats(runs, None)

@@ -13,6 +13,7 @@ Nothing here names a target: whichever calibration is shipped, the caveats follo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -161,14 +162,18 @@ def calibration_record(posterior: Path | None) -> str:
 
 
 def calibration_caveats(
-    baseline_runs: pd.DataFrame, posterior: Path | None, settings: str = ""
+    baseline_runs: pd.DataFrame,
+    posterior: Path | None,
+    settings: str = "",
+    targets: Sequence[Any] | None = None,
 ) -> CalibrationCaveats:
     """Targets whose median over the baseline's runs lies outside the published band (the
     runs carry ``target_<statistic>`` columns, see ``target_statistics``), the targets that
-    cannot be checked on a comparison's runs, and the calibration's record."""
+    cannot be checked on a comparison's runs, and the calibration's record. ``targets``
+    replaces the shipped ones (a council's own figures, ``councils.council_targets``)."""
     out = CalibrationCaveats(calibrated=posterior is not None, record=calibration_record(posterior),
                              runs=len(baseline_runs))  # fmt: skip
-    for t in _active_targets():
+    for t in _active_targets() if targets is None else targets:
         column = f"{PREFIX}{t.statistic}"
         role = "fitted" if t.role == "fit" else "held out"
         if column not in baseline_runs:

@@ -94,14 +94,18 @@ def discount_factors(months: np.ndarray, rate: float) -> np.ndarray:
     return (1.0 + rate) ** -years.astype(float)
 
 
-def run_money(table: pd.DataFrame, n_citizens: int) -> dict[str, float]:
+def run_money(
+    table: pd.DataFrame, n_citizens: float, adults: float | None = None
+) -> dict[str, float]:
     """One run's money and discounted totals: committed, spent and returned over the run,
     the reserve carried over at its end, spending at present value (3.5%) and WELLBYs at
     present value (1.5%); and the parts of its full cost at present value (3.5%): money spent
     on services (spending less repayments to investors), hours of citizens' time, and who paid
     for the money (centre, investors, council; they add up to the money spent on services),
     with the restructuring and contract-management costs inside it. ``table`` is the model's
-    outcome table from month 0."""
+    outcome table from month 0; ``n_citizens`` the people its money stands for (their hours
+    are counted); ``adults`` the people whose life satisfaction WELLBYs count, when not all of
+    them (a council's residents aged 16+, ``councils``)."""
     months = table.iloc[1:]
     index = np.arange(1, len(months) + 1)
     cost_factor = discount_factors(index, COST_RATE)
@@ -112,7 +116,8 @@ def run_money(table: pd.DataFrame, n_citizens: int) -> dict[str, float]:
     def column(name: str) -> np.ndarray:  # outcome tables written before v3 lack the new ones
         return months[name].to_numpy() if name in months else np.zeros(len(months))
 
-    wellbys = months["life_satisfaction"].to_numpy() * n_citizens / 12.0
+    people = n_citizens if adults is None else adults
+    wellbys = months["life_satisfaction"].to_numpy() * people / 12.0
     spent = months["spending_total"].to_numpy()
     repaid = column("spending_repayment")
     owed_at_end = float(column("bond_liability")[-1]) if len(months) else 0.0
@@ -313,14 +318,19 @@ def value_for_money_rows(
 
 
 def time_profile(
-    paths: pd.DataFrame, baseline: str, n_citizens: int, value: float = WELLBY_VALUES["central"]
+    paths: pd.DataFrame,
+    baseline: str,
+    n_citizens: float,
+    value: float = WELLBY_VALUES["central"],
+    adults: float | None = None,
 ) -> pd.DataFrame:
     """Cumulative discounted net value of each scenario against ``baseline``, month by month
     (WELLBYs gained x ``value`` - extra full cost, both at present value): mean over worlds
     and the range holding 90% of them. ``paths`` holds each run's monthly
     ``life_satisfaction``, ``spending_total``, ``spending_repayment``, ``volunteer_hours`` and
     ``coproduction_hours`` (the comparison's trajectories); citizens' hours are valued at
-    the central HOUR_VALUES."""
+    the central HOUR_VALUES, for ``n_citizens``; WELLBYs count ``adults`` when given (as
+    ``run_money``)."""
     paths = paths[paths["month"] >= 1].assign(
         full_cost=lambda f: (
             f["spending_total"]
@@ -336,6 +346,7 @@ def time_profile(
     }
     wide["spending_total"] = wide.pop("full_cost")
     months = wide["spending_total"].index.get_level_values("month").to_numpy()
+    people = n_citizens if adults is None else adults
     dcost = discount_factors(months, COST_RATE)
     dwell = discount_factors(months, WELLBEING_RATE)
     rows = []
@@ -344,7 +355,7 @@ def time_profile(
             continue
         gain = wide["life_satisfaction"][scenario] - wide["life_satisfaction"][baseline]
         cost = wide["spending_total"][scenario] - wide["spending_total"][baseline]
-        net = gain * n_citizens / 12.0 * value * dwell - cost * dcost
+        net = gain * people / 12.0 * value * dwell - cost * dcost
         cumulative = net.groupby(level="replication").cumsum()
         by_month = cumulative.groupby(level="month")
         frame = pd.DataFrame({

@@ -87,12 +87,16 @@ def trajectories(
 
 
 def fifths(
-    summary: pd.DataFrame, colours: dict[str, str], labels: dict[str, str] | None = None
+    summary: pd.DataFrame,
+    colours: dict[str, str],
+    labels: dict[str, str] | None = None,
+    marks: dict[int, str] | None = None,
 ) -> Figure:
     """Final-year life satisfaction (0-10) in each deprivation fifth (1 least, 5 most
     deprived), per scenario, with 95% confidence intervals, on the full 0-10 axis (the
     differences themselves are drawn by ``differences``). The legend sits below the axes, so
-    it hides no bar."""
+    it hides no bar. ``marks`` label fifths under their name (a council's empty or small
+    fifths: "none here", "small sample")."""
     order = list(colours)
     fig = Figure(figsize=(9, 4.6), layout="constrained")
     ax = fig.subplots()
@@ -108,7 +112,10 @@ def fifths(
         ])  # fmt: skip
         ax.bar(x + (k - (len(order) - 1) / 2) * width, mean, width, yerr=np.nan_to_num(err),
                color=colours[name], label=_label(labels, name), capsize=2)  # fmt: skip
-    ax.set_xticks(x, ["1 least\ndeprived", "2", "3", "4", "5 most\ndeprived"])
+    names = ["1 least\ndeprived", "2", "3", "4", "5 most\ndeprived"]
+    marks = marks or {}
+    ax.set_xticks(x, [f"{n}\n({marks[q]})" if q in marks else n
+                      for q, n in enumerate(names, start=1)])  # fmt: skip
     ax.set_ylabel("life satisfaction (0-10), final year")
     ax.set_ylim(0, 10)  # bars start at zero: their lengths compare honestly
     ax.grid(axis="y", alpha=0.3)
@@ -128,13 +135,16 @@ def differences(
     colours: dict[str, str],
     labels: dict[str, str] | None = None,
     apart: list[str] | None = None,
+    marks: dict[int, str] | None = None,
 ) -> Figure:
     """Change in life satisfaction (0-10) of each scenario against the baseline, for everyone
     and for the most and least deprived fifths (one marker shape each, in the scenario's
     colour): the mean over plausible worlds (marker) and the range holding 90% of worlds
     (bar). Scenarios of ``apart`` (results that rest on implausible figures) are drawn below a
     line, apart from the ranking. The axis is centred on zero, so no difference is drawn as no
-    difference; dotted lines mark the minimum important difference."""
+    difference; dotted lines mark the minimum important difference. ``marks`` label fifths in
+    the legend (a council's: "none here" for a fifth it lacks, drawn as nothing; "small
+    sample")."""
     apart = [a for a in (apart or []) if a in order]
     rows = [n for n in order if n not in apart] + apart
     gap = 0.6 if apart else 0.0
@@ -152,7 +162,8 @@ def differences(
             ax.errorbar(mean[k], y[k] + offset, xerr=err[:, k : k + 1], fmt=marker,
                         color=colours[name], capsize=3, ms=5.5,
                         mfc=colours[name] if g == 0 else "white")  # fmt: skip
-        spread = max(spread, float(np.abs(part[["worlds_low", "worlds_high"]]).to_numpy().max()))
+        ends = np.abs(part[["worlds_low", "worlds_high"]].to_numpy(float))
+        spread = max(spread, float(np.nanmax(ends, initial=0.0)))
     mid = float(robust["mid"].iloc[0]) if "mid" in robust and len(robust) else 0.0
     ax.axvline(0, color="black", lw=1)
     for x in (-mid, mid):
@@ -182,7 +193,10 @@ def differences(
 
     handles = [Line2D([], [], color="black", marker=m, ls="", mfc="black" if g == 0 else "white")
                for g, (_, _, m) in enumerate(GROUP_MARKERS)]  # fmt: skip
-    fig.legend(handles, [t for _, t, _ in GROUP_MARKERS], fontsize=8, loc="outside lower center",
+    quintile = {"fifth 5": 5, "fifth 1": 1}
+    names = [t + (f" ({(marks or {})[quintile[g]]})" if quintile.get(g) in (marks or {}) else "")
+             for g, t, _ in GROUP_MARKERS]  # fmt: skip
+    fig.legend(handles, names, fontsize=8, loc="outside lower center",
                ncol=3, title="marker: mean over worlds; bar: range holding 90% of worlds",
                title_fontsize=8)  # fmt: skip
     return fig

@@ -16,7 +16,7 @@ from ..levers_guide import lever_titles
 from ..outcomes import HEADLINE_OUTCOMES, HIGHER_IS_BETTER, OUTCOME_LABELS
 from ..params import SPECS, defaults
 from ..scenario import GROUP_TABLE
-from . import answer, briefing, caveats, costs, plots, robustness
+from . import answer, briefing, caveats, costs, council_pages, plots, robustness
 from .briefing import gbp
 from .stats import WELLBY_GBP
 
@@ -106,6 +106,8 @@ def verdicts(result: Comparison) -> list[dict[str, Any]]:
             "worlds": int(every["worlds"]),
             "least": robust.loc[(name, "fifth 1"), "difference"],
             "most": robust.loc[(name, "fifth 5"), "difference"],
+            "least_mark": council_pages.fifth_mark(result.council, 1),
+            "most_mark": council_pages.fifth_mark(result.council, 5),
             "mean_regret": regret.loc[name, "mean_regret"],
             "worst_regret": regret.loc[name, "worst_regret"],
             "implausible": bool(answer.flag_reasons(guard.loc[name] if guard is not None
@@ -119,7 +121,16 @@ def verdicts(result: Comparison) -> list[dict[str, Any]]:
 
 
 def _pts(value: float) -> str:
-    return f"{value:+.2f}"
+    return f"{value:+.2f}" if value == value else "n/a"
+
+
+def _fifth_pts(v: dict[str, Any], key: str, name: str) -> str:
+    """A fifth's change in a verdict: 'none here' for a fifth the council lacks, marked
+    when its sample is small."""
+    mark = v.get(f"{key}_mark", "")
+    if mark == council_pages.NONE_HERE or v[key] != v[key]:
+        return f"{name}: none here"
+    return f"{name} {_pts(v[key])}" + (f" ({mark})" if mark else "")
 
 
 def verdict_line(v: dict[str, Any], mid: float) -> str:
@@ -128,8 +139,8 @@ def verdict_line(v: dict[str, Any], mid: float) -> str:
         f"{_pts(v['difference'])} points of life satisfaction (0-10) for everyone "
         f"(90% of worlds: {_pts(v['worlds_low'])} to {_pts(v['worlds_high'])}); "
         f"{robustness.certainty_words(v['better'], v['worlds'])}, by {mid:g} points or more "
-        f"in {v['better_by_mid']}; most deprived fifth {_pts(v['most'])}, least deprived "
-        f"{_pts(v['least'])}"
+        f"in {v['better_by_mid']}; {_fifth_pts(v, 'most', 'most deprived fifth')}, "
+        f"{_fifth_pts(v, 'least', 'least deprived')}"
     )
 
 
@@ -165,7 +176,8 @@ def value_words(row: pd.Series, breaks: int | None = -1) -> str:
     words += (
         f"; net value {gbp(row['net_central_mean'])} (90% of worlds: "
         f"{_range(row['net_central_low'], row['net_central_high'])}) at £{central:,} per "
-        f"WELLBY, positive in {row['net_central_positive']} of {row['worlds']} worlds"
+        f"WELLBY{council_pages.per_resident_words(row)}, positive in "
+        f"{row['net_central_positive']} of {row['worlds']} worlds"
     )
     if breaks != -1:
         words += f"; breaks even: {costs.break_even_words(breaks)}"
@@ -206,6 +218,11 @@ def terminal_table(result: Comparison) -> str:
         "points); low LS = share with "
         "life satisfaction 0-4; crises per 1,000 citizens per month.",
     ]
+    if result.council is not None:
+        lines += ["", *council_pages.terminal_lines(result.council)]
+        if "gap" in head and result.council.empty_fifths():
+            lines.append("n/a: a figure that needs a fifth the council lacks (the gap needs "
+                         "both the least and the most deprived fifth).")  # fmt: skip
     mid = result.settings.get("minimum_important_difference", robustness.MID_DEFAULT)
     found = verdicts(result)
     if found:
@@ -259,12 +276,20 @@ def figures(result: Comparison) -> dict[str, Any]:
         "trajectories": plots.trajectories(
             result.trajectories, list(HEADLINE_OUTCOMES), colours, labels
         ),
-        "fifths": plots.fifths(result.summary, colours, labels),
+        "fifths": plots.fifths(
+            result.summary, colours, labels, council_pages.fifth_labels(result.council)
+        ),
     }
     if len(names) > 1:
         ranked = [v["scenario"] for v in verdicts(result)]  # best first, as in the summary
         found["differences"] = plots.differences(
-            result.robust, ranked, result.baseline, colours, labels, answer.apart_names(result)
+            result.robust,
+            ranked,
+            result.baseline,
+            colours,
+            labels,
+            answer.apart_names(result),
+            council_pages.fifth_labels(result.council),
         )
         found["cost_vs_gain"] = plots.value_plane(
             result.appraisal, costs.WELLBY_VALUES, colours, labels
@@ -368,6 +393,9 @@ def _html(result: Comparison, images: dict[str, bytes], folder: Path) -> str:
     key_rows = []
     for outcome in COMPARED:
         row = [esc(_label(outcome))]
+        if summary.loc[(base, outcome), "mean"] != summary.loc[(base, outcome), "mean"]:
+            key_rows.append(row + ["none here: it needs a fifth the council lacks"] * len(names))
+            continue
         for name in names:
             cell = _cell(summary.loc[(name, outcome)], outcome)
             if diffs is not None and name != base:
@@ -452,13 +480,15 @@ def _html(result: Comparison, images: dict[str, bytes], folder: Path) -> str:
         result.settings.get("uncertainty", "").removeprefix("each replication a plausible world: ")
     )
     tables = ", ".join(sorted(p.name for p in folder.glob("*.csv"))) or "none"
-    heading = "" if answer_html else "<h1>Scenario comparison</h1>"
+    title = f": {esc(result.council.title)}" if result.council is not None else ""
+    heading = "" if answer_html else f"<h1>Scenario comparison{title}</h1>"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<title>coauthor-sim scenario comparison</title>
+<title>coauthor-sim scenario comparison{title}</title>
 <style>{CSS}</style></head><body>
 {heading}
 {answer_html}
+{council_pages.council_html(result)}
 {summary_html}
 <p>{len(names)} scenarios, {reps} plausible worlds each, {p0["n_citizens"]:,} citizens,
 {p0["steps"]} months. Baseline: <b>{esc(base)}</b>. Generated
@@ -506,7 +536,9 @@ numbers), so differences are paired.</li>
 <li>Each run is summarised by the mean of each outcome over its final
 {result.settings["summary_months"]} months; money and WELLBYs are summed over the whole run,
 at present value where the report says so (costs at {costs.COST_RATE:.1%} a year, WELLBYs at
-{costs.WELLBEING_RATE:.1%}). Money is in the model's stylised pounds, read in
+{costs.WELLBEING_RATE:.1%}). Money is in the model's stylised pounds{
+        "" if result.council is None else ", scaled to the council's residents"
+    }, read in
 {store.PRICE_BASE} prices, the price base of the Treasury's WELLBY values.</li>
 <li>Confidence intervals: Student t over replications; differences: paired t-test;
 correction for multiple comparisons: Benjamini-Hochberg over every difference in this report;
@@ -555,9 +587,30 @@ def _summary_html(result: Comparison, mid: float) -> str:
         + "</ol>"
         + briefing.calibration_html(result, short=True)
         + f"<p><small>Life satisfaction 0-10, final-year means; money at present value over "
-        f"the whole run, in the stylised pounds of a model locality. {mid:g} points is the "
+        f"the whole run, {_pounds(result)}. {mid:g} points is the "
         "smallest difference counted as important.</small></p>"
         "</section>"
+    )
+
+
+def _pounds(result: Comparison) -> str:
+    """What the report's pounds are: a model locality's, or scaled to a council's people."""
+    if result.council is None:
+        return "in the stylised pounds of a model locality"
+    return (f"in pounds scaled to the {result.council.residents:,.0f} residents of "
+            f"{html.escape(result.council.name)}")  # fmt: skip
+
+
+def _robust_cell(r: pd.Series, mark: str, mid: float) -> str:
+    """One group's change in the robustness table; 'none here' for an empty fifth."""
+    if r["worlds"] == 0 or mark == council_pages.NONE_HERE:
+        return "none here<br><small>no neighbourhood of the council in this fifth</small>"
+    flag = f"<br><small><b>{mark}</b></small>" if mark else ""
+    return (
+        f"{_pts(r['difference'])}<br><small>{_pts(r['worlds_low'])} to "
+        f"{_pts(r['worlds_high'])}<br>better in {int(r['better'])}; by ≥{mid:g} in "
+        f"{int(r['better_by_mid'])}; worse by ≥{mid:g} in {int(r['worse_by_mid'])}"
+        f"</small>{flag}"
     )
 
 
@@ -573,13 +626,9 @@ def _robust_html(result: Comparison, mid: float) -> str:
     for scenario in ranked:
         row = [f"<b>{esc(scenario)}</b>"]
         for group in robustness.GROUPS:
-            r = table.loc[(scenario, group)]
-            row.append(
-                f"{_pts(r['difference'])}<br><small>{_pts(r['worlds_low'])} to "
-                f"{_pts(r['worlds_high'])}<br>better in {int(r['better'])}; by ≥{mid:g} in "
-                f"{int(r['better_by_mid'])}; worse by ≥{mid:g} in {int(r['worse_by_mid'])}"
-                "</small>"
-            )
+            fifth = council_pages.group_fifth(group)
+            mark = council_pages.fifth_mark(result.council, fifth) if fifth else ""
+            row.append(_robust_cell(table.loc[(scenario, group)], mark, mid))
         rows.append(row)
     regret_rows = [
         [esc(r.scenario), f"{r.mean_regret:.2f}", f"{r.worst_regret:.2f}", f"{r.share_best:.0%}"]
@@ -641,7 +690,7 @@ Published experience tops out near {robustness.PLAUSIBLE_RATIO:g} : 1 (NESTA/nef
 advocacy bound; local area coordination SROI forecasts of about 4 : 1), so a larger ratio is
 flagged. A gain at no extra cost has no ratio; it, like any gain, is flagged only if the gain
 itself exceeds {robustness.PLAUSIBLE_GAIN:g} points for everyone (the rise of UK mean life
-satisfaction from 2011/12 to 2018/19, ONS). The pounds are stylised.</p>
+satisfaction from 2011/12 to 2018/19, ONS). Money is {_pounds(result)}.</p>
 {
         _table(
             [

@@ -100,6 +100,13 @@ def robust_differences(runs: pd.DataFrame, baseline: str, mid: float = MID_DEFAU
             if scenario == baseline:
                 continue
             d = (wide[scenario] - wide[baseline]).to_numpy()
+            if d.size == 0:  # a group with nobody in it (a council without that fifth)
+                rows.append({"scenario": scenario, "group": group, "difference": np.nan,
+                             "worlds_low": np.nan, "worlds_high": np.nan, "better": 0,
+                             "better_by_mid": 0, "worse_by_mid": 0, "worlds": 0,
+                             "p_better": np.nan, "p_better_by_mid": np.nan,
+                             "p_worse_by_mid": np.nan, "mid": mid})  # fmt: skip
+                continue
             low, high = np.quantile(d, WORLD_INTERVAL)
             rows.append({
                 "scenario": scenario, "group": group, "difference": float(d.mean()),

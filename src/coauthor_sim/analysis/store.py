@@ -10,6 +10,11 @@ Floats are written in their shortest round-trip form and read back exactly
 (``float_precision="round_trip"``), so the report drawn from the folder is the report of the
 run. Money columns are stored under names that say their price base and whether they are
 discounted (``MONEY_LABELS``); they are read back under the names the code uses.
+
+A council's comparison (``councils``) also stores the council: who it is, its population and
+its own figures in report.json (``councils.stored``), its fifths and neighbourhoods (small ones
+marked) in ``council_fifths.csv`` and ``neighbourhoods.csv``; its report is drawn from them
+too, without the deprivation table.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ AGAINST_BASELINE = ("robust", "regret", "plausibility", "failure_boxes", "apprai
 # (written only when switching values were found; page 1 then says "this ranking holds
 # unless ...").
 OPTIONAL = ("who_pays", "switching_values")
+COUNCIL_TABLES = ("council_fifths", "neighbourhoods")  # a council's comparison only
 # Columns an empty table still carries (a CSV keeps its header even with no rows).
 EMPTY_COLUMNS = {
     "failure_boxes": ["scenario", "parameter", "low", "high", "coverage", "density", "mass",
@@ -78,6 +84,11 @@ def _vfm_labels() -> dict[str, str]:
     for value in ("low", "central", "high"):
         labels |= _spread_labels(f"net_{value}", _money(f"net_value_at_{value}_wellby", True))
         labels[f"net_{value}_positive"] = f"worlds_net_value_at_{value}_wellby_positive"
+    # a council's money also per resident (``councils.per_resident``): the same figures
+    # divided by its residents, over the whole run
+    money = [k for k in labels if k.startswith(("extra_cost_", "net_")) and "positive" not in k]
+    labels |= {f"{k}_per_resident": labels[k].replace(f"_{_GBP}", f"_per_resident_{_GBP}")
+               for k in money}  # fmt: skip
     return labels
 
 
@@ -120,13 +131,15 @@ MONEY_UNITS = {  # unit of a row of the long tables (summary, differences) that 
 }
 
 
-def _labelled(name: str, table: pd.DataFrame) -> pd.DataFrame:
+def _labelled(name: str, table: pd.DataFrame, per: str = "citizen") -> pd.DataFrame:
+    """``table`` with its money columns under their labels and, for the long tables, a unit
+    per row; ``per``: whom the money table's figures are per (a council's: "resident")."""
     table = table.rename(columns=MONEY_LABELS.get(name, {}))
     if name == "money" and "item" in table:
         table = table.assign(
             unit=table["item"].map(
                 lambda item: (
-                    f"GBP ({PRICE_BASE} prices) per citizen"
+                    f"GBP ({PRICE_BASE} prices) per {per}"
                     + ("" if item == "reserve at the end" else " per year")
                     + ", undiscounted"
                 )
@@ -159,8 +172,12 @@ def save(result: Any, folder: Path, extra: dict[str, Any] | None = None) -> list
     """Store ``result`` (a ``compare.Comparison``) in ``folder``: one CSV per table and
     ``report.json``; return the names of the files written. ``extra`` goes into report.json's
     settings (e.g. the calibration's record)."""
+    from .. import councils
+
     folder.mkdir(parents=True, exist_ok=True)
     against = len(result.scenarios) > 1
+    council = getattr(result, "council", None)
+    per = "citizen" if council is None else "resident"
     written = []
     for name, field in TABLES.items():
         if name in AGAINST_BASELINE and not against:
@@ -172,8 +189,14 @@ def save(result: Any, folder: Path, extra: dict[str, Any] | None = None) -> list
             continue
         if table.empty and not len(table.columns):
             table = pd.DataFrame(columns=EMPTY_COLUMNS.get(name, []))
-        _labelled(name, table).to_csv(folder / f"{name}.csv", index=False)
+        _labelled(name, table, per).to_csv(folder / f"{name}.csv", index=False)
         written.append(f"{name}.csv")
+    if council is not None:  # its fifths and neighbourhoods, small ones marked
+        from .council_pages import tables
+
+        for name, table in tables(council).items():
+            table.to_csv(folder / f"{name}.csv", index=False)
+            written.append(f"{name}.csv")
     data = {
         "format": FORMAT,
         "baseline": result.baseline,
@@ -185,6 +208,7 @@ def save(result: Any, folder: Path, extra: dict[str, Any] | None = None) -> list
         "seeds": list(result.seeds),
         "box_words": dict(result.box_words),
         "settings": {**result.settings, **(extra or {})},
+        **({"council": councils.stored(council)} if council is not None else {}),
     }  # fmt: skip
     (folder / REPORT_DATA).write_text(json.dumps(_jsonable(data), indent=1), encoding="utf-8")
     return [*written, REPORT_DATA]
@@ -227,7 +251,19 @@ def load(folder: str | Path) -> Any:
             tables[field] = _unlabelled(name, _read(path))
         elif needed:
             raise UsageError(f"{folder}: {name}.csv is missing; rerun coauthor-sim compare")
+    council = None
+    if "council" in data:
+        from ..councils import from_stored
+
+        found = []
+        for name in COUNCIL_TABLES:
+            path = folder / f"{name}.csv"
+            if not path.is_file():
+                raise UsageError(f"{folder}: {name}.csv is missing; rerun coauthor-sim compare")
+            found.append(_read(path))
+        council = from_stored(data["council"], *found)
     return Comparison(
+        council=council,
         scenarios=scenarios,
         seeds=list(data["seeds"]),
         cost_effectiveness=pd.DataFrame(),
