@@ -8,6 +8,7 @@ Run from the repository root::
     python benchmarks/bench_step.py --council  # 100,000 / 300,000 / 1,000,000, no reference
     python benchmarks/bench_step.py --sizes 300000 --reference-sizes   # any sizes
     python benchmarks/bench_step.py --profile 100000   # also cProfile one step at that size
+    python benchmarks/bench_step.py --worlds           # many small worlds (compare, calibration)
 
 What is measured, and how:
 
@@ -26,12 +27,11 @@ What is measured, and how:
   network holds with numpy and making the symmetric CSR matrix with scipy; *mat-vec*, one
   diffusion step ``x = (A @ x) / degree`` on the model's own matrix. The ratios model/bare are
   the figures of merit (targets: build <= 20x, a month <= 8x). The bare step is a generous
-  yardstick: its vector is the one it just wrote, hot in cache, while the model's two float
-  products (resources of ties, help received) run on different vectors and cost 1.1 to 1.3
-  bare steps each at 300,000 citizens; engaged ties are counted in int16
-  (``network.tie_counter``), 0.8 of a bare step at 300,000 and a third of one at a million
-  citizens, where the float products are memory-bound. The uniform and normal draws cost
-  another 1.5 bare steps at 300,000 (0.75 at a million). Below about 300,000 citizens
+  yardstick: its vector is the one it just wrote, hot in cache, while the model's pass over
+  the ties (``kernels.ties``: resources of ties, engaged ties and help received, three sums
+  per citizen in one pass) reads three values per neighbour and costs two to three bare
+  steps. The uniform and normal draws cost another 1.5 bare steps at 300,000 (0.75 at a
+  million). Below about 300,000 citizens
   the matrix fits in the last-level cache and the bare step is fast, so the same month is a
   larger multiple of it than at a million. ``ab_month.py`` times this tree against another one
   in alternation.
@@ -41,6 +41,19 @@ What is measured, and how:
   1.5 GB at 1,000,000 citizens.
 * **Reference**: ``reference_mesa.ReferenceModel``, the same dynamics written per agent, started
   from a fast model's state; its throughput is measured the same way over fewer months.
+
+* **Many small worlds** (``--worlds``, also part of the default run): what the science runs
+  most, 1,000-citizen worlds of 120 months. *Compare*: the marginal CPU cost of 30 more worlds
+  in a two-scenario ``run_comparison`` (status quo against local public support, posterior
+  and effect-size draws as ``coauthor-sim compare`` makes them, one process): the run with
+  32 worlds less the run with 2, so the fixed costs of a comparison (PRIM, tables) cancel.
+  Its bare reference does the same citizen-months with numpy/scipy alone: per world, a random
+  graph of the same size and mean degree built as a CSR matrix, then per month one diffusion
+  mat-vec and one normal draw per citizen. Target: at most 10x. *Calibration*: evaluations
+  per second of the calibration's own model call (``calibration.statistics.Simulator`` at the
+  default 4 replications, every statistic the default targets record), in one process; the
+  ratio to the same call on another source tree (``ab_month.py --calibration``) says how many
+  more evaluations a 40-minute budget holds (``ab_month.py --worlds``: the compare margin).
 
 Each measurement runs in a fresh Python subprocess (so one size's memory peak cannot hide
 another's) with numpy/BLAS limited to one thread, so "one core" is what is measured. Targets:
@@ -82,6 +95,8 @@ RATIO_SIZE, RATE_SIZE = 10_000, 100_000
 TARGET_BUILD_RATIO = 20.0  # model construction / bare CSR build of as many random ties
 TARGET_MONTH_RATIO = 8.0  # a month / one bare CSR mat-vec diffusion step
 TARGET_BIG_MB, BIG_SIZE = 1536.0, 1_000_000  # peak memory at a million citizens
+TARGET_WORLDS_RATIO = 10.0  # 30 more worlds of a compare / their bare reference
+WORLD_SIZE, WORLD_MONTHS = 1_000, 120  # the many small worlds of compare and calibration
 COUNCIL_SIZES = [100_000, 300_000, 1_000_000]
 LSOA = 1_500  # citizens per neighbourhood in the benchmark locality (an English LSOA)
 
@@ -156,6 +171,106 @@ def work_fast(n: int, steps: int, seed: int) -> dict:
     del model
     result["bare_build"], result["bare_matvec"] = bare_references(adjacency, seed)
     return result
+
+
+def bare_worlds(worlds: int, n: int, mean_degree: float, months: int, seed: int) -> float:
+    """CPU seconds of the bare reference of ``worlds`` small worlds: per world a random graph
+    of ``n`` citizens and ``mean_degree`` built as a symmetric CSR matrix, then per month one
+    diffusion step ``x = (A @ x) / degree`` and one normal draw per citizen."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(seed)
+    ties = round(n * mean_degree / 2)
+    cpu = time.process_time()
+    for _ in range(worlds):
+        ends = rng.integers(0, n, size=(2, ties))
+        both = np.concatenate([ends, ends[::-1]], axis=1)
+        matrix = sp.csr_array((np.ones(2 * ties), (both[0], both[1])), shape=(n, n))
+        inverse_degree = 1.0 / np.maximum(np.diff(matrix.indptr), 1)
+        x = rng.random(n)
+        for _ in range(months):
+            x = (matrix @ x) * inverse_degree
+            x += 1e-3 * rng.standard_normal(n)
+    return time.process_time() - cpu
+
+
+def compare_cpu(replications: int, n: int, months: int, seed: int) -> float:
+    """CPU seconds of a two-scenario comparison (status quo, local public support) with
+    ``replications`` worlds drawn as ``coauthor-sim compare`` draws them, in this process."""
+    from coauthor_sim.compare import load_posterior, run_comparison
+    from coauthor_sim.effects import load_effects
+    from coauthor_sim.scenario import load_scenario, scenario_path
+
+    overrides = {"n_citizens": n, "steps": months}
+    scenarios = [load_scenario(scenario_path(name), overrides)
+                 for name in ("status_quo", "local_public_support")]  # fmt: skip
+    posterior = load_posterior(scenarios[0].posterior)
+    effects = load_effects(exclude=set(posterior.columns))
+    cpu = time.process_time()
+    run_comparison(scenarios, replications, seed, posterior=posterior, effects=effects, jobs=1,
+                   progress=False)  # fmt: skip
+    return time.process_time() - cpu
+
+
+def calibration_rate(n: int, months: int, seed: int, evaluations: int) -> float:
+    """Evaluations per CPU second of the calibration's model call (``Simulator`` with the
+    default replications, recording every statistic of the default targets) at the default
+    priors' mid-points, after one warm-up evaluation."""
+    return evaluations / sum(calibration_times(n, months, seed, evaluations))
+
+
+def calibration_times(n: int, months: int, seed: int, evaluations: int) -> list[float]:
+    """CPU seconds of each of ``evaluations`` calls of the calibration's model (see
+    ``calibration_rate``), after one warm-up call."""
+    from coauthor_sim.api import scenario_parameters
+    from coauthor_sim.calibration.statistics import Simulator
+    from coauthor_sim.calibration.targets import load_priors, load_targets
+    from coauthor_sim.params import SPECS
+    from coauthor_sim.shipped import find_data
+
+    priors = load_priors(find_data("priors.toml"))
+    targets = load_targets(find_data("targets.toml"))
+    recorded = sorted({t.statistic for t in targets if t.role != "inactive"})
+    base = dict(scenario_parameters("status_quo", n_citizens=n, steps=months))
+    base.update({f.name: SPECS[f.name].default for f in priors})  # as `calibrate` starts
+    simulator = Simulator(base, recorded, replications=4, seed=seed)
+    values = {f.name: (f.low + f.high) / 2 for f in priors}
+    simulator(values)
+    times = []
+    for k in range(evaluations):
+        cpu = time.process_time()
+        simulator({**values, priors[0].name: values[priors[0].name] * (1 + 1e-3 * k)})
+        times.append(time.process_time() - cpu)
+    return times
+
+
+def compare_margin(n: int, months: int, seed: int) -> dict:
+    """CPU seconds of 30 more worlds of a two-scenario comparison (the run with 32 worlds less
+    the run with 2, after a warm-up run) and of their bare reference, in this process."""
+    few, many = 2, 32
+    compare_cpu(few, n, months, seed)  # warm-up: imports, kernels loaded, caches
+    # PRIM (EMA Workbench, imported on first use: some 3 s of CPU) runs only once some worlds
+    # fail and others not, which 2 worlds rarely give: imported here, so the margin does not
+    # count it.
+    from coauthor_sim.analysis import robustness
+
+    if hasattr(robustness, "_prim") and robustness.prim_available():
+        robustness._prim()
+    margin = compare_cpu(many, n, months, seed) - compare_cpu(few, n, months, seed)
+    bare = bare_worlds(2 * (many - few), n, 10.0, months, seed)
+    return {"n": n, "months": months, "worlds": many - few, "compare_margin": margin,
+            "bare_worlds": bare}  # fmt: skip
+
+
+def work_worlds(n: int, months: int, seed: int) -> dict:
+    """The many-small-worlds workload: the compare margin, its bare reference, and the
+    calibration's evaluation rate, all in this process."""
+    return {
+        **compare_margin(n, months, seed),
+        "calibration_rate": calibration_rate(n, months, seed, evaluations=5),
+        "peak_mb": peak_rss_mb(),
+    }
 
 
 def summary(
@@ -256,6 +371,22 @@ def machine_line() -> str:
 def fmt_rate(rate: float | None) -> str:
     """A throughput with thousands separators, or a dash when not measured."""
     return "-" if rate is None else f"{rate:,.0f}"
+
+
+def worlds_report(w: dict) -> list[str]:
+    """The many-small-worlds lines of the report."""
+    ratio = w["compare_margin"] / w["bare_worlds"]
+    return [
+        f"Many small worlds ({w['n']:,} citizens x {w['months']} months, one process, CPU time)",
+        f"  compare, {w['worlds']} more worlds x 2 scenarios: {w['compare_margin']:.2f} s; bare "
+        f"reference (graph per world, mat-vec + normal draw a month): {w['bare_worlds']:.3f} s; "
+        f"ratio {ratio:.1f}x",
+        f"  calibration model call (4 replications): {w['calibration_rate']:.2f} evaluations "
+        f"per CPU second ({1 / w['calibration_rate']:.3f} s each)",
+        f"  [{'MET' if ratio <= TARGET_WORLDS_RATIO else 'NOT MET'}] 30 more worlds of a "
+        f"two-scenario compare <= {TARGET_WORLDS_RATIO:.0f}x the bare reference: {ratio:.1f}x",
+        "",
+    ]
 
 
 def report(fast: dict[int, dict], ref: dict[int, dict]) -> list[str]:
@@ -362,13 +493,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=25, help="rows of the profile to print")
     parser.add_argument("--profile-months", type=int, default=10, help="months profiled")
     parser.add_argument(
-        "--worker", choices=("fast", "reference", "profile"), help=argparse.SUPPRESS
+        "--worlds",
+        action="store_true",
+        help="only the many-small-worlds workload (compare and calibration)",
+    )
+    parser.add_argument("--no-worlds", action="store_true", help="skip the many small worlds")
+    parser.add_argument(
+        "--worker",
+        choices=("fast", "reference", "profile", "worlds", "calibration", "compare"),
+        help=argparse.SUPPRESS,
     )
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker == "profile":
         print(work_profile(args.n, args.seed, args.top, args.profile_months))
+        return
+    if args.worker == "worlds":
+        print(json.dumps(work_worlds(args.n, args.steps, args.seed)))
+        return
+    if args.worker == "compare":  # ab_month.py --worlds
+        print(json.dumps(compare_margin(args.n, args.steps, args.seed)))
+        return
+    if args.worker == "calibration":  # ab_month.py --calibration
+        print(json.dumps(calibration_times(args.n, args.steps, args.seed, evaluations=3)))
         return
     if args.worker:
         work = work_fast if args.worker == "fast" else work_reference
@@ -380,6 +528,13 @@ def main(argv: list[str] | None = None) -> None:
     steps = args.steps or (5 if args.quick else 30)
     print(machine_line())
     print("numpy/BLAS threads: 1 in every worker; each measurement in a fresh subprocess\n")
+    if not (args.council or args.no_worlds):
+        months = 24 if args.quick else WORLD_MONTHS
+        out = spawn("--worker", "worlds", "--n", str(WORLD_SIZE), "--steps", str(months),
+                    "--seed", str(args.seed))  # fmt: skip
+        print("\n".join(worlds_report(json.loads(out.strip().splitlines()[-1]))), flush=True)
+        if args.worlds:
+            return
     fast = {}
     for n in args.sizes:
         fast[n] = measure("fast", n, steps, args.seed)

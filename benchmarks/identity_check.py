@@ -1,17 +1,28 @@
 """Bit-identity check for speed work on the monthly step: the outcome tables and the final state
-of several scenarios at a fixed seed, saved before a change and compared after it.
+of several scenarios at a fixed seed, saved before a change and compared after it, or compared
+at once with another source tree (e.g. the readable numpy step of ``main``).
 
 Run from the repository root::
 
     python benchmarks/identity_check.py --save results/identity_before.npz   # before
     python benchmarks/identity_check.py --compare results/identity_before.npz   # after
+    git archive main src | tar -x -C /tmp/main      # or: against another tree, in one go
+    python benchmarks/identity_check.py --against /tmp/main/src
 
 A semantics-preserving speed-up must leave every number equal, bit for bit (NaN equal to NaN):
 every outcome of every month, and every citizen, servant, provider and government array at the
 end (ties included). The cases cover every shipped scenario plus overrides that switch on the
 branches the shipped scenarios leave off (entitlement floor, capacity building, training and
 inclusive deliberation, outcome contracts with exit, another network kind, tie change every
-year), at 6,000 citizens over 30 months (two tie changes and two reviews).
+year; a social impact bond that is repaid, with its counterfactual twin; community money that
+harms, mass unemployment and yearly paths of levers and uncertainties), at 6,000 citizens over
+30 months (two tie changes and two reviews, three years of the paths).
+
+What is pinned: model science v3 (issue 22) and the yearly paths and unemployment of issue 24
+changed the model's results, so the reference is the numpy step of ``main`` after them (its
+mechanisms called one by one, no kernels; commit 9057ca8): ``--against`` a copy of that tree
+must print IDENTICAL for every case, as it did when the compiled kernels (issue 23) were merged
+with it.
 
 ``--lsoa`` shapes every case as ``bench_step.py``'s localities (neighbourhoods of about 1,500
 citizens, 10 servants per 1,000, mean degree 10), where each neighbourhood has many servants
@@ -23,8 +34,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -50,6 +65,27 @@ CASES: dict[str, tuple[str, dict]] = {
         },
     ),
     "small_world": ("status_quo", {"network_kind": "small_world"}),
+    "baseline_2010": ("history/baseline_2010", {}),
+    "austerity_decade": ("history/austerity_decade", {}),  # yearly paths of the history
+    "bond_repaid": (  # a stretched locality: the bond beats its twin and is repaid
+        "status_quo",
+        {"pooled_budget": 0.3, "grant_per_citizen": 40.0},
+    ),
+    "harm_and_paths": (  # community money that harms, unemployment, paths crossing years
+        "status_quo",
+        {
+            "community_resources": 0.05,
+            "community_help_effect": -0.8,
+            "community_action_effect": -0.6,
+            "community_tie_effect": 0.0,
+            "unemployment_gradient": 2.5,
+            "capacity_learning": 0.08,
+            "control_from_voice": 0.4,
+            "co_production": 0.4,
+            "paths": "unemployment_rate: 0.25 0.1 0.04; community_resources: 0.05 0.1;"
+            " formula_deprivation_weight: 1.0 0.2 0.6; grant_per_citizen: 60 45",
+        },
+    ),
 }
 N, STEPS, SEED = 6_000, 30, 11
 
@@ -109,11 +145,26 @@ def differences(before: dict, after: dict) -> tuple[list[str], list[str]]:
     return bad, signs
 
 
+def against(src: str, argv: list[str]) -> int:
+    """Save the cases as computed by the tree ``src`` (first on the import path, in a fresh
+    process), then compare this tree with them."""
+    options = [a for a in argv if a != "--against" and a != src]
+    with tempfile.TemporaryDirectory() as folder:
+        stored = str(Path(folder) / "other.npz")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+        print(f"the other tree ({Path(src).name}):", file=sys.stderr)
+        subprocess.run([sys.executable, __file__, "--save", stored, *options], env=env,
+                       check=True)  # fmt: skip
+        print("this tree:", file=sys.stderr)
+        return main(["--compare", stored, *options])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--save", metavar="NPZ")
     action.add_argument("--compare", metavar="NPZ")
+    action.add_argument("--against", metavar="SRC", help="another tree's src folder")
     parser.add_argument("--n", type=int, default=N)
     parser.add_argument("--steps", type=int, default=STEPS)
     parser.add_argument("--seed", type=int, default=SEED)
@@ -121,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lsoa", action="store_true", help="bench-shaped localities")
     args = parser.parse_args(argv)
 
+    if args.against:
+        return against(args.against, argv or sys.argv[1:])
     now = run_all(args.n, args.steps, args.seed, args.cases, args.lsoa)
     if args.save:
         np.savez_compressed(args.save, **now)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coauthor_sim import groups, outcomes
+from coauthor_sim import groups, kernels, outcomes
 from coauthor_sim.groups import GroupSums
 from coauthor_sim.mechanisms import servants, support
 
@@ -108,6 +108,8 @@ def test_ration_equals_the_plain_water_filling(seed):
     expected = reference_ration(demand, priority, group, supply)
     assert same(support.ration(demand, priority, group, supply), expected)
     asking, got = support.ration(demand, priority, group, supply, sparse=True)
+    kernel_asking, kernel_got = kernels.ration(demand, priority, group, supply)  # compiled
+    assert same(kernel_asking, asking) and same(kernel_got, got)
     dense = np.zeros(n)
     dense[asking] = got
     assert same(dense, expected)
@@ -183,31 +185,6 @@ def test_adjacency_from_ties_equals_the_plain_symmetric_csr(seed):
     assert np.array_equal(lent.indices, plain.indices) and np.array_equal(lent.indptr, plain.indptr)
     x = rng.random(n)
     assert same(lent @ x, matrix @ x)
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_tie_counter_counts_as_the_float_product(seed):
-    """Engaged ties counted in small integers equal the float product, number for number; a
-    citizen with more ties than int16 holds gets int32; a weighted matrix is not counted."""
-    import scipy.sparse as sp
-
-    from coauthor_sim.network import adjacency_from_ties, block_ties, tie_counter
-
-    sizes = np.array([300, 500, 200])
-    matrix = adjacency_from_ties(*block_ties(sizes, 8.0, 0.2, seed), int(sizes.sum()))
-    flags = np.random.default_rng(seed).random(matrix.shape[0]) < 0.4
-    counter = tie_counter(matrix)
-    assert counter.dtype == np.int16 and np.shares_memory(counter.indices, matrix.indices)
-    counts = counter @ flags.astype(counter.dtype)
-    assert np.array_equal(counts.astype(np.float64), matrix @ flags.astype(np.float64))
-
-    hub = 40_000  # one citizen tied to all others: more ties than int16 counts
-    star = adjacency_from_ties(np.zeros(hub, dtype=np.int64), np.arange(1, hub + 1), hub + 1)
-    wide = tie_counter(star)
-    assert wide.dtype == np.int32
-    assert (wide @ np.ones(hub + 1, dtype=np.int32))[0] == hub
-    weighted = sp.csr_array((matrix.data * 2.0, matrix.indices, matrix.indptr), matrix.shape)
-    assert tie_counter(weighted) is None
 
 
 @pytest.mark.parametrize("seed", range(3))

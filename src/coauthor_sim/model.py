@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from . import kernels
 from .agents import Citizen, Provider, PublicServant
 from .groups import GroupSums
 from .localities import layout_for
-from .mechanisms import engagement, governance, need, providers, servants, support, wellbeing
+from .mechanisms import engagement, governance, need, providers, servants, wellbeing
 from .network import (
     adjacency,
     adjacency_from_ties,
@@ -27,7 +28,6 @@ from .network import (
     build_network,
     evolve_ties,
     neighbourhood_sizes,
-    tie_counter,
     tie_list,
 )
 from .outcomes import MOST_DEPRIVED, OUTCOME_NAMES, compute_outcomes
@@ -52,6 +52,7 @@ N_UNIFORM = 8  # uniform draws per citizen per month, taken as one block (see st
 STREAMS = ("network", "citizens", "servants", "providers", "events", "reviews", "council", "ties",
            "economy")  # fmt: skip
 TIE_INTERVAL = 12  # months between changes of the network (ties made and faded)
+NEVER = 2**62  # a report_from past any run: no month's outcomes computed
 
 
 def _read_outcome(name: str, model: CoauthorModel) -> float:
@@ -211,15 +212,13 @@ class CoauthorModel(mesa.Model):
         self._sum_by_quintile = GroupSums(c.deprivation_quintile, 5)
         self._most_deprived = np.flatnonzero(c.deprivation_quintile == MOST_DEPRIVED)
         self._age_need = need.AGE_NEED_FACTOR[c.age_group]
-        self._tie_column = np.empty(c.n)  # reused each month for the first product
-        self._counter: tuple = (None, None)  # (adjacency, its tie_counter) for engaged ties
         self._uniform = np.empty((N_UNIFORM, c.n))  # the month's uniform draws (step)
         self._normal = np.empty(c.n)  # the month's normal draws (step)
         # Servants' coverage (fixed) as a sparse matrix: each covers one or a few neighbourhoods.
         self._coverage = sp.csr_array(self.servants.coverage)
-        self._coverage_t = self._coverage.T  # kept: see servants.by_neighbourhood
         # Which provider of each kind serves each citizen (providers are replaced in place).
         self._provider_of = self.providers.serves[:, c.neighbourhood]
+        self._of_kind = [np.flatnonzero(self.providers.kind == k) for k in (0, 1)]
         self._wb_weights = wellbeing_weights(p)
         # Who is out of work: a fixed employability rank per citizen, from its own stream.
         c.employability = self.streams["economy"].random(c.n)
@@ -251,6 +250,8 @@ class CoauthorModel(mesa.Model):
         self._twin: CoauthorModel | None = None
         if p.pooled_budget > 0:
             self._twin = CoauthorModel(seed=seed, **{**p, "pooled_budget": 0.0})
+            # Only the twin's need is read (the bond's test): it computes no outcomes.
+            self._twin.report_from = NEVER
 
         # Derived initial state: connectedness from ties, well-being at its target.
         c.connectedness = wellbeing.connectedness_from_ties(
@@ -271,6 +272,9 @@ class CoauthorModel(mesa.Model):
         c.voice_log = self.streams["citizens"].random((VOICE_MONTHS, c.n)) < propensity
 
         self._faces: tuple[list, list, list] | None = None  # Mesa agents, made on first use
+        # First month whose outcomes are computed and collected (besides month 0): a run read
+        # only for its final months (a calibration run) sets it and skips the others' outcomes.
+        self.report_from = 1
 
         self.ledger = Ledger(available=0.0)
         self.outcomes = compute_outcomes(
@@ -320,19 +324,19 @@ class CoauthorModel(mesa.Model):
         # 2. Need: accrual, self-help, crises. The acute response (an emergency admission) is
         #    the NHS's: the centre pays it on top of the grant, so crises cost the locality's
         #    services nothing and their savings, when prevented, go to the centre (v3).
-        c.need = need.accrue_need(
-            c.need, c.context, c.prevention, self._age_need, p.need_growth,
-            p.deprivation_need_gradient, p.prevention_effect, u[0],
+        # (need.accrue_need, need.self_help, need.detect_crises: fused in kernels.need_month)
+        c.need, c.crisis, n_crises = kernels.need_month(
+            c.need, c.context, c.prevention, self._age_need, c.capacity, u[0], u[1],
+            p.need_growth, p.deprivation_need_gradient, p.prevention_effect, p.self_help_rate,
+            p.crisis_threshold, p.crisis_prob,
         )  # fmt: skip
-        c.need = need.self_help(c.need, c.capacity, p.self_help_rate)
-        c.crisis = need.detect_crises(c.need, p.crisis_threshold, p.crisis_prob, u[1])
-        n_crises = int(c.crisis.sum())
         crisis_bill = n_crises * p.crisis_cost
         ledger.available += crisis_bill
         gov.income_centre += crisis_bill
         self._spendable += crisis_bill
         ledger.pay("crisis", PUBLIC, crisis_bill)
-        c.need = need.respond_to_crises(c.need, c.crisis, 1.0, p.crisis_relief)
+        if n_crises:  # need.respond_to_crises, with the response paid in full
+            c.need = kernels.respond_to_crises(c.need, c.crisis, p.crisis_relief)
         centre = self.central
         centre.watched_crisis_rate = governance.watched_crisis_rate(
             centre.watched_crisis_rate, n_crises / n
@@ -350,39 +354,41 @@ class CoauthorModel(mesa.Model):
             p.servant_training, p.training_time, p.deliberation_inclusion,
             p.deliberation_staff_time,
         )  # fmt: skip
-        effort = servants.role_effort(s.role_time, s.skills, working)
-        # (role, neighbourhood)
-        per_hood = servants.by_neighbourhood(effort, self._coverage, self._coverage_t)
+        # servants.role_effort, casework_units, and both by_neighbourhood (role, place):
+        # kernels.servant_work
+        cover = self._coverage
+        effort, per_hood, architect_effort, casework = kernels.servant_work(
+            s.role_time, s.skills, working, cover.indptr, cover.indices, cover.data,
+            self.n_hood, p.casework_units,
+        )  # fmt: skip
         gov.fragmentation = servants.architect(
-            gov.fragmentation, float(effort[:, ARCHITECT].sum()), n, p.architect_effect,
-            p.initial_fragmentation, local_control,
+            gov.fragmentation, architect_effort, n, p.architect_effect, p.initial_fragmentation,
+            local_control,
         )  # fmt: skip
         if per_hood[STORYTELLER].any():
             reach = servants.storytelling_reach(
                 per_hood[STORYTELLER], self.population, p.storyteller_reach
             )
-            c.willingness, c.capacity = servants.tell_stories(
-                c.willingness, c.capacity, u[2] < reach[hood], p.storyteller_effect
+            c.willingness, c.capacity = kernels.tell_stories(
+                c.willingness, c.capacity, u[2], reach, hood, p.storyteller_effect
             )
 
         # 4. Voice and priorities (deliberation), the entitlement floor, and how money is
         #    shared between places.
-        propensity = governance.voice_propensity(
-            c.control, c.capacity, c.engaged, p.voice_rate, p.engaged_voice_boost
-        )
-        voiced = u[3] < propensity
+        # (governance.voice_propensity, voice_weights, voice_heard: kernels.voice)
+        voiced, weights, _, share, voiced_need, heard = kernels.voice(
+            c.control, c.capacity, c.engaged, u[3], p.voice_rate, p.engaged_voice_boost,
+            p.deliberation_inclusion, self._most_deprived, hood, self.n_hood, c.need,
+            local_control, p.local_priority_setting,
+        )  # fmt: skip
         c.voice_log[month % VOICE_MONTHS] = voiced
-        weights = governance.voice_weights(voiced, propensity, p.deliberation_inclusion)
-        total_weight = weights.sum()
-        gov.voice_share_most_deprived = (
-            float(weights[self._most_deprived].sum() / total_weight) if total_weight > 0 else 0.0
-        )
+        gov.voice_share_most_deprived = float(share)
         gov.priorities = governance.update_priorities(
-            gov.priorities, weights, c.need, hood, p.connective_government, self._sum_by_hood
-        )
+            gov.priorities, weights, c.need, hood, p.connective_government, self._sum_by_hood,
+            voiced_need,
+        )  # fmt: skip
         if p.entitlements > 0:
             gov.entitlement_level = governance.entitlement_level(weights, c.need, p.seek_threshold)
-        heard = governance.voice_heard(weights, local_control, p.local_priority_setting)
         shares = gov.allocation = governance.allocation_shares(
             self.formula_share, gov.priorities, local_control, p.local_priority_setting,
             gov.misjudgement,
@@ -407,70 +413,56 @@ class CoauthorModel(mesa.Model):
         #    through its own coefficient (weaver_effect; community_help_effect and
         #    community_tie_effect, which may be negative or zero).
         boost = servants.weaving_boost(per_hood[WEAVER], self.population, p.weaver_effect)
-        give = support.help_given(
-            c.engaged, c.capacity, c.degree, p.informal_give_rate,
-            (boost + p.community_help_effect * level)[hood], self._sessions,
+        # support.help_given, the three products over ties (resources, engaged ties, help),
+        # wellbeing.connectedness_from_ties and engagement.exposure_from_counts: one pass
+        # over the ties (kernels.ties), each sum in the order of a CSR mat-vec.
+        a = self.adjacency
+        c.connectedness, exposure, help_received = kernels.ties(
+            a.indptr, a.indices, a.data, c.engaged, c.capacity, c.degree, self._sessions,
+            boost + p.community_help_effect * level, hood, p.informal_give_rate,
+            p.ties_half_saturation,
         )  # fmt: skip
-        # Three CSR mat-vecs on contiguous vectors: 35% faster than one product with a
-        # three-column block (scipy's csr_matvecs), and bit-identical (each sum runs over a
-        # row's ties in the same order). Engaged ties are counted in small integers (exact).
-        resources = self.adjacency @ np.multiply(c.capacity, 1.0 + c.engaged, out=self._tie_column)
-        engaged_ties = self._count_ties(c.engaged)
-        help_received = self.adjacency @ give
-        c.connectedness = wellbeing.connectedness_from_ties(resources, p.ties_half_saturation)
-        exposure = engagement.exposure_from_counts(engaged_ties, c.degree, fractional=True)
 
         # 7. Navigator, then formal support: commissioning, rationing, co-production.
-        self._formal_support(ledger, shares, per_hood, effort, working, intervening, u)
+        self._formal_support(ledger, shares, per_hood, effort, casework, intervening, u)
 
         # 8. Informal support through ties.
-        c.informal = support.informal_support(help_received, c.need, p.tie_support_effect)
-        c.need = c.need - c.informal
+        c.informal, c.need = kernels.informal_support(help_received, c.need, p.tie_support_effect)
 
         # 9. Engagement: spells by the threshold rule over the network, a pause after a spell,
         #    and taking part (with hours) as often as each citizen's commitment allows.
-        threshold = engagement.engagement_thresholds(
-            c.willingness, level[hood], p.threshold_scale, p.community_action_effect
-        )
-        was = c.spell
-        c.spell = engagement.update_engagement(
-            was, exposure, threshold, c.capacity - c.need, c.willingness,
-            p.engagement_capacity_floor, p.spontaneous_rate, p.dropout_rate, u[6],
-            c.rest_until >= month,
+        # (engagement.engagement_thresholds, update_engagement, started_by_ties: fused in
+        # kernels.engagement_month)
+        c.spell, ended, n_starts, n_by_ties = kernels.engagement_month(
+            c.spell, exposure, c.willingness, level, hood, c.capacity, c.need, c.rest_until,
+            month, u[6], p.threshold_scale, p.community_action_effect,
+            p.engagement_capacity_floor, p.spontaneous_rate, p.dropout_rate,
         )  # fmt: skip
-        starts = c.spell & ~was
-        n_starts = np.count_nonzero(starts)
-        n_by_ties = n_starts and np.count_nonzero(
-            engagement.started_by_ties(starts, c.willingness, p.spontaneous_rate, u[6])
-        )
         self._start_log[month % VOICE_MONTHS] = n_starts, n_by_ties
         # One draw serves the pause of those who stopped and the sessions of those in a spell
         # (disjoint groups).
-        ended = was & ~c.spell
         if ended.any():
             c.rest_until = engagement.rest_after_spell(
                 ended, c.rest_until, month, p.rest_months, u[7]
             )
-        c.engaged = engagement.take_part(c.spell, c.commitment, u[7])
-        # hours_given with its per-citizen part precomputed (> 0, so x (0 or 1) is np.where)
-        c.hours = self._session_hours * c.engaged
+        # engagement.take_part; hours_given with its per-citizen part precomputed; the month
+        # marked in last_engaged
+        c.engaged, c.hours = kernels.take_part(
+            c.spell, c.commitment, u[7], self._session_hours, c.last_engaged, month
+        )
 
         # 10. Well-being, capacity, control and willingness respond.
-        target = wellbeing.wellbeing_target(
-            c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged, c.burden,
-            c.disposition, self._wb_weights, c.unemployed,
+        # (wellbeing.wellbeing_target, update_wellbeing, update_capacity, update_control,
+        # update_willingness: fused in kernels.wellbeing_month)
+        w = self._wb_weights
+        c.wellbeing, c.capacity, c.control, c.willingness = kernels.wellbeing_month(
+            c.wellbeing, c.need, c.connectedness, c.control, c.context, c.capacity, c.engaged,
+            c.burden, c.disposition, c.unemployed, c.crisis, c.contribution, c.capacity_base,
+            c.control_base, heard, c.willingness, c.willingness_base, normal, w["base"],
+            w["need"], w["ties"], w["control"], w["context"], w["capacity"], w["engagement"],
+            w["unemployment"], p.wellbeing_adjustment, p.crisis_wellbeing_loss,
+            p.wellbeing_noise, p.capacity_learning, p.control_from_voice,
         )  # fmt: skip
-        c.wellbeing = wellbeing.update_wellbeing(
-            c.wellbeing, target, c.crisis, p.wellbeing_adjustment, p.crisis_wellbeing_loss,
-            p.wellbeing_noise * normal,
-        )  # fmt: skip
-        c.capacity = wellbeing.update_capacity(
-            c.capacity, c.capacity_base, c.engaged, c.contribution, c.need, c.crisis,
-            p.capacity_learning,
-        )  # fmt: skip
-        c.control = wellbeing.update_control(c.control, c.control_base, heard, p.control_from_voice)
-        c.last_engaged[np.flatnonzero(c.engaged)] = month  # an index: faster than a mask
-        c.willingness = wellbeing.update_willingness(c.willingness, c.willingness_base)
 
         # 11. Yearly: review of providers and learning; ties made and faded; settlement of
         #     the reserve and of pooled money with investors.
@@ -480,15 +472,16 @@ class CoauthorModel(mesa.Model):
             self._evolve_ties(month, (boost + p.community_tie_effect * level)[hood])
         self._close_budget(ledger, income, month)
 
-        # 12. Outcomes.
+        # 12. Outcomes (from month ``report_from`` on: outcomes feed nothing back).
         self.ledger = ledger
-        self.outcomes = compute_outcomes(
-            c, ledger, month, gov.fragmentation, gov.voice_share_most_deprived,
-            *self._start_log.sum(axis=0).tolist(), quintile_counts=self._quintile_counts,
-            sum_by_quintile=self._sum_by_quintile, need_line=p.seek_threshold,
-            coproduction_hours=p.coproduction_time, flows=self._money_flows(),
-        )  # fmt: skip
-        self.datacollector.collect(self)
+        if month >= self.report_from:
+            self.outcomes = compute_outcomes(
+                c, ledger, month, gov.fragmentation, gov.voice_share_most_deprived,
+                *self._start_log.sum(axis=0).tolist(), quintile_counts=self._quintile_counts,
+                sum_by_quintile=self._sum_by_quintile, need_line=p.seek_threshold,
+                coproduction_hours=p.coproduction_time, flows=self._money_flows(),
+            )  # fmt: skip
+            self.datacollector.collect(self)
 
     # ------------------------------------------------------------------------------------
     def _open_budget(self, month: int) -> tuple[Ledger, float, bool]:
@@ -569,9 +562,11 @@ class CoauthorModel(mesa.Model):
         was met)."""
         p, gov = self.p, self.local
         gov.reserve = ledger.carried_over
-        gov.year_need += float(self.citizens.need.mean())
+        # the mean unmet need (need.mean(), bit for bit, in one compiled call), and the twin's
+        gov.year_need += kernels.pairwise_sum(self.citizens.need) / self.citizens.n
         if self._twin is not None:
-            gov.twin_year_need += float(self._twin.citizens.need.mean())
+            twin = self._twin.citizens
+            gov.twin_year_need += kernels.pairwise_sum(twin.need) / twin.n
         if month % governance.SETTLEMENT_INTERVAL != 0:
             return
         gov.reserve, ledger.returned = governance.settle_reserve(gov.reserve, income)
@@ -589,7 +584,7 @@ class CoauthorModel(mesa.Model):
         shares: np.ndarray,
         per_hood: np.ndarray,
         effort: np.ndarray,
-        working: float,
+        casework: np.ndarray,
         intervening: bool,
         u: np.ndarray,
     ) -> None:
@@ -597,115 +592,48 @@ class CoauthorModel(mesa.Model):
         rationed place by place (the entitlement floor first); citizens co-produce it; providers
         are paid (block sums, or reported results under outcome contracts)."""
         p, c, s, pr, gov = self.p, self.citizens, self.servants, self.providers, self.local
-        n_hood, hood, month = self.n_hood, c.neighbourhood, self.steps
-        seeking = np.flatnonzero(c.need > p.seek_threshold)  # a tenth or so: work on them
-        priority = np.zeros(c.n)
-        priority[seeking] = c.need[seeking] * (1.0 - c.connectedness[seeking])
-        c.navigated = servants.navigate(
-            priority, hood, per_hood[NAVIGATOR] * p.navigator_caseload, u[4]
-        )
-        # Each servant's caseload: its share of the navigator effort in each place it covers.
-        navigated_per_effort = np.divide(  # counts in integers: the float sums, exactly
-            np.bincount(hood[np.flatnonzero(c.navigated)], minlength=n_hood), per_hood[NAVIGATOR],
-            out=np.zeros(n_hood), where=per_hood[NAVIGATOR] > 0,
-        )  # fmt: skip
-        s.caseload = effort[:, NAVIGATOR] * (self._coverage @ navigated_per_effort)
-        access = support.access_probability(
-            c.connectedness, c.navigated, p.access_base, p.navigator_effect,
-            p.connective_access_effect * p.connective_government,
-        )  # fmt: skip
-        demand = support.seek_support(c.need, access, p.seek_threshold, u[5])
-
+        hood, month = c.neighbourhood, self.steps
         provider_money = min(ledger.remaining, max(self._spendable - ledger.spent, 0.0))
         if p.outcome_contract_overhead > 0 and pr.outcome_contract.any():
             # Designing, measuring and managing outcome contracts: a share of the money that
             # would go to outcome-paid providers (their share of providers), paid first.
             overhead = provider_money * p.outcome_contract_overhead * pr.outcome_contract.mean()
             provider_money -= ledger.pay("contract_management", PUBLIC, overhead)
-        kind_money = (
-            provider_money * p.prevention_share,
-            provider_money * (1.0 - p.prevention_share),
-        )
+        navigators = per_hood[NAVIGATOR]
         unit_cost = pr.unit_cost * (1.0 - p.coproduction_saving * p.co_production)
-        multiplier = support.coproduction_multiplier(
-            c.capacity, p.co_production, p.coproduction_effect
-        )
         efficacy = pr.effectiveness * (1.0 + p.outcome_contract_effort * pr.outcome_contract)
-        casework = servants.by_neighbourhood(
-            servants.casework_units(s.role_time, s.skills, p.casework_units, working),
-            self._coverage,
-            self._coverage_t,
-        )
-        running = providers.transition_factor(pr.transition_until, month, p.switching_disruption)
         lost = (1.0 - gov.fragmentation) * (1.0 - p.intervention_disruption if intervening else 1.0)
-        allocated = np.zeros(pr.n)
-        delivered = np.zeros(pr.n)
-        received = []
-        for kind in (PREVENTATIVE, RESPONSIVE):
-            serving = pr.serves[kind]
-            money_h = kind_money[kind] * shares
-            provider_units = money_h / unit_cost[serving] * running[serving]
-            extra = casework if kind == RESPONSIVE else 0.0
-            supply = (provider_units + extra) * lost
-            who = self._provider_of[kind]
-            helped = None  # (who asked, what each got) when the rationing gives it sparse
-            if kind == PREVENTATIVE:
-                asked = support.prevention_outreach(c.need, c.prevention, p.seek_threshold)
-                helped = support.ration(asked, c.need, hood, supply, sparse=True)
-            else:
-                rank = (  # 1 for everyone unless some provider is paid by outcomes
-                    support.outcome_priority(c.need, pr.outcome_contract[who], p.cream_skimming)
-                    if pr.outcome_contract.any()
-                    else 1.0
-                )
-                if p.entitlements > 0:
-                    entitled = c.need >= gov.entitlement_level
-                    got, lapsed = support.entitled_first(
-                        demand, rank, hood, supply, entitled, p.entitlements,
-                        p.entitlement_assessment,
-                    )  # fmt: skip
-                    # Floor money the entitled did not use is not spent (ring-fenced).
-                    money_h = money_h * (1.0 - np.divide(
-                        lapsed, supply, out=np.zeros(n_hood), where=supply > 0))  # fmt: skip
-                else:
-                    helped = support.ration(demand, rank, hood, supply, sparse=True)
-            if helped is not None:
-                got = np.zeros(c.n)
-                got[helped[0]] = helped[1]
-            got_h = self._sum_by_hood(got)
-            received.append(got)
-            allocated += np.bincount(serving, money_h, minlength=pr.n)
-            from_provider = np.divide(
-                provider_units, provider_units + extra, out=np.zeros(n_hood),
-                where=provider_units > 0,
-            )  # fmt: skip
-            delivered += np.bincount(serving, got_h * from_provider, minlength=pr.n)
-            if kind == PREVENTATIVE:
-                c.prevention = support.build_prevention(
-                    c.prevention, got, efficacy[who] * multiplier
-                )
-            elif helped is not None:  # only those helped change: need - min(need, 0) = need
-                took, units = helped
-                reduced = c.need.copy()
-                reduced[took] -= np.minimum(
-                    reduced[took], units * efficacy[who[took]] * multiplier[took]
-                )
-                c.need = reduced
-            else:
-                c.need = c.need - np.minimum(c.need, got * efficacy[who] * multiplier)
-        c.support = received[RESPONSIVE]
-        c.contribution, c.burden = support.coproduction_effort(
-            received[PREVENTATIVE] + received[RESPONSIVE], c.capacity, p.co_production,
-            p.coproduction_burden,
+        # Per citizen and per place, in one compiled pass (kernels.formal_support, which names
+        # the mechanisms it runs): the navigators guide the poorly connected; each kind of
+        # provider's money (and casework, for responsive support) becomes supply place by
+        # place, at the provider's running strength (providers.transition_factor), rationed
+        # among those who ask (prevention goes to rising need; responsive support to those who
+        # reach it, the entitled first where there is a floor); support builds prevention or
+        # meets need, and those helped co-produce.
+        (c.navigated, guided, c.prevention, c.need, c.support, c.contribution, c.burden,
+         allocated, delivered) = kernels.formal_support(
+            c.need, c.connectedness, c.capacity, c.prevention, hood, self._provider_of, u[4],
+            u[5], navigators * p.navigator_caseload, shares, casework, pr.serves, unit_cost,
+            pr.transition_until, month, p.switching_disruption, efficacy, pr.outcome_contract,
+            provider_money * p.prevention_share, provider_money * (1.0 - p.prevention_share),
+            lost, p.seek_threshold, p.access_base, p.navigator_effect,
+            p.connective_access_effect * p.connective_government, p.co_production,
+            p.coproduction_effect, p.coproduction_burden, p.cream_skimming, p.entitlements,
+            gov.entitlement_level, p.entitlement_assessment,
         )  # fmt: skip
-        # Capacity used includes what fragmentation wasted on the way to citizens.
-        used_cost = delivered * unit_cost / max(1.0 - gov.fragmentation, 1e-12)
-        payments = providers.provider_payments(
-            allocated, used_cost, pr.outcome_contract, p.outcome_gaming
-        )
+        # Each servant's caseload (its share of the navigator effort in each place it covers)
+        # and what providers are paid: block sums, or reported results under outcome
+        # contracts, for capacity used including what fragmentation wasted on the way
+        # (providers.provider_payments, in kernels.provider_accounts).
+        cover = self._coverage
+        s.caseload, payments = kernels.provider_accounts(
+            guided, navigators, effort[:, NAVIGATOR], cover.indptr, cover.indices, cover.data,
+            delivered, unit_cost, gov.fragmentation, allocated, pr.outcome_contract,
+            p.outcome_gaming,
+        )  # fmt: skip
         for kind, label in ((PREVENTATIVE, "preventative"), (RESPONSIVE, "responsive")):
-            mask = pr.kind == kind
-            ledger.pay(label, pr.sector[mask], payments[mask], float(allocated[mask].sum()))
+            mine = self._of_kind[kind]  # providers never change kind
+            ledger.pay(label, pr.sector[mine], payments[mine], float(allocated[mine].sum()))
         pr.delivered, pr.paid = delivered, payments
         pr.year_allocated += allocated
         pr.year_paid += payments
@@ -752,16 +680,6 @@ class CoauthorModel(mesa.Model):
             self._ones = np.ones(size + size // 4)
             self._ones.flags.writeable = False
         return self._ones
-
-    def _count_ties(self, flags: np.ndarray) -> np.ndarray:
-        """How many of each citizen's ties have ``flags`` set: ``adjacency @ flags`` in small
-        integers (``network.tie_counter``), made again whenever the adjacency is replaced."""
-        matrix, counter = self._counter
-        if matrix is not self.adjacency:
-            matrix, counter = self._counter = self.adjacency, tie_counter(self.adjacency)
-        if counter is None:  # a weighted network: its own product
-            return matrix @ flags.astype(np.float64)
-        return counter @ flags.astype(counter.dtype)
 
     def _evolve_ties(self, month: int, boost: np.ndarray) -> None:
         """A year of tie change (``network.evolve_ties``): citizens who took part in community
@@ -844,9 +762,11 @@ class CoauthorModel(mesa.Model):
         return self.outcome_table()
 
     def outcome_table(self) -> pd.DataFrame:
-        """One row per month (0 = initial state), one column per outcome."""
+        """One row per month (0 = initial state), one column per outcome; with
+        ``report_from`` set past 1, month 0 and the months from it on."""
         table = self.datacollector.get_model_vars_dataframe()
-        table.index = pd.RangeIndex(len(table), name="month")
+        first = max(self.report_from, 1)
+        table.index = pd.Index([0, *range(first, first + len(table) - 1)], name="month")
         return table
 
     @classmethod

@@ -179,42 +179,23 @@ def adjacency_from_ties(
     rows: np.ndarray, cols: np.ndarray, n: int, ones: np.ndarray | None = None
 ) -> sp.csr_array:
     """Symmetric 0/1 CSR matrix (int32 indices, sorted within rows) of the ties ``rows < cols``
-    (sorted as ``tie_list`` gives them), linear in the number of ties: the upper triangle is
-    built from the lists, the lower is its transpose, and scipy merges the two row by row (in
-    every row the lower entries, columns below the row, come before the upper ones). The
-    pattern is carried as one-byte booleans until the end, so at a million citizens the yearly
-    rebuild touches some 200 MB less fresh memory than with float ones throughout.
+    (sorted as ``tie_list`` gives them), linear in the number of ties: one compiled pass
+    (``kernels.symmetric_csr``) writes every row's lower entries (columns below the row) and
+    then its upper ones straight into the index arrays, with no intermediate matrices.
 
     ``ones``, if given (float64 ones, at least ``2 x len(rows)`` of them, best read-only), lends
     its leading part as the matrix's entries instead of a fresh array: the model keeps one such
     buffer, so a yearly rebuild does not write 80 MB of ones anew at a million citizens."""
+    from .kernels import symmetric_csr
+
     index = np.int32 if 2 * rows.size < np.iinfo(np.int32).max else np.int64
-    upper_ptr = np.zeros(n + 1, dtype=index)
-    np.cumsum(np.bincount(rows, minlength=n), out=upper_ptr[1:])
-    upper = sp.csr_array(
-        (np.ones(rows.size, dtype=bool), cols.astype(index), upper_ptr), shape=(n, n)
-    )
-    both = upper.T.tocsr() + upper  # no entry in both: the merged rows, sorted
-    data = ones[: both.nnz] if ones is not None and ones.size >= both.nnz else np.ones(both.nnz)
-    matrix = sp.csr_array((data, both.indices, both.indptr), shape=(n, n))
+    indptr, indices = np.zeros(n + 1, dtype=index), np.empty(2 * rows.size, dtype=index)
+    symmetric_csr(rows, cols, indptr, indices)  # one compiled pass, no scipy merge
+    nnz = indices.size
+    data = ones[:nnz] if ones is not None and ones.size >= nnz else np.ones(nnz)
+    matrix = sp.csr_array((data, indices, indptr), shape=(n, n), copy=False)
     matrix.has_sorted_indices = True
     return matrix
-
-
-def tie_counter(matrix: sp.csr_array) -> sp.csr_array | None:
-    """The 0/1 adjacency ``matrix`` with its ones stored as small integers (int16, or int32 for
-    a citizen with more than 32,767 ties), sharing the matrix's index arrays, for counting
-    neighbours: ``tie_counter(A) @ flags.astype(dtype)`` equals ``A @ flags.astype(float)``
-    exactly (counts are integers either way), but the product reads 2 bytes per tie instead
-    of 8 for the entries, which at a million citizens makes it three times faster. None when
-    some entry of ``matrix`` is not 1 (a weighted network): then count with ``matrix`` itself."""
-    if matrix.nnz and not np.all(matrix.data == 1.0):
-        return None
-    most = int(np.diff(matrix.indptr).max(initial=0))
-    dtype = np.int16 if most <= np.iinfo(np.int16).max else np.int32
-    return sp.csr_array(
-        (np.ones(matrix.nnz, dtype=dtype), matrix.indices, matrix.indptr), shape=matrix.shape
-    )
 
 
 def evolve_ties(

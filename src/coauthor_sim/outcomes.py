@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from . import kernels
 from .state import SECTORS, SPENDING_KINDS, CitizenState, Ledger
 
 CIVIC_WINDOW = 12  # months: "took part in the last 12 months", as the surveys ask
@@ -201,50 +202,56 @@ def compute_outcomes(
     effort into hours; ``flows`` holds the month's MONEY_FLOWS (zero when not given)."""
     wb, n, quintile = c.wellbeing, c.n, c.deprivation_quintile
     counts = np.bincount(quintile, minlength=5) if quintile_counts is None else quintile_counts
-    by_q = quintile_means(wb, quintile, counts, sum_by_quintile)
-    voices = c.voice_log.sum(axis=0, dtype=np.int8)
-    spoke = voices >= 1
+    # Every per-citizen sum, count, mean and rate in one pass (kernels.citizen_statistics: the
+    # same numbers, bit for bit, as quintile_means, _ratio, _share_above and the numpy means,
+    # pinned in tests/test_kernels.py); ``sum_by_quintile`` adds in the same order, so is not
+    # needed.
+    by_q, tally, ratios, means = kernels.citizen_statistics(
+        wb, quintile, counts, c.voice_log, c.engaged, c.contribution, c.last_engaged, month,
+        CIVIC_WINDOW, c.spell, c.hours, c.control, c.capacity, c.connectedness, c.need,
+        LOW_WELLBEING, CONSULTATION_VOICES, ACTIVISM_VOICES, c.age_group, OLDER, need_line,
+    )  # fmt: skip
+    (low, engaged, coproducing, yearly, spell, spoke, consulted, activists, influence, older,
+     older_unmet) = tally.tolist()  # fmt: skip
+    # As Python floats (the same numbers as numpy's scalars, and cheaper to read one by one).
+    by_q, ratios, means = by_q.tolist(), ratios.tolist(), means.tolist()
     crises = int(np.count_nonzero(c.crisis))
-
-    def share(flags: np.ndarray) -> float:  # exact: a count over n, like np.mean of booleans
-        return np.count_nonzero(flags) / n
-
-    mean_wb = wb.mean()
-    monthly = share(c.engaged)
-    yearly = share(c.last_engaged > month - CIVIC_WINDOW)  # month - last < window, in integers
+    mean_wb = means[0]
+    monthly = engaged / n
+    yearly = yearly / n  # month - last < window, in integers
 
     out = {
-        "mean_wellbeing": float(mean_wb),
-        "life_satisfaction": float(10.0 * mean_wb),
-        "wellbeing_most_deprived": float(by_q[MOST_DEPRIVED]),
-        "wellbeing_least_deprived": float(by_q[LEAST_DEPRIVED]),
-        "wellbeing_gap": float(by_q[LEAST_DEPRIVED] - by_q[MOST_DEPRIVED]),
-        **{f"wellbeing_fifth_{q + 1}": float(by_q[q]) for q in range(5)},
+        "mean_wellbeing": mean_wb,
+        "life_satisfaction": 10.0 * mean_wb,
+        "wellbeing_most_deprived": by_q[MOST_DEPRIVED],
+        "wellbeing_least_deprived": by_q[LEAST_DEPRIVED],
+        "wellbeing_gap": by_q[LEAST_DEPRIVED] - by_q[MOST_DEPRIVED],
+        **dict(zip(_FIFTH_NAMES, by_q, strict=True)),
         "gini_wellbeing": gini(wb),
-        "low_wellbeing_share": share(wb < LOW_WELLBEING),
+        "low_wellbeing_share": low / n,
         "engagement_rate": monthly,
-        "coproduction_rate": share(c.contribution > 0),
+        "coproduction_rate": coproducing / n,
         "engaged_last_year": yearly,
         "volunteering_year_month_ratio": yearly / monthly if monthly > 0 else float("nan"),
-        "in_spell_rate": share(c.spell),
-        "volunteer_hours": float(c.hours.mean()),
-        "coproduction_hours": float(coproduction_hours * c.contribution.mean()),
+        "in_spell_rate": spell / n,
+        "volunteer_hours": means[1],
+        "coproduction_hours": float(coproduction_hours * means[6]),
         # Hours are positive exactly for those taking part, and top_fifth_share keeps the
         # positive ones itself: no separate copy of the engaged's hours.
         "hours_top_fifth_share": top_fifth_share(c.hours),
         "starts_via_ties": starts_by_ties / starts if starts > 0 else 0.0,
-        "civic_participation": share(spoke),
-        "civic_consultation": share(voices >= CONSULTATION_VOICES),
-        "civic_activism": share(voices >= ACTIVISM_VOICES),
-        "civic_participation_ratio": _ratio(spoke, quintile, counts),
-        "engagement_ratio": _ratio(c.engaged, quintile, counts),
-        "influence_share": share(c.control > 0.5),
+        "civic_participation": spoke / n,
+        "civic_consultation": consulted / n,
+        "civic_activism": activists / n,
+        "civic_participation_ratio": ratios[0],
+        "engagement_ratio": ratios[1],
+        "influence_share": influence / n,
         "voice_share_most_deprived": float(voice_share_most_deprived),
-        "mean_capacity": float(c.capacity.mean()),
-        "mean_connectedness": float(c.connectedness.mean()),
-        "mean_control": float(c.control.mean()),
-        "unmet_need": float(c.need.mean()),
-        "older_unmet_share": _share_above(c.need, c.age_group == OLDER, need_line),
+        "mean_capacity": means[2],
+        "mean_connectedness": means[3],
+        "mean_control": means[4],
+        "unmet_need": means[5],
+        "older_unmet_share": older_unmet / older if older else 0.0,
         "crises": float(crises),
         "crisis_rate": crises / n,
         "fragmentation": float(fragmentation),
@@ -256,10 +263,14 @@ def compute_outcomes(
         **{name: float((flows or {}).get(name, 0.0)) for name in MONEY_FLOWS},
     }
     for kind, amount in ledger.by_kind.items():
-        out[f"spending_{kind}"] = float(amount)
-    for s, name in enumerate(SECTORS):
-        out[f"spending_{name}"] = float(ledger.by_sector[s])
+        out[_SPENDING_NAMES[kind]] = float(amount)
+    out.update(zip(_SECTOR_NAMES, np.asarray(ledger.by_sector, dtype=float).tolist(), strict=True))
     return out
+
+
+_FIFTH_NAMES = tuple(f"wellbeing_fifth_{q + 1}" for q in range(5))
+_SPENDING_NAMES = {kind: f"spending_{kind}" for kind in SPENDING_KINDS}
+_SECTOR_NAMES = tuple(f"spending_{name}" for name in SECTORS)
 
 
 # Plain-language labels for tables and pictures.

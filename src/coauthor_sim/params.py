@@ -710,12 +710,13 @@ class Parameters(Mapping[str, Any]):
     """A complete, validated, read-only set of parameter values.
 
     Read values as attributes (``p.n_citizens``) or as a mapping (``p["n_citizens"]``).
+    Each value is also an instance attribute, so an attribute read is a plain lookup (the
+    monthly step reads some 75 a month).
     """
-
-    __slots__ = ("_values",)
 
     def __init__(self, values: Mapping[str, Any]):
         object.__setattr__(self, "_values", dict(values))
+        self.__dict__.update(self._values)
 
     def __getattr__(self, name: str) -> Any:
         try:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import kernels
 from .mechanisms.wellbeing import set_points
 from .params import Parameters
 
@@ -247,10 +248,28 @@ class Ledger:
         return the total paid. Spending never exceeds what is available, not even by
         rounding. ``committed`` (default: the amount asked) is what the payment was budgeted
         at, e.g. an outcome contract's allocation when it is paid less."""
+        if type(sector) is int and type(amount) is float:  # one sector: plain floats, no numpy
+            paid = self._spend(kind, amount, committed)
+            if amount <= 0:
+                return paid
+            self.by_sector[sector] += amount * (paid / amount)
+            return paid
         amounts = np.asarray(amount, dtype=float)
         if np.ndim(sector) != amounts.ndim or np.shape(sector) != amounts.shape:
             raise ValueError("pay: give one amount per sector")
-        total = float(amounts.sum())
+        if amounts.ndim != 1:  # one payee given as arrays
+            return self.pay(kind, int(sector), float(amounts), committed)
+        # amounts.sum() and np.add.at's booking, the same numbers in one compiled call each
+        total = kernels.pairwise_sum(amounts)
+        paid = self._spend(kind, total, committed)
+        if total <= 0:
+            return paid
+        kernels.book(self.by_sector, np.asarray(sector), amounts, paid / total)
+        return paid
+
+    def _spend(self, kind: str, total: float, committed: float | None) -> float:
+        """Record a payment of ``total`` (budgeted at ``committed``) as far as the money goes;
+        return what was paid."""
         self.committed += total if committed is None else committed
         if total <= 0:
             return 0.0
@@ -258,7 +277,6 @@ class Ledger:
         paid = min(total, remaining)
         self.spent = self.available if paid == remaining else self.spent + paid
         self.by_kind[kind] += paid
-        np.add.at(self.by_sector, sector, amounts * (paid / total))
         return paid
 
 

@@ -161,8 +161,9 @@ class Contrast:
         return [child_seed(c) for c in np.random.SeedSequence(entropy).spawn(self.replications)]
 
     def __call__(self, spec) -> float:
-        from ..api import final_outcomes
-        from ..experiment.runner import simulate
+        # A run's final-year outcomes, computing outcomes for the final year alone (the same
+        # numbers as final_outcomes(simulate(...)): calibration.statistics.run_statistics).
+        from ..calibration.statistics import run_statistics
 
         world = dict(spec.params)
         noise = world.pop(NOISE, 0.0)
@@ -173,8 +174,7 @@ class Contrast:
         for seed in self.seeds(noise):
             for sign, scenario, values in ((1.0, self.treated, treated_world),
                                            (-1.0, self.baseline, world)):  # fmt: skip
-                run = type(spec)(key=spec.key, params={**scenario, **values}, seed=seed)
-                total += sign * final_outcomes(simulate(run))[self.outcome]
+                total += sign * run_statistics({**scenario, **values}, seed)[self.outcome]
         return total / self.replications
 
 

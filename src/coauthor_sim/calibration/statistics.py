@@ -45,6 +45,7 @@ def run_statistics(params: Mapping[str, Any], seed: int) -> dict[str, float]:
     model = CoauthorModel(seed=seed, **params)
     steps = int(model.p.steps)
     window = max(1, min(FINAL_MONTHS, steps))
+    model.report_from = steps - window + 1  # only the final year's outcomes are read
     extra: list[dict[str, float]] = []
     for month in range(1, steps + 1):
         model.step()

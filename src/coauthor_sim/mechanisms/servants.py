@@ -125,4 +125,4 @@ def architect(
     density = architect_effort / (n_citizens / 1000.0)
     cut = min(effect * density, 1.0) * fragmentation
     drift = SILO_DRIFT * (1.0 - local_control) * (initial - fragmentation)
-    return float(np.clip(fragmentation - cut + drift, 0.0, 1.0))
+    return min(max(fragmentation - cut + drift, 0.0), 1.0)  # np.clip's value, on floats
