@@ -91,6 +91,9 @@ def test_a_sweep_resumed_by_other_code_is_refused_or_labelled_run_by_run(tmp_pat
     repo = tmp_path / "checkout"
     shutil.copytree(ROOT / "src" / "coauthor_sim", repo / "coauthor_sim",
                     ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    # as in a real checkout, Python's and numba's caches are ignored (the kernels' compiled
+    # cache lands in coauthor_sim/__pycache__ on the first run)
+    shutil.copy(ROOT / ".gitignore", repo / ".gitignore")
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "first")
