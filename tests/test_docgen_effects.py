@@ -41,3 +41,21 @@ def test_lever_values_are_inside_the_schema():
         if spec.group == "lever":
             for value in docgen.lever_values(spec):
                 spec.check(value)
+
+
+def test_a_lever_that_acts_through_another_is_tried_with_its_partner_set():
+    size = {"n_citizens": 60, "n_neighbourhoods": 5, "servants_per_1000": 50.0}
+    rows = docgen.lever_effects(
+        ["local_priority_setting"], seeds=(1, 2), months=6, size=size,
+        joint={"local_priority_setting": {"local_control": 1.0}},
+    )  # fmt: skip
+    plain = [r for r in rows if not r["with"]]
+    partnered = [r for r in rows if r["with"]]
+    assert [r["value"] for r in plain] == [0.0, 1.0] == [r["value"] for r in partnered]
+    assert all(r["with"] == {"local_control": 1.0} for r in partnered)
+    # paired against the status quo with the same partner: not the plain rows' numbers
+    assert any((a["mean"] != b["mean"]).any() for a, b in zip(plain, partnered, strict=True))
+    verdicts = docgen.lever_verdicts(rows)["local_priority_setting"]
+    assert set(verdicts) == {"moves", "lowers_ls", "moves_with", "lowers_ls_with"}
+    table = docgen.lever_effects_table(rows)
+    assert "1, with `local_control` = 1" in table and "partner set" in table

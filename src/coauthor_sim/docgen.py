@@ -171,6 +171,17 @@ ROOT = Path(__file__).resolve().parents[2]
 EFFECT_SIZE: dict[str, object] = {}  # the shipped status quo's size: 1,000 citizens
 EFFECT_SEEDS = (1, 2, 3, 4, 5, 6)
 EFFECT_MONTHS = 120  # ten years; effects are read over the last two
+# Levers that act only through another lever: each is also tried with its partner set, and
+# the difference is taken against the status quo with the same partner setting. Inclusion and
+# voiced priorities act on the locally steered budget, which is a fifth of the money in the
+# status quo; local control moves money only as far as priorities differ from the formula;
+# the centre's readiness to step in matters only once crises pass its trigger.
+JOINT: dict[str, dict[str, float]] = {
+    "deliberation_inclusion": {"local_control": 1.0, "local_priority_setting": 1.0},
+    "local_priority_setting": {"local_control": 1.0},
+    "local_control": {"local_priority_setting": 1.0},
+    "central_intervention": {"intervention_trigger": 0.0},
+}
 _SIMULATED = re.compile(
     r"(^<!-- BEGIN-SIMULATED lever-effects -->\n).*?(^<!-- END-SIMULATED lever-effects -->$)",
     re.DOTALL | re.MULTILINE,
@@ -201,13 +212,15 @@ def lever_effects(
     seeds: Sequence[int] = EFFECT_SEEDS,
     months: int = EFFECT_MONTHS,
     size: Mapping[str, object] = EFFECT_SIZE,
+    joint: Mapping[str, Mapping[str, float]] = JOINT,
 ) -> list[dict[str, object]]:
     """Each lever at its low and high value, every other setting as in the shipped status
     quo, paired with the status quo on the same seeds. Per row: the lever, its value, the
     paired differences of the EFFECT_MEASURES, each averaged over the last 24 months (mean
     over seeds and its standard error), whether the lever moves any of them (by at least its
     threshold and two standard errors) and whether it lowers life satisfaction (by two
-    standard errors and at least 0.005 points)."""
+    standard errors and at least 0.005 points). A lever in ``joint`` is tried again with its
+    partners set, against the status quo with the same partners (rows with ``with`` set)."""
     import numpy as np
 
     from .model import CoauthorModel
@@ -231,33 +244,45 @@ def lever_effects(
         size_ * (abs(level[i]) if relative else 1.0)
         for i, (_, size_, relative) in enumerate(EFFECT_MEASURES)
     ])  # fmt: skip
-    rows = []
-    for name in names:
+
+    def row(name: str, value: float, start: Mapping[str, object], against: Mapping) -> dict:
+        diffs = np.array([
+            measures(CoauthorModel(seed=s, **{**start, name: value}).run(months)) - against[s]
+            for s in seeds
+        ])  # fmt: skip
+        mean = diffs.mean(axis=0)
+        se = diffs.std(axis=0, ddof=1) / np.sqrt(len(seeds)) if len(seeds) > 1 else 0 * mean
+        clear = (np.abs(mean) >= threshold) & (np.abs(mean) > 2 * se)
+        lowers = bool(mean[0] <= -0.005 and mean[0] < -2 * se[0])
+        return {"lever": name, "value": value, "mean": mean, "se": se, "with": None,
+                "moves": bool(clear.any()), "lowers_ls": lowers}  # fmt: skip
+
+    rows = [
+        row(name, value, base, reference)
+        for name in names
+        for value in lever_values(SPECS[name])
+        if value != base[name]
+    ]
+    for name in (n for n in names if n in joint):
+        start = {**base, **joint[name]}
+        against = {s: measures(CoauthorModel(seed=s, **start).run(months)) for s in seeds}
         for value in lever_values(SPECS[name]):
-            if value == base[name]:
-                continue
-            diffs = np.array([
-                measures(CoauthorModel(seed=s, **{**base, name: value}).run(months))
-                - reference[s]
-                for s in seeds
-            ])  # fmt: skip
-            mean = diffs.mean(axis=0)
-            se = diffs.std(axis=0, ddof=1) / np.sqrt(len(seeds)) if len(seeds) > 1 else 0 * mean
-            clear = (np.abs(mean) >= threshold) & (np.abs(mean) > 2 * se)
-            lowers = bool(mean[0] <= -0.005 and mean[0] < -2 * se[0])
-            rows.append({"lever": name, "value": value, "mean": mean, "se": se,
-                         "moves": bool(clear.any()), "lowers_ls": lowers})  # fmt: skip
+            if value != start[name]:
+                rows.append({**row(name, value, start, against), "with": dict(joint[name])})
     return rows
 
 
 def lever_verdicts(rows: Sequence[Mapping[str, object]]) -> dict[str, dict[str, bool]]:
     """Per lever: whether either end of its range moves a headline outcome, and whether either
-    end lowers life satisfaction."""
+    end lowers life satisfaction, from the status quo (``moves``, ``lowers_ls``) and with its
+    partners set (``moves_with``, ``lowers_ls_with``; False for a lever without partners)."""
     out: dict[str, dict[str, bool]] = {}
     for row in rows:
-        verdict = out.setdefault(str(row["lever"]), {"moves": False, "lowers_ls": False})
-        verdict["moves"] |= bool(row["moves"])
-        verdict["lowers_ls"] |= bool(row["lowers_ls"])
+        verdict = out.setdefault(str(row["lever"]), dict.fromkeys(
+            ("moves", "lowers_ls", "moves_with", "lowers_ls_with"), False))  # fmt: skip
+        tail = "_with" if row.get("with") else ""
+        verdict["moves" + tail] |= bool(row["moves"])
+        verdict["lowers_ls" + tail] |= bool(row["lowers_ls"])
     return out
 
 
@@ -270,8 +295,14 @@ def lever_effects_table(rows: Sequence[Mapping[str, object]]) -> str:
     def cell_of(row, i: int) -> str:
         return f"{row['mean'][i]:{formats[i]}} ({row['se'][i]:.{formats[i][-2]}f})"
 
+    def setting(row) -> str:
+        partners = row.get("with") or {}
+        return format_value(row["value"]) + "".join(
+            f", with `{k}` = {format_value(v)}" for k, v in partners.items()
+        )
+
     body = [
-        (f"`{row['lever']}`", format_value(row["value"]),
+        (f"`{row['lever']}`", setting(row),
          *(cell_of(row, i) for i in range(len(EFFECT_MEASURES))),
          "yes" if row["moves"] else "no")
         for row in rows
@@ -280,15 +311,27 @@ def lever_effects_table(rows: Sequence[Mapping[str, object]]) -> str:
     verdicts = lever_verdicts(rows)
     never = sorted(name for name, v in verdicts.items() if not v["lowers_ls"])
     still = sorted(name for name, v in verdicts.items() if not v["moves"])
+    through = sorted(name for name in still if verdicts[name]["moves_with"])
+    never_with = sorted(
+        n for n in never if not verdicts[n]["lowers_ls_with"] and any(
+            r.get("with") for r in rows if r["lever"] == n)
+    )  # fmt: skip
 
     def listed(names: list[str]) -> str:
         return ", ".join(f"`{n}`" for n in names) if names else "none"
 
-    return (
-        f"{table}\n\nLevers that lower life satisfaction at neither end of their range: "
-        f"{len(never)} of {len(verdicts)} ({listed(never)}). Levers that move no headline "
-        f"outcome at either end: {len(still)} ({listed(still)}).\n"
+    text = (
+        f"{table}\n\nFrom the status quo, levers that lower life satisfaction at neither end "
+        f"of their range: {len(never)} of {len(verdicts)} ({listed(never)}). Levers that move "
+        f"no headline outcome at either end: {len(still)} ({listed(still)})."
     )
+    if any(r.get("with") for r in rows):
+        text += (
+            f' Of those, moving one with its partner set (the rows "with ..."): '
+            f"{len(through)} ({listed(through)}); still never lowering life satisfaction with "
+            f"its partner set: {listed(never_with)}."
+        )
+    return text + "\n"
 
 
 def update_effects(text: str, table: str) -> str:
